@@ -1,0 +1,370 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+// minuteCountKeep is how long per-minute counts are kept when MaxAge is
+// shorter: the after-event report wants volume over time even once the
+// events themselves are gone.
+const minuteCountKeep = 30 * 24 * time.Hour
+
+// appendFill packs pages full in buckets whose keys only ever grow, which
+// nearly halves the pages an append-only bucket needs.
+const appendFill = 1.0
+
+// AppendEvents stores a batch of ingested events in one transaction. Every
+// event needs a Seq (assigned by the hub, strictly increasing), a Feed and an
+// ID.
+//
+// It is idempotent: an event whose Seq is already stored, or was stored and
+// has since been pruned from its feed, is skipped, so replaying a batch
+// changes nothing. A Seq already holding a different event is an error and
+// the batch is not written.
+//
+// Then it prunes: each feed it touched down to Options.Retention events, and
+// with Options.MaxAge every feed of its events older than that. An event's
+// age runs from the earlier of its Time and when it was stored, so a
+// platform clock running ahead cannot pin it. Pruning walks a feed from its
+// oldest event and stops at the first one it keeps: a feed whose timestamps
+// go backwards keeps a late-stamped event until those before it age out too
+// (count retention still bounds it). Per-minute counts for MinuteCounts are
+// kept at the same time.
+func (db *DB) AppendEvents(evs []feeds.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	for i := range evs {
+		if err := checkEvent(&evs[i]); err != nil {
+			return fmt.Errorf("appending events: %w", err)
+		}
+	}
+	now := db.opts.Now()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		w := newAppender(tx, now, len(evs))
+		for i := range evs {
+			if err := w.add(&evs[i]); err != nil {
+				return err
+			}
+		}
+		return w.finish(db)
+	})
+	if err != nil {
+		return fmt.Errorf("appending events: %w", err)
+	}
+	return nil
+}
+
+func checkEvent(ev *feeds.Event) error {
+	switch {
+	case ev.Seq == 0:
+		return fmt.Errorf("event %s/%s has no seq", ev.Feed, ev.ID)
+	case ev.Feed == "":
+		return fmt.Errorf("event %d has no feed", ev.Seq)
+	case ev.ID == "":
+		return fmt.Errorf("event %d has no id", ev.Seq)
+	}
+	return nil
+}
+
+// feedTx is one feed's buckets and counters during a write transaction.
+type feedTx struct {
+	b            *bolt.Bucket // feeds/<feed>
+	events       *bolt.Bucket // feeds/<feed>/events
+	count, floor uint64
+	dirty        bool
+}
+
+func loadFeed(b *bolt.Bucket) (*feedTx, error) {
+	events, err := b.CreateBucketIfNotExists(bucketEvents)
+	if err != nil {
+		return nil, err
+	}
+	events.FillPercent = appendFill
+	return &feedTx{b: b, events: events, count: getU64(b, keyCount), floor: getU64(b, keyFloor)}, nil
+}
+
+type minute struct {
+	feed string
+	key  uint64
+}
+
+// appender carries one AppendEvents transaction.
+type appender struct {
+	tx      *bolt.Tx
+	now     time.Time
+	feeds   *bolt.Bucket
+	byName  map[string]*feedTx
+	minutes map[minute]uint64
+	high    uint64 // highest seq stored so far, this batch included
+	added   bool
+	arena   arena
+}
+
+func newAppender(tx *bolt.Tx, now time.Time, n int) *appender {
+	w := &appender{
+		tx:      tx,
+		now:     now,
+		feeds:   tx.Bucket(bucketFeeds),
+		byName:  make(map[string]*feedTx),
+		minutes: make(map[minute]uint64),
+		high:    getU64(tx.Bucket(bucketMeta), keyLastSeq),
+	}
+	w.arena.chunk = 256 << 10
+	if n < 64 {
+		w.arena.chunk = 16 << 10
+	}
+	return w
+}
+
+func (w *appender) feed(name string) (*feedTx, error) {
+	if f, ok := w.byName[name]; ok {
+		return f, nil
+	}
+	b, err := w.feeds.CreateBucketIfNotExists([]byte(name))
+	if err != nil {
+		return nil, fmt.Errorf("feed %q: %w", name, err)
+	}
+	f, err := loadFeed(b)
+	if err != nil {
+		return nil, fmt.Errorf("feed %q: %w", name, err)
+	}
+	w.byName[name] = f
+	return f, nil
+}
+
+func (w *appender) add(ev *feeds.Event) error {
+	f, err := w.feed(ev.Feed)
+	if err != nil {
+		return err
+	}
+	if ev.Seq <= f.floor {
+		return nil // stored once, since pruned
+	}
+	key := w.arena.alloc(8)
+	binary.BigEndian.PutUint64(key, ev.Seq)
+	if ev.Seq <= w.high {
+		// A replay, or a hub handing out a seq twice: only here is it
+		// worth looking the seq up.
+		if dup, err := w.stored(f, key, ev); dup || err != nil {
+			return err
+		}
+	}
+	keep := unixNano(minTime(ev.Time, w.now))
+	val := w.arena.commit(appendEvent(w.arena.reserve(eventSizeBound(ev)), ev, keep))
+	if err := f.events.Put(key, val); err != nil {
+		return fmt.Errorf("event %d: %w", ev.Seq, err)
+	}
+	f.count++
+	f.dirty = true
+	w.minutes[minute{ev.Feed, minuteKey(ev.Time)}]++
+	w.high = max(w.high, ev.Seq)
+	w.added = true
+	return nil
+}
+
+// stored reports whether ev is already stored under key, and fails if
+// another event is.
+func (w *appender) stored(f *feedTx, key []byte, ev *feeds.Event) (bool, error) {
+	if v := f.events.Get(key); v != nil {
+		if id, ok := eventID(v); !ok || string(id) != ev.ID {
+			return false, fmt.Errorf("seq %d already holds another event than %s/%s", ev.Seq, ev.Feed, ev.ID)
+		}
+		return true, nil
+	}
+	return false, w.feeds.ForEachBucket(func(name []byte) error {
+		if eb := w.feeds.Bucket(name).Bucket(bucketEvents); eb != nil && eb.Get(key) != nil {
+			return fmt.Errorf("seq %d already holds an event of feed %q, not %s/%s", ev.Seq, name, ev.Feed, ev.ID)
+		}
+		return nil
+	})
+}
+
+// finish writes the minute counts and the high-water seq, then prunes.
+func (w *appender) finish(db *DB) error {
+	for m, n := range w.minutes {
+		f := w.byName[m.feed]
+		mb, err := f.b.CreateBucketIfNotExists(bucketMinutes)
+		if err != nil {
+			return err
+		}
+		key := w.arena.alloc(8)
+		binary.BigEndian.PutUint64(key, m.key)
+		val := w.arena.alloc(8)
+		binary.BigEndian.PutUint64(val, getU64(mb, key)+n)
+		if err := mb.Put(key, val); err != nil {
+			return err
+		}
+	}
+	if w.added {
+		if err := w.tx.Bucket(bucketMeta).Put(keyLastSeq, u64(w.high)); err != nil {
+			return err
+		}
+	}
+	return db.prune(w.tx, w.byName, w.now)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// prune applies retention to every feed: by count, by age when MaxAge is
+// set, and drops minute counts past their keep. loaded holds the feeds
+// already opened by the caller's transaction (may be nil).
+func (db *DB) prune(tx *bolt.Tx, loaded map[string]*feedTx, now time.Time) error {
+	cutoff := int64(math.MinInt64)
+	if db.opts.MaxAge > 0 {
+		cutoff = unixNano(now.Add(-db.opts.MaxAge))
+	}
+	minuteCutoff := minuteKey(now.Add(-max(db.opts.MaxAge, minuteCountKeep)))
+	feedsB := tx.Bucket(bucketFeeds)
+	names, err := bucketNames(feedsB)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		f, ok := loaded[string(name)]
+		if !ok {
+			var err error
+			if f, err = loadFeed(feedsB.Bucket(name)); err != nil {
+				return fmt.Errorf("feed %q: %w", name, err)
+			}
+		}
+		if err := pruneFeed(f, uint64(db.opts.Retention), cutoff); err != nil {
+			return fmt.Errorf("pruning feed %q: %w", name, err)
+		}
+		if f.dirty {
+			if err := f.b.Put(keyCount, u64(f.count)); err != nil {
+				return err
+			}
+			if err := f.b.Put(keyFloor, u64(f.floor)); err != nil {
+				return err
+			}
+		}
+		if mb := f.b.Bucket(bucketMinutes); mb != nil {
+			if err := pruneMinutes(mb, minuteCutoff); err != nil {
+				return fmt.Errorf("pruning feed %q: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// pruneFeed deletes the feed's oldest events while it holds more than keep
+// or the oldest was kept since before cutoff (Unix nanoseconds).
+func pruneFeed(f *feedTx, keep uint64, cutoff int64) error {
+	c := f.events.Cursor()
+	// After Delete the cursor sits on the next entry, and Next would skip
+	// it: start again from First, which the deletes keep at hand.
+	for k, v := c.First(); k != nil; k, v = c.First() {
+		if f.count <= keep {
+			if t, ok := keepTime(v); !ok || t >= cutoff {
+				return nil
+			}
+		}
+		seq := binary.BigEndian.Uint64(k)
+		if err := c.Delete(); err != nil {
+			return err
+		}
+		if f.count > 0 {
+			f.count--
+		}
+		f.floor = max(f.floor, seq)
+		f.dirty = true
+	}
+	f.count = 0 // the bucket is empty, whatever the counter said
+	return nil
+}
+
+func pruneMinutes(b *bolt.Bucket, cutoff uint64) error {
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) < cutoff; k, _ = c.First() {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarkDeleted sets Deleted on the stored event with that feed and id and
+// returns it; ErrNotFound if the store does not hold it. The lookup scans
+// the feed from its newest event, since moderation acts on recent messages;
+// it reads only the id of each event it passes.
+func (db *DB) MarkDeleted(feed, id string) (feeds.Event, error) {
+	var ev feeds.Event
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		fb := tx.Bucket(bucketFeeds).Bucket([]byte(feed))
+		if fb == nil || id == "" {
+			return ErrNotFound
+		}
+		events := fb.Bucket(bucketEvents)
+		if events == nil {
+			return ErrNotFound
+		}
+		c := events.Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			if got, ok := eventID(v); !ok || string(got) != id {
+				continue
+			}
+			seq := binary.BigEndian.Uint64(k)
+			var err error
+			if ev, err = decodeEvent(seq, v); err != nil {
+				return fmt.Errorf("event %d: %w", seq, err)
+			}
+			if ev.Deleted {
+				return nil
+			}
+			ev.Deleted = true
+			upd := bytes.Clone(v) // v is the read-only mmap
+			upd[offFlags] |= flagDeleted
+			return events.Put(bytes.Clone(k), upd)
+		}
+		return ErrNotFound
+	})
+	if err != nil {
+		return feeds.Event{}, fmt.Errorf("marking %s/%s deleted: %w", feed, id, err)
+	}
+	return ev, nil
+}
+
+// arena hands out byte slices from large chunks. bbolt keeps the key and
+// value slices given to Put until the transaction commits, so each needs its
+// own memory; one chunk per few thousand events beats one allocation each.
+type arena struct {
+	chunk int
+	buf   []byte
+}
+
+// alloc returns n bytes that no later alloc overlaps.
+func (a *arena) alloc(n int) []byte {
+	return a.commit(a.reserve(n)[:n])
+}
+
+// reserve returns an empty slice with room for n bytes at the arena's tail,
+// for appending into; commit then claims what was appended.
+func (a *arena) reserve(n int) []byte {
+	if cap(a.buf)-len(a.buf) < n {
+		a.buf = make([]byte, 0, max(n, a.chunk))
+	}
+	return a.buf[len(a.buf):len(a.buf):cap(a.buf)]
+}
+
+// commit claims b, the slice reserve returned after appending to it within
+// the reserved room.
+func (a *arena) commit(b []byte) []byte {
+	if n := len(a.buf) + len(b); n <= cap(a.buf) {
+		a.buf = a.buf[:n]
+	} // else b outgrew the reservation and append gave it its own memory
+	return b[:len(b):len(b)]
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+// Enqueue adds o to the outbox under o.Action.ID. It is on disk when Enqueue
+// returns, so the UI may say "queued". An ID already in the outbox is
+// refused with ErrExists, the stored item untouched.
+func (db *DB) Enqueue(o feeds.Outgoing) error {
+	id := o.Action.ID
+	if id == "" {
+		return errors.New("enqueueing: action id is empty")
+	}
+	v, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("enqueueing %s: %w", id, err)
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		items, pending := outbox(tx)
+		key := []byte(id)
+		if items.Get(key) != nil {
+			return ErrExists
+		}
+		if err := items.Put(key, v); err != nil {
+			return err
+		}
+		return setPending(pending, key, o.State)
+	})
+	if err != nil {
+		return fmt.Errorf("enqueueing %s: %w", id, err)
+	}
+	return nil
+}
+
+// UpdateOutgoing reads the item id, lets fn change it and writes it back,
+// all in one transaction, and returns what was written. An error from fn
+// aborts the update and is returned as is; ErrNotFound if there is no such
+// item. fn runs inside the write transaction: it must be quick and must not
+// call the store. It may not change Action.ID.
+func (db *DB) UpdateOutgoing(id string, fn func(*feeds.Outgoing) error) (feeds.Outgoing, error) {
+	var o feeds.Outgoing
+	var fnErr error
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		items, pending := outbox(tx)
+		key := []byte(id)
+		v := items.Get(key)
+		if v == nil {
+			return ErrNotFound
+		}
+		if err := json.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("decoding: %w", err)
+		}
+		if fnErr = fn(&o); fnErr != nil {
+			return fnErr
+		}
+		if o.Action.ID != id {
+			return fmt.Errorf("the update changed the action id to %q", o.Action.ID)
+		}
+		nv, err := json.Marshal(o)
+		if err != nil {
+			return err
+		}
+		if err := items.Put(key, nv); err != nil {
+			return err
+		}
+		return setPending(pending, key, o.State)
+	})
+	switch {
+	case fnErr != nil:
+		return feeds.Outgoing{}, fnErr
+	case err != nil:
+		return feeds.Outgoing{}, fmt.Errorf("updating outbox item %s: %w", id, err)
+	}
+	return o, nil
+}
+
+// Outbox returns every item, in ID order (which is creation order).
+func (db *DB) Outbox() ([]feeds.Outgoing, error) {
+	var out []feeds.Outgoing
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		items, _ := outbox(tx)
+		return items.ForEach(func(k, v []byte) error {
+			var o feeds.Outgoing
+			if err := json.Unmarshal(v, &o); err != nil {
+				return fmt.Errorf("item %s: %w", k, err)
+			}
+			out = append(out, o)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading outbox: %w", err)
+	}
+	return out, nil
+}
+
+// Pending returns the items whose State is not Done, in ID order. It reads
+// an index of them, so a long history of sent items does not slow the
+// dispatcher down.
+func (db *DB) Pending() ([]feeds.Outgoing, error) {
+	var out []feeds.Outgoing
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		items, pending := outbox(tx)
+		return pending.ForEach(func(k, _ []byte) error {
+			v := items.Get(k)
+			if v == nil {
+				return nil // index ahead of items cannot happen in one tx; be lenient
+			}
+			var o feeds.Outgoing
+			if err := json.Unmarshal(v, &o); err != nil {
+				return fmt.Errorf("item %s: %w", k, err)
+			}
+			out = append(out, o)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading pending outbox: %w", err)
+	}
+	return out, nil
+}
+
+func outbox(tx *bolt.Tx) (items, pending *bolt.Bucket) {
+	b := tx.Bucket(bucketOutbox)
+	return b.Bucket(bucketItems), b.Bucket(bucketPending)
+}
+
+// setPending keeps the pending index in step with an item's state.
+func setPending(pending *bolt.Bucket, key []byte, s feeds.State) error {
+	if s.Done() {
+		return pending.Delete(key)
+	}
+	return pending.Put(key, nil)
+}

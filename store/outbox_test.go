@@ -1,0 +1,135 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+func outgoing(id string, s feeds.State) feeds.Outgoing {
+	return feeds.Outgoing{
+		Action: feeds.Action{ID: id, Feed: "mastodon", Kind: feeds.ActReply, Text: "Merci " + id,
+			Target: "110", TargetAuthor: "fan@example.social", Operator: "local", Created: t0},
+		State:   s,
+		Updated: t0,
+	}
+}
+
+func mustEnqueue(t *testing.T, db *DB, o feeds.Outgoing) {
+	t.Helper()
+	if err := db.Enqueue(o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func outIDs(os []feeds.Outgoing) string {
+	var ids []string
+	for _, o := range os {
+		ids = append(ids, o.Action.ID)
+	}
+	return fmt.Sprint(ids)
+}
+
+func TestEnqueueRefusesDuplicateID(t *testing.T) {
+	db := openTemp(t, Options{})
+	first := outgoing("01A", feeds.StateQueued)
+	mustEnqueue(t, db, first)
+	dup := outgoing("01A", feeds.StateQueued)
+	dup.Action.Text = "a second post"
+	if err := db.Enqueue(dup); !errors.Is(err, ErrExists) {
+		t.Fatalf("Enqueue of a duplicate id: %v, want ErrExists", err)
+	}
+	items, _ := db.Outbox()
+	if len(items) != 1 || !reflect.DeepEqual(items[0].Action, first.Action) {
+		t.Errorf("outbox after duplicate = %+v", items)
+	}
+	if err := db.Enqueue(outgoing("", feeds.StateQueued)); err == nil {
+		t.Error("Enqueue accepted an empty id")
+	}
+}
+
+func TestUpdateOutgoing(t *testing.T) {
+	db := openTemp(t, Options{})
+	mustEnqueue(t, db, outgoing("01A", feeds.StateQueued))
+
+	later := t0.Add(time.Minute)
+	got, err := db.UpdateOutgoing("01A", func(o *feeds.Outgoing) error {
+		o.State = feeds.StateSending
+		o.Attempts++
+		o.Updated = later
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != feeds.StateSending || got.Attempts != 1 || !got.Updated.Equal(later) {
+		t.Errorf("UpdateOutgoing returned %+v", got)
+	}
+
+	boom := errors.New("boom")
+	_, err = db.UpdateOutgoing("01A", func(o *feeds.Outgoing) error {
+		o.State = feeds.StateCancelled
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("fn error came back as %v", err)
+	}
+	if _, err := db.UpdateOutgoing("01A", func(o *feeds.Outgoing) error { o.Action.ID = "01B"; return nil }); err == nil {
+		t.Error("UpdateOutgoing let fn change the id")
+	}
+	items, _ := db.Outbox()
+	if len(items) != 1 || items[0].State != feeds.StateSending || items[0].Attempts != 1 {
+		t.Errorf("aborted updates changed the item: %+v", items)
+	}
+
+	if _, err := db.UpdateOutgoing("nope", func(*feeds.Outgoing) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("UpdateOutgoing of an unknown id: %v, want ErrNotFound", err)
+	}
+}
+
+func TestPendingExcludesDone(t *testing.T) {
+	db := openTemp(t, Options{})
+	// Enqueued out of order: ID order is creation order, not call order.
+	for _, o := range []feeds.Outgoing{
+		outgoing("01C", feeds.StateFailed),
+		outgoing("01A", feeds.StateQueued),
+		outgoing("01E", feeds.StateSent),
+		outgoing("01B", feeds.StateSending),
+		outgoing("01D", feeds.StateUncertain),
+		outgoing("01F", feeds.StateCancelled),
+	} {
+		mustEnqueue(t, db, o)
+	}
+	all, err := db.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := outIDs(all); got != "[01A 01B 01C 01D 01E 01F]" {
+		t.Errorf("Outbox order %s", got)
+	}
+	pending, err := db.Pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := outIDs(pending); got != "[01A 01B 01C 01D]" {
+		t.Errorf("Pending = %s", got)
+	}
+
+	setState := func(id string, s feeds.State) {
+		t.Helper()
+		if _, err := db.UpdateOutgoing(id, func(o *feeds.Outgoing) error { o.State = s; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setState("01B", feeds.StateSent)
+	setState("01D", feeds.StateCancelled)
+	setState("01E", feeds.StateQueued) // an operator retries a sent item
+	pending, _ = db.Pending()
+	if got := outIDs(pending); got != "[01A 01C 01E]" {
+		t.Errorf("Pending after updates = %s", got)
+	}
+}
