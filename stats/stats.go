@@ -1,0 +1,372 @@
+// Package stats counts what flows through the hub so that the Stats pane can
+// show, per feed and overall, messages per minute, the last hour as a
+// sparkline, the total and the number of unique authors.
+//
+// # What is counted
+//
+// Every event that is not a feeds.KindDelete (those are moderation markers,
+// not messages) counts once, in the minute of its Time when that minute is
+// within the last hour, else in the current minute: platforms' clocks drift,
+// and a message stamped in the future or long ago must neither vanish nor
+// appear ahead of now. Events with an empty Author count as messages but not
+// as authors. Authors are compared as given (the hub has sanitized them); no
+// case folding.
+//
+// # Memory (DESIGN.md invariant 4)
+//
+// Each feed, and the overall view, keeps a ring of 60 per-minute slots. Each
+// slot is stamped with the minute it holds, so a slot left over from more than
+// an hour ago reads as zero and is reset when reused: an idle gap of any
+// length costs nothing and clears itself.
+//
+// Unique authors are kept in one set per feed (keyed by author within the
+// feed) and one overall set keyed by platform+author, so "alice" on Twitch
+// and "alice" on Mastodon are two people overall while "alice" on two Twitch
+// feeds is one. All these sets together hold at most 500,000 entries: an
+// author seen on k feeds of one platform takes k+1, so 250,000 people who
+// each post on one feed fill it, in about 45 MB with 20-byte handles
+// (measured). An author that would exceed the budget is not added, and the
+// set it was refused from reports AuthorsCapped: its Authors count is then a
+// lower bound. Messages are still counted in full.
+//
+// # The clock
+//
+// The engine's current minute comes from the injected clock and never moves
+// backwards: a clock stepped back by less than an hour keeps counting into the
+// latest minute seen. A step back of an hour or more restarts the window at
+// the new time (the slots stamped in the "future" then read as zero and are
+// reused).
+package stats
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+const (
+	// windowMinutes is the length of the per-minute history.
+	windowMinutes = 60
+	// defaultMaxAuthors bounds the entries of all unique-author sets together.
+	defaultMaxAuthors = 500_000
+)
+
+// MinuteCount is how many messages a feed had in one minute. The store has
+// an identical struct; main converts.
+type MinuteCount struct {
+	Minute time.Time
+	N      int
+}
+
+// Snapshot is a copy of the engine's state at one instant. It shares nothing
+// with the engine: the caller may keep or modify it.
+type Snapshot struct {
+	At      time.Time
+	Overall FeedStats // Feed and Platform are empty
+	Feeds   []FeedStats
+}
+
+// FeedStats are the figures for one feed, or for all of them.
+type FeedStats struct {
+	Feed     string
+	Platform string // empty for a seeded feed until its first event
+	// Total is the number of messages since start, plus the seeded ones.
+	Total int
+	// PerMinute estimates the messages of the last 60 seconds as a sliding
+	// minute: the current (partial) minute's count plus the previous
+	// minute's count weighted by the part of it still inside the last 60 s,
+	// cur + prev×(1−f) where f is the fraction of the current minute
+	// elapsed. Under steady traffic it stays level across a minute boundary
+	// (at f=0 it equals the previous minute) instead of dropping to ~0.
+	PerMinute float64
+	// Authors is the number of unique authors seen since start.
+	Authors int
+	// AuthorsCapped is true when a new author was refused because the
+	// unique-author sets hit their memory cap; Authors is then a lower bound.
+	AuthorsCapped bool
+	// Minutes holds the messages per minute of the last 60 minutes, oldest
+	// first; the last element is the current minute.
+	Minutes [windowMinutes]int
+	// Peak is the largest element of Minutes.
+	Peak int
+}
+
+// slot is one minute of a ring, stamped with the minute (Unix minutes) it
+// counts.
+type slot struct {
+	minute int64
+	n      int
+}
+
+// ring holds the last windowMinutes minutes; minute m lives in slot m mod 60.
+type ring [windowMinutes]slot
+
+func (r *ring) add(m int64, n int) {
+	s := &r[floorMod(m, windowMinutes)]
+	if s.minute != m {
+		s.minute = m
+		s.n = 0
+	}
+	s.n += n
+}
+
+func (r *ring) get(m int64) int {
+	if s := &r[floorMod(m, windowMinutes)]; s.minute == m {
+		return s.n
+	}
+	return 0
+}
+
+// counter is what a feed and the overall view have in common.
+type counter struct {
+	platform string
+	total    int
+	ring     ring
+	capped   bool
+}
+
+func (c *counter) add(m int64, n int) {
+	c.ring.add(m, n)
+	c.total += n
+}
+
+// stats fills a FeedStats for the window ending at minute cur, a fraction
+// frac into it.
+func (c *counter) stats(feed string, authors int, cur int64, frac float64) FeedStats {
+	fs := FeedStats{
+		Feed:          feed,
+		Platform:      c.platform,
+		Total:         c.total,
+		Authors:       authors,
+		AuthorsCapped: c.capped,
+	}
+	first := cur - windowMinutes + 1
+	for i := range fs.Minutes {
+		n := c.ring.get(first + int64(i))
+		fs.Minutes[i] = n
+		fs.Peak = max(fs.Peak, n)
+	}
+	fs.PerMinute = float64(fs.Minutes[windowMinutes-1]) + float64(fs.Minutes[windowMinutes-2])*(1-frac)
+	return fs
+}
+
+type feedState struct {
+	counter
+	name    string
+	authors map[string]struct{}
+}
+
+type platformAuthor struct {
+	platform, author string
+}
+
+// Engine counts events per feed and overall. It is safe for concurrent use:
+// Observe is meant for the hub's ingest goroutine, Snapshot for any number of
+// UI goroutines.
+type Engine struct {
+	now func() time.Time
+	// maxAuthors bounds the entries of all author sets together; tests
+	// lower it.
+	maxAuthors int
+
+	mu      sync.Mutex
+	started bool
+	cur     int64        // the current minute, in Unix minutes
+	feeds   []*feedState // sorted by name
+	byName  map[string]*feedState
+	overall counter
+	// overallAuthors is keyed by platform+author.
+	overallAuthors map[platformAuthor]struct{}
+	authorEntries  int               // entries in all author sets together
+	platforms      map[string]string // interned platform names
+}
+
+// New returns an empty engine reading time from now (time.Now when nil).
+func New(now func() time.Time) *Engine {
+	if now == nil {
+		now = time.Now
+	}
+	return &Engine{
+		now:            now,
+		maxAuthors:     defaultMaxAuthors,
+		byName:         make(map[string]*feedState),
+		overallAuthors: make(map[platformAuthor]struct{}),
+		platforms:      make(map[string]string),
+	}
+}
+
+// Observe counts a batch of events. It is O(1) amortized per event and, once
+// the feeds and authors have been seen, allocates nothing.
+func (e *Engine) Observe(evs []feeds.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	t := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.advance(t)
+	var fs *feedState
+	for i := range evs {
+		ev := &evs[i]
+		if ev.Kind == feeds.KindDelete {
+			continue
+		}
+		if fs == nil || fs.name != ev.Feed {
+			fs = e.feed(ev.Feed)
+		}
+		if fs.platform == "" && ev.Platform != "" {
+			fs.platform = e.intern(ev.Platform)
+		}
+		m := minuteOf(ev.Time)
+		if !inWindow(m, cur) {
+			m = cur
+		}
+		fs.add(m, 1)
+		e.overall.add(m, 1)
+		if ev.Author != "" {
+			e.addAuthor(fs, ev)
+		}
+	}
+}
+
+// addAuthor records ev's author in its feed's set and in the overall set,
+// within the memory cap.
+func (e *Engine) addAuthor(fs *feedState, ev *feeds.Event) {
+	var kept string // the engine's own copy of the author, once made
+	if _, ok := fs.authors[ev.Author]; !ok {
+		if e.authorEntries >= e.maxAuthors {
+			fs.capped = true
+		} else {
+			kept = strings.Clone(ev.Author)
+			fs.authors[kept] = struct{}{}
+			e.authorEntries++
+		}
+	}
+	k := platformAuthor{ev.Platform, ev.Author}
+	if _, ok := e.overallAuthors[k]; ok {
+		return
+	}
+	if e.authorEntries >= e.maxAuthors {
+		e.overall.capped = true
+		return
+	}
+	if kept == "" {
+		kept = strings.Clone(ev.Author)
+	}
+	e.overallAuthors[platformAuthor{e.intern(ev.Platform), kept}] = struct{}{}
+	e.authorEntries++
+}
+
+// Seed restores per-feed, per-minute history at start-up. Only minutes
+// within the last hour are kept; older (and future) ones are ignored, and do
+// not count in Total either: Total starts from the sum of the kept minutes.
+// Seed adds to what is already counted. Every feed named in counts appears in
+// later snapshots, with an empty Platform until its first event.
+func (e *Engine) Seed(counts map[string][]MinuteCount) {
+	t := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.advance(t)
+	for name, mcs := range counts {
+		fs := e.feed(name)
+		for _, mc := range mcs {
+			m := minuteOf(mc.Minute)
+			if mc.N <= 0 || !inWindow(m, cur) {
+				continue
+			}
+			fs.add(m, mc.N)
+			e.overall.add(m, mc.N)
+		}
+	}
+}
+
+// Snapshot returns a deep copy of the figures now, feeds sorted by name.
+func (e *Engine) Snapshot() Snapshot {
+	t := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.advance(t)
+	var frac float64
+	if minuteOf(t) == cur {
+		sec := floorMod(t.Unix(), 60)
+		frac = (float64(sec) + float64(t.Nanosecond())/1e9) / 60
+	} // else the clock stepped back within the hour: treat as the minute's start
+	s := Snapshot{
+		At:      t,
+		Overall: e.overall.stats("", len(e.overallAuthors), cur, frac),
+		Feeds:   make([]FeedStats, len(e.feeds)),
+	}
+	for i, fs := range e.feeds {
+		s.Feeds[i] = fs.stats(fs.name, len(fs.authors), cur, frac)
+	}
+	return s
+}
+
+// advance moves the current minute to t's, never backwards by less than the
+// window, and returns it. The caller holds e.mu.
+func (e *Engine) advance(t time.Time) int64 {
+	m := minuteOf(t)
+	if !e.started || m > e.cur || m <= e.cur-windowMinutes {
+		e.cur = m
+		e.started = true
+	}
+	return e.cur
+}
+
+// feed returns the state of the named feed, creating it. The caller holds
+// e.mu.
+func (e *Engine) feed(name string) *feedState {
+	if fs, ok := e.byName[name]; ok {
+		return fs
+	}
+	fs := &feedState{name: strings.Clone(name), authors: make(map[string]struct{})}
+	e.byName[fs.name] = fs
+	i, _ := slices.BinarySearchFunc(e.feeds, fs.name, func(f *feedState, name string) int {
+		return strings.Compare(f.name, name)
+	})
+	e.feeds = slices.Insert(e.feeds, i, fs)
+	return fs
+}
+
+// intern returns the engine's copy of platform name p, so that author keys
+// share one string per platform rather than pin event buffers. The caller
+// holds e.mu.
+func (e *Engine) intern(p string) string {
+	if s, ok := e.platforms[p]; ok {
+		return s
+	}
+	s := strings.Clone(p)
+	e.platforms[s] = s
+	return s
+}
+
+// inWindow reports whether minute m is one of the windowMinutes minutes
+// ending with cur.
+func inWindow(m, cur int64) bool {
+	return m <= cur && m > cur-windowMinutes
+}
+
+// minuteOf returns t's minute as Unix minutes, rounding down for times
+// before 1970 (the zero Time among them).
+func minuteOf(t time.Time) int64 {
+	return floorDiv(t.Unix(), 60)
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
+
+func floorMod(a, b int64) int64 {
+	r := a % b
+	if r < 0 {
+		r += b
+	}
+	return r
+}
