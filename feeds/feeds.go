@@ -120,11 +120,11 @@ type Action struct {
 	// ID is chosen by the client when the action is queued. Connectors whose
 	// platform supports idempotency use it as the key, so a retry after a
 	// crash is not a second post.
-	ID       string     `json:"id"`
-	Feed     string     `json:"feed"`
-	Kind     ActionKind `json:"kind"`
-	Channel  string     `json:"channel,omitempty"`
-	Text     string     `json:"text,omitempty"`
+	ID      string     `json:"id"`
+	Feed    string     `json:"feed"`
+	Kind    ActionKind `json:"kind"`
+	Channel string     `json:"channel,omitempty"`
+	Text    string     `json:"text,omitempty"`
 	// Target is the platform id of the event acted on (the message replied
 	// to, the message deleted); TargetAuthor the author acted on (timeout,
 	// ban). TargetText is a short excerpt kept for the outbox view.

@@ -2,6 +2,8 @@ package feeds
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -29,6 +31,9 @@ type Outgoing struct {
 	Attempts int       `json:"attempts"`
 	Err      string    `json:"err,omitempty"`
 	Updated  time.Time `json:"updated"`
+	// NextTry, when set, is the earliest time a queued item may be sent
+	// again after a transient failure.
+	NextTry time.Time `json:"next_try,omitempty"`
 }
 
 // permanentError marks an error that retrying cannot fix.
@@ -49,4 +54,10 @@ func Permanent(err error) error {
 func IsPermanent(err error) bool {
 	var p permanentError
 	return errors.As(err, &p)
+}
+
+// NewActionID returns an id for an action queued at t: unique, and sorting
+// by creation time, which is the outbox's order.
+func NewActionID(t time.Time) string {
+	return fmt.Sprintf("%016x-%08x", t.UnixNano(), rand.Uint32())
 }

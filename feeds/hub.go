@@ -1,0 +1,442 @@
+package feeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tribune/tribune/feeds/sanitize"
+)
+
+// EventStore is where the hub persists what it ingests. The store package
+// implements it; a nil EventStore keeps events in memory only.
+type EventStore interface {
+	// AppendEvents writes a batch in one transaction.
+	AppendEvents(evs []Event) error
+	// MarkDeleted flags a stored event as removed by moderation and
+	// returns it.
+	MarkDeleted(feed, id string) (Event, error)
+}
+
+// Limits on untrusted fields, in runes.
+const (
+	maxTextRunes  = 4000
+	maxFieldRunes = 200
+)
+
+// HubOptions configures a Hub. Zero values are sensible.
+type HubOptions struct {
+	Store EventStore
+	// Observe, when set, sees every ingested batch after it is persisted
+	// (the stats engine). It runs on the ingest goroutine: keep it cheap.
+	Observe func([]Event)
+	// LastSeq continues the sequence from what the store already holds.
+	LastSeq uint64
+	// Seen seeds de-duplication with events already stored, so a
+	// connector that resumes from a cursor does not repeat them.
+	Seen []Event
+	// QueueSize bounds the ingest queue; Emit blocks beyond it.
+	QueueSize int
+	// MaxBatch bounds how many events one store transaction carries.
+	MaxBatch int
+	// SubscriberBacklog bounds the events waiting for one subscriber;
+	// past it the oldest are dropped and counted in Batch.Dropped.
+	SubscriberBacklog int
+	// DedupeWindow is how many ids per feed are remembered.
+	DedupeWindow int
+	Now          func() time.Time
+}
+
+// Batch is what a subscriber receives: everything since its last Take.
+type Batch struct {
+	// Events are new events in Seq order.
+	Events []Event
+	// Updates are events changed after ingest (deleted by moderation).
+	Updates []Event
+	// Outbox holds outbox items whose state changed, oldest change first.
+	Outbox []Outgoing
+	// Health is the latest health of every feed, when it changed.
+	Health []Health
+	// Dropped counts events this subscriber was too slow to receive.
+	Dropped int
+	// Err is the latest ingest error (a store write failing), if any.
+	Err string
+}
+
+func (b *Batch) empty() bool {
+	return len(b.Events) == 0 && len(b.Updates) == 0 && len(b.Outbox) == 0 &&
+		b.Health == nil && b.Dropped == 0 && b.Err == ""
+}
+
+// Hub fans events in from connectors, makes them safe, stores them and fans
+// them out to subscribers. A slow subscriber never stalls ingest.
+type Hub struct {
+	opts HubOptions
+	in   chan Event
+
+	mu     sync.Mutex
+	feeds  map[string]*feed
+	order  []string
+	subs   map[*Subscription]struct{}
+	seq    uint64
+	seen   map[string]*seenSet
+	health map[string]Health
+}
+
+type feed struct {
+	id   string
+	conn Connector
+}
+
+// NewHub returns a hub; add connectors with Add, then call Run.
+func NewHub(opts HubOptions) *Hub {
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 8192
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 1024
+	}
+	if opts.SubscriberBacklog <= 0 {
+		opts.SubscriberBacklog = 20000
+	}
+	if opts.DedupeWindow <= 0 {
+		opts.DedupeWindow = 50000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	h := &Hub{
+		opts:   opts,
+		in:     make(chan Event, opts.QueueSize),
+		feeds:  make(map[string]*feed),
+		subs:   make(map[*Subscription]struct{}),
+		seq:    opts.LastSeq,
+		seen:   make(map[string]*seenSet),
+		health: make(map[string]Health),
+	}
+	for _, ev := range opts.Seen {
+		h.seenSet(ev.Feed).add(ev.ID)
+	}
+	return h
+}
+
+// Add registers a connector under a feed id. It must be called before Run.
+func (h *Hub) Add(id string, c Connector) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if id == "" {
+		return errors.New("feed id is empty")
+	}
+	if _, ok := h.feeds[id]; ok {
+		return fmt.Errorf("feed %q is configured twice", id)
+	}
+	h.feeds[id] = &feed{id: id, conn: c}
+	h.order = append(h.order, id)
+	h.health[id] = Health{Feed: id, Platform: c.Platform(), State: HealthConnecting, Since: h.opts.Now()}
+	return nil
+}
+
+// FeedInfo describes a configured feed.
+type FeedInfo struct {
+	ID           string
+	Platform     string
+	Capabilities Capabilities
+}
+
+// Feeds lists the configured feeds in the order they were added.
+func (h *Hub) Feeds() []FeedInfo {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]FeedInfo, 0, len(h.order))
+	for _, id := range h.order {
+		c := h.feeds[id].conn
+		out = append(out, FeedInfo{ID: id, Platform: c.Platform(), Capabilities: c.Capabilities()})
+	}
+	return out
+}
+
+// Connector returns the connector behind a feed id.
+func (h *Hub) Connector(id string) (Connector, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f, ok := h.feeds[id]
+	if !ok {
+		return nil, false
+	}
+	return f.conn, true
+}
+
+// Health returns every feed's health, sorted by feed id.
+func (h *Hub) Health() []Health {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.healthLocked()
+}
+
+func (h *Hub) healthLocked() []Health {
+	out := make([]Health, 0, len(h.health))
+	for _, hl := range h.health {
+		out = append(out, hl)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Feed < out[j].Feed })
+	return out
+}
+
+// Run supervises every connector and ingests until ctx ends.
+func (h *Hub) Run(ctx context.Context) error {
+	h.mu.Lock()
+	feeds := make([]*feed, 0, len(h.order))
+	for _, id := range h.order {
+		feeds = append(feeds, h.feeds[id])
+	}
+	h.mu.Unlock()
+
+	var wg sync.WaitGroup
+	for _, f := range feeds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.supervise(ctx, f)
+		}()
+	}
+	h.ingest(ctx)
+	wg.Wait()
+	return ctx.Err()
+}
+
+// Ingest hands one event to the hub as a connector would. It is for
+// replays and tests; it blocks while the ingest queue is full.
+func (h *Hub) Ingest(ctx context.Context, ev Event) error {
+	select {
+	case h.in <- ev:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hub) ingest(ctx context.Context) {
+	batch := make([]Event, 0, h.opts.MaxBatch)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-h.in:
+			batch = append(batch[:0], ev)
+		}
+	drain:
+		for len(batch) < h.opts.MaxBatch {
+			select {
+			case ev := <-h.in:
+				batch = append(batch, ev)
+			default:
+				break drain
+			}
+		}
+		h.process(batch)
+	}
+}
+
+// process sanitizes, de-duplicates, persists, observes and publishes one
+// batch. It runs only on the ingest goroutine.
+func (h *Hub) process(raw []Event) {
+	events := make([]Event, 0, len(raw))
+	var deletes []Event
+	h.mu.Lock()
+	for i := range raw {
+		ev := raw[i]
+		clean(&ev)
+		if ev.Kind == KindDelete {
+			deletes = append(deletes, ev)
+			continue
+		}
+		if ev.ID != "" && !h.seenSet(ev.Feed).add(ev.ID) {
+			continue
+		}
+		h.seq++
+		ev.Seq = h.seq
+		if ev.ID == "" {
+			ev.ID = fmt.Sprintf("tribune-%d", ev.Seq)
+		}
+		if ev.Time.IsZero() {
+			ev.Time = h.opts.Now()
+		}
+		events = append(events, ev)
+	}
+	h.mu.Unlock()
+
+	var errText string
+	if h.opts.Store != nil && len(events) > 0 {
+		if err := h.opts.Store.AppendEvents(events); err != nil {
+			errText = fmt.Sprintf("storing events: %v", err)
+		}
+	}
+	updates := make([]Event, 0, len(deletes))
+	for _, d := range deletes {
+		up := Event{Feed: d.Feed, ID: d.Target, Deleted: true}
+		if h.opts.Store != nil {
+			stored, err := h.opts.Store.MarkDeleted(d.Feed, d.Target)
+			if err == nil {
+				up = stored
+			}
+		}
+		updates = append(updates, up)
+	}
+	if h.opts.Observe != nil && len(events) > 0 {
+		h.opts.Observe(events)
+	}
+	h.publish(func(b *Batch) {
+		b.Events = append(b.Events, events...)
+		b.Updates = append(b.Updates, updates...)
+		if errText != "" {
+			b.Err = errText
+		}
+	})
+}
+
+// clean makes every untrusted field of ev inert, in place.
+func clean(ev *Event) {
+	ev.Feed = sanitize.Line(ev.Feed, maxFieldRunes)
+	ev.Platform = sanitize.Line(ev.Platform, maxFieldRunes)
+	ev.ID = sanitize.Line(ev.ID, maxFieldRunes)
+	ev.Channel = sanitize.Line(ev.Channel, maxFieldRunes)
+	ev.Author = sanitize.Line(ev.Author, maxFieldRunes)
+	ev.AuthorName = sanitize.Line(ev.AuthorName, maxFieldRunes)
+	ev.ReplyTo = sanitize.Line(ev.ReplyTo, maxFieldRunes)
+	ev.Target = sanitize.Line(ev.Target, maxFieldRunes)
+	ev.Text = sanitize.Text(ev.Text, maxTextRunes)
+	for i, b := range ev.Badges {
+		ev.Badges[i] = sanitize.Line(b, maxFieldRunes)
+	}
+}
+
+func (h *Hub) seenSet(feed string) *seenSet {
+	s, ok := h.seen[feed]
+	if !ok {
+		s = newSeenSet(h.opts.DedupeWindow)
+		h.seen[feed] = s
+	}
+	return s
+}
+
+// PublishOutbox tells every subscriber that an outbox item changed.
+func (h *Hub) PublishOutbox(o Outgoing) {
+	h.publish(func(b *Batch) { b.Outbox = append(b.Outbox, o) })
+}
+
+func (h *Hub) setHealth(id string, fn func(*Health)) {
+	h.mu.Lock()
+	hl := h.health[id]
+	fn(&hl)
+	h.health[id] = hl
+	all := h.healthLocked()
+	h.mu.Unlock()
+	h.publish(func(b *Batch) { b.Health = all })
+}
+
+// Subscribe registers a subscriber until ctx ends.
+func (h *Hub) Subscribe(ctx context.Context) *Subscription {
+	s := &Subscription{
+		ready:   make(chan struct{}, 1),
+		backlog: h.opts.SubscriberBacklog,
+	}
+	h.mu.Lock()
+	h.subs[s] = struct{}{}
+	s.pending.Health = h.healthLocked()
+	h.mu.Unlock()
+	s.signal()
+	go func() {
+		<-ctx.Done()
+		h.mu.Lock()
+		delete(h.subs, s)
+		h.mu.Unlock()
+	}()
+	return s
+}
+
+func (h *Hub) publish(fn func(*Batch)) {
+	h.mu.Lock()
+	subs := make([]*Subscription, 0, len(h.subs))
+	for s := range h.subs {
+		subs = append(subs, s)
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		s.add(fn)
+	}
+}
+
+// Subscription is one subscriber's mailbox. The hub adds to it without ever
+// blocking; the subscriber waits on Ready and drains with Take.
+type Subscription struct {
+	ready   chan struct{}
+	backlog int
+
+	mu      sync.Mutex
+	pending Batch
+}
+
+// Ready is signalled when something is waiting to be taken.
+func (s *Subscription) Ready() <-chan struct{} { return s.ready }
+
+// Take returns and clears what is waiting.
+func (s *Subscription) Take() Batch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.pending
+	s.pending = Batch{}
+	return b
+}
+
+func (s *Subscription) add(fn func(*Batch)) {
+	s.mu.Lock()
+	fn(&s.pending)
+	if len(s.pending.Events) > s.backlog {
+		// Drop a quarter more than needed so a flood into a stuck
+		// subscriber copies the backlog rarely, not on every event.
+		drop := len(s.pending.Events) - s.backlog*3/4
+		s.pending.Events = append([]Event(nil), s.pending.Events[drop:]...)
+		s.pending.Dropped += drop
+	}
+	empty := s.pending.empty()
+	s.mu.Unlock()
+	if !empty {
+		s.signal()
+	}
+}
+
+func (s *Subscription) signal() {
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
+
+// seenSet remembers about the last n ids in two generations: O(1) per id,
+// memory bounded at 2n ids.
+type seenSet struct {
+	n         int
+	cur, prev map[string]struct{}
+}
+
+func newSeenSet(n int) *seenSet {
+	return &seenSet{n: n, cur: make(map[string]struct{})}
+}
+
+// add records id and reports whether it was new.
+func (s *seenSet) add(id string) bool {
+	if _, ok := s.cur[id]; ok {
+		return false
+	}
+	if _, ok := s.prev[id]; ok {
+		return false
+	}
+	if len(s.cur) >= s.n {
+		s.prev, s.cur = s.cur, make(map[string]struct{}, s.n)
+	}
+	s.cur[id] = struct{}{}
+	return true
+}

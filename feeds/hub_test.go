@@ -1,0 +1,269 @@
+package feeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// memStore is an EventStore in memory that records what it was given.
+type memStore struct {
+	mu      sync.Mutex
+	batches [][]Event
+	byID    map[string]Event
+	fail    error
+}
+
+func newMemStore() *memStore { return &memStore{byID: make(map[string]Event)} }
+
+func (s *memStore) AppendEvents(evs []Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	s.batches = append(s.batches, append([]Event(nil), evs...))
+	for _, ev := range evs {
+		s.byID[ev.Feed+"/"+ev.ID] = ev
+	}
+	return nil
+}
+
+func (s *memStore) MarkDeleted(feed, id string) (Event, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ev, ok := s.byID[feed+"/"+id]
+	if !ok {
+		return Event{}, errors.New("not found")
+	}
+	ev.Deleted = true
+	s.byID[feed+"/"+id] = ev
+	return ev, nil
+}
+
+func (s *memStore) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, b := range s.batches {
+		n += len(b)
+	}
+	return n
+}
+
+// takeUntil drains a subscription until n events arrived or the guard
+// timeout (a failure guard, not a timing assertion) passes.
+func takeUntil(t *testing.T, sub *Subscription, n int) Batch {
+	t.Helper()
+	var all Batch
+	guard := time.After(10 * time.Second)
+	for len(all.Events) < n {
+		select {
+		case <-sub.Ready():
+			b := sub.Take()
+			all.Events = append(all.Events, b.Events...)
+			all.Updates = append(all.Updates, b.Updates...)
+			all.Dropped += b.Dropped
+			if b.Health != nil {
+				all.Health = b.Health
+			}
+			if b.Err != "" {
+				all.Err = b.Err
+			}
+		case <-guard:
+			t.Fatalf("got %d events, want %d", len(all.Events), n)
+		}
+	}
+	return all
+}
+
+func runHub(t *testing.T, h *Hub) context.CancelFunc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return cancel
+}
+
+func TestHubDropsDuplicatesAndAssignsSeq(t *testing.T) {
+	st := newMemStore()
+	h := NewHub(HubOptions{Store: st, LastSeq: 41, Seen: []Event{{Feed: "a", ID: "old"}}})
+	sub := h.Subscribe(context.Background())
+	runHub(t, h)
+	ctx := context.Background()
+	for _, ev := range []Event{
+		{Feed: "a", ID: "1", Text: "one"},
+		{Feed: "a", ID: "1", Text: "one again"}, // duplicate
+		{Feed: "b", ID: "1", Text: "same id, other feed"},
+		{Feed: "a", ID: "old", Text: "seen before the restart"},
+		{Feed: "a", ID: "2", Text: "two"},
+	} {
+		if err := h.Ingest(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := takeUntil(t, sub, 3)
+	var texts []string
+	for i, ev := range got.Events {
+		texts = append(texts, ev.Text)
+		if want := uint64(42 + i); ev.Seq != want {
+			t.Errorf("event %d: seq %d, want %d", i, ev.Seq, want)
+		}
+	}
+	if want := "one|same id, other feed|two"; strings.Join(texts, "|") != want {
+		t.Errorf("events %q, want %q", strings.Join(texts, "|"), want)
+	}
+	if n := st.count(); n != 3 {
+		t.Errorf("stored %d events, want 3", n)
+	}
+}
+
+func TestHubSanitizesBeforeStoreAndSubscribers(t *testing.T) {
+	st := newMemStore()
+	h := NewHub(HubOptions{Store: st})
+	sub := h.Subscribe(context.Background())
+	runHub(t, h)
+	hostile := Event{
+		Feed: "a", ID: "x\x1b[2J", Author: "evil\x1b]0;pwned\x07", AuthorName: "\u202Eadmin",
+		Channel: "#c\r\nPRIVMSG", Badges: []string{"mod\x07"},
+		Text: "hi\x1b]52;c;ZXZpbA==\x07 there\u009b2J",
+	}
+	if err := h.Ingest(context.Background(), hostile); err != nil {
+		t.Fatal(err)
+	}
+	ev := takeUntil(t, sub, 1).Events[0]
+	for name, v := range map[string]string{
+		"id": ev.ID, "author": ev.Author, "author_name": ev.AuthorName, "channel": ev.Channel,
+		"badge": ev.Badges[0], "text": ev.Text,
+	} {
+		for _, r := range v {
+			if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0x202E {
+				t.Errorf("%s %q still holds control %U", name, v, r)
+			}
+		}
+	}
+	if ev.Text != "hi there" {
+		t.Errorf("text %q, want %q", ev.Text, "hi there")
+	}
+	st.mu.Lock()
+	stored := st.batches[0][0]
+	st.mu.Unlock()
+	if stored.Text != ev.Text || stored.Author != ev.Author {
+		t.Errorf("store got %q/%q, subscriber %q/%q: sanitizing must happen once, before both", stored.Author, stored.Text, ev.Author, ev.Text)
+	}
+}
+
+// A subscriber that never reads must not stall ingest or other subscribers;
+// its backlog is bounded and what it missed is counted.
+func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
+	st := newMemStore()
+	h := NewHub(HubOptions{Store: st, SubscriberBacklog: 100})
+	stuck := h.Subscribe(context.Background())
+	live := h.Subscribe(context.Background())
+	runHub(t, h)
+
+	const n = 5000
+	go func() {
+		for i := range n {
+			h.Ingest(context.Background(), Event{Feed: "a", ID: fmt.Sprint(i)})
+		}
+	}()
+	// The reading subscriber may also fall behind a flood (its backlog is
+	// small here), but it is told exactly how much it missed.
+	var got, dropped int
+	guard := time.After(10 * time.Second)
+	for got+dropped < n {
+		select {
+		case <-live.Ready():
+			b := live.Take()
+			got, dropped = got+len(b.Events), dropped+b.Dropped
+		case <-guard:
+			t.Fatalf("live subscriber: %d events + %d dropped, want %d", got, dropped, n)
+		}
+	}
+	if st.count() != n {
+		t.Fatalf("stored %d, want %d", st.count(), n)
+	}
+	b := stuck.Take()
+	if len(b.Events) > 100 {
+		t.Errorf("stuck subscriber holds %d events, backlog is 100", len(b.Events))
+	}
+	if len(b.Events)+b.Dropped != n {
+		t.Errorf("stuck subscriber: %d held + %d dropped != %d", len(b.Events), b.Dropped, n)
+	}
+	if last := b.Events[len(b.Events)-1]; last.ID != fmt.Sprint(n-1) {
+		t.Errorf("stuck subscriber kept %q last; it must keep the newest", last.ID)
+	}
+}
+
+func TestHubUnsubscribesWhenContextEnds(t *testing.T) {
+	h := NewHub(HubOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	h.Subscribe(ctx)
+	cancel()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		h.mu.Lock()
+		n := len(h.subs)
+		h.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("subscriber still registered after its context ended")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestHubAppliesDeletes(t *testing.T) {
+	st := newMemStore()
+	h := NewHub(HubOptions{Store: st})
+	sub := h.Subscribe(context.Background())
+	runHub(t, h)
+	ctx := context.Background()
+	h.Ingest(ctx, Event{Feed: "a", ID: "m1", Text: "spam"})
+	takeUntil(t, sub, 1)
+	h.Ingest(ctx, Event{Feed: "a", ID: "d1", Kind: KindDelete, Target: "m1"})
+	h.Ingest(ctx, Event{Feed: "a", ID: "m2", Text: "after"})
+	got := takeUntil(t, sub, 1)
+	if len(got.Updates) != 1 || got.Updates[0].ID != "m1" || !got.Updates[0].Deleted || got.Updates[0].Seq != 1 {
+		t.Fatalf("updates %+v, want m1 (seq 1) deleted", got.Updates)
+	}
+	if got.Events[0].ID != "m2" || got.Events[0].Seq != 2 {
+		t.Errorf("a delete marker must not take a seq or a row: got %+v", got.Events[0])
+	}
+}
+
+func TestHubReportsStoreErrors(t *testing.T) {
+	st := newMemStore()
+	st.fail = errors.New("disk full")
+	h := NewHub(HubOptions{Store: st})
+	sub := h.Subscribe(context.Background())
+	runHub(t, h)
+	h.Ingest(context.Background(), Event{Feed: "a", ID: "1"})
+	got := takeUntil(t, sub, 1)
+	if !strings.Contains(got.Err, "disk full") {
+		t.Errorf("batch error %q, want the store's error", got.Err)
+	}
+}
+
+func TestSeenSetIsBounded(t *testing.T) {
+	s := newSeenSet(10)
+	for i := range 1000 {
+		if !s.add(fmt.Sprint(i)) {
+			t.Fatalf("id %d reported seen", i)
+		}
+	}
+	if n := len(s.cur) + len(s.prev); n > 20 {
+		t.Errorf("holds %d ids, bound is 20", n)
+	}
+	if s.add("999") {
+		t.Error("a recent id was forgotten")
+	}
+}

@@ -1,0 +1,131 @@
+package feeds
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+)
+
+// HealthState is a feed's connection state as the Stats pane shows it.
+type HealthState string
+
+const (
+	HealthConnecting   HealthState = "connecting"
+	HealthConnected    HealthState = "connected"
+	HealthReconnecting HealthState = "reconnecting"
+	// HealthFailed means the connector returned a permanent error (bad
+	// credentials, a config the platform refuses): it is not retried.
+	HealthFailed  HealthState = "failed"
+	HealthStopped HealthState = "stopped"
+)
+
+// Health is what the supervisor knows about one feed.
+type Health struct {
+	Feed       string
+	Platform   string
+	State      HealthState
+	Since      time.Time // when State began
+	Reconnects int
+	LastErr    string
+	Retry      time.Time // when reconnecting: the next attempt
+}
+
+// Backoff bounds for reconnecting.
+const (
+	backoffBase = 500 * time.Millisecond
+	backoffCap  = time.Minute
+	backoffMin  = 100 * time.Millisecond
+)
+
+// backoff returns the wait before attempt n (1-based): capped exponential
+// with full jitter, never below backoffMin so a connector that fails at
+// once cannot spin.
+func backoff(n int, r *rand.Rand) time.Duration {
+	ceil := backoffCap
+	if n < 20 {
+		if d := backoffBase << (n - 1); d < ceil {
+			ceil = d
+		}
+	}
+	d := time.Duration(r.Int64N(int64(ceil) + 1))
+	return max(d, backoffMin)
+}
+
+// supervise runs one connector until ctx ends, restarting it after failures.
+func (h *Hub) supervise(ctx context.Context, f *feed) {
+	r := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	failures := 0
+	for {
+		st := &stream{hub: h, feed: f.id, platform: f.conn.Platform(), ctx: ctx}
+		err := f.conn.Run(ctx, st)
+		if ctx.Err() != nil {
+			h.setHealth(f.id, func(hl *Health) {
+				hl.State, hl.Since = HealthStopped, h.opts.Now()
+			})
+			return
+		}
+		if st.connected.Load() {
+			failures = 0
+		}
+		failures++
+		msg := "connection ended"
+		if err != nil {
+			msg = err.Error()
+		}
+		if IsPermanent(err) {
+			h.setHealth(f.id, func(hl *Health) {
+				hl.State, hl.Since, hl.LastErr = HealthFailed, h.opts.Now(), msg
+			})
+			return
+		}
+		wait := backoff(failures, r)
+		h.setHealth(f.id, func(hl *Health) {
+			now := h.opts.Now()
+			hl.State, hl.Since, hl.LastErr = HealthReconnecting, now, msg
+			hl.Reconnects++
+			hl.Retry = now.Add(wait)
+		})
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			h.setHealth(f.id, func(hl *Health) {
+				hl.State, hl.Since = HealthStopped, h.opts.Now()
+			})
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// stream is the Stream a supervisor hands to one Run of a connector.
+type stream struct {
+	hub       *Hub
+	feed      string
+	platform  string
+	ctx       context.Context
+	connected atomic.Bool
+}
+
+func (s *stream) Emit(ev Event) {
+	// A connector speaks only for its own feed.
+	ev.Feed = s.feed
+	if ev.Platform == "" {
+		ev.Platform = s.platform
+	}
+	select {
+	case s.hub.in <- ev:
+	case <-s.ctx.Done():
+	}
+}
+
+func (s *stream) Connected() {
+	if s.connected.Swap(true) {
+		return
+	}
+	s.hub.setHealth(s.feed, func(hl *Health) {
+		hl.State, hl.Since, hl.LastErr = HealthConnected, s.hub.opts.Now(), ""
+		hl.Retry = time.Time{}
+	})
+}
