@@ -58,10 +58,14 @@ type Connector struct {
 	now    func() time.Time
 	start  time.Time
 	offset time.Duration
-	caps   feeds.Capabilities
-	cast   *cast     // immutable, shared with the scenario
-	phaser *Scenario // only Phase is called on it outside run
-	key    uint64
+	// session prefixes scenario ids: a restarted program replays the same
+	// seeded content, and its events must not pass for the ones already
+	// stored (the hub drops repeated ids).
+	session string
+	caps    feeds.Capabilities
+	cast    *cast     // immutable, shared with the scenario
+	phaser  *Scenario // only Phase is called on it outside run
+	key     uint64
 
 	run     sync.Mutex // held while Run runs; guards the fields below
 	sc      *Scenario
@@ -129,6 +133,7 @@ func New(cfg Config) (*Connector, error) {
 		sc.SkipTo(c.offset)
 	}
 	c.start = c.now()
+	c.session = strconv.FormatInt(c.start.UnixMilli(), 36) + "-"
 	c.caps = feeds.Capabilities{MaxText: sc.plat.maxText, Idempotent: true}
 	switch sc.plat.id {
 	case platTwitch:
@@ -230,6 +235,10 @@ func (c *Connector) pump(ctx context.Context, s feeds.Stream) error {
 		}
 		ev := c.nextEv
 		ev.Feed = c.feed
+		ev.ID = c.session + ev.ID
+		if ev.ReplyTo != "" {
+			ev.ReplyTo = c.session + ev.ReplyTo
+		}
 		ev.Time = c.timeAt(c.nextAt)
 		c.pending = false
 		c.nextEv = feeds.Event{}

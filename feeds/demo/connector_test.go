@@ -151,12 +151,16 @@ func TestRunEmitsAndStops(t *testing.T) {
 
 	// A reconnect continues the scenario: later ids, no restart.
 	before := s.snapshot()
-	last, _ := strconv.Atoi(before[len(before)-1].ID[len("twitch-"):])
+	num := func(id string) int {
+		n, _ := strconv.Atoi(id[strings.LastIndex(id, "-")+1:])
+		return n
+	}
+	last := num(before[len(before)-1].ID)
 	stop = running(t, c, s)
 	clk.Add(2 * time.Second)
 	ev := s.waitFor(t, "events after reconnect", func(ev feeds.Event) bool { return ev.Time.After(start.Add(5 * time.Second)) })
 	stop()
-	if n, _ := strconv.Atoi(ev.ID[len("twitch-"):]); n <= last {
+	if n := num(ev.ID); n <= last {
 		t.Errorf("after reconnect id %s, before %d", ev.ID, last)
 	}
 	seen := map[string]bool{}
@@ -433,5 +437,16 @@ func TestOffsetOpensOnTheCrisis(t *testing.T) {
 	}
 	if ph := c.phaser.Phase(c.pos(clk.Now())); ph != "crisis" {
 		t.Errorf("phase %q", ph)
+	}
+}
+
+// A restarted program replays the same seeded content; its ids must not
+// collide with the previous run's, or the hub would drop them as repeats.
+func TestIDsDifferAcrossInstances(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	a, _ := New(Config{Platform: "twitch", Feed: "t", Seed: 1, Now: func() time.Time { return t0 }})
+	b, _ := New(Config{Platform: "twitch", Feed: "t", Seed: 1, Now: func() time.Time { return t0.Add(time.Minute) }})
+	if a.session == b.session {
+		t.Fatalf("two runs share the id prefix %q", a.session)
 	}
 }
