@@ -1,0 +1,436 @@
+// Package tui is tribune's terminal interface: a root model that owns the
+// layout, focus and modes, over one model per pane (feed, composer, stats).
+// Async work enters only as messages; persistence runs in Cmds, never in
+// Update.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/stats"
+	"github.com/tribune/tribune/store"
+	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/composer"
+	"github.com/tribune/tribune/tui/feed"
+	"github.com/tribune/tribune/tui/statspane"
+)
+
+// Deps is what one dashboard (one terminal, one SSH session) runs on.
+type Deps struct {
+	Hub        *feeds.Hub
+	Store      *store.DB
+	Stats      *stats.Engine
+	Dispatcher *feeds.Dispatcher // nil: nothing is sent
+	Styles     *themes.Styles
+	// Operator names whose drafts and read marks these are.
+	Operator string
+	// Work counts persistence in flight; wait on it before closing Store.
+	Work *sync.WaitGroup
+	// Window caps the events the feed pane keeps in memory.
+	Window int
+	// Debug, when set, receives one line per message the root model gets.
+	Debug io.Writer
+	Now   func() time.Time
+	// BatchEvery is the least time between two deliveries of events to
+	// the UI; zero means 50ms.
+	BatchEvery time.Duration
+	// TickEvery is how often the stats refresh; zero means 1s.
+	TickEvery time.Duration
+}
+
+type pane int
+
+const (
+	paneFeed pane = iota
+	paneReply
+	paneStats
+	paneCount
+)
+
+// mode gates keys: in modeCompose every printable key is typed.
+type mode int
+
+const (
+	modeNormal mode = iota
+	modeCompose
+	modeHelp
+)
+
+// Model is the root model.
+type Model struct {
+	ctx    context.Context
+	deps   Deps
+	styles *themes.Styles
+	keys   keyMap
+	help   help.Model
+
+	feed     *feed.Model
+	composer *composer.Model
+	stats    *statspane.Model
+
+	focus pane
+	mode  mode
+
+	width, height int
+	status        string
+	statusErr     bool
+
+	sub       *feeds.Subscription
+	feedInfo  map[string]feeds.FeedInfo
+	drafts    map[string]store.Draft
+	outbox    map[string]feeds.Outgoing
+	lastSeq   uint64
+	readUpto  uint64
+	readMarks map[uint64]bool
+	queuing   bool // a send is being committed; typing waits
+}
+
+// New returns the dashboard for one operator. It subscribes to the hub at
+// once, so nothing published from now on is missed; ctx ends the
+// subscription.
+func New(ctx context.Context, d Deps) *Model {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Work == nil {
+		d.Work = new(sync.WaitGroup)
+	}
+	if d.BatchEvery <= 0 {
+		d.BatchEvery = 50 * time.Millisecond
+	}
+	if d.TickEvery <= 0 {
+		d.TickEvery = time.Second
+	}
+	h := help.New()
+	h.Styles = help.Styles{
+		ShortKey: d.Styles.HelpKey, ShortDesc: d.Styles.HelpDesc, ShortSeparator: d.Styles.HelpSep,
+		FullKey: d.Styles.HelpKey, FullDesc: d.Styles.HelpDesc, FullSeparator: d.Styles.HelpSep,
+		Ellipsis: d.Styles.HelpSep,
+	}
+	m := &Model{
+		ctx:       ctx,
+		deps:      d,
+		styles:    d.Styles,
+		keys:      defaultKeyMap(),
+		help:      h,
+		feed:      feed.New(d.Styles, d.Window),
+		composer:  composer.New(d.Styles),
+		stats:     statspane.New(d.Styles),
+		sub:       d.Hub.Subscribe(ctx),
+		feedInfo:  make(map[string]feeds.FeedInfo),
+		drafts:    make(map[string]store.Draft),
+		outbox:    make(map[string]feeds.Outgoing),
+		readMarks: make(map[uint64]bool),
+	}
+	for _, fi := range d.Hub.Feeds() {
+		m.feedInfo[fi.ID] = fi
+	}
+	m.setFocus(paneFeed)
+	return m
+}
+
+// Init loads history and state from the store and starts the streams.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.load(), m.waitBatch(time.Time{}), m.tick())
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.deps.Debug != nil {
+		fmt.Fprintf(m.deps.Debug, "%s %T %s\n", m.deps.Now().Format("15:04:05.000"), msg, debugDetail(msg))
+	}
+	defer m.updateKeys()
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+	case tea.KeyMsg:
+		return m, m.handleKey(msg)
+	case batchMsg:
+		m.applyBatch(msg.b)
+		return m, m.waitBatch(msg.at)
+	case tickMsg:
+		m.stats.SetSnapshot(msg.snap)
+		m.stats.SetHealth(msg.health, msg.at)
+		return m, m.tick()
+	case loadedMsg:
+		m.applyLoaded(msg)
+	case feed.MarkedRead:
+		return m, m.persistRead(msg)
+	case queuedMsg:
+		m.applyQueued(msg)
+	case errMsg:
+		m.queuing = false
+		m.setStatus(msg.err.Error(), true)
+	}
+	return m, nil
+}
+
+func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
+	if key.Matches(k, m.keys.ForceQuit) {
+		return tea.Quit
+	}
+	m.status, m.statusErr = "", false
+	switch m.mode {
+	case modeHelp:
+		if key.Matches(k, m.keys.Help, m.keys.Quit) || k.Type == tea.KeyEsc {
+			m.mode = modeNormal
+		}
+		return nil
+	case modeCompose:
+		return m.composeKey(k)
+	}
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		return tea.Quit
+	case key.Matches(k, m.keys.Help):
+		m.mode = modeHelp
+		return nil
+	case key.Matches(k, m.keys.Next):
+		return m.setFocus((m.focus + 1) % paneCount)
+	case key.Matches(k, m.keys.Prev):
+		return m.setFocus((m.focus + paneCount - 1) % paneCount)
+	case key.Matches(k, m.keys.Reply):
+		return m.openReply()
+	case m.focus == paneFeed:
+		return m.feed.Update(k)
+	}
+	return nil
+}
+
+// composeKey handles a key while the composer has the keyboard.
+func (m *Model) composeKey(k tea.KeyMsg) tea.Cmd {
+	ck := m.composer.Keys
+	switch {
+	case m.queuing:
+		return nil
+	case key.Matches(k, ck.Send):
+		return m.send()
+	case key.Matches(k, ck.Cancel):
+		m.composer.Close()
+		m.setStatus("Draft kept; press r on the message to resume.", false)
+		return m.setFocus(paneFeed)
+	case key.Matches(k, ck.Discard):
+		return m.discard()
+	case key.Matches(k, m.keys.Next):
+		return m.setFocus((m.focus + 1) % paneCount)
+	case key.Matches(k, m.keys.Prev):
+		return m.setFocus((m.focus + paneCount - 1) % paneCount)
+	}
+	now := m.deps.Now()
+	cmd, changed := m.composer.Update(k, m.nextRev(now))
+	if !changed {
+		return cmd
+	}
+	return tea.Batch(cmd, m.saveDraft(now))
+}
+
+// setFocus moves the keyboard to pane p and sets the mode that goes with it.
+func (m *Model) setFocus(p pane) tea.Cmd {
+	m.focus = p
+	m.mode = modeNormal
+	if p == paneReply && m.composer.IsOpen() {
+		m.mode = modeCompose
+	}
+	m.feed.SetFocused(p == paneFeed)
+	return m.composer.SetFocused(p == paneReply)
+}
+
+// updateKeys enables the keys that apply in the current mode and focus.
+func (m *Model) updateKeys() {
+	normal := m.mode == modeNormal
+	_, selected := m.feed.Selected()
+	m.keys.Reply.SetEnabled(normal && m.focus == paneFeed && selected)
+	m.keys.Quit.SetEnabled(normal)
+	m.keys.Help.SetEnabled(m.mode != modeCompose)
+}
+
+func (m *Model) setStatus(s string, isErr bool) {
+	m.status, m.statusErr = s, isErr
+}
+
+// openReply opens the composer on the selected message, with its draft.
+func (m *Model) openReply() tea.Cmd {
+	ev, ok := m.feed.Selected()
+	if !ok {
+		return nil
+	}
+	info, known := m.feedInfo[ev.Feed]
+	switch {
+	case !known:
+		m.setStatus(fmt.Sprintf("Feed %q is not configured in this session; cannot reply.", ev.Feed), true)
+		return nil
+	case !info.Capabilities.Can(feeds.ActReply):
+		m.setStatus(fmt.Sprintf("Feed %q does not take replies.", ev.Feed), true)
+		return nil
+	case ev.Kind == feeds.KindNotice:
+		m.setStatus("That is a platform notice; pick a message to reply to.", true)
+		return nil
+	}
+	target := feeds.Action{
+		Kind:         feeds.ActReply,
+		Feed:         ev.Feed,
+		Channel:      ev.Channel,
+		Target:       ev.ID,
+		TargetAuthor: ev.Author,
+		TargetText:   excerpt(ev.Text, 120),
+		Operator:     m.deps.Operator,
+	}
+	text, rev := "", int64(0)
+	if d, ok := m.drafts[draftKey(ev.Feed, ev.ID)]; ok {
+		text, rev = d.Action.Text, d.Rev
+	}
+	m.composer.Open(target, limitOf(info), text, rev)
+	return m.setFocus(paneReply)
+}
+
+func limitOf(fi feeds.FeedInfo) int {
+	if fi.Capabilities.MaxText > 0 {
+		return fi.Capabilities.MaxText
+	}
+	return 500
+}
+
+func draftKey(feed, target string) string { return feed + "\x00" + target }
+
+// nextRev is the revision for the composer's next change: the clock, but
+// strictly after the last one even when the clock stands still or steps
+// back, so the store keeps the newest text.
+func (m *Model) nextRev(now time.Time) int64 {
+	return max(m.composer.Rev()+1, now.UnixNano())
+}
+
+// excerpt is the first words of a text, on one line.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func (m *Model) applyBatch(b feeds.Batch) {
+	m.feed.Add(b.Events)
+	m.feed.Apply(b.Updates)
+	if n := len(b.Events); n > 0 && b.Events[n-1].Seq > m.lastSeq {
+		m.lastSeq = b.Events[n-1].Seq
+	}
+	for _, o := range b.Outbox {
+		m.applyOutgoing(o)
+	}
+	if b.Health != nil {
+		m.stats.SetHealth(b.Health, m.deps.Now())
+	}
+	switch {
+	case b.Err != "":
+		m.setStatus(b.Err, true)
+	case b.Dropped > 0:
+		m.setStatus(fmt.Sprintf("The screen fell behind: %d messages were skipped here (they are stored).", b.Dropped), true)
+	}
+	m.refreshCounts()
+}
+
+func (m *Model) applyOutgoing(o feeds.Outgoing) {
+	if o.State.Done() {
+		delete(m.outbox, o.Action.ID)
+	} else {
+		m.outbox[o.Action.ID] = o
+	}
+	if o.Action.Operator != m.deps.Operator || m.composer.IsOpen() && m.composer.Status == "" && m.mode == modeCompose {
+		return
+	}
+	who := "@" + o.Action.TargetAuthor
+	switch o.State {
+	case feeds.StateSent:
+		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("✓ sent to %s on %s", who, o.Action.Feed), false
+	case feeds.StateFailed:
+		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("✗ reply to %s failed: %s", who, o.Err), true
+	case feeds.StateUncertain:
+		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("? reply to %s uncertain: %s", who, o.Err), true
+	case feeds.StateSending:
+		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("… sending to %s on %s", who, o.Action.Feed), false
+	}
+}
+
+// refreshCounts recomputes the counts the stats pane shows from root state.
+func (m *Model) refreshCounts() {
+	unread := int(m.lastSeq) - int(m.readUpto)
+	for s := range m.readMarks {
+		if s > m.readUpto && s <= m.lastSeq {
+			unread--
+		}
+	}
+	m.stats.SetUnread(max(unread, 0))
+	var o statspane.Outbox
+	for _, it := range m.outbox {
+		switch it.State {
+		case feeds.StateQueued:
+			o.Queued++
+		case feeds.StateSending:
+			o.Sending++
+		case feeds.StateFailed:
+			o.Failed++
+		case feeds.StateUncertain:
+			o.Uncertain++
+		}
+	}
+	m.stats.SetOutbox(o)
+}
+
+func (m *Model) applyLoaded(msg loadedMsg) {
+	m.feed.Add(msg.events)
+	m.feed.SetRead(msg.read.Upto, msg.read.Marked)
+	m.readUpto = msg.read.Upto
+	for s, ok := range msg.read.Marked {
+		if ok {
+			m.readMarks[s] = true
+		}
+	}
+	m.lastSeq = max(m.lastSeq, msg.lastSeq)
+	for _, o := range msg.outbox {
+		m.outbox[o.Action.ID] = o
+	}
+	for _, d := range msg.drafts {
+		if _, ok := m.drafts[d.Key]; !ok {
+			m.drafts[d.Key] = d
+		}
+	}
+	m.refreshCounts()
+	if len(msg.drafts) > 0 && !m.composer.IsOpen() {
+		d := msg.drafts[0] // the most recent
+		m.composer.Open(d.Action, limitOf(m.feedInfo[d.Action.Feed]), d.Action.Text, d.Rev)
+		m.setStatus(fmt.Sprintf("Draft restored: reply to @%s. Tab to the Reply pane to go on.", d.Action.TargetAuthor), false)
+	}
+}
+
+func (m *Model) applyQueued(msg queuedMsg) {
+	m.queuing = false
+	a := msg.o.Action
+	delete(m.drafts, draftKey(a.Feed, a.Target))
+	m.outbox[a.ID] = msg.o
+	m.composer.Close()
+	m.composer.Status, m.composer.StatusErr = fmt.Sprintf("✓ queued reply to @%s on %s", a.TargetAuthor, a.Feed), false
+	m.setFocus(paneFeed)
+	m.refreshCounts()
+	if msg.err != nil {
+		m.setStatus(msg.err.Error(), true)
+	}
+}
+
+// sortedDrafts orders drafts most recent first.
+func sortedDrafts(ds []store.Draft) []store.Draft {
+	sort.SliceStable(ds, func(i, j int) bool { return ds[i].Updated.After(ds[j].Updated) })
+	return ds
+}

@@ -1,0 +1,191 @@
+// Package composer is the Reply pane: a reply being written to one message,
+// with the target's context and the platform's length limit.
+package composer
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/bubbles/textarea"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/themes"
+)
+
+// hardLimit bounds what the text area accepts at all; the platform's
+// limit is shown by the counter and enforced on send.
+const hardLimit = 10000
+
+// Model is the composer pane.
+type Model struct {
+	styles *themes.Styles
+	Keys   KeyMap
+	ta     textarea.Model
+
+	open   bool
+	target feeds.Action // the reply being written, without its text
+	limit  int          // the platform's limit in characters
+	rev    int64        // revision of the text on screen
+
+	// Status is a one-line report under the text (queued, sent, failed).
+	Status    string
+	StatusErr bool
+
+	width, height int
+	focused       bool
+}
+
+// New returns a closed composer.
+func New(styles *themes.Styles) *Model {
+	ta := textarea.New()
+	ta.ShowLineNumbers = false
+	ta.Prompt = ""
+	ta.CharLimit = hardLimit
+	ta.Placeholder = "Write a reply…"
+	plain := textarea.Style{
+		Base:        styles.Text,
+		Text:        styles.Text,
+		Placeholder: styles.Muted,
+		CursorLine:  styles.Text,
+		EndOfBuffer: styles.Muted,
+		Prompt:      styles.Muted,
+	}
+	ta.FocusedStyle, ta.BlurredStyle = plain, plain
+	ta.Cursor.Style = styles.Bold
+	ta.Cursor.TextStyle = styles.Text
+	return &Model{styles: styles, Keys: DefaultKeyMap(), ta: ta}
+}
+
+// Open starts (or resumes) a reply. text is the saved draft, if any.
+func (m *Model) Open(target feeds.Action, limit int, text string, rev int64) {
+	m.open, m.target, m.limit, m.rev = true, target, limit, rev
+	m.target.Text = ""
+	m.ta.SetValue(text)
+	m.ta.CursorEnd()
+	m.Status, m.StatusErr = "", false
+}
+
+// Close hides the composer; the caller keeps the draft.
+func (m *Model) Close() {
+	m.open = false
+	m.ta.Blur()
+	m.ta.Reset()
+}
+
+// IsOpen reports whether a reply is being written.
+func (m *Model) IsOpen() bool { return m.open }
+
+// Reply returns the reply as it stands: the target action with the text.
+func (m *Model) Reply() feeds.Action {
+	a := m.target
+	a.Text = strings.TrimSpace(m.ta.Value())
+	return a
+}
+
+// Rev is the revision of the text on screen.
+func (m *Model) Rev() int64 { return m.rev }
+
+// Left is how many characters remain under the platform's limit.
+func (m *Model) Left() int {
+	return m.limit - utf8.RuneCountInString(strings.TrimSpace(m.ta.Value()))
+}
+
+// SetSize sets the inner size the pane draws in.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.ta.SetWidth(max(w, 1))
+	m.ta.SetHeight(max(h-3, 1))
+}
+
+// SetFocused gives or takes the keyboard.
+func (m *Model) SetFocused(f bool) tea.Cmd {
+	m.focused = f
+	if f && m.open {
+		return m.ta.Focus()
+	}
+	m.ta.Blur()
+	return nil
+}
+
+// Update types into the text area. rev is the revision to give the text if
+// this key changed it; Update reports whether it did.
+func (m *Model) Update(msg tea.Msg, rev int64) (tea.Cmd, bool) {
+	if !m.open {
+		return nil, false
+	}
+	before := m.ta.Value()
+	var cmd tea.Cmd
+	m.ta, cmd = m.ta.Update(msg)
+	if m.ta.Value() == before {
+		return cmd, false
+	}
+	m.rev = rev
+	m.Status, m.StatusErr = "", false
+	return cmd, true
+}
+
+// View draws the pane.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	var lines []string
+	if !m.open {
+		lines = append(lines, m.styles.Muted.Render(ansi.Truncate("Select a message and press r to reply.", m.width, "…")))
+		for len(lines) < m.height-1 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, m.statusLine())
+		return strings.Join(lines[:min(len(lines), m.height)], "\n")
+	}
+	lines = append(lines, m.contextLine())
+	lines = append(lines, strings.Split(m.ta.View(), "\n")...)
+	lines = append(lines, m.counterLine(), m.statusLine())
+	return strings.Join(lines[:min(len(lines), m.height)], "\n")
+}
+
+func (m *Model) contextLine() string {
+	t := m.target
+	who := t.TargetAuthor
+	if who == "" {
+		who = "?"
+	}
+	head := fmt.Sprintf("↳ @%s on %s: ", who, t.Feed)
+	excerpt := strings.Join(strings.Fields(t.TargetText), " ")
+	room := max(m.width-ansi.StringWidth(head), 0)
+	return m.styles.Bold.Render(ansi.Truncate(head, m.width, "…")) +
+		m.styles.Muted.Render(ansi.Truncate(excerpt, room, "…"))
+}
+
+func (m *Model) counterLine() string {
+	left := m.Left()
+	st := m.styles.Muted
+	switch {
+	case left < 0:
+		st = m.styles.Error
+	case left < m.limit/10:
+		st = m.styles.Warn
+	}
+	txt := fmt.Sprintf("%d left", left)
+	if left < 0 {
+		txt = fmt.Sprintf("%d over the limit of %d", -left, m.limit)
+	}
+	return st.Render(ansi.Truncate(txt, m.width, "…"))
+}
+
+func (m *Model) statusLine() string {
+	if m.Status == "" {
+		return ""
+	}
+	st := m.styles.OK
+	if m.StatusErr {
+		st = m.styles.Error
+	}
+	return st.Render(ansi.Truncate(m.Status, m.width, "…"))
+}
+
+// Value is the text as typed, untrimmed (what a draft keeps).
+func (m *Model) Value() string { return m.ta.Value() }

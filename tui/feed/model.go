@@ -1,0 +1,276 @@
+// Package feed is the Feed pane: one unified timeline of every feed, with a
+// selection cursor, follow mode, unread marks and moderation state.
+package feed
+
+import (
+	"sort"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/themes"
+)
+
+// DefaultWindow is how many events the pane keeps in memory; older ones
+// stay in the store.
+const DefaultWindow = 5000
+
+// MarkedRead asks the root to persist read marks made in the pane.
+type MarkedRead struct {
+	Seqs []uint64 // individual marks
+	Upto uint64   // when non-zero: everything up to Upto is read
+}
+
+// Model is the feed pane.
+type Model struct {
+	styles *themes.Styles
+	Keys   KeyMap
+
+	events []feeds.Event // ascending Seq
+	// byID finds an event's Seq from its feed and platform id, for
+	// moderation updates and reply context.
+	byID   map[string]uint64
+	window int
+
+	sel      int  // index into events, -1 when empty
+	top      int  // first visible event when not following
+	follow   bool // the view sticks to the newest event
+	newCount int  // events that arrived while not following
+
+	upto   uint64 // everything up to here is read
+	marked map[uint64]bool
+
+	width, height int
+	focused       bool
+}
+
+// New returns an empty feed pane that follows new events.
+func New(styles *themes.Styles, window int) *Model {
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	return &Model{
+		styles: styles,
+		Keys:   DefaultKeyMap(),
+		byID:   make(map[string]uint64),
+		window: window,
+		sel:    -1,
+		follow: true,
+		marked: make(map[uint64]bool),
+	}
+}
+
+func idKey(feed, id string) string { return feed + "\x00" + id }
+
+// SetSize sets the inner size the pane draws in.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// SetFocused says whether the pane has the keyboard.
+func (m *Model) SetFocused(f bool) { m.focused = f }
+
+// SetRead replaces the read state (loaded from the store).
+func (m *Model) SetRead(upto uint64, marked map[uint64]bool) {
+	m.upto = upto
+	m.marked = make(map[uint64]bool, len(marked))
+	for s, ok := range marked {
+		if ok && s > upto {
+			m.marked[s] = true
+		}
+	}
+}
+
+// IsRead reports whether the event with this Seq is read.
+func (m *Model) IsRead(seq uint64) bool { return seq <= m.upto || m.marked[seq] }
+
+// Following reports whether the view sticks to the newest event.
+func (m *Model) Following() bool { return m.follow }
+
+// NewCount is the number of events that arrived while not following.
+func (m *Model) NewCount() int { return m.newCount }
+
+// Len is the number of events in the window.
+func (m *Model) Len() int { return len(m.events) }
+
+// Selected returns the selected event.
+func (m *Model) Selected() (feeds.Event, bool) {
+	if m.sel < 0 || m.sel >= len(m.events) {
+		return feeds.Event{}, false
+	}
+	return m.events[m.sel], true
+}
+
+// Lookup returns the event with this feed and id if it is in the window.
+func (m *Model) Lookup(feed, id string) (feeds.Event, bool) {
+	seq, ok := m.byID[idKey(feed, id)]
+	if !ok {
+		return feeds.Event{}, false
+	}
+	i := m.index(seq)
+	if i < 0 {
+		return feeds.Event{}, false
+	}
+	return m.events[i], true
+}
+
+// index returns the position of seq in the window, or -1.
+func (m *Model) index(seq uint64) int { return indexIn(m.events, seq) }
+
+func indexIn(evs []feeds.Event, seq uint64) int {
+	i := sort.Search(len(evs), func(i int) bool { return evs[i].Seq >= seq })
+	if i < len(evs) && evs[i].Seq == seq {
+		return i
+	}
+	return -1
+}
+
+// Add merges events into the window. Events usually arrive in Seq order
+// and are appended; older ones (a late history load) are merged in place.
+func (m *Model) Add(evs []feeds.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	var lastSeq uint64
+	if n := len(m.events); n > 0 {
+		lastSeq = m.events[n-1].Seq
+	}
+	var selSeq uint64
+	if cur, ok := m.Selected(); ok {
+		selSeq = cur.Seq
+	}
+	sorted := len(m.events) // m.events[:sorted] is in order; index searches it
+	added, merged := 0, false
+	var late map[uint64]bool // older events taken from this call
+	for _, ev := range evs {
+		if ev.Seq == 0 {
+			continue
+		}
+		if ev.Seq <= lastSeq {
+			if late[ev.Seq] || indexIn(m.events[:sorted], ev.Seq) >= 0 {
+				continue
+			}
+			if late == nil {
+				late = make(map[uint64]bool)
+			}
+			late[ev.Seq] = true
+			merged = true
+		} else {
+			lastSeq = ev.Seq
+			added++
+		}
+		m.events = append(m.events, ev)
+		m.byID[idKey(ev.Feed, ev.ID)] = ev.Seq
+	}
+	if merged {
+		sort.Slice(m.events, func(i, j int) bool { return m.events[i].Seq < m.events[j].Seq })
+	}
+	m.evict()
+	switch {
+	case m.follow:
+		m.sel = len(m.events) - 1
+	case selSeq != 0:
+		m.sel = max(m.index(selSeq), 0)
+		m.newCount += added
+	default:
+		m.sel = len(m.events) - 1
+	}
+}
+
+// evict drops the oldest events past the window, a tenth at a time so the
+// copy is rare.
+func (m *Model) evict() {
+	if len(m.events) <= m.window {
+		return
+	}
+	drop := len(m.events) - m.window + m.window/10
+	for _, ev := range m.events[:drop] {
+		delete(m.byID, idKey(ev.Feed, ev.ID))
+		delete(m.marked, ev.Seq)
+	}
+	m.events = append(m.events[:0:0], m.events[drop:]...)
+	m.top = max(m.top-drop, 0)
+	if m.sel >= 0 {
+		m.sel = max(m.sel-drop, 0)
+	}
+}
+
+// Apply records changes to events already shown (moderation deletes).
+func (m *Model) Apply(updates []feeds.Event) {
+	for _, up := range updates {
+		seq, ok := m.byID[idKey(up.Feed, up.ID)]
+		if !ok {
+			continue
+		}
+		if i := m.index(seq); i >= 0 {
+			m.events[i].Deleted = m.events[i].Deleted || up.Deleted
+		}
+	}
+}
+
+// Unread counts unread events in the window.
+func (m *Model) Unread() int {
+	n := 0
+	for i := len(m.events) - 1; i >= 0 && m.events[i].Seq > m.upto; i-- {
+		if !m.marked[m.events[i].Seq] {
+			n++
+		}
+	}
+	return n
+}
+
+// Update handles the pane's keys. It returns a Cmd carrying MarkedRead when
+// read state changed, for the root to persist.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok || len(m.events) == 0 {
+		return nil
+	}
+	page := max(m.height/2, 1)
+	switch {
+	case key.Matches(k, m.Keys.Up):
+		m.move(-1)
+	case key.Matches(k, m.Keys.Down):
+		m.move(1)
+	case key.Matches(k, m.Keys.PageUp):
+		m.move(-page)
+	case key.Matches(k, m.Keys.PageDown):
+		m.move(page)
+	case key.Matches(k, m.Keys.Oldest):
+		m.follow, m.sel, m.top = false, 0, 0
+	case key.Matches(k, m.Keys.Newest):
+		m.jumpNewest()
+	case key.Matches(k, m.Keys.MarkRead):
+		ev := m.events[m.sel]
+		m.move(1)
+		if m.IsRead(ev.Seq) {
+			return nil
+		}
+		m.marked[ev.Seq] = true
+		return markCmd(MarkedRead{Seqs: []uint64{ev.Seq}})
+	case key.Matches(k, m.Keys.AllRead):
+		upto := m.events[len(m.events)-1].Seq
+		m.upto, m.marked = upto, make(map[uint64]bool)
+		return markCmd(MarkedRead{Upto: upto})
+	}
+	return nil
+}
+
+func markCmd(mr MarkedRead) tea.Cmd { return func() tea.Msg { return mr } }
+
+// move shifts the selection; reaching the newest event resumes following.
+func (m *Model) move(d int) {
+	n := len(m.events)
+	if m.follow && d < 0 {
+		m.follow = false
+		m.top = m.firstVisibleFollowing()
+	}
+	m.sel = min(max(m.sel+d, 0), n-1)
+	if m.sel == n-1 && d > 0 {
+		m.jumpNewest()
+	}
+}
+
+func (m *Model) jumpNewest() {
+	m.follow, m.newCount = true, 0
+	m.sel = len(m.events) - 1
+}

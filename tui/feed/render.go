@@ -1,0 +1,294 @@
+package feed
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+// Column widths of a row: selection gutter, unread mark, time, feed badge.
+const (
+	gutterW    = 2
+	timeW      = 8
+	maxFeedW   = 10
+	maxAuthorW = 24
+	minTextW   = 20
+)
+
+// badgeGlyphs maps role badges to the glyph shown before an author.
+var badgeGlyphs = []struct{ badge, glyph string }{
+	{feeds.BadgeBrand, "✓"},
+	{feeds.BadgeBroadcaster, "★"},
+	{feeds.BadgeStaff, "!"},
+	{feeds.BadgeModerator, "◆"},
+	{feeds.BadgeVIP, "♦"},
+	{feeds.BadgeVerified, "✓"},
+	{feeds.BadgeSubscriber, "+"},
+}
+
+// View draws the visible rows, and only those.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	if len(m.events) == 0 {
+		return m.styles.Muted.Render("Waiting for messages…")
+	}
+	h := m.height
+	var bar string
+	if !m.follow && m.newCount > 0 {
+		noun := "messages"
+		if m.newCount == 1 {
+			noun = "message"
+		}
+		bar = m.styles.NewBar.Render(ansi.Truncate(fmt.Sprintf("▼ %d new %s · G to jump", m.newCount, noun), m.width, "…"))
+		h--
+	}
+	var lines []string
+	if m.follow {
+		lines = m.linesUpTo(len(m.events)-1, h)
+	} else {
+		m.keepSelectionVisible(h)
+		lines = m.linesFrom(m.top, h)
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	if h >= 0 && bar != "" {
+		lines = append(lines, bar)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// linesUpTo returns the last h lines of the events ending at index last.
+func (m *Model) linesUpTo(last, h int) []string {
+	var blocks [][]string
+	n := 0
+	for i := last; i >= 0 && n < h; i-- {
+		b := m.render(i)
+		blocks = append(blocks, b)
+		n += len(b)
+	}
+	lines := make([]string, 0, n)
+	for i := len(blocks) - 1; i >= 0; i-- {
+		lines = append(lines, blocks[i]...)
+	}
+	return lines[max(len(lines)-h, 0):]
+}
+
+// linesFrom returns up to h lines starting with the event at index first.
+func (m *Model) linesFrom(first, h int) []string {
+	var lines []string
+	for i := first; i < len(m.events) && len(lines) < h; i++ {
+		lines = append(lines, m.render(i)...)
+	}
+	return lines[:min(len(lines), h)]
+}
+
+// firstVisibleFollowing is the index of the top event of the follow view.
+func (m *Model) firstVisibleFollowing() int {
+	n := 0
+	for i := len(m.events) - 1; i >= 0; i-- {
+		n += m.rowHeight(i)
+		if n >= m.height {
+			return i
+		}
+	}
+	return 0
+}
+
+// keepSelectionVisible moves top so the selected event is on screen.
+func (m *Model) keepSelectionVisible(h int) {
+	if m.sel < m.top {
+		m.top = m.sel
+		return
+	}
+	n := 0
+	for i := m.top; i <= m.sel; i++ {
+		n += m.rowHeight(i)
+	}
+	if n <= h {
+		return
+	}
+	n = m.rowHeight(m.sel)
+	top := m.sel
+	for top > 0 && n+m.rowHeight(top-1) <= h {
+		top--
+		n += m.rowHeight(top)
+	}
+	m.top = top
+}
+
+func (m *Model) rowHeight(i int) int {
+	return len(m.wrapBody(i))
+}
+
+// layout decides which columns fit the width.
+type layout struct {
+	showTime, showFeed bool
+	feedW, prefixW     int
+}
+
+func (m *Model) layout() layout {
+	l := layout{showTime: true, showFeed: true, feedW: m.feedWidth()}
+	l.prefixW = gutterW + timeW + 1 + l.feedW + 1
+	if m.width-l.prefixW < minTextW {
+		l.showTime = false
+		l.prefixW = gutterW + l.feedW + 1
+	}
+	if m.width-l.prefixW < minTextW {
+		l.showFeed = false
+		l.prefixW = gutterW
+	}
+	return l
+}
+
+func (m *Model) feedWidth() int {
+	w := 0
+	for i := max(len(m.events)-200, 0); i < len(m.events); i++ {
+		w = max(w, ansi.StringWidth(m.events[i].Feed))
+	}
+	return min(w, maxFeedW)
+}
+
+type glyph struct{ badge, glyph string }
+
+// head is the styled-apart start of a row's body: badge glyphs and author.
+func (m *Model) head(ev *feeds.Event) (glyphs []glyph, author string) {
+	for _, bg := range badgeGlyphs {
+		if ev.HasBadge(bg.badge) {
+			glyphs = append(glyphs, glyph(bg))
+		}
+	}
+	return glyphs, ansi.Truncate(ev.DisplayAuthor(), maxAuthorW, "…")
+}
+
+// bodyText is the plain body of a row, before wrapping.
+func (m *Model) bodyText(ev *feeds.Event) string {
+	glyphs, author := m.head(ev)
+	var b strings.Builder
+	for _, g := range glyphs {
+		b.WriteString(g.glyph)
+	}
+	switch ev.Kind {
+	case feeds.KindAction:
+		b.WriteString("* " + author + " ")
+	case feeds.KindNotice:
+		b.WriteString("— ")
+	default:
+		b.WriteString(author + ": ")
+	}
+	if ev.ReplyTo != "" {
+		b.WriteString("↳ ")
+		if parent, ok := m.Lookup(ev.Feed, ev.ReplyTo); ok {
+			b.WriteString("@" + ansi.Truncate(parent.DisplayAuthor(), maxAuthorW, "…") + " ")
+		}
+	}
+	b.WriteString(ev.Text)
+	if ev.Deleted {
+		b.WriteString(" [deleted]")
+	}
+	return b.String()
+}
+
+func (m *Model) wrapBody(i int) []string {
+	l := m.layout()
+	w := max(m.width-l.prefixW, 1)
+	return strings.Split(ansi.Wrap(m.bodyText(&m.events[i]), w, ""), "\n")
+}
+
+// render draws event i as one or more lines of exactly the pane's width.
+func (m *Model) render(i int) []string {
+	ev := &m.events[i]
+	selected := i == m.sel
+	st := func(s lipgloss.Style) lipgloss.Style {
+		if selected {
+			return s.Inherit(m.styles.Selected)
+		}
+		return s
+	}
+	l := m.layout()
+	body := m.wrapBody(i)
+
+	var pre strings.Builder
+	if selected {
+		pre.WriteString(st(m.styles.BorderFocused).Render("▌"))
+	} else {
+		pre.WriteString(" ")
+	}
+	if m.IsRead(ev.Seq) {
+		pre.WriteString(st(m.styles.Text).Render(" "))
+	} else {
+		pre.WriteString(st(m.styles.Unread).Render("•"))
+	}
+	if l.showTime {
+		pre.WriteString(st(m.styles.Time).Render(ev.Time.Local().Format("15:04:05") + " "))
+	}
+	if l.showFeed {
+		name := ansi.Truncate(ev.Feed, l.feedW, "…")
+		name += strings.Repeat(" ", l.feedW-ansi.StringWidth(name))
+		pre.WriteString(st(m.styles.Platform(ev.Platform)).Render(name + " "))
+	}
+	indent := st(m.styles.Text).Render(strings.Repeat(" ", l.prefixW))
+	if selected {
+		indent = st(m.styles.BorderFocused).Render("▌") + st(m.styles.Text).Render(strings.Repeat(" ", l.prefixW-1))
+	}
+
+	textStyle := m.styles.Text
+	switch {
+	case ev.Deleted:
+		textStyle = m.styles.Deleted
+	case ev.Kind == feeds.KindNotice:
+		textStyle = m.styles.Notice
+	}
+	out := make([]string, len(body))
+	for j, line := range body {
+		var b strings.Builder
+		used := l.prefixW
+		if j == 0 {
+			b.WriteString(pre.String())
+			var w int
+			line, w = m.styleHead(&b, ev, line, st)
+			used += w
+		} else {
+			b.WriteString(indent)
+		}
+		b.WriteString(st(textStyle).Render(line))
+		if pad := m.width - used - ansi.StringWidth(line); pad > 0 {
+			b.WriteString(st(m.styles.Text).Render(strings.Repeat(" ", pad)))
+		}
+		out[j] = b.String()
+	}
+	return out
+}
+
+// styleHead writes the badge glyphs and author that start the first line,
+// styled, and returns the rest of the line and the width it wrote.
+func (m *Model) styleHead(b *strings.Builder, ev *feeds.Event, line string, st func(lipgloss.Style) lipgloss.Style) (string, int) {
+	if ev.Deleted {
+		return line, 0
+	}
+	glyphs, author := m.head(ev)
+	w := 0
+	for _, g := range glyphs {
+		if !strings.HasPrefix(line, g.glyph) {
+			return line, w
+		}
+		b.WriteString(st(m.styles.Badge(g.badge)).Render(g.glyph))
+		line = line[len(g.glyph):]
+		w += ansi.StringWidth(g.glyph)
+	}
+	if ev.Kind == feeds.KindAction || ev.Kind == feeds.KindNotice || !strings.HasPrefix(line, author) {
+		return line, w
+	}
+	as := m.styles.Author
+	if ev.HasBadge(feeds.BadgeBrand) {
+		as = m.styles.Brand
+	}
+	b.WriteString(st(as).Render(author))
+	return line[len(author):], w + ansi.StringWidth(author)
+}
