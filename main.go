@@ -1,0 +1,299 @@
+// Command tribune is a terminal dashboard for live community animation:
+// every live stream of a brand in one screen, one composer to answer from,
+// and the pulse of the community.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/demo"
+	"github.com/tribune/tribune/stats"
+	"github.com/tribune/tribune/store"
+	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "tribune:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+func exitCode(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// usageError is a mistake on the command line.
+type usageError struct{ error }
+
+type options struct {
+	config   string
+	db       string
+	theme    string
+	operator string
+	seed     int64
+	demoRate float64
+	debug    string
+	version  bool
+}
+
+const usageText = `tribune — a terminal dashboard for live community animation
+
+Usage:
+  tribune [flags]          run the dashboard (the built-in demo when no feeds are configured)
+  tribune version          print the version
+
+Flags:
+`
+
+const usageFooter = `
+Keys: tab cycles panes, r replies to the selected message, ctrl+s sends,
+? shows every key, q quits (ctrl+c always quits).
+
+Data lives in $XDG_DATA_HOME/tribune (default ~/.local/share/tribune);
+config is read from --config, else $XDG_CONFIG_HOME/tribune/config.toml.
+`
+
+func parseFlags(args []string, stderr io.Writer) (options, []string, error) {
+	var o options
+	fs := flag.NewFlagSet("tribune", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.config, "config", "", "config `file` (default $XDG_CONFIG_HOME/tribune/config.toml)")
+	fs.StringVar(&o.db, "db", "", "database `file` (default $XDG_DATA_HOME/tribune/tribune.db)")
+	fs.StringVar(&o.theme, "theme", "", "colour theme: dark or light (NO_COLOR turns colour off)")
+	fs.StringVar(&o.operator, "operator", "", "operator `name` whose drafts and read marks these are (default \"local\")")
+	fs.Int64Var(&o.seed, "seed", 1, "demo: content seed; the same seed plays the same event")
+	fs.Float64Var(&o.demoRate, "demo-rate", 5, "demo: messages per second over all demo feeds, in calm phases")
+	fs.StringVar(&o.debug, "debug", "", "log every message the dashboard receives to `file`")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, usageFooter)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, nil, err
+		}
+		return o, nil, usageError{err}
+	}
+	if o.demoRate <= 0 || o.demoRate > 20000 {
+		return o, nil, usageError{fmt.Errorf("--demo-rate must be between 0 and 20000 messages per second, not %g", o.demoRate)}
+	}
+	return o, fs.Args(), nil
+}
+
+func versionString() string {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				if v == "" {
+					v = "dev"
+				}
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+	}
+	if v == "" {
+		v = "dev"
+	}
+	return "tribune " + v
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	o, rest, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if o.version {
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	}
+	switch {
+	case len(rest) == 0:
+	case rest[0] == "version" && len(rest) == 1:
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	default:
+		return usageError{fmt.Errorf("unknown command %q (see tribune --help)", rest[0])}
+	}
+
+	cfgPath, explicit := o.config, o.config != ""
+	if !explicit {
+		if cfgPath, err = defaultConfigPath(); err != nil {
+			cfgPath = ""
+		}
+	}
+	var cfg Config
+	if cfgPath != "" {
+		if cfg, err = loadConfig(cfgPath, explicit); err != nil {
+			return err
+		}
+	}
+	return dashboard(o, cfg)
+}
+
+// setting picks the flag when given, else the config, else the default.
+func setting(flagVal, cfgVal, def string) string {
+	switch {
+	case flagVal != "":
+		return flagVal
+	case cfgVal != "":
+		return cfgVal
+	}
+	return def
+}
+
+func dashboard(o options, cfg Config) error {
+	palette, err := themes.Builtin(setting(o.theme, cfg.Theme, "dark"))
+	if err != nil {
+		return usageError{err}
+	}
+	dbPath := setting(o.db, cfg.DB, "")
+	if dbPath == "" {
+		if dbPath, err = defaultDBPath(); err != nil {
+			return err
+		}
+	}
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var debugLog io.Writer
+	if o.debug != "" {
+		f, err := os.OpenFile(o.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("opening debug log: %w", err)
+		}
+		defer f.Close()
+		debugLog = f
+	}
+
+	engine := stats.New(nil)
+	if err := seedStats(engine, db); err != nil {
+		return err
+	}
+	lastSeq, err := db.LastSeq()
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", dbPath, err)
+	}
+	recent, err := db.Recent(5000)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", dbPath, err)
+	}
+	hub := feeds.NewHub(feeds.HubOptions{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent})
+	feedCfgs := cfg.Feeds
+	if len(feedCfgs) == 0 {
+		feedCfgs = demoFeeds(o.demoRate, o.seed)
+	}
+	for _, fc := range feedCfgs {
+		c, err := newConnector(fc, o)
+		if err != nil {
+			return err
+		}
+		if err := hub.Add(fc.ID, c); err != nil {
+			return err
+		}
+	}
+	dispatcher := feeds.NewDispatcher(db, hub)
+
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer cancel()
+	var services sync.WaitGroup
+	services.Add(2)
+	go func() { defer services.Done(); hub.Run(ctx) }()
+	go func() { defer services.Done(); dispatcher.Run(ctx) }()
+
+	renderer := lipgloss.NewRenderer(os.Stdout)
+	if os.Getenv("NO_COLOR") != "" {
+		themes.NoColor(renderer)
+	}
+	var work sync.WaitGroup
+	model := tui.New(ctx, tui.Deps{
+		Hub:        hub,
+		Store:      db,
+		Stats:      engine,
+		Dispatcher: dispatcher,
+		Styles:     themes.New(renderer, palette),
+		Operator:   setting(o.operator, cfg.Operator, "local"),
+		Work:       &work,
+		Debug:      debugLog,
+	})
+	_, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	cancel()
+	services.Wait()
+	work.Wait() // drafts and replies being committed
+	if errors.Is(runErr, tea.ErrProgramKilled) {
+		runErr = nil // a signal asked us to stop
+	}
+	return runErr
+}
+
+func newConnector(fc FeedConfig, o options) (feeds.Connector, error) {
+	switch fc.Type {
+	case "demo":
+		platform := fc.Platform
+		if platform == "" {
+			platform = "twitch"
+		}
+		seed := fc.Seed
+		if seed == 0 {
+			seed = o.seed
+		}
+		c, err := demo.New(demo.Config{Platform: platform, Feed: fc.ID, Seed: seed, Rate: fc.Rate})
+		if err != nil {
+			return nil, fmt.Errorf("feed %s: %w", fc.ID, err)
+		}
+		return c, nil
+	}
+	return nil, fmt.Errorf("feed %s: unknown type %q", fc.ID, fc.Type)
+}
+
+// seedStats restores the last hour of per-minute counts.
+func seedStats(e *stats.Engine, db *store.DB) error {
+	counts, err := db.MinuteCounts(time.Now().Add(-time.Hour))
+	if err != nil {
+		return fmt.Errorf("reading message counts: %w", err)
+	}
+	seed := make(map[string][]stats.MinuteCount, len(counts))
+	for feed, mcs := range counts {
+		for _, mc := range mcs {
+			seed[feed] = append(seed[feed], stats.MinuteCount{Minute: mc.Minute, N: mc.N})
+		}
+	}
+	e.Seed(seed)
+	return nil
+}
