@@ -159,6 +159,9 @@ type glyph struct{ badge, glyph string }
 
 // head is the styled-apart start of a row's body: badge glyphs and author.
 func (m *Model) head(ev *feeds.Event) (glyphs []glyph, author string) {
+	if ev.Kind == feeds.KindNotice {
+		return nil, ""
+	}
 	for _, bg := range badgeGlyphs {
 		if ev.HasBadge(bg.badge) {
 			glyphs = append(glyphs, glyph(bg))
