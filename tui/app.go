@@ -249,11 +249,12 @@ func (m *Model) setFocus(p pane) tea.Cmd {
 
 // updateKeys enables the keys that apply in the current mode and focus.
 func (m *Model) updateKeys() {
-	normal := m.mode == modeNormal
+	// The help overlay lists what the keys do once it is closed.
+	typing := m.mode == modeCompose
 	_, selected := m.feed.Selected()
-	m.keys.Reply.SetEnabled(normal && m.focus == paneFeed && selected)
-	m.keys.Quit.SetEnabled(normal)
-	m.keys.Help.SetEnabled(m.mode != modeCompose)
+	m.keys.Reply.SetEnabled(!typing && m.focus == paneFeed && selected)
+	m.keys.Quit.SetEnabled(!typing)
+	m.keys.Help.SetEnabled(!typing)
 }
 
 func (m *Model) setStatus(s string, isErr bool) {

@@ -349,3 +349,21 @@ func TestHostileTextIsInertOnScreen(t *testing.T) {
 		t.Errorf("the message's text is missing:\n%s", v)
 	}
 }
+
+// The full help lists the focused pane's keys, reply and quit included.
+func TestHelpOverlayListsKeys(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tm := start(t, h.model(ctx), 80, 24)
+	waitFor(t, tm, "précommande")
+	tm.Send(press("?"))
+	waitFor(t, tm, "Help")
+	v := finalView(t, tm)
+	for _, want := range []string{"reply", "quit", "mark read", "next pane"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("help lacks %q:\n%s", want, v)
+		}
+	}
+}

@@ -1,0 +1,42 @@
+package statspane
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/stats"
+	"github.com/tribune/tribune/themes"
+)
+
+func TestViewShowsHealthCountsAndOutbox(t *testing.T) {
+	r := lipgloss.NewRenderer(nil)
+	themes.NoColor(r)
+	p, _ := themes.Builtin("dark")
+	m := New(themes.New(r, p))
+	m.SetSize(70, 12)
+	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	snap := stats.Snapshot{Overall: stats.FeedStats{Total: 12345, PerMinute: 61.6, Authors: 900},
+		Feeds: []stats.FeedStats{{Feed: "twitch", Platform: "twitch", Total: 12345, PerMinute: 61.6, Authors: 900, Peak: 80}}}
+	snap.Feeds[0].Minutes[59] = 80
+	m.SetSnapshot(snap)
+	m.SetHealth([]feeds.Health{
+		{Feed: "twitch", State: feeds.HealthConnected},
+		{Feed: "irc", Platform: "irc", State: feeds.HealthReconnecting, Retry: now.Add(7 * time.Second), LastErr: "EOF"},
+	}, now)
+	m.SetUnread(3)
+	m.SetOutbox(Outbox{Queued: 2, Sending: 1, Failed: 1})
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"62/min", "total 12.3k", "authors 900", "● live", "irc", "◌ reconnecting in 7s: EOF", "█", "unread 3 · outbox 3 queued · 1 failed"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("stats view lacks %q:\n%s", want, v)
+		}
+	}
+	if n := len(strings.Split(v, "\n")); n != 12 {
+		t.Errorf("%d lines, want the pane height 12", n)
+	}
+}
