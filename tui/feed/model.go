@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/themes"
@@ -32,6 +33,7 @@ type Model struct {
 	// moderation updates and reply context.
 	byID   map[string]uint64
 	window int
+	feedW  int // width of the feed column: the widest feed name seen, capped
 
 	sel      int  // index into events, -1 when empty
 	top      int  // first visible event when not following
@@ -160,6 +162,9 @@ func (m *Model) Add(evs []feeds.Event) {
 		}
 		m.events = append(m.events, ev)
 		m.byID[idKey(ev.Feed, ev.ID)] = ev.Seq
+		if m.feedW < maxFeedW {
+			m.feedW = min(max(m.feedW, ansi.StringWidth(ev.Feed)), maxFeedW)
+		}
 	}
 	if merged {
 		sort.Slice(m.events, func(i, j int) bool { return m.events[i].Seq < m.events[j].Seq })

@@ -134,7 +134,7 @@ type layout struct {
 }
 
 func (m *Model) layout() layout {
-	l := layout{showTime: true, showFeed: true, feedW: m.feedWidth()}
+	l := layout{showTime: true, showFeed: true, feedW: m.feedW}
 	l.prefixW = gutterW + timeW + 1 + l.feedW + 1
 	if m.width-l.prefixW < minTextW {
 		l.showTime = false
@@ -145,14 +145,6 @@ func (m *Model) layout() layout {
 		l.prefixW = gutterW
 	}
 	return l
-}
-
-func (m *Model) feedWidth() int {
-	w := 0
-	for i := max(len(m.events)-200, 0); i < len(m.events); i++ {
-		w = max(w, ansi.StringWidth(m.events[i].Feed))
-	}
-	return min(w, maxFeedW)
 }
 
 type glyph struct{ badge, glyph string }
