@@ -274,7 +274,7 @@ func (h *Hub) process(raw []Event) {
 			errText = fmt.Sprintf("storing events: %v", err)
 		}
 	}
-	updates := make([]Event, 0, len(deletes))
+	var updates []Event
 	for _, d := range deletes {
 		up := Event{Feed: d.Feed, ID: d.Target, Deleted: true}
 		if h.opts.Store != nil {

@@ -87,12 +87,7 @@ func (db *DB) Outbox() ([]feeds.Outgoing, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		items, _ := outbox(tx)
 		return items.ForEach(func(k, v []byte) error {
-			var o feeds.Outgoing
-			if err := json.Unmarshal(v, &o); err != nil {
-				return fmt.Errorf("item %s: %w", k, err)
-			}
-			out = append(out, o)
-			return nil
+			return appendOutgoing(&out, k, v)
 		})
 	})
 	if err != nil {
@@ -113,18 +108,23 @@ func (db *DB) Pending() ([]feeds.Outgoing, error) {
 			if v == nil {
 				return nil // index ahead of items cannot happen in one tx; be lenient
 			}
-			var o feeds.Outgoing
-			if err := json.Unmarshal(v, &o); err != nil {
-				return fmt.Errorf("item %s: %w", k, err)
-			}
-			out = append(out, o)
-			return nil
+			return appendOutgoing(&out, k, v)
 		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading pending outbox: %w", err)
 	}
 	return out, nil
+}
+
+// appendOutgoing decodes the item stored under k and appends it to out.
+func appendOutgoing(out *[]feeds.Outgoing, k, v []byte) error {
+	var o feeds.Outgoing
+	if err := json.Unmarshal(v, &o); err != nil {
+		return fmt.Errorf("item %s: %w", k, err)
+	}
+	*out = append(*out, o)
+	return nil
 }
 
 func outbox(tx *bolt.Tx) (items, pending *bolt.Bucket) {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -428,10 +427,4 @@ func (m *Model) applyQueued(msg queuedMsg) {
 	if msg.err != nil {
 		m.setStatus(msg.err.Error(), true)
 	}
-}
-
-// sortedDrafts orders drafts most recent first.
-func sortedDrafts(ds []store.Draft) []store.Draft {
-	sort.SliceStable(ds, func(i, j int) bool { return ds[i].Updated.After(ds[j].Updated) })
-	return ds
 }

@@ -73,6 +73,16 @@ func newHarness(t *testing.T, path string) *harness {
 	return h
 }
 
+// stop waits for a program that was told to quit, then for its pending
+// writes, and closes the store, as main does.
+func (h *harness) stop(t *testing.T, tm *teatest.TestModel, cancel context.CancelFunc) {
+	t.Helper()
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	cancel()
+	h.work.Wait()
+	h.db.Close()
+}
+
 func (h *harness) model(ctx context.Context) *Model {
 	r := lipgloss.NewRenderer(nil)
 	themes.NoColor(r)
@@ -248,10 +258,7 @@ func TestDraftSurvivesRestart(t *testing.T) {
 		typeText(tm, "Thanks! Shipping starts")
 		waitFor(t, tm, "starts")
 		tm.Send(press("ctrl+c"))
-		tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-		cancel()
-		h.work.Wait()
-		h.db.Close()
+		h.stop(t, tm, cancel)
 	}
 	h := newHarness(t, path)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -279,10 +286,7 @@ func TestReadMarksPersist(t *testing.T) {
 		tm.Send(press("R"))
 		waitFor(t, tm, "unread 0")
 		tm.Send(press("q"))
-		tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-		cancel()
-		h.work.Wait()
-		h.db.Close()
+		h.stop(t, tm, cancel)
 	}
 	h := newHarness(t, path)
 	rs, err := h.db.ReadState("local")

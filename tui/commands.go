@@ -30,7 +30,7 @@ type loadedMsg struct {
 	events  []feeds.Event
 	lastSeq uint64
 	read    store.ReadState
-	drafts  []store.Draft
+	drafts  []store.Draft // most recent first, as the store returns them
 	outbox  []feeds.Outgoing
 }
 
@@ -77,7 +77,6 @@ func (m *Model) load() tea.Cmd {
 		if msg.drafts, err = st.Drafts(op); err != nil {
 			return errMsg{fmt.Errorf("loading drafts: %w", err)}
 		}
-		msg.drafts = sortedDrafts(msg.drafts)
 		if msg.outbox, err = st.Pending(); err != nil {
 			return errMsg{fmt.Errorf("loading outbox: %w", err)}
 		}
