@@ -255,7 +255,7 @@ func dashboard(o options, cfg Config) error {
 	_, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
 	cancel()
 	services.Wait()
-	work.Wait() // drafts and replies being committed
+	tui.WaitWork(&work, 5*time.Second) // drafts and replies being committed
 	if errors.Is(runErr, tea.ErrProgramKilled) {
 		runErr = nil // a signal asked us to stop
 	}

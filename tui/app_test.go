@@ -69,7 +69,7 @@ func newHarness(t *testing.T, path string) *harness {
 		}
 	}
 	h := &harness{db: db, hub: hub, stats: stats.New(func() time.Time { return clock }), work: new(sync.WaitGroup), path: path}
-	t.Cleanup(func() { h.work.Wait(); db.Close() })
+	t.Cleanup(func() { WaitWork(h.work, 5*time.Second); db.Close() })
 	return h
 }
 
@@ -79,7 +79,7 @@ func (h *harness) stop(t *testing.T, tm *teatest.TestModel, cancel context.Cance
 	t.Helper()
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 	cancel()
-	h.work.Wait()
+	WaitWork(h.work, 5*time.Second)
 	h.db.Close()
 }
 
@@ -225,7 +225,7 @@ func TestReplyIsQueuedDurably(t *testing.T) {
 	if !strings.Contains(final, "outbox 1 queued") {
 		t.Errorf("stats pane does not count the queued reply:\n%s", final)
 	}
-	h.work.Wait()
+	WaitWork(h.work, 5*time.Second)
 	pending, err := h.db.Pending()
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +318,7 @@ func TestComposeModeGatesKeys(t *testing.T) {
 	if !strings.Contains(m, "Select a message and press r") {
 		t.Errorf("composer not closed by esc:\n%s", m)
 	}
-	h.work.Wait()
+	WaitWork(h.work, 5*time.Second)
 	drafts, err := h.db.Drafts("local")
 	if err != nil || len(drafts) != 1 || drafts[0].Action.Text != "quoi?" {
 		t.Errorf("drafts %+v (%v), want the kept draft", drafts, err)

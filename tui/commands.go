@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -46,6 +47,20 @@ type errMsg struct{ err error }
 
 // historyLoad is how many recent events the feed pane starts with.
 const historyLoad = 2000
+
+// WaitWork waits for persistence in flight, at most d. Bubble Tea may drop
+// a Cmd returned just before it quits, and then its Done never comes; the
+// bound keeps quitting from hanging on it (see the issue 2 note).
+func WaitWork(work *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { work.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
 
 // persist wraps a Cmd that writes to the store so that the program's owner
 // can wait for it before closing the store. Add runs now, in Update.
