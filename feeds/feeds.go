@@ -9,6 +9,7 @@ package feeds
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -145,6 +146,26 @@ type Capabilities struct {
 	// Idempotent is true when a repeated Do with the same Action.ID cannot
 	// post twice. When false, an interrupted send becomes "uncertain".
 	Idempotent bool
+	// Rate is the platform's published limit on actions; the dispatcher
+	// paces the feed to it unless the config overrides it. Zero: no limit.
+	Rate Limit
+}
+
+// Limit is a rate: at most Count actions in any window of Per.
+type Limit struct {
+	Count int
+	Per   time.Duration
+}
+
+// IsZero reports whether the limit is unset (no pacing).
+func (l Limit) IsZero() bool { return l.Count <= 0 || l.Per <= 0 }
+
+// String reads "20/30s".
+func (l Limit) String() string {
+	if l.IsZero() {
+		return "unlimited"
+	}
+	return fmt.Sprintf("%d/%s", l.Count, l.Per)
 }
 
 // Can reports whether the connector carries out actions of kind k.
@@ -163,9 +184,18 @@ type Stream interface {
 	// Emit hands one raw event to the hub. It blocks while the hub's
 	// ingest queue is full, which is the back-pressure a flood needs.
 	Emit(Event)
+	// Commit hands events to the hub and returns once they are stored, or
+	// dropped as already seen. A connector that acknowledges receipt to its
+	// peer (a webhook answering 2xx) waits on it; ctx bounds the wait.
+	Commit(ctx context.Context, evs []Event) error
 	// Connected says the connection is established and streaming; the
 	// supervisor resets its backoff and reports the feed healthy.
 	Connected()
+	// Status sets a standing condition of the feed that the Stats pane
+	// shows beside its health ("slow" = "30s", "mode" = "followers-only").
+	// An empty value clears the key. Keys and values are untrusted text,
+	// sanitized by the hub. Status is cleared when Run returns.
+	Status(key, value string)
 }
 
 // Connector is one platform connection. Implementations live in
@@ -177,7 +207,9 @@ type Connector interface {
 	Capabilities() Capabilities
 	// Run connects and streams until ctx ends (return ctx.Err()) or the
 	// connection fails (return the error); the supervisor calls it again
-	// after a backoff. Run may resume from its own cursor.
+	// after a backoff, or after the wait of an error wrapped with
+	// RetryAfter when the peer said when to come back. Run may resume from
+	// its own cursor.
 	Run(ctx context.Context, s Stream) error
 	// Do carries out one action. It may be called concurrently with Run.
 	// Errors wrapped with Permanent are not retried.

@@ -76,6 +76,8 @@ func (b *Batch) empty() bool {
 type Hub struct {
 	opts HubOptions
 	in   chan Event
+	// commits carries Commit requests, each processed as its own batch.
+	commits chan commitReq
 
 	mu     sync.Mutex
 	feeds  map[string]*feed
@@ -109,13 +111,14 @@ func NewHub(opts HubOptions) *Hub {
 		opts.Now = time.Now
 	}
 	h := &Hub{
-		opts:   opts,
-		in:     make(chan Event, opts.QueueSize),
-		feeds:  make(map[string]*feed),
-		subs:   make(map[*Subscription]struct{}),
-		seq:    opts.LastSeq,
-		seen:   make(map[string]*seenSet),
-		health: make(map[string]Health),
+		opts:    opts,
+		in:      make(chan Event, opts.QueueSize),
+		commits: make(chan commitReq),
+		feeds:   make(map[string]*feed),
+		subs:    make(map[*Subscription]struct{}),
+		seq:     opts.LastSeq,
+		seen:    make(map[string]*seenSet),
+		health:  make(map[string]Health),
 	}
 	for _, ev := range opts.Seen {
 		h.seenSet(ev.Feed).add(ev.ID)
@@ -218,12 +221,40 @@ func (h *Hub) Ingest(ctx context.Context, ev Event) error {
 	}
 }
 
+// Commit hands events to the hub and returns once they are stored (or
+// dropped as duplicates): what a connector that must acknowledge receipt,
+// such as a webhook, waits on. The error is the store's.
+func (h *Hub) Commit(ctx context.Context, evs []Event) error {
+	req := commitReq{evs: evs, done: make(chan error, 1)}
+	select {
+	case h.commits <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// commitReq is a Commit waiting on the ingest goroutine.
+type commitReq struct {
+	evs  []Event
+	done chan error
+}
+
 func (h *Hub) ingest(ctx context.Context) {
 	batch := make([]Event, 0, h.opts.MaxBatch)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case req := <-h.commits:
+			// Its own batch, so the error answers exactly these events.
+			req.done <- h.process(append(batch[:0], req.evs...))
+			continue
 		case ev := <-h.in:
 			batch = append(batch[:0], ev)
 		}
@@ -241,8 +272,9 @@ func (h *Hub) ingest(ctx context.Context) {
 }
 
 // process sanitizes, de-duplicates, persists, observes and publishes one
-// batch. It runs only on the ingest goroutine.
-func (h *Hub) process(raw []Event) {
+// batch, and returns the store's error. It runs only on the ingest
+// goroutine.
+func (h *Hub) process(raw []Event) error {
 	events := make([]Event, 0, len(raw))
 	var deletes []Event
 	h.mu.Lock()
@@ -268,10 +300,13 @@ func (h *Hub) process(raw []Event) {
 	}
 	h.mu.Unlock()
 
-	var errText string
+	var (
+		errText  string
+		storeErr error
+	)
 	if h.opts.Store != nil && len(events) > 0 {
-		if err := h.opts.Store.AppendEvents(events); err != nil {
-			errText = fmt.Sprintf("storing events: %v", err)
+		if storeErr = h.opts.Store.AppendEvents(events); storeErr != nil {
+			errText = fmt.Sprintf("storing events: %v", storeErr)
 		}
 	}
 	var updates []Event
@@ -295,6 +330,7 @@ func (h *Hub) process(raw []Event) {
 			b.Err = errText
 		}
 	})
+	return storeErr
 }
 
 // clean makes every untrusted field of ev inert, in place.

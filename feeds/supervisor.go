@@ -3,8 +3,12 @@ package feeds
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/tribune/tribune/feeds/sanitize"
 )
 
 // HealthState is a feed's connection state as the Stats pane shows it.
@@ -29,6 +33,29 @@ type Health struct {
 	Reconnects int
 	LastErr    string
 	Retry      time.Time // when reconnecting: the next attempt
+	// Status holds the connector's standing conditions (Stream.Status),
+	// sorted by key. The slice is replaced, never modified in place, so a
+	// copy of Health can be read without a lock.
+	Status []StatusItem
+}
+
+// StatusItem is one standing condition of a feed ("slow" = "30s").
+type StatusItem struct{ Key, Value string }
+
+// withStatus returns items with key set to value (removed when value is
+// empty), as a new sorted slice.
+func withStatus(items []StatusItem, key, value string) []StatusItem {
+	out := make([]StatusItem, 0, len(items)+1)
+	for _, it := range items {
+		if it.Key != key {
+			out = append(out, it)
+		}
+	}
+	if value != "" {
+		out = append(out, StatusItem{key, value})
+	}
+	slices.SortFunc(out, func(a, b StatusItem) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 // Backoff bounds for reconnecting.
@@ -59,6 +86,7 @@ func (h *Hub) supervise(ctx context.Context, f *feed) {
 	for {
 		st := &stream{hub: h, feed: f.id, platform: f.conn.Platform(), ctx: ctx}
 		err := f.conn.Run(ctx, st)
+		h.setHealth(f.id, func(hl *Health) { hl.Status = nil })
 		if ctx.Err() != nil {
 			h.setHealth(f.id, func(hl *Health) {
 				hl.State, hl.Since = HealthStopped, h.opts.Now()
@@ -80,6 +108,10 @@ func (h *Hub) supervise(ctx context.Context, f *feed) {
 			return
 		}
 		wait := backoff(failures, r)
+		if d, ok := RetryAfterOf(err); ok {
+			// The peer said when to come back (SSE retry:, a rate limit).
+			wait = max(d, backoffMin)
+		}
 		h.setHealth(f.id, func(hl *Health) {
 			now := h.opts.Now()
 			hl.State, hl.Since, hl.LastErr = HealthReconnecting, now, msg
@@ -118,6 +150,25 @@ func (s *stream) Emit(ev Event) {
 	case s.hub.in <- ev:
 	case <-s.ctx.Done():
 	}
+}
+
+func (s *stream) Commit(ctx context.Context, evs []Event) error {
+	for i := range evs {
+		evs[i].Feed = s.feed
+		if evs[i].Platform == "" {
+			evs[i].Platform = s.platform
+		}
+	}
+	return s.hub.Commit(ctx, evs)
+}
+
+func (s *stream) Status(key, value string) {
+	key = sanitize.Line(key, maxFieldRunes)
+	if key == "" {
+		return
+	}
+	value = sanitize.Line(value, maxFieldRunes)
+	s.hub.setHealth(s.feed, func(hl *Health) { hl.Status = withStatus(hl.Status, key, value) })
 }
 
 func (s *stream) Connected() {

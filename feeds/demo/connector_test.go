@@ -60,6 +60,15 @@ func (s *fakeStream) Emit(ev feeds.Event) {
 
 func (s *fakeStream) Connected() { s.connected <- struct{}{} }
 
+func (s *fakeStream) Status(key, value string) {}
+
+func (s *fakeStream) Commit(ctx context.Context, evs []feeds.Event) error {
+	for _, ev := range evs {
+		s.Emit(ev)
+	}
+	return nil
+}
+
 func (s *fakeStream) snapshot() []feeds.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
