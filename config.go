@@ -6,29 +6,110 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/demo"
+	"github.com/tribune/tribune/store"
 )
 
 // Config is the TOML file. Secrets are never written in it: a feed names
 // the environment variable or file that holds them.
 type Config struct {
-	Theme    string       `toml:"theme"`
-	Operator string       `toml:"operator"`
-	DB       string       `toml:"db"`
-	Feeds    []FeedConfig `toml:"feed"`
+	Theme    string
+	Operator string
+	DB       string
+	// Retention for every feed that does not set its own.
+	Keep  store.Retention
+	Feeds []FeedConfig
 }
 
-// FeedConfig is one [[feed]] table.
+// FeedConfig is one [[feed]] table: the keys every feed has, and the
+// connector its type builds from the rest of the table.
 type FeedConfig struct {
-	ID       string  `toml:"id"`
-	Type     string  `toml:"type"`
-	Platform string  `toml:"platform"` // demo: which platform to simulate
-	Rate     float64 `toml:"rate"`     // demo: messages per second
-	Seed     int64   `toml:"seed"`     // demo: content seed
+	ID        string
+	Type      string
+	SendLimit *feeds.Limit // nil: the platform's published limit
+	Keep      store.Retention
+	// build makes the connector; o supplies flag defaults (the demo seed).
+	build func(o options) (feeds.Connector, error)
+}
+
+// fileConfig is the file as decoded; [[feed]] tables are decoded twice,
+// once for the common keys and once for their type's.
+type fileConfig struct {
+	Theme     string           `toml:"theme"`
+	Operator  string           `toml:"operator"`
+	DB        string           `toml:"db"`
+	KeepFor   string           `toml:"keep_for"`
+	KeepCount int              `toml:"keep_count"`
+	Feeds     []toml.Primitive `toml:"feed"`
+}
+
+// feedCommon holds the keys main reads in every [[feed]] table.
+type feedCommon struct {
+	ID        string `toml:"id"`
+	Type      string `toml:"type"`
+	SendLimit string `toml:"send_limit"`
+	KeepFor   string `toml:"keep_for"`
+	KeepCount int    `toml:"keep_count"`
+}
+
+// feedType decodes the type-specific keys of one [[feed]] table and
+// returns the builder of its connector.
+type feedType func(md toml.MetaData, p toml.Primitive, id string) (func(options) (feeds.Connector, error), error)
+
+// feedTypes maps a [[feed]] type to its decoder.
+var feedTypes = map[string]feedType{
+	"demo": decodeDemo,
+}
+
+func typeNames() string {
+	names := make([]string, 0, len(feedTypes))
+	for n := range feedTypes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// demoConfig is a [[feed]] of type "demo".
+type demoConfig struct {
+	Platform string  `toml:"platform"` // which platform to simulate
+	Rate     float64 `toml:"rate"`     // messages per second
+	Seed     int64   `toml:"seed"`     // content seed; 0: --seed
+}
+
+var demoPlatforms = []string{"twitch", "mastodon", "bluesky", "irc"}
+
+func decodeDemo(md toml.MetaData, p toml.Primitive, id string) (func(options) (feeds.Connector, error), error) {
+	var c demoConfig
+	if err := md.PrimitiveDecode(p, &c); err != nil {
+		return nil, err
+	}
+	if c.Platform == "" {
+		c.Platform = "twitch"
+	}
+	if !slices.Contains(demoPlatforms, c.Platform) {
+		return nil, fmt.Errorf("demo platform %q is not one of %s", c.Platform, strings.Join(demoPlatforms, ", "))
+	}
+	if c.Rate < 0 {
+		return nil, errors.New("rate must not be negative")
+	}
+	return func(o options) (feeds.Connector, error) {
+		seed := c.Seed
+		if seed == 0 {
+			seed = o.seed
+		}
+		return demo.New(demo.Config{Platform: c.Platform, Feed: id, Seed: seed, Rate: c.Rate})
+	}, nil
 }
 
 // defaultConfigPath is $XDG_CONFIG_HOME/tribune/config.toml.
@@ -56,14 +137,20 @@ func defaultDBPath() (string, error) {
 // loadConfig reads path. An explicit path must exist; the default path may
 // be missing, which means "no config": the demo runs.
 func loadConfig(path string, explicit bool) (Config, error) {
-	var c Config
-	md, err := toml.DecodeFile(path, &c)
+	var fc fileConfig
+	md, err := toml.DecodeFile(path, &fc)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
 		return Config{}, nil
 	case err != nil:
 		return Config{}, fmt.Errorf("reading config %s: %w", path, err)
 	}
+	c, err := fc.resolve(md)
+	if err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	// Only now, after every feed's type has decoded its keys, does
+	// Undecoded name the keys nobody knows.
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
 		for i, k := range und {
@@ -72,47 +159,131 @@ func loadConfig(path string, explicit bool) (Config, error) {
 		sort.Strings(keys)
 		return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
 	}
-	return c, c.validate(path)
+	return c, nil
 }
 
-var demoPlatforms = []string{"twitch", "mastodon", "bluesky", "irc"}
-
-func (c Config) validate(path string) error {
-	seen := make(map[string]bool)
-	for i, f := range c.Feeds {
-		where := fmt.Sprintf("config %s: feed %d", path, i+1)
-		if f.ID == "" {
-			return fmt.Errorf("%s: id is missing", where)
-		}
-		if seen[f.ID] {
-			return fmt.Errorf("%s: id %q is used twice", where, f.ID)
-		}
-		seen[f.ID] = true
-		switch f.Type {
-		case "demo":
-			if f.Platform != "" && !slices.Contains(demoPlatforms, f.Platform) {
-				return fmt.Errorf("%s (%s): demo platform %q is not one of %s", where, f.ID, f.Platform, strings.Join(demoPlatforms, ", "))
-			}
-			if f.Rate < 0 {
-				return fmt.Errorf("%s (%s): rate must not be negative", where, f.ID)
-			}
-		case "":
-			return fmt.Errorf("%s (%s): type is missing (known types: demo)", where, f.ID)
-		default:
-			return fmt.Errorf("%s (%s): unknown type %q (known types: demo)", where, f.ID, f.Type)
-		}
+func (fc fileConfig) resolve(md toml.MetaData) (Config, error) {
+	c := Config{Theme: fc.Theme, Operator: fc.Operator, DB: fc.DB}
+	var err error
+	if c.Keep, err = retention(fc.KeepFor, fc.KeepCount); err != nil {
+		return Config{}, err
 	}
-	return nil
+	seen := make(map[string]bool)
+	for i, p := range fc.Feeds {
+		var com feedCommon
+		if err := md.PrimitiveDecode(p, &com); err != nil {
+			return Config{}, fmt.Errorf("feed %d: %w", i+1, err)
+		}
+		where := fmt.Sprintf("feed %d", i+1)
+		if com.ID != "" {
+			where += " (" + com.ID + ")"
+		}
+		f, err := com.resolve(md, p, seen)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s: %w", where, err)
+		}
+		c.Feeds = append(c.Feeds, f)
+	}
+	return c, nil
+}
+
+// feedID is what an id may be: it names buckets, log lines and the feed
+// column, so it stays short and plain.
+var feedID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$`)
+
+func (com feedCommon) resolve(md toml.MetaData, p toml.Primitive, seen map[string]bool) (FeedConfig, error) {
+	f := FeedConfig{ID: com.ID, Type: com.Type}
+	switch {
+	case com.ID == "":
+		return f, errors.New("id is missing")
+	case !feedID.MatchString(com.ID):
+		return f, fmt.Errorf("id %q must be 1 to 40 letters, digits, '.', '_' or '-'", com.ID)
+	case seen[com.ID]:
+		return f, fmt.Errorf("id %q is used twice", com.ID)
+	case com.Type == "":
+		return f, fmt.Errorf("type is missing (known types: %s)", typeNames())
+	}
+	seen[com.ID] = true
+	decode, ok := feedTypes[com.Type]
+	if !ok {
+		return f, fmt.Errorf("unknown type %q (known types: %s)", com.Type, typeNames())
+	}
+	if com.SendLimit != "" {
+		l, err := parseLimit(com.SendLimit)
+		if err != nil {
+			return f, err
+		}
+		f.SendLimit = &l
+	}
+	var err error
+	if f.Keep, err = retention(com.KeepFor, com.KeepCount); err != nil {
+		return f, err
+	}
+	if f.build, err = decode(md, p, com.ID); err != nil {
+		return f, fmt.Errorf("%s: %w", com.Type, err)
+	}
+	return f, nil
+}
+
+// parseLimit reads a send_limit: "20/30s" is at most 20 actions in any 30
+// seconds; "0" or "none" turns pacing off.
+func parseLimit(s string) (feeds.Limit, error) {
+	if s == "0" || s == "none" {
+		return feeds.Limit{}, nil
+	}
+	n, per, ok := strings.Cut(s, "/")
+	count, err := strconv.Atoi(strings.TrimSpace(n))
+	if !ok || err != nil || count <= 0 {
+		return feeds.Limit{}, fmt.Errorf("send_limit %q: want COUNT/DURATION, as \"20/30s\", or \"none\"", s)
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(per))
+	if err != nil || d <= 0 {
+		return feeds.Limit{}, fmt.Errorf("send_limit %q: %q is not a positive duration (\"30s\", \"1m\")", s, per)
+	}
+	return feeds.Limit{Count: count, Per: d}, nil
+}
+
+// retention reads keep_for (a duration, with "d" for days) and keep_count.
+func retention(keepFor string, keepCount int) (store.Retention, error) {
+	var r store.Retention
+	if keepCount < 0 {
+		return r, fmt.Errorf("keep_count must not be negative, not %d", keepCount)
+	}
+	r.Count = keepCount
+	if keepFor == "" {
+		return r, nil
+	}
+	d, err := parseDays(keepFor)
+	if err != nil || d <= 0 {
+		return r, fmt.Errorf("keep_for %q is not a positive duration (\"72h\", \"30d\")", keepFor)
+	}
+	r.MaxAge = d
+	return r, nil
+}
+
+// parseDays is time.ParseDuration that also reads a whole number of days.
+func parseDays(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // demoFeeds is what runs with no feeds configured: one simulated launch
 // covered on four platforms, the total rate shared out as real traffic
 // would be (chat far busier than social posts).
-func demoFeeds(rate float64, seed int64) []FeedConfig {
+func demoFeeds(rate float64) []FeedConfig {
 	share := map[string]float64{"twitch": 0.55, "mastodon": 0.15, "bluesky": 0.2, "irc": 0.1}
 	out := make([]FeedConfig, 0, len(demoPlatforms))
 	for _, p := range demoPlatforms {
-		out = append(out, FeedConfig{ID: p, Type: "demo", Platform: p, Rate: rate * share[p], Seed: seed})
+		c := demoConfig{Platform: p, Rate: rate * share[p]}
+		out = append(out, FeedConfig{ID: p, Type: "demo", build: func(o options) (feeds.Connector, error) {
+			return demo.New(demo.Config{Platform: c.Platform, Feed: p, Seed: o.seed, Rate: c.Rate})
+		}})
 	}
 	return out
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/tribune/tribune/feeds"
-	"github.com/tribune/tribune/feeds/demo"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -186,7 +185,7 @@ func dashboard(o options, cfg Config) error {
 			return err
 		}
 	}
-	db, err := store.Open(dbPath, store.Options{})
+	db, err := store.Open(dbPath, storeOptions(cfg))
 	if err != nil {
 		return err
 	}
@@ -217,18 +216,22 @@ func dashboard(o options, cfg Config) error {
 	hub := feeds.NewHub(feeds.HubOptions{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent})
 	feedCfgs := cfg.Feeds
 	if len(feedCfgs) == 0 {
-		feedCfgs = demoFeeds(o.demoRate, o.seed)
+		feedCfgs = demoFeeds(o.demoRate)
 	}
+	limits := make(map[string]feeds.Limit)
 	for _, fc := range feedCfgs {
-		c, err := newConnector(fc, o)
+		c, err := fc.build(o)
 		if err != nil {
-			return err
+			return fmt.Errorf("feed %s: %w", fc.ID, err)
 		}
 		if err := hub.Add(fc.ID, c); err != nil {
 			return err
 		}
+		if fc.SendLimit != nil {
+			limits[fc.ID] = *fc.SendLimit
+		}
 	}
-	dispatcher := feeds.NewDispatcher(db, hub)
+	dispatcher := feeds.NewDispatcher(db, hub, feeds.DispatcherOptions{Limits: limits})
 
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
@@ -262,24 +265,13 @@ func dashboard(o options, cfg Config) error {
 	return runErr
 }
 
-func newConnector(fc FeedConfig, o options) (feeds.Connector, error) {
-	switch fc.Type {
-	case "demo":
-		platform := fc.Platform
-		if platform == "" {
-			platform = "twitch"
-		}
-		seed := fc.Seed
-		if seed == 0 {
-			seed = o.seed
-		}
-		c, err := demo.New(demo.Config{Platform: platform, Feed: fc.ID, Seed: seed, Rate: fc.Rate})
-		if err != nil {
-			return nil, fmt.Errorf("feed %s: %w", fc.ID, err)
-		}
-		return c, nil
+// storeOptions is the retention the config asks for.
+func storeOptions(cfg Config) store.Options {
+	opts := store.Options{Retention: cfg.Keep.Count, MaxAge: cfg.Keep.MaxAge, Feeds: make(map[string]store.Retention)}
+	for _, f := range cfg.Feeds {
+		opts.Feeds[f.ID] = f.Keep
 	}
-	return nil, fmt.Errorf("feed %s: unknown type %q", fc.ID, fc.Type)
+	return opts
 }
 
 // seedStats restores the last hour of per-minute counts.

@@ -2,44 +2,99 @@ package feeds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
 // OutboxStore is the durable outbox the dispatcher works from. The store
 // package implements it.
 type OutboxStore interface {
+	// Pending returns the items that are not done, in ID (creation) order.
 	Pending() ([]Outgoing, error)
-	UpdateOutgoing(id string, fn func(*Outgoing) error) (Outgoing, error)
+	// Change applies fn to one item atomically, with the hold as stored in
+	// the same transaction, and audits it when fn returns a non-zero Note.
+	Change(id string, fn func(o *Outgoing, held bool) (Note, error)) (Outgoing, error)
+	Hold() (Hold, error)
+	// SetHold sets the brake, audited; it reports whether it changed.
+	SetHold(Hold) (bool, error)
+}
+
+// DispatcherOptions configures a Dispatcher. Zero values are sensible.
+type DispatcherOptions struct {
+	// Limits overrides, per feed id, the pace the connector declares in
+	// Capabilities.Rate.
+	Limits map[string]Limit
+	// MaxAttempts bounds the tries of an action that fails transiently
+	// (rate-limit answers do not count). Zero means 5.
+	MaxAttempts int
+	// Timeout bounds one send. Zero means 30 s.
+	Timeout time.Duration
+	Now     func() time.Time
 }
 
 // Dispatcher sends queued outbox items through their feed's connector,
-// outside the UI loop. Every state change is committed before it is
-// published, and an item is never sent twice on a platform without
+// outside the UI loop, and carries out the operator's changes to the outbox
+// (edit, cancel, resend, hold).
+//
+// Every state change is committed before it is published. Each feed is
+// paced to its platform's limit, sends one item at a time in queue order,
+// and waits when the platform says "rate limited"; feeds do not wait on
+// each other. An item is never sent twice on a platform without
 // idempotency: an interrupted send there becomes StateUncertain and waits
 // for the operator.
 type Dispatcher struct {
-	store       OutboxStore
-	hub         *Hub
-	wake        chan struct{}
-	now         func() time.Time
-	timeout     time.Duration
-	maxAttempts int
-	rand        *rand.Rand
+	store OutboxStore
+	hub   *Hub
+	opts  DispatcherOptions
+	wake  chan struct{}
+
+	mu     sync.Mutex
+	rand   *rand.Rand
+	feeds  map[string]*pace
+	flight sync.WaitGroup
+}
+
+// pace is one feed's sending state.
+type pace struct {
+	busy   bool        // a send is in flight
+	recent []time.Time // when the last sends left, at most Limit.Count
+	paused time.Time   // the platform asked for nothing before this
 }
 
 // NewDispatcher returns a dispatcher for the hub's connectors.
-func NewDispatcher(store OutboxStore, hub *Hub) *Dispatcher {
-	return &Dispatcher{
-		store:       store,
-		hub:         hub,
-		wake:        make(chan struct{}, 1),
-		now:         time.Now,
-		timeout:     30 * time.Second,
-		maxAttempts: 5,
-		rand:        rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+func NewDispatcher(store OutboxStore, hub *Hub, opts DispatcherOptions) *Dispatcher {
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
 	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Dispatcher{
+		store: store,
+		hub:   hub,
+		opts:  opts,
+		wake:  make(chan struct{}, 1),
+		rand:  rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+		feeds: make(map[string]*pace),
+	}
+}
+
+// Limit is the pace the dispatcher keeps for feed: the config's override,
+// else what the connector declares.
+func (d *Dispatcher) Limit(feed string) Limit {
+	if l, ok := d.opts.Limits[feed]; ok {
+		return l
+	}
+	if c, ok := d.hub.Connector(feed); ok {
+		return c.Capabilities().Rate
+	}
+	return Limit{}
 }
 
 // Wake asks the dispatcher to look at the outbox now (after an Enqueue).
@@ -50,23 +105,38 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Run works the outbox until ctx ends.
+// Run works the outbox until ctx ends, then waits for the sends in flight
+// to settle.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	defer d.flight.Wait()
 	if err := d.recoverInterrupted(); err != nil {
 		return err
 	}
+	hold, err := d.store.Hold()
+	if err != nil {
+		return fmt.Errorf("reading hold: %w", err)
+	}
+	d.hub.PublishHold(hold)
 	for {
-		next, err := d.sendDue(ctx)
+		claimed, next, err := d.due()
 		if err != nil && ctx.Err() == nil {
 			// The store failing is not a reason to stop; try again soon.
-			next = d.now().Add(time.Second)
+			next = d.opts.Now().Add(time.Second)
+		}
+		for _, o := range claimed {
+			d.flight.Add(1)
+			go func() {
+				defer d.flight.Done()
+				d.deliver(ctx, o)
+				d.Wake()
+			}()
 		}
 		var (
 			timer *time.Timer
 			due   <-chan time.Time
 		)
 		if !next.IsZero() {
-			timer = time.NewTimer(max(next.Sub(d.now()), 0))
+			timer = time.NewTimer(max(next.Sub(d.opts.Now()), 0))
 			due = timer.C
 		}
 		select {
@@ -90,118 +160,261 @@ func (d *Dispatcher) recoverInterrupted() error {
 		return fmt.Errorf("reading outbox: %w", err)
 	}
 	for _, it := range items {
-		if it.State != StateSending {
-			continue
-		}
-		if _, err := d.settleInterrupted(it.Action); err != nil {
-			return err
+		if it.State == StateSending {
+			if _, err := d.settleInterrupted(it.Action); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
+// settleInterrupted decides the fate of a send that may or may not have
+// reached the platform: sent again where that cannot post twice, otherwise
+// left to the operator.
 func (d *Dispatcher) settleInterrupted(a Action) (Outgoing, error) {
 	idem := false
 	if c, ok := d.hub.Connector(a.Feed); ok {
 		idem = c.Capabilities().Idempotent
 	}
-	return d.set(a.ID, func(o *Outgoing) {
+	return d.record(a.ID, func(o *Outgoing) string {
 		if idem {
 			o.State = StateQueued
-			return
+			return ""
 		}
 		o.State = StateUncertain
 		o.Err = "the send was interrupted: check the platform, then resend or drop"
+		return AuditUncertain
 	})
 }
 
-// sendDue sends every item that is due and returns when the earliest
-// waiting one will be.
-func (d *Dispatcher) sendDue(ctx context.Context) (time.Time, error) {
+// due claims, for each feed that may send now, its oldest queued item, and
+// returns them with the time the next waiting item will be due (zero: none
+// is waiting on time). Claimed items are StateSending and must be
+// delivered.
+func (d *Dispatcher) due() ([]Outgoing, time.Time, error) {
 	items, err := d.store.Pending()
 	if err != nil {
-		return time.Time{}, err
+		return nil, time.Time{}, err
 	}
-	var next time.Time
-	for _, it := range items {
-		if ctx.Err() != nil {
-			return time.Time{}, ctx.Err()
+	hold, err := d.store.Hold()
+	if err != nil || hold.On {
+		return nil, time.Time{}, err // released by SetHold, which wakes us
+	}
+	now := d.opts.Now()
+	var (
+		claimed []Outgoing
+		next    time.Time
+		looked  = make(map[string]bool)
+	)
+	later := func(t time.Time) {
+		if next.IsZero() || t.Before(next) {
+			next = t
 		}
-		if it.State != StateQueued {
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, it := range items {
+		feed := it.Action.Feed
+		if it.State != StateQueued || looked[feed] {
 			continue
 		}
-		if !it.NextTry.After(d.now()) {
-			var err error
-			if it, err = d.send(ctx, it.Action); err != nil {
-				return time.Time{}, err
+		// Only a feed's oldest queued item may go: replies leave in the
+		// order they were written.
+		looked[feed] = true
+		p := d.pace(feed)
+		if p.busy {
+			continue // its send will wake us
+		}
+		at := it.NextTry
+		if p.paused.After(at) {
+			at = p.paused
+		}
+		if l := d.Limit(feed); !l.IsZero() && len(p.recent) >= l.Count {
+			if free := p.recent[len(p.recent)-l.Count].Add(l.Per); free.After(at) {
+				at = free
 			}
 		}
-		if it.State == StateQueued && (next.IsZero() || it.NextTry.Before(next)) {
-			next = it.NextTry
+		if at.After(now) {
+			later(at)
+			continue
 		}
+		o, err := d.store.Change(it.Action.ID, func(o *Outgoing, held bool) (Note, error) {
+			return Note{}, o.Claim(held, now)
+		})
+		switch {
+		case errors.Is(err, ErrHeld):
+			return claimed, time.Time{}, nil
+		case errors.Is(err, ErrNotQueued):
+			continue // cancelled or edited away just now
+		case err != nil:
+			return claimed, time.Time{}, err
+		}
+		d.hub.PublishOutbox(o)
+		p.busy = true
+		p.recent = append(p.recent, now)
+		if l := d.Limit(feed); len(p.recent) > max(l.Count, 1) {
+			p.recent = p.recent[len(p.recent)-max(l.Count, 1):]
+		}
+		claimed = append(claimed, o)
 	}
-	return next, nil
+	return claimed, next, nil
 }
 
-// send carries out one action and records the outcome, which it returns.
-// Its error is a store error only; the action's own failure is recorded on
-// the item.
-func (d *Dispatcher) send(ctx context.Context, a Action) (Outgoing, error) {
+func (d *Dispatcher) pace(feed string) *pace {
+	p := d.feeds[feed]
+	if p == nil {
+		p = &pace{}
+		d.feeds[feed] = p
+	}
+	return p
+}
+
+// deliver carries out one claimed action and records the outcome. A store
+// failure leaves the item in StateSending, which the next start settles.
+func (d *Dispatcher) deliver(ctx context.Context, o Outgoing) {
+	a := o.Action
+	defer func() {
+		d.mu.Lock()
+		d.pace(a.Feed).busy = false
+		d.mu.Unlock()
+	}()
 	c, ok := d.hub.Connector(a.Feed)
 	switch {
 	case !ok:
-		return d.fail(a.ID, fmt.Sprintf("feed %q is not configured", a.Feed))
+		d.fail(a.ID, fmt.Sprintf("feed %q is not configured", a.Feed))
+		return
 	case !c.Capabilities().Can(a.Kind):
-		return d.fail(a.ID, fmt.Sprintf("feed %q cannot %s", a.Feed, a.Kind))
+		d.fail(a.ID, fmt.Sprintf("feed %q cannot %s", a.Feed, a.Kind))
+		return
 	}
-	if _, err := d.set(a.ID, func(o *Outgoing) {
-		o.State = StateSending
-		o.Attempts++
-	}); err != nil {
-		return Outgoing{}, err
-	}
-	sendCtx, cancel := context.WithTimeout(ctx, d.timeout)
+	sendCtx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
 	err := c.Do(sendCtx, a)
 	cancel()
+	if wait, limited := RetryAfterOf(err); limited {
+		d.limited(a, wait, err)
+		return
+	}
 	switch {
 	case err == nil:
-		return d.set(a.ID, func(o *Outgoing) { o.State, o.Err = StateSent, "" })
+		_, _ = d.record(a.ID, func(o *Outgoing) string {
+			o.State, o.Err = StateSent, ""
+			return AuditSent
+		})
 	case IsPermanent(err):
-		return d.fail(a.ID, err.Error())
-	case ctx.Err() != nil:
+		d.fail(a.ID, err.Error())
+	case ctx.Err() != nil && !IsNotSent(err):
 		// Shutting down mid-send: settle now as a restart would.
-		return d.settleInterrupted(a)
-	case !c.Capabilities().Idempotent:
-		return d.set(a.ID, func(o *Outgoing) {
+		_, _ = d.settleInterrupted(a)
+	case !IsNotSent(err) && !c.Capabilities().Idempotent:
+		_, _ = d.record(a.ID, func(o *Outgoing) string {
 			o.State = StateUncertain
 			o.Err = fmt.Sprintf("%v (may or may not have been sent)", err)
+			return AuditUncertain
+		})
+	default:
+		// Safe to try again: nothing left, or the platform deduplicates.
+		_, _ = d.record(a.ID, func(o *Outgoing) string {
+			o.Err = err.Error()
+			if o.Attempts >= d.opts.MaxAttempts {
+				o.State = StateFailed
+				return AuditFailed
+			}
+			o.State = StateQueued
+			d.mu.Lock()
+			o.NextTry = d.opts.Now().Add(backoff(o.Attempts, d.rand))
+			d.mu.Unlock()
+			return AuditRetry
 		})
 	}
-	return d.set(a.ID, func(o *Outgoing) {
-		o.Err = err.Error()
-		if o.Attempts >= d.maxAttempts {
-			o.State = StateFailed
-			return
+}
+
+// limited handles a "rate limited" answer: the whole feed waits as told,
+// the Stats pane says so, and the action goes back to the head of the
+// queue. A refused request was not posted, so this holds on any platform.
+func (d *Dispatcher) limited(a Action, wait time.Duration, err error) {
+	until := d.opts.Now().Add(wait)
+	d.mu.Lock()
+	d.pace(a.Feed).paused = until
+	d.mu.Unlock()
+	d.hub.setSendPause(a.Feed, until, err.Error())
+	_, _ = d.record(a.ID, func(o *Outgoing) string {
+		o.State, o.Err, o.NextTry = StateQueued, err.Error(), until
+		o.Attempts-- // the platform refused it; it was not an attempt
+		return AuditLimited
+	})
+	time.AfterFunc(wait, func() {
+		d.mu.Lock()
+		resumed := !d.pace(a.Feed).paused.After(d.opts.Now())
+		d.mu.Unlock()
+		if resumed {
+			d.hub.setSendPause(a.Feed, time.Time{}, "")
 		}
-		o.State = StateQueued
-		o.NextTry = d.now().Add(backoff(o.Attempts, d.rand))
 	})
 }
 
-func (d *Dispatcher) fail(id, msg string) (Outgoing, error) {
-	return d.set(id, func(o *Outgoing) { o.State, o.Err = StateFailed, msg })
+func (d *Dispatcher) fail(id, msg string) {
+	_, _ = d.record(id, func(o *Outgoing) string {
+		o.State, o.Err = StateFailed, msg
+		return AuditFailed
+	})
 }
 
-// set commits a change to one item, then publishes it.
-func (d *Dispatcher) set(id string, fn func(*Outgoing)) (Outgoing, error) {
-	o, err := d.store.UpdateOutgoing(id, func(o *Outgoing) error {
-		fn(o)
-		o.Updated = d.now()
-		return nil
+// record commits the dispatcher's own change to one item (audited under
+// the What fn returns, by nobody), then publishes it.
+func (d *Dispatcher) record(id string, fn func(*Outgoing) string) (Outgoing, error) {
+	return d.change(id, func(o *Outgoing, _ bool) (Note, error) {
+		what := fn(o)
+		o.Updated = d.opts.Now()
+		return Note{What: what}, nil
 	})
+}
+
+// change commits one change to an item, publishes it and wakes the loop.
+func (d *Dispatcher) change(id string, fn func(*Outgoing, bool) (Note, error)) (Outgoing, error) {
+	o, err := d.store.Change(id, fn)
 	if err != nil {
-		return Outgoing{}, fmt.Errorf("updating outbox item %s: %w", id, err)
+		return Outgoing{}, fmt.Errorf("outbox item %s: %w", id, err)
 	}
 	d.hub.PublishOutbox(o)
+	d.Wake()
 	return o, nil
+}
+
+// Edit replaces the text of a queued item, for operator by.
+func (d *Dispatcher) Edit(id, text, by string) (Outgoing, error) {
+	return d.change(id, func(o *Outgoing, _ bool) (Note, error) {
+		return Note{What: AuditEdited, By: by}, o.Edit(text, d.opts.Now())
+	})
+}
+
+// Cancel drops a queued, failed or uncertain item, for operator by.
+func (d *Dispatcher) Cancel(id, by string) (Outgoing, error) {
+	return d.change(id, func(o *Outgoing, _ bool) (Note, error) {
+		return Note{What: AuditCancelled, By: by}, o.Cancel(d.opts.Now())
+	})
+}
+
+// Resend queues a failed or uncertain item again, for operator by.
+func (d *Dispatcher) Resend(id, by string) (Outgoing, error) {
+	return d.change(id, func(o *Outgoing, _ bool) (Note, error) {
+		return Note{What: AuditResent, By: by}, o.Resend(d.opts.Now())
+	})
+}
+
+// SetHold pulls (on) or releases the brake on the whole outbox, for
+// operator by. Sends already in flight finish; nothing else leaves while it
+// is on.
+func (d *Dispatcher) SetHold(on bool, by string) (Hold, error) {
+	h := Hold{On: on, By: by, Since: d.opts.Now()}
+	changed, err := d.store.SetHold(h)
+	if err != nil {
+		return Hold{}, err
+	}
+	if !changed {
+		return d.store.Hold()
+	}
+	d.hub.PublishHold(h)
+	d.Wake()
+	return h, nil
 }

@@ -3,6 +3,7 @@ package feeds
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"testing"
@@ -13,6 +14,8 @@ import (
 type memOutbox struct {
 	mu    sync.Mutex
 	items map[string]Outgoing
+	hold  Hold
+	audit []AuditEntry
 }
 
 func newMemOutbox(items ...Outgoing) *memOutbox {
@@ -36,18 +39,48 @@ func (m *memOutbox) Pending() ([]Outgoing, error) {
 	return out, nil
 }
 
-func (m *memOutbox) UpdateOutgoing(id string, fn func(*Outgoing) error) (Outgoing, error) {
+func (m *memOutbox) Change(id string, fn func(*Outgoing, bool) (Note, error)) (Outgoing, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	it, ok := m.items[id]
 	if !ok {
 		return Outgoing{}, errors.New("not found")
 	}
-	if err := fn(&it); err != nil {
+	note, err := fn(&it, m.hold.On)
+	if err != nil {
 		return Outgoing{}, err
 	}
 	m.items[id] = it
+	if note.What != "" {
+		m.audit = append(m.audit, NewAuditEntry(it, note.What, note.By))
+	}
 	return it, nil
+}
+
+func (m *memOutbox) Hold() (Hold, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.hold, nil
+}
+
+func (m *memOutbox) SetHold(h Hold) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.hold.On == h.On {
+		return false, nil
+	}
+	m.hold = h
+	return true, nil
+}
+
+func (m *memOutbox) whats() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, e := range m.audit {
+		out = append(out, e.ActionID+":"+e.What)
+	}
+	return out
 }
 
 func (m *memOutbox) get(id string) Outgoing {
@@ -59,6 +92,7 @@ func (m *memOutbox) get(id string) Outgoing {
 // scripted answers Do with the errors given, in order, then nil.
 type scripted struct {
 	idempotent bool
+	rate       Limit
 	mu         sync.Mutex
 	errs       []error
 	done       []Action
@@ -66,7 +100,7 @@ type scripted struct {
 
 func (s *scripted) Platform() string { return "test" }
 func (s *scripted) Capabilities() Capabilities {
-	return Capabilities{MaxText: 100, Actions: []ActionKind{ActReply}, Idempotent: s.idempotent}
+	return Capabilities{MaxText: 100, Actions: []ActionKind{ActReply}, Idempotent: s.idempotent, Rate: s.rate}
 }
 func (s *scripted) Run(ctx context.Context, st Stream) error { <-ctx.Done(); return ctx.Err() }
 func (s *scripted) Do(_ context.Context, a Action) error {
@@ -95,7 +129,7 @@ func runDispatcher(t *testing.T, box *memOutbox, c Connector) *Dispatcher {
 	t.Helper()
 	h := NewHub(HubOptions{})
 	h.Add("f", c)
-	d := NewDispatcher(box, h)
+	d := NewDispatcher(box, h, DispatcherOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
@@ -189,4 +223,286 @@ func TestDispatcherSettlesInterruptedSends(t *testing.T) {
 		runDispatcher(t, box, c)
 		waitState(t, box, "1", StateSent)
 	})
+}
+
+// fakeClock is a settable clock for the dispatcher's pacing decisions.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// steppedDispatcher is a dispatcher on a fake clock whose loop the test
+// turns by hand: step claims what is due and delivers it.
+type steppedDispatcher struct {
+	*Dispatcher
+	t     *testing.T
+	clock *fakeClock
+	hub   *Hub
+}
+
+func newStepped(t *testing.T, box *memOutbox, conns map[string]Connector, opts DispatcherOptions) *steppedDispatcher {
+	h := NewHub(HubOptions{})
+	for id, c := range conns {
+		h.Add(id, c)
+	}
+	clock := &fakeClock{t: time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)}
+	opts.Now = clock.Now
+	return &steppedDispatcher{Dispatcher: NewDispatcher(box, h, opts), t: t, clock: clock, hub: h}
+}
+
+// step delivers everything due now and returns the ids sent and when the
+// next item is due.
+func (s *steppedDispatcher) step() ([]string, time.Time) {
+	s.t.Helper()
+	claimed, next, err := s.due()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var ids []string
+	for _, o := range claimed {
+		s.deliver(context.Background(), o)
+		ids = append(ids, o.Action.ID)
+	}
+	return ids, next
+}
+
+func queuedOn(feed, id string) Outgoing {
+	o := queued(id, ActReply)
+	o.Action.Feed = feed
+	return o
+}
+
+// Twitch chat allows 20 messages per 30 s: the 21st waits until the first
+// leaves the window, checked on a fake clock.
+func TestDispatcherKeepsThePlatformsPace(t *testing.T) {
+	var items []Outgoing
+	for i := range 25 {
+		items = append(items, queuedOn("tw", fmt.Sprintf("%02d", i)))
+	}
+	box := newMemOutbox(items...)
+	c := &scripted{rate: Limit{Count: 20, Per: 30 * time.Second}}
+	d := newStepped(t, box, map[string]Connector{"tw": c}, DispatcherOptions{})
+	start := d.clock.Now()
+
+	sent := 0
+	for range 20 {
+		ids, _ := d.step()
+		sent += len(ids)
+		d.clock.Add(time.Second)
+	}
+	if sent != 20 {
+		t.Fatalf("sent %d in the first 20 s, want 20", sent)
+	}
+	// At +20 s, +29 s: nothing, and the loop is told when to look again.
+	ids, next := d.step()
+	if len(ids) != 0 {
+		t.Errorf("sent %v before the window opened", ids)
+	}
+	if want := start.Add(30 * time.Second); !next.Equal(want) {
+		t.Errorf("next send due at +%s, want +30s", next.Sub(start))
+	}
+	d.clock.Add(9 * time.Second)
+	if ids, _ := d.step(); len(ids) != 0 {
+		t.Errorf("sent %v at +29s", ids)
+	}
+	d.clock.Add(time.Second) // +30 s: the first send leaves the window
+	if ids, _ := d.step(); fmt.Sprint(ids) != "[20]" {
+		t.Errorf("at +30s sent %v, want [20]", ids)
+	}
+	if _, next := d.step(); !next.Equal(start.Add(31 * time.Second)) {
+		t.Errorf("then next due at +%s, want +31s", next.Sub(start))
+	}
+	if c.calls() != 21 {
+		t.Errorf("connector saw %d sends, want 21", c.calls())
+	}
+}
+
+// A config override replaces the declared pace; feeds are paced apart.
+func TestDispatcherLimitOverrideAndFeedsIndependent(t *testing.T) {
+	box := newMemOutbox(queuedOn("a", "1"), queuedOn("a", "2"), queuedOn("b", "3"), queuedOn("b", "4"))
+	slow := &scripted{rate: Limit{Count: 100, Per: time.Second}}
+	d := newStepped(t, box, map[string]Connector{"a": slow, "b": &scripted{}},
+		DispatcherOptions{Limits: map[string]Limit{"a": {Count: 1, Per: time.Minute}}})
+	if got := d.Limit("a"); got != (Limit{1, time.Minute}) {
+		t.Errorf("Limit(a) = %v", got)
+	}
+	ids, _ := d.step()
+	if fmt.Sprint(ids) != "[1 3]" {
+		t.Errorf("first step sent %v, want one per feed [1 3]", ids)
+	}
+	if ids, _ := d.step(); fmt.Sprint(ids) != "[4]" {
+		t.Errorf("second step sent %v, want [4]: feed b is unlimited, a waits", ids)
+	}
+	if ids, next := d.step(); len(ids) != 0 || !next.Equal(d.clock.Now().Add(time.Minute)) {
+		t.Errorf("third step sent %v, next %v; want nothing until a minute on", ids, next)
+	}
+}
+
+// "Rate limited, retry in 20 s": the whole feed waits that long, the item
+// keeps its place, Stats is told, and it then goes out once.
+func TestDispatcherWaitsWhenRateLimited(t *testing.T) {
+	box := newMemOutbox(queuedOn("m", "1"), queuedOn("m", "2"))
+	c := &scripted{errs: []error{RetryAfter(20*time.Second, errors.New("429 Too Many Requests"))}}
+	d := newStepped(t, box, map[string]Connector{"m": c}, DispatcherOptions{})
+	start := d.clock.Now()
+
+	if ids, _ := d.step(); fmt.Sprint(ids) != "[1]" {
+		t.Fatalf("step sent %v", ids)
+	}
+	if ids, next := d.step(); len(ids) != 0 || !next.Equal(start.Add(20*time.Second)) {
+		t.Fatalf("during the pause sent %v, next due +%s; want nothing and +20s", ids, next.Sub(start))
+	}
+	it := box.get("1")
+	if it.State != StateQueued || it.Attempts != 0 || it.Err != "429 Too Many Requests" {
+		t.Errorf("rate-limited item = %+v", it)
+	}
+	hl := d.hub.Health()
+	if len(hl) != 1 || !hl[0].SendPaused.Equal(start.Add(20*time.Second)) || hl[0].SendPausedWhy == "" {
+		t.Errorf("health does not say the feed is paused: %+v", hl)
+	}
+	d.clock.Add(19 * time.Second)
+	if ids, _ := d.step(); len(ids) != 0 {
+		t.Errorf("sent %v during the pause (item 2 must wait too)", ids)
+	}
+	d.clock.Add(time.Second)
+	if ids, _ := d.step(); fmt.Sprint(ids) != "[1]" {
+		t.Errorf("after the pause sent %v, want [1] first", ids)
+	}
+	if ids, _ := d.step(); fmt.Sprint(ids) != "[2]" {
+		t.Errorf("then sent %v, want [2]", ids)
+	}
+	if got := box.get("1"); got.State != StateSent || got.Attempts != 1 {
+		t.Errorf("item 1 = %+v, want sent after 1 attempt", got)
+	}
+	if w := fmt.Sprint(box.whats()); w != "[1:rate-limited 1:sent 2:sent]" {
+		t.Errorf("audit = %s", w)
+	}
+}
+
+// A failure before anything left (not connected) is retried even where the
+// platform has no idempotency; a failure after it may have left is not.
+func TestDispatcherRetriesWhatSurelyDidNotLeave(t *testing.T) {
+	box := newMemOutbox(queuedOn("irc", "1"))
+	c := &scripted{errs: []error{NotSent(errors.New("not connected")), errors.New("write: broken pipe")}}
+	d := newStepped(t, box, map[string]Connector{"irc": c}, DispatcherOptions{})
+	d.step()
+	it := box.get("1")
+	if it.State != StateQueued || it.NextTry.IsZero() {
+		t.Fatalf("after a NotSent failure: %+v, want queued with a retry time", it)
+	}
+	d.clock.Add(2 * time.Minute)
+	d.step()
+	if it := box.get("1"); it.State != StateUncertain {
+		t.Fatalf("after an ambiguous failure: %+v, want uncertain", it)
+	}
+	d.clock.Add(time.Hour)
+	if ids, _ := d.step(); len(ids) != 0 || c.calls() != 2 {
+		t.Errorf("an uncertain item was sent again: %v, %d calls", ids, c.calls())
+	}
+}
+
+func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
+	box := newMemOutbox(queuedOn("m", "1"))
+	c := &scripted{idempotent: true, errs: []error{errors.New("503"), errors.New("503"), errors.New("503")}}
+	d := newStepped(t, box, map[string]Connector{"m": c}, DispatcherOptions{MaxAttempts: 3})
+	for range 5 {
+		d.step()
+		d.clock.Add(2 * time.Minute)
+	}
+	if it := box.get("1"); it.State != StateFailed || it.Attempts != 3 || it.Err != "503" {
+		t.Errorf("item = %+v, want failed after 3 attempts", it)
+	}
+	if w := fmt.Sprint(box.whats()); w != "[1:retry 1:retry 1:failed]" {
+		t.Errorf("audit = %s", w)
+	}
+}
+
+// Hold stops everything; queued items stay queued and editable; release
+// lets them go, edited.
+func TestDispatcherHoldStopsEverything(t *testing.T) {
+	box := newMemOutbox(queuedOn("a", "1"), queuedOn("b", "2"))
+	c := &scripted{}
+	d := newStepped(t, box, map[string]Connector{"a": c, "b": c}, DispatcherOptions{})
+	h, err := d.SetHold(true, "alice")
+	if err != nil || !h.On || h.By != "alice" {
+		t.Fatalf("SetHold = %+v, %v", h, err)
+	}
+	d.clock.Add(time.Hour)
+	if ids, next := d.step(); len(ids) != 0 || !next.IsZero() {
+		t.Fatalf("held outbox sent %v (next %v)", ids, next)
+	}
+	if _, err := d.Edit("1", "holding statement v2", "alice"); err != nil {
+		t.Fatalf("edit while held: %v", err)
+	}
+	if _, err := d.Cancel("2", "bob"); err != nil {
+		t.Fatalf("cancel while held: %v", err)
+	}
+	if c.calls() != 0 {
+		t.Fatalf("%d sends while held", c.calls())
+	}
+	if _, err := d.SetHold(false, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := d.step(); fmt.Sprint(ids) != "[1]" {
+		t.Errorf("after release sent %v, want [1]", ids)
+	}
+	if c.done[0].Text != "holding statement v2" {
+		t.Errorf("sent %q, want the edited text", c.done[0].Text)
+	}
+	if got := box.get("2"); got.State != StateCancelled {
+		t.Errorf("cancelled item = %+v", got)
+	}
+}
+
+func TestDispatcherOperatorChanges(t *testing.T) {
+	sent := queuedOn("m", "3")
+	sent.State = StateSent
+	failed := queuedOn("m", "2")
+	failed.State, failed.Attempts, failed.Err = StateFailed, 5, "503"
+	box := newMemOutbox(queuedOn("m", "1"), failed, sent)
+	c := &scripted{}
+	d := newStepped(t, box, map[string]Connector{"m": c}, DispatcherOptions{})
+
+	if _, err := d.Edit("1", "", "alice"); !errors.Is(err, ErrEmptyText) {
+		t.Errorf("empty edit: %v", err)
+	}
+	if _, err := d.Edit("3", "too late", "alice"); !errors.Is(err, ErrFinished) {
+		t.Errorf("editing a sent item: %v", err)
+	}
+	if _, err := d.Cancel("3", "alice"); !errors.Is(err, ErrFinished) {
+		t.Errorf("cancelling a sent item: %v", err)
+	}
+	if _, err := d.Resend("1", "alice"); err == nil {
+		t.Error("resending a queued item was accepted")
+	}
+	o, err := d.Resend("2", "bob")
+	if err != nil || o.State != StateQueued || o.Attempts != 0 || o.Err != "" {
+		t.Fatalf("Resend = %+v, %v", o, err)
+	}
+	// Claimed for sending: neither edit nor cancel may touch it now.
+	claimed, _, _ := d.due()
+	if len(claimed) != 1 || claimed[0].Action.ID != "1" {
+		t.Fatalf("claimed %+v", claimed)
+	}
+	if _, err := d.Cancel("1", "alice"); !errors.Is(err, ErrInFlight) {
+		t.Errorf("cancelling an item in flight: %v", err)
+	}
+	if _, err := d.Edit("1", "x", "alice"); !errors.Is(err, ErrInFlight) {
+		t.Errorf("editing an item in flight: %v", err)
+	}
+	if w := fmt.Sprint(box.whats()); w != "[2:resent]" {
+		t.Errorf("audit = %s (refused changes must not be audited)", w)
+	}
 }

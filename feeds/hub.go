@@ -60,6 +60,8 @@ type Batch struct {
 	Outbox []Outgoing
 	// Health is the latest health of every feed, when it changed.
 	Health []Health
+	// Hold is the outbox brake, when it changed.
+	Hold *Hold
 	// Dropped counts events this subscriber was too slow to receive.
 	Dropped int
 	// Err is the latest ingest error (a store write failing), if any.
@@ -68,7 +70,7 @@ type Batch struct {
 
 func (b *Batch) empty() bool {
 	return len(b.Events) == 0 && len(b.Updates) == 0 && len(b.Outbox) == 0 &&
-		b.Health == nil && b.Dropped == 0 && b.Err == ""
+		b.Health == nil && b.Hold == nil && b.Dropped == 0 && b.Err == ""
 }
 
 // Hub fans events in from connectors, makes them safe, stores them and fans
@@ -86,6 +88,7 @@ type Hub struct {
 	seq    uint64
 	seen   map[string]*seenSet
 	health map[string]Health
+	hold   *Hold // last published; new subscribers start from it
 }
 
 type feed struct {
@@ -363,6 +366,21 @@ func (h *Hub) PublishOutbox(o Outgoing) {
 	h.publish(func(b *Batch) { b.Outbox = append(b.Outbox, o) })
 }
 
+// PublishHold tells every subscriber, now and later, where the outbox brake
+// stands.
+func (h *Hub) PublishHold(hold Hold) {
+	h.mu.Lock()
+	h.hold = &hold
+	h.mu.Unlock()
+	h.publish(func(b *Batch) { b.Hold = &hold })
+}
+
+// setSendPause records that the feed's platform asked for no sends until
+// until (zero: sending again).
+func (h *Hub) setSendPause(feed string, until time.Time, why string) {
+	h.setHealth(feed, func(hl *Health) { hl.SendPaused, hl.SendPausedWhy = until, why })
+}
+
 func (h *Hub) setHealth(id string, fn func(*Health)) {
 	h.mu.Lock()
 	hl := h.health[id]
@@ -382,6 +400,7 @@ func (h *Hub) Subscribe(ctx context.Context) *Subscription {
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	s.pending.Health = h.healthLocked()
+	s.pending.Hold = h.hold
 	h.mu.Unlock()
 	s.signal()
 	go func() {

@@ -36,6 +36,146 @@ type Outgoing struct {
 	NextTry time.Time `json:"next_try,omitempty"`
 }
 
+// Hold is the crisis brake: while On, nothing leaves the outbox; queued
+// items stay queued and editable.
+type Hold struct {
+	On    bool      `json:"on"`
+	By    string    `json:"by,omitempty"`
+	Since time.Time `json:"since,omitempty"`
+}
+
+// Errors from the outbox transitions below, for the operator to read.
+var (
+	ErrHeld      = errors.New("the outbox is on hold")
+	ErrNotQueued = errors.New("the item is no longer queued")
+	ErrInFlight  = errors.New("the item is being sent right now")
+	ErrFinished  = errors.New("the item is already sent or cancelled")
+	ErrEmptyText = errors.New("the text is empty")
+)
+
+// Claim takes a queued item for sending: it fails with ErrHeld while the
+// outbox is held and ErrNotQueued when something else changed it first.
+func (o *Outgoing) Claim(held bool, now time.Time) error {
+	switch {
+	case held:
+		return ErrHeld
+	case o.State != StateQueued:
+		return ErrNotQueued
+	}
+	o.State = StateSending
+	o.Attempts++
+	o.Updated = now
+	return nil
+}
+
+// Edit replaces the text of an item that has not left yet.
+func (o *Outgoing) Edit(text string, now time.Time) error {
+	switch {
+	case o.State != StateQueued:
+		return fmt.Errorf("cannot edit: %w", o.notQueued())
+	case text == "":
+		return fmt.Errorf("cannot edit: %w", ErrEmptyText)
+	}
+	o.Action.Text = text
+	o.Updated = now
+	return nil
+}
+
+// Cancel drops an item that is queued, failed or uncertain.
+func (o *Outgoing) Cancel(now time.Time) error {
+	switch o.State {
+	case StateSending:
+		return fmt.Errorf("cannot cancel: %w", ErrInFlight)
+	case StateSent, StateCancelled:
+		return fmt.Errorf("cannot cancel: %w", ErrFinished)
+	}
+	o.State = StateCancelled
+	o.NextTry = time.Time{}
+	o.Updated = now
+	return nil
+}
+
+// Resend queues a failed or uncertain item again, from a fresh count of
+// attempts: the operator checked the platform and chose to send.
+func (o *Outgoing) Resend(now time.Time) error {
+	if o.State != StateFailed && o.State != StateUncertain {
+		return fmt.Errorf("only a failed or uncertain item can be resent; this one is %s", o.State)
+	}
+	o.State = StateQueued
+	o.Attempts = 0
+	o.Err = ""
+	o.NextTry = time.Time{}
+	o.Updated = now
+	return nil
+}
+
+func (o *Outgoing) notQueued() error {
+	switch o.State {
+	case StateSending:
+		return ErrInFlight
+	case StateSent, StateCancelled:
+		return ErrFinished
+	}
+	return fmt.Errorf("%w (it is %s)", ErrNotQueued, o.State)
+}
+
+// AuditEntry is one line of the audit log: an action taken on the outbox or
+// the outbox's brake, by whom, and what came of it.
+type AuditEntry struct {
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"`
+	// By is the operator who did this (queued, edited, cancelled, resent,
+	// held, released); empty when the dispatcher reports an outcome.
+	By string `json:"by,omitempty"`
+	// What happened: one of the Audit* values.
+	What string `json:"what"`
+	// The action concerned, when there is one.
+	ActionID     string     `json:"action_id,omitempty"`
+	Operator     string     `json:"operator,omitempty"`
+	Feed         string     `json:"feed,omitempty"`
+	Kind         ActionKind `json:"kind,omitempty"`
+	Channel      string     `json:"channel,omitempty"`
+	Target       string     `json:"target,omitempty"`
+	TargetAuthor string     `json:"target_author,omitempty"`
+	Text         string     `json:"text,omitempty"`
+	// State is the item's state after the change; Result the platform's
+	// error, if any.
+	State    State  `json:"state,omitempty"`
+	Attempts int    `json:"attempts,omitempty"`
+	Result   string `json:"result,omitempty"`
+}
+
+// Note is what a change to the outbox records in the audit log: what
+// happened and who did it. The zero Note records nothing (a claim for
+// sending is not worth a line; its outcome is).
+type Note struct{ What, By string }
+
+// What an AuditEntry records.
+const (
+	AuditQueued    = "queued"
+	AuditEdited    = "edited"
+	AuditCancelled = "cancelled"
+	AuditResent    = "resent"
+	AuditSent      = "sent"
+	AuditFailed    = "failed"
+	AuditUncertain = "uncertain"
+	AuditRetry     = "retry"
+	AuditLimited   = "rate-limited"
+	AuditHeld      = "held"
+	AuditReleased  = "released"
+)
+
+// NewAuditEntry describes o after a change recorded as what, done by by.
+func NewAuditEntry(o Outgoing, what, by string) AuditEntry {
+	a := o.Action
+	return AuditEntry{
+		Time: o.Updated, By: by, What: what,
+		ActionID: a.ID, Operator: a.Operator, Feed: a.Feed, Kind: a.Kind, Channel: a.Channel,
+		Target: a.Target, TargetAuthor: a.TargetAuthor, Text: a.Text,
+		State: o.State, Attempts: o.Attempts, Result: o.Err,
+	}
+}
+
 // permanentError marks an error that retrying cannot fix.
 type permanentError struct{ err error }
 

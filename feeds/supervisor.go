@@ -37,6 +37,11 @@ type Health struct {
 	// sorted by key. The slice is replaced, never modified in place, so a
 	// copy of Health can be read without a lock.
 	Status []StatusItem
+	// SendPaused, when set, is when the dispatcher will send to this feed
+	// again after the platform said "rate limited"; SendPausedWhy is what
+	// it said.
+	SendPaused    time.Time
+	SendPausedWhy string
 }
 
 // StatusItem is one standing condition of a feed ("slow" = "30s").

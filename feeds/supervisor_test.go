@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 )
@@ -108,5 +109,116 @@ func TestBackoffIsCappedJittered(t *testing.T) {
 	}
 	if !seen[true] || !seen[false] {
 		t.Error("attempt 8 waits are not spread over [0, cap]")
+	}
+}
+
+// scriptedRun runs fn as its connector's Run, once per call.
+type scriptedRun struct {
+	runs atomic.Int32
+	fn   func(n int32, ctx context.Context, s Stream) error
+}
+
+func (c *scriptedRun) Platform() string                 { return "test" }
+func (c *scriptedRun) Capabilities() Capabilities       { return Capabilities{} }
+func (c *scriptedRun) Do(context.Context, Action) error { return nil }
+func (c *scriptedRun) Run(ctx context.Context, s Stream) error {
+	return c.fn(c.runs.Add(1), ctx, s)
+}
+
+// Status is sanitized, kept sorted in Health, and cleared when Run ends.
+func TestSupervisorKeepsStatusWhileRunning(t *testing.T) {
+	release := make(chan struct{})
+	c := &scriptedRun{fn: func(n int32, ctx context.Context, s Stream) error {
+		if n > 1 {
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		s.Connected()
+		s.Status("slow", "30s")
+		s.Status("mode\x1b]0;pwned\x07", "followers-only\u202e")
+		s.Status("emote", "on")
+		s.Status("emote", "") // cleared
+		<-release
+		return errors.New("connection reset")
+	}}
+	h := NewHub(HubOptions{})
+	h.Add("f", c)
+	runHub(t, h)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		hl := h.Health()[0]
+		if len(hl.Status) == 2 {
+			if hl.Status[0].Key != "mode" || hl.Status[0].Value != "followers-only" ||
+				hl.Status[1] != (StatusItem{"slow", "30s"}) {
+				t.Errorf("status = %q, want sanitized and sorted", hl.Status)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status never arrived: %+v", hl)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(release)
+	for len(h.Health()[0].Status) != 0 || c.runs.Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("status not cleared after Run ended: %+v", h.Health())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A peer that says when to come back is obeyed over the backoff.
+func TestSupervisorHonoursRetryAfter(t *testing.T) {
+	c := &scriptedRun{fn: func(n int32, ctx context.Context, s Stream) error {
+		if n == 1 {
+			return RetryAfter(time.Hour, errors.New("server asked: retry in an hour"))
+		}
+		<-ctx.Done()
+		return ctx.Err()
+	}}
+	h := NewHub(HubOptions{})
+	h.Add("f", c)
+	runHub(t, h)
+	hl := waitHealth(t, h, "f", HealthReconnecting)
+	if wait := hl.Retry.Sub(hl.Since); wait != time.Hour {
+		t.Errorf("retry in %s, want the hour the peer asked for", wait)
+	}
+}
+
+// Commit returns only once the events are stored, and returns the store's
+// error: what a webhook needs before it answers 2xx.
+func TestStreamCommitWaitsForTheStore(t *testing.T) {
+	st := newMemStore()
+	var stream Stream
+	got := make(chan Stream, 1)
+	c := &scriptedRun{fn: func(_ int32, ctx context.Context, s Stream) error {
+		got <- s
+		<-ctx.Done()
+		return ctx.Err()
+	}}
+	h := NewHub(HubOptions{Store: st})
+	h.Add("hook", c)
+	runHub(t, h)
+	stream = <-got
+	ctx := context.Background()
+	if err := stream.Commit(ctx, []Event{{ID: "a", Text: "one"}, {ID: "b", Text: "two"}}); err != nil {
+		t.Fatal(err)
+	}
+	if st.count() != 2 {
+		t.Fatalf("Commit returned before the store had the events: %d stored", st.count())
+	}
+	if ev := st.byID["hook/a"]; ev.Feed != "hook" || ev.Platform != "test" || ev.Seq == 0 {
+		t.Errorf("committed event = %+v", ev)
+	}
+	// A repeat is dropped as already seen, and that is not an error.
+	if err := stream.Commit(ctx, []Event{{ID: "a", Text: "one"}}); err != nil || st.count() != 2 {
+		t.Errorf("repeat: %v, %d stored", err, st.count())
+	}
+	st.mu.Lock()
+	st.fail = errors.New("disk full")
+	st.mu.Unlock()
+	if err := stream.Commit(ctx, []Event{{ID: "c", Text: "three"}}); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("Commit with a failing store: %v, want the store's error", err)
 	}
 }

@@ -55,8 +55,31 @@ type Options struct {
 	// MaxAge prunes events whose Time is older than this. Zero keeps events
 	// by count only.
 	MaxAge time.Duration
+	// Feeds overrides Retention and MaxAge per feed id; a zero field in a
+	// Retention keeps the default for that field.
+	Feeds map[string]Retention
 	// Now is the clock, for tests. Nil means time.Now.
 	Now func() time.Time
+}
+
+// Retention is how much of one feed's history is kept: at most Count
+// events, none older than MaxAge. Zero fields mean "the default".
+type Retention struct {
+	Count  int
+	MaxAge time.Duration
+}
+
+// retention returns what applies to feed.
+func (o Options) retention(feed string) (count uint64, maxAge time.Duration) {
+	r := o.Feeds[feed]
+	count, maxAge = uint64(o.Retention), o.MaxAge
+	if r.Count > 0 {
+		count = uint64(r.Count)
+	}
+	if r.MaxAge > 0 {
+		maxAge = r.MaxAge
+	}
+	return count, maxAge
 }
 
 func (o Options) withDefaults() Options {
@@ -94,6 +117,7 @@ var (
 	bucketDrafts  = []byte("drafts")
 	bucketItems   = []byte("items")
 	bucketPending = []byte("pending")
+	bucketAudit   = []byte("audit")
 
 	keyMagic   = []byte("magic")
 	keyVersion = []byte("version")
@@ -101,6 +125,7 @@ var (
 	keyCount   = []byte("count")
 	keyFloor   = []byte("floor")
 	keyUpto    = []byte("upto")
+	keyHold    = []byte("hold")
 
 	magic = []byte("tribune.store")
 )
@@ -115,6 +140,7 @@ var topLevel = []struct {
 	{bucketFeeds, nil},
 	{bucketOps, nil},
 	{bucketOutbox, [][]byte{bucketItems, bucketPending}},
+	{bucketAudit, nil},
 }
 
 // Open opens the tribune database at path, creating it (and its parent

@@ -1,6 +1,7 @@
 // Package store is tribune's durable state: the events the hub ingests, each
-// operator's read marks and drafts, and the outbox of actions waiting to be
-// sent. It is the only package that imports bbolt.
+// operator's read marks and drafts, the outbox of actions waiting to be
+// sent with its hold, and the audit log of every action taken. It is the
+// only package that imports bbolt.
 //
 // # Bucket tree
 //
@@ -11,6 +12,7 @@
 //	  magic    -> "tribune.store"          refuses files that are not ours
 //	  version  -> u64                      schema version (see migrations.go)
 //	  lastseq  -> u64                      highest Event.Seq ever stored
+//	  hold     -> JSON feeds.Hold          the outbox brake (absent: released)
 //	feeds/
 //	  <feed id>/
 //	    count  -> u64                      events of this feed still stored
@@ -31,6 +33,8 @@
 //	    <action id> -> JSON feeds.Outgoing every item, in ID order
 //	  pending/
 //	    <action id> -> ""                  items whose State is not Done
+//	audit/                                 (since schema 2)
+//	  <time u64><seq u64> -> JSON feeds.AuditEntry   oldest first
 //
 // The top-level buckets are created in the one transaction that Open runs;
 // the per-feed and per-operator buckets appear on first use.

@@ -30,8 +30,9 @@ const appendFill = 1.0
 // changes nothing. A Seq already holding a different event is an error and
 // the batch is not written.
 //
-// Then it prunes: each feed it touched down to Options.Retention events, and
-// with Options.MaxAge every feed of its events older than that. An event's
+// Then it prunes every feed to its retention: at most Options.Retention
+// events, and with Options.MaxAge none older than that, unless
+// Options.Feeds says otherwise for that feed. An event's
 // age runs from the earlier of its Time and when it was stored, so a
 // platform clock running ahead cannot pin it. Pruning walks a feed from its
 // oldest event and stops at the first one it keeps: a feed whose timestamps
@@ -223,11 +224,6 @@ func minTime(a, b time.Time) time.Time {
 // set, and drops minute counts past their keep. loaded holds the feeds
 // already opened by the caller's transaction (may be nil).
 func (db *DB) prune(tx *bolt.Tx, loaded map[string]*feedTx, now time.Time) error {
-	cutoff := int64(math.MinInt64)
-	if db.opts.MaxAge > 0 {
-		cutoff = unixNano(now.Add(-db.opts.MaxAge))
-	}
-	minuteCutoff := minuteKey(now.Add(-max(db.opts.MaxAge, minuteCountKeep)))
 	feedsB := tx.Bucket(bucketFeeds)
 	names, err := bucketNames(feedsB)
 	if err != nil {
@@ -241,7 +237,13 @@ func (db *DB) prune(tx *bolt.Tx, loaded map[string]*feedTx, now time.Time) error
 				return fmt.Errorf("feed %q: %w", name, err)
 			}
 		}
-		if err := pruneFeed(f, uint64(db.opts.Retention), cutoff); err != nil {
+		keep, maxAge := db.opts.retention(string(name))
+		cutoff := int64(math.MinInt64)
+		if maxAge > 0 {
+			cutoff = unixNano(now.Add(-maxAge))
+		}
+		minuteCutoff := minuteKey(now.Add(-max(maxAge, minuteCountKeep)))
+		if err := pruneFeed(f, keep, cutoff); err != nil {
 			return fmt.Errorf("pruning feed %q: %w", name, err)
 		}
 		if f.dirty {

@@ -305,3 +305,33 @@ func TestMinuteKeyOrder(t *testing.T) {
 		}
 	}
 }
+
+// Retention is per feed: a chat flood keeps a short history while social
+// posts are kept longer, and a feed without its own setting gets the default.
+func TestRetentionPerFeed(t *testing.T) {
+	clk := newClock()
+	db := openTemp(t, Options{Retention: 4, MaxAge: 24 * time.Hour, Now: clk.Now, Feeds: map[string]Retention{
+		"chat":   {Count: 2},                 // age from the default
+		"social": {MaxAge: 30 * time.Minute}, // count from the default
+	}})
+	at := func(seq uint64, feed string, age time.Duration) feeds.Event {
+		e := ev(seq, feed, feed+string(rune('a'+seq)))
+		e.Time = clk.Now().Add(-age)
+		return e
+	}
+	mustAppend(t, db,
+		at(1, "chat", time.Hour), at(2, "chat", 0), at(3, "chat", 0),
+		at(4, "social", time.Hour), at(5, "social", 0),
+		at(6, "other", time.Hour), at(7, "other", 0), at(8, "other", 0), at(9, "other", 0), at(10, "other", 0),
+	)
+	got, _ := db.Recent(100)
+	if s := seqsOf(got); !slices.Equal(s, []uint64{2, 3, 5, 7, 8, 9, 10}) {
+		t.Errorf("kept %v, want chat's newest 2, social's young one, other's newest 4", s)
+	}
+	clk.Add(25 * time.Hour)
+	mustAppend(t, db, at(11, "chat", 0))
+	got, _ = db.Recent(100)
+	if s := seqsOf(got); !slices.Equal(s, []uint64{11}) {
+		t.Errorf("a day later kept %v, want only 11 (the default age applies to chat)", s)
+	}
+}

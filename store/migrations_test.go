@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -144,7 +145,8 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	if !errors.Is(err, ErrNewerSchema) {
 		t.Fatalf("Open: %v, want ErrNewerSchema", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "version is 2") || !strings.Contains(msg, "up to 1") {
+	if msg := err.Error(); !strings.Contains(msg, fmt.Sprintf("version is %d", current.version+1)) ||
+		!strings.Contains(msg, fmt.Sprintf("up to %d", current.version)) {
 		t.Errorf("error %q should give both versions", msg)
 	}
 	if !bytes.Equal(readFile(t, path), before) {

@@ -10,9 +10,10 @@ import (
 	"github.com/tribune/tribune/feeds"
 )
 
-// Enqueue adds o to the outbox under o.Action.ID. It is on disk when Enqueue
-// returns, so the UI may say "queued". An ID already in the outbox is
-// refused with ErrExists, the stored item untouched.
+// Enqueue adds o to the outbox under o.Action.ID, and to the audit log as
+// queued by its operator. It is on disk when Enqueue returns, so the UI may
+// say "queued". An ID already in the outbox is refused with ErrExists, the
+// stored item untouched.
 func (db *DB) Enqueue(o feeds.Outgoing) error {
 	id := o.Action.ID
 	if id == "" {
@@ -31,7 +32,10 @@ func (db *DB) Enqueue(o feeds.Outgoing) error {
 		if err := items.Put(key, v); err != nil {
 			return err
 		}
-		return setPending(pending, key, o.State)
+		if err := setPending(pending, key, o.State); err != nil {
+			return err
+		}
+		return appendAudit(tx, feeds.NewAuditEntry(o, feeds.AuditQueued, o.Action.Operator))
 	})
 	if err != nil {
 		return fmt.Errorf("enqueueing %s: %w", id, err)
@@ -39,12 +43,15 @@ func (db *DB) Enqueue(o feeds.Outgoing) error {
 	return nil
 }
 
-// UpdateOutgoing reads the item id, lets fn change it and writes it back,
-// all in one transaction, and returns what was written. An error from fn
-// aborts the update and is returned as is; ErrNotFound if there is no such
-// item. fn runs inside the write transaction: it must be quick and must not
-// call the store. It may not change Action.ID.
-func (db *DB) UpdateOutgoing(id string, fn func(*feeds.Outgoing) error) (feeds.Outgoing, error) {
+// Change reads the item id, lets fn change it (fn also sees whether the
+// outbox is held), writes it back and, when fn returns a non-zero Note,
+// appends the change to the audit log: all in one transaction, so a claim
+// cannot slip past a hold pulled at the same moment and the log matches
+// the outbox exactly. An error from fn aborts the change and is returned as
+// is; ErrNotFound if there is no such item. fn runs inside the write
+// transaction: it must be quick and must not call the store. It may not
+// change Action.ID.
+func (db *DB) Change(id string, fn func(o *feeds.Outgoing, held bool) (feeds.Note, error)) (feeds.Outgoing, error) {
 	var o feeds.Outgoing
 	var fnErr error
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
@@ -57,11 +64,16 @@ func (db *DB) UpdateOutgoing(id string, fn func(*feeds.Outgoing) error) (feeds.O
 		if err := json.Unmarshal(v, &o); err != nil {
 			return fmt.Errorf("decoding: %w", err)
 		}
-		if fnErr = fn(&o); fnErr != nil {
+		hold, err := readHold(tx)
+		if err != nil {
+			return err
+		}
+		var note feeds.Note
+		if note, fnErr = fn(&o, hold.On); fnErr != nil {
 			return fnErr
 		}
 		if o.Action.ID != id {
-			return fmt.Errorf("the update changed the action id to %q", o.Action.ID)
+			return fmt.Errorf("the change altered the action id to %q", o.Action.ID)
 		}
 		nv, err := json.Marshal(o)
 		if err != nil {
@@ -70,13 +82,19 @@ func (db *DB) UpdateOutgoing(id string, fn func(*feeds.Outgoing) error) (feeds.O
 		if err := items.Put(key, nv); err != nil {
 			return err
 		}
-		return setPending(pending, key, o.State)
+		if err := setPending(pending, key, o.State); err != nil {
+			return err
+		}
+		if note.What == "" {
+			return nil
+		}
+		return appendAudit(tx, feeds.NewAuditEntry(o, note.What, note.By))
 	})
 	switch {
 	case fnErr != nil:
 		return feeds.Outgoing{}, fnErr
 	case err != nil:
-		return feeds.Outgoing{}, fmt.Errorf("updating outbox item %s: %w", id, err)
+		return feeds.Outgoing{}, fmt.Errorf("changing outbox item %s: %w", id, err)
 	}
 	return o, nil
 }

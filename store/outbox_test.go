@@ -52,42 +52,47 @@ func TestEnqueueRefusesDuplicateID(t *testing.T) {
 	}
 }
 
-func TestUpdateOutgoing(t *testing.T) {
+func TestChange(t *testing.T) {
 	db := openTemp(t, Options{})
 	mustEnqueue(t, db, outgoing("01A", feeds.StateQueued))
 
 	later := t0.Add(time.Minute)
-	got, err := db.UpdateOutgoing("01A", func(o *feeds.Outgoing) error {
-		o.State = feeds.StateSending
-		o.Attempts++
-		o.Updated = later
-		return nil
+	got, err := db.Change("01A", func(o *feeds.Outgoing, held bool) (feeds.Note, error) {
+		return feeds.Note{}, o.Claim(held, later)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.State != feeds.StateSending || got.Attempts != 1 || !got.Updated.Equal(later) {
-		t.Errorf("UpdateOutgoing returned %+v", got)
+		t.Errorf("Change returned %+v", got)
 	}
 
 	boom := errors.New("boom")
-	_, err = db.UpdateOutgoing("01A", func(o *feeds.Outgoing) error {
+	_, err = db.Change("01A", func(o *feeds.Outgoing, _ bool) (feeds.Note, error) {
 		o.State = feeds.StateCancelled
-		return boom
+		return feeds.Note{What: feeds.AuditCancelled, By: "alice"}, boom
 	})
 	if !errors.Is(err, boom) {
 		t.Errorf("fn error came back as %v", err)
 	}
-	if _, err := db.UpdateOutgoing("01A", func(o *feeds.Outgoing) error { o.Action.ID = "01B"; return nil }); err == nil {
-		t.Error("UpdateOutgoing let fn change the id")
+	if _, err := db.Change("01A", func(o *feeds.Outgoing, _ bool) (feeds.Note, error) {
+		o.Action.ID = "01B"
+		return feeds.Note{What: feeds.AuditEdited}, nil
+	}); err == nil {
+		t.Error("Change let fn change the id")
 	}
 	items, _ := db.Outbox()
 	if len(items) != 1 || items[0].State != feeds.StateSending || items[0].Attempts != 1 {
 		t.Errorf("aborted updates changed the item: %+v", items)
 	}
 
-	if _, err := db.UpdateOutgoing("nope", func(*feeds.Outgoing) error { return nil }); !errors.Is(err, ErrNotFound) {
-		t.Errorf("UpdateOutgoing of an unknown id: %v, want ErrNotFound", err)
+	if _, err := db.Change("nope", func(*feeds.Outgoing, bool) (feeds.Note, error) { return feeds.Note{}, nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Change of an unknown id: %v, want ErrNotFound", err)
+	}
+	// Only the enqueue was audited: the claim had no note, and the aborted
+	// changes left nothing.
+	if log := auditWhats(t, db); log != "[queued]" {
+		t.Errorf("audit log = %s, want [queued]", log)
 	}
 }
 
@@ -121,7 +126,7 @@ func TestPendingExcludesDone(t *testing.T) {
 
 	setState := func(id string, s feeds.State) {
 		t.Helper()
-		if _, err := db.UpdateOutgoing(id, func(o *feeds.Outgoing) error { o.State = s; return nil }); err != nil {
+		if _, err := db.Change(id, func(o *feeds.Outgoing, _ bool) (feeds.Note, error) { o.State = s; return feeds.Note{}, nil }); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+// appendAudit writes e to the audit log inside tx, giving it the next Seq.
+// Callers write it in the same transaction as the change it describes, so
+// the log never tells of a change that did not happen, nor misses one.
+func appendAudit(tx *bolt.Tx, e feeds.AuditEntry) error {
+	b := tx.Bucket(bucketAudit)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	e.Seq = seq
+	v, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encoding audit entry: %w", err)
+	}
+	return b.Put(auditKey(e.Time, seq), v)
+}
+
+// auditKey orders the log by time, then by Seq for entries of the same
+// instant. Times before 1970 sort first (sign bit flipped).
+func auditKey(t time.Time, seq uint64) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k, uint64(t.UnixNano())^(1<<63))
+	binary.BigEndian.PutUint64(k[8:], seq)
+	return k
+}
+
+// Audit calls fn with every audit entry at or after since, oldest first,
+// and stops at fn's first error, which it returns. fn runs inside a read
+// transaction: it may write elsewhere (a file, a terminal) but must not
+// call the store.
+func (db *DB) Audit(since time.Time, fn func(feeds.AuditEntry) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAudit).Cursor()
+		for k, v := c.Seek(auditKey(since, 0)); k != nil; k, v = c.Next() {
+			var e feeds.AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("audit entry %x: %w", k, err)
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RecentAudit returns the newest n audit entries, oldest first.
+func (db *DB) RecentAudit(n int) ([]feeds.AuditEntry, error) {
+	var out []feeds.AuditEntry
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAudit).Cursor()
+		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
+			var e feeds.AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("audit entry %x: %w", k, err)
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading audit log: %w", err)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// Hold returns the outbox's brake as last set.
+func (db *DB) Hold() (feeds.Hold, error) {
+	var h feeds.Hold
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		h, err = readHold(tx)
+		return err
+	})
+	return h, err
+}
+
+// SetHold sets the brake and records who pulled or released it. It reports
+// whether anything changed: holding a held outbox is not a second entry.
+func (db *DB) SetHold(h feeds.Hold) (bool, error) {
+	if h.Since.IsZero() {
+		h.Since = db.opts.Now()
+	}
+	changed := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		old, err := readHold(tx)
+		if err != nil || old.On == h.On {
+			return err
+		}
+		changed = true
+		v, err := json.Marshal(h)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMeta).Put(keyHold, v); err != nil {
+			return err
+		}
+		what := feeds.AuditReleased
+		if h.On {
+			what = feeds.AuditHeld
+		}
+		return appendAudit(tx, feeds.AuditEntry{Time: h.Since, By: h.By, What: what})
+	})
+	if err != nil {
+		return false, fmt.Errorf("setting hold: %w", err)
+	}
+	return changed, nil
+}
+
+func readHold(tx *bolt.Tx) (feeds.Hold, error) {
+	var h feeds.Hold
+	v := tx.Bucket(bucketMeta).Get(keyHold)
+	if v == nil {
+		return h, nil
+	}
+	if err := json.Unmarshal(v, &h); err != nil {
+		return h, fmt.Errorf("reading hold: %w", err)
+	}
+	return h, nil
+}

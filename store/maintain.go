@@ -1,0 +1,252 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+// maxProblems bounds what Check reports: a badly damaged file would
+// otherwise produce one line per record.
+const maxProblems = 100
+
+// Check verifies the database: bbolt's own page and freelist consistency,
+// then tribune's invariants: every record decodes, counters match what
+// they count, and the outbox's pending index holds exactly the items that
+// are not done (so nothing is both sent and queued). It returns what is
+// wrong, at most maxProblems of it; nil means the database is sound.
+func (db *DB) Check() []error {
+	var probs []error
+	add := func(format string, args ...any) bool {
+		if len(probs) < maxProblems {
+			probs = append(probs, fmt.Errorf(format, args...))
+		}
+		return len(probs) < maxProblems
+	}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			if !add("bbolt: %v", err) {
+				return nil
+			}
+		}
+		checkMeta(tx, add)
+		checkFeeds(tx, add)
+		checkOps(tx, add)
+		checkOutbox(tx, add)
+		checkAudit(tx, add)
+		return nil
+	})
+	if err != nil {
+		add("reading: %v", err)
+	}
+	return probs
+}
+
+type addFunc func(format string, args ...any) bool
+
+func checkMeta(tx *bolt.Tx, add addFunc) {
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keyVersion); len(v) != 8 || binary.BigEndian.Uint64(v) != current.version {
+		add("meta: schema version is %x, want %d", v, current.version)
+	}
+	if _, err := readHold(tx); err != nil {
+		add("meta: %v", err)
+	}
+}
+
+func checkFeeds(tx *bolt.Tx, add addFunc) {
+	last := getU64(tx.Bucket(bucketMeta), keyLastSeq)
+	fb := tx.Bucket(bucketFeeds)
+	_ = fb.ForEachBucket(func(name []byte) error {
+		b := fb.Bucket(name)
+		floor, count := getU64(b, keyFloor), getU64(b, keyCount)
+		var n uint64
+		if ev := b.Bucket(bucketEvents); ev != nil {
+			_ = ev.ForEach(func(k, v []byte) error {
+				n++
+				if len(k) != 8 {
+					add("feed %q: event key %x is not a seq", name, k)
+					return nil
+				}
+				seq := binary.BigEndian.Uint64(k)
+				e, err := decodeEvent(seq, v)
+				switch {
+				case err != nil:
+					add("feed %q: event %d: %v", name, seq, err)
+				case e.Feed != string(name):
+					add("feed %q: event %d belongs to feed %q", name, seq, e.Feed)
+				case seq <= floor || seq > last:
+					add("feed %q: event %d outside (floor %d, last seq %d]", name, seq, floor, last)
+				}
+				return nil
+			})
+		}
+		if n != count {
+			add("feed %q: count says %d events, there are %d", name, count, n)
+		}
+		if mb := b.Bucket(bucketMinutes); mb != nil {
+			_ = mb.ForEach(func(k, v []byte) error {
+				if len(k) != 8 || len(v) != 8 {
+					add("feed %q: malformed minute count %x=%x", name, k, v)
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+}
+
+func checkOps(tx *bolt.Tx, add addFunc) {
+	ops := tx.Bucket(bucketOps)
+	_ = ops.ForEachBucket(func(name []byte) error {
+		b := ops.Bucket(name)
+		if v := b.Get(keyUpto); v != nil && len(v) != 8 {
+			add("operator %q: malformed read watermark", name)
+		}
+		if rb := b.Bucket(bucketRead); rb != nil {
+			_ = rb.ForEach(func(k, _ []byte) error {
+				if len(k) != 8 {
+					add("operator %q: malformed read mark %x", name, k)
+				}
+				return nil
+			})
+		}
+		if db := b.Bucket(bucketDrafts); db != nil {
+			_ = db.ForEach(func(k, v []byte) error {
+				var rec draftRecord
+				if err := json.Unmarshal(v, &rec); err != nil {
+					add("operator %q: draft %q: %v", name, k, err)
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+}
+
+func checkOutbox(tx *bolt.Tx, add addFunc) {
+	items, pending := outbox(tx)
+	_ = items.ForEach(func(k, v []byte) error {
+		var o feeds.Outgoing
+		if err := json.Unmarshal(v, &o); err != nil {
+			add("outbox item %q: %v", k, err)
+			return nil
+		}
+		if o.Action.ID != string(k) {
+			add("outbox item %q holds action %q", k, o.Action.ID)
+		}
+		switch o.State {
+		case feeds.StateQueued, feeds.StateSending, feeds.StateSent, feeds.StateFailed,
+			feeds.StateUncertain, feeds.StateCancelled:
+		default:
+			add("outbox item %q: unknown state %q", k, o.State)
+		}
+		if inIndex := pending.Get(k) != nil; inIndex == o.State.Done() {
+			add("outbox item %q is %s but %s the pending index", k, o.State, map[bool]string{true: "in", false: "not in"}[inIndex])
+		}
+		return nil
+	})
+	_ = pending.ForEach(func(k, _ []byte) error {
+		if items.Get(k) == nil {
+			add("pending index names %q, which is not in the outbox", k)
+		}
+		return nil
+	})
+}
+
+func checkAudit(tx *bolt.Tx, add addFunc) {
+	_ = tx.Bucket(bucketAudit).ForEach(func(k, v []byte) error {
+		var e feeds.AuditEntry
+		switch err := json.Unmarshal(v, &e); {
+		case err != nil:
+			add("audit entry %x: %v", k, err)
+		case !bytes.Equal(auditKey(e.Time, e.Seq), k):
+			add("audit entry %x: key does not match its time and seq", k)
+		}
+		return nil
+	})
+}
+
+// Compact rewrites the database at path into a fresh file holding only
+// live pages, checks the copy, and puts it in place of the original: the
+// space that pruning and the outbox's history left free goes back to the
+// disk. It holds the database lock throughout (a running tribune makes it
+// fail with ErrLocked) and leaves the original untouched on any error. It
+// returns the file's size before and after.
+func Compact(path string, opts Options) (before, after int64, err error) {
+	src, err := Open(path, opts)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() {
+		if cerr := src.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	tmp := path + ".compact"
+	_ = os.Remove(tmp) // a leftover from a compaction that was killed
+	if err := compactTo(src, tmp, opts); err != nil {
+		_ = os.Remove(tmp)
+		return 0, 0, fmt.Errorf("compacting %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return 0, 0, fmt.Errorf("compacting %s: %w", path, err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return 0, 0, fmt.Errorf("compacting %s: %w", path, err)
+	}
+	nfi, err := os.Stat(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	return fi.Size(), nfi.Size(), nil
+}
+
+// compactTo writes src's live data to a new file at dst and checks it.
+func compactTo(src *DB, dst string, opts Options) error {
+	out, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: opts.withDefaults().Timeout})
+	if err != nil {
+		return err
+	}
+	if err := bolt.Compact(out, src.bolt, 16<<20); err != nil {
+		_ = out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	copied, err := Open(dst, opts)
+	if err != nil {
+		return fmt.Errorf("reopening the copy: %w", err)
+	}
+	probs := copied.Check()
+	if err := copied.Close(); err != nil {
+		return err
+	}
+	if len(probs) > 0 {
+		return fmt.Errorf("the copy fails its check (%v); the original is untouched", errors.Join(probs...))
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

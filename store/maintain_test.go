@@ -1,0 +1,121 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+func TestCheckFindsBrokenInvariants(t *testing.T) {
+	db := openTemp(t, Options{})
+	mustAppend(t, db, ev(1, "chat", "a"), ev(2, "chat", "b"))
+	mustEnqueue(t, db, outgoing("01A", feeds.StateQueued))
+	mustEnqueue(t, db, outgoing("01B", feeds.StateSent))
+	if probs := db.Check(); len(probs) != 0 {
+		t.Fatalf("a sound database: %v", probs)
+	}
+
+	// Damage it behind the store's back, the way a bug would.
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		items, pending := outbox(tx)
+		if err := pending.Put([]byte("01B"), nil); err != nil { // sent and pending
+			return err
+		}
+		if err := pending.Delete([]byte("01A")); err != nil { // queued, not pending
+			return err
+		}
+		if err := items.Put([]byte("01C"), []byte("{not json")); err != nil {
+			return err
+		}
+		f := tx.Bucket(bucketFeeds).Bucket([]byte("chat"))
+		if err := f.Put(keyCount, u64(7)); err != nil {
+			return err
+		}
+		return f.Bucket(bucketEvents).Put(u64(2), []byte{0xff, 0})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	probs := fmt.Sprint(db.Check())
+	for _, want := range []string{
+		`"01B" is sent but in the pending index`,
+		`"01A" is queued but not in the pending index`,
+		`outbox item "01C"`,
+		`count says 7 events, there are 2`,
+		`event 2:`,
+	} {
+		if !strings.Contains(probs, want) {
+			t.Errorf("Check missed %q; it said %s", want, probs)
+		}
+	}
+}
+
+func TestCompactShrinksAndKeepsEverything(t *testing.T) {
+	path := dbPath(t)
+	db := openAt(t, path, Options{Retention: 100})
+	var seq uint64
+	for range 50 { // 50 batches of 200, pruned to 100: mostly free pages
+		var batch []feeds.Event
+		for range 200 {
+			seq++
+			e := ev(seq, "chat", fmt.Sprintf("m%d", seq))
+			e.Text = strings.Repeat("flood ", 40)
+			batch = append(batch, e)
+		}
+		mustAppend(t, db, batch...)
+	}
+	mustEnqueue(t, db, outgoing("01A", feeds.StateQueued))
+	if _, _, err := Compact(path, Options{Timeout: 50 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Compact while the database is open: %v, want ErrLocked", err)
+	}
+	mustClose(t, db)
+
+	before, after, err := Compact(path, Options{Retention: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after >= before {
+		t.Errorf("compaction did not shrink the file: %d -> %d bytes", before, after)
+	}
+	if _, err := os.Stat(path + ".compact"); !os.IsNotExist(err) {
+		t.Errorf("the temporary copy was left behind: %v", err)
+	}
+	db = openAt(t, path, Options{Retention: 100})
+	evs, _ := db.Recent(1000)
+	if len(evs) != 100 || evs[len(evs)-1].Seq != seq {
+		t.Errorf("after compaction: %d events, last %d; want 100, last %d", len(evs), evs[len(evs)-1].Seq, seq)
+	}
+	if p, _ := db.Pending(); len(p) != 1 {
+		t.Errorf("after compaction pending = %v", p)
+	}
+	if probs := db.Check(); len(probs) != 0 {
+		t.Errorf("check after compaction: %v", probs)
+	}
+	if log := auditWhats(t, db); log != "[queued]" {
+		t.Errorf("audit after compaction = %s", log)
+	}
+}
+
+func TestCompactRefusesAForeignFile(t *testing.T) {
+	path := dbPath(t)
+	if err := os.MkdirAll(strings.TrimSuffix(path, "/tribune.db"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	notes := []byte("my notes, not a database\n")
+	if err := os.WriteFile(path, notes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Compact(path, Options{}); !errors.Is(err, ErrNotTribune) {
+		t.Fatalf("Compact of a foreign file: %v, want ErrNotTribune", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(notes) {
+		t.Error("Compact changed a foreign file")
+	}
+}
