@@ -66,8 +66,11 @@ type options struct {
 const usageText = `tribune — a terminal dashboard for live community animation
 
 Usage:
-  tribune [flags]          run the dashboard (the built-in demo when no feeds are configured)
-  tribune version          print the version
+  tribune [flags]                  run the dashboard (the built-in demo when no feeds are configured)
+  tribune [flags] audit [--since T] print the audit log as JSON lines (T: "2h", "2026-11-23", RFC 3339)
+  tribune [flags] db check         verify the database
+  tribune [flags] db compact       rewrite the database to reclaim free space (tribune must not be running)
+  tribune version                  print the version
 
 Flags:
 `
@@ -139,28 +142,44 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, versionString())
 		return nil
 	}
-	switch {
-	case len(rest) == 0:
-	case rest[0] == "version" && len(rest) == 1:
+	if len(rest) > 0 && rest[0] == "version" && len(rest) == 1 {
 		fmt.Fprintln(stdout, versionString())
 		return nil
-	default:
-		return usageError{fmt.Errorf("unknown command %q (see tribune --help)", rest[0])}
 	}
+	cfg, err := o.loadConfig()
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return dashboard(o, cfg)
+	}
+	switch rest[0] {
+	case "audit":
+		return auditCmd(o, cfg, rest[1:], stdout, stderr)
+	case "db":
+		return dbCmd(o, cfg, rest[1:], stdout, stderr)
+	}
+	return usageError{fmt.Errorf("unknown command %q (see tribune --help)", rest[0])}
+}
 
-	cfgPath, explicit := o.config, o.config != ""
+// loadConfig reads --config, else the default config file if there is one.
+func (o options) loadConfig() (Config, error) {
+	path, explicit := o.config, o.config != ""
 	if !explicit {
-		if cfgPath, err = defaultConfigPath(); err != nil {
-			cfgPath = ""
+		var err error
+		if path, err = defaultConfigPath(); err != nil {
+			return Config{}, nil
 		}
 	}
-	var cfg Config
-	if cfgPath != "" {
-		if cfg, err = loadConfig(cfgPath, explicit); err != nil {
-			return err
-		}
+	return loadConfig(path, explicit)
+}
+
+// dbPath is --db, else the config's db, else the default place.
+func (o options) dbPath(cfg Config) (string, error) {
+	if p := setting(o.db, cfg.DB, ""); p != "" {
+		return p, nil
 	}
-	return dashboard(o, cfg)
+	return defaultDBPath()
 }
 
 // setting picks the flag when given, else the config, else the default.
@@ -179,11 +198,9 @@ func dashboard(o options, cfg Config) error {
 	if err != nil {
 		return usageError{err}
 	}
-	dbPath := setting(o.db, cfg.DB, "")
-	if dbPath == "" {
-		if dbPath, err = defaultDBPath(); err != nil {
-			return err
-		}
+	dbPath, err := o.dbPath(cfg)
+	if err != nil {
+		return err
 	}
 	db, err := store.Open(dbPath, storeOptions(cfg))
 	if err != nil {

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/store"
+)
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestConfigReadsCommonAndTypeKeys(t *testing.T) {
+	path := writeConfig(t, `
+theme = "light"
+keep_for = "30d"
+keep_count = 50000
+
+[[feed]]
+id = "launch-chat"
+type = "demo"
+platform = "irc"
+rate = 3
+send_limit = "20/30s"
+keep_count = 1000
+
+[[feed]]
+id = "social"
+type = "demo"
+platform = "mastodon"
+keep_for = "72h"
+`)
+	c, err := loadConfig(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Theme != "light" || c.Keep != (store.Retention{Count: 50000, MaxAge: 30 * 24 * time.Hour}) {
+		t.Errorf("top level = %+v", c)
+	}
+	if len(c.Feeds) != 2 {
+		t.Fatalf("feeds = %+v", c.Feeds)
+	}
+	chat, social := c.Feeds[0], c.Feeds[1]
+	if chat.SendLimit == nil || *chat.SendLimit != (feeds.Limit{Count: 20, Per: 30 * time.Second}) || chat.Keep.Count != 1000 {
+		t.Errorf("chat = %+v", chat)
+	}
+	if social.SendLimit != nil || social.Keep.MaxAge != 72*time.Hour {
+		t.Errorf("social = %+v", social)
+	}
+	conn, err := chat.build(options{seed: 7})
+	if err != nil || conn.Platform() != "irc" {
+		t.Errorf("built %v, %v; want the irc demo", conn, err)
+	}
+	opts := storeOptions(c)
+	if opts.Retention != 50000 || opts.Feeds["launch-chat"].Count != 1000 || opts.Feeds["social"].MaxAge != 72*time.Hour {
+		t.Errorf("store options = %+v", opts)
+	}
+}
+
+func TestConfigErrorsNameTheProblem(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"[[feed]]\ntype = \"demo\"\n", "feed 1: id is missing"},
+		{"[[feed]]\nid = \"a b\"\ntype = \"demo\"\n", `id "a b" must be`},
+		{"[[feed]]\nid = \"a\"\n", "feed 1 (a): type is missing"},
+		{"[[feed]]\nid = \"a\"\ntype = \"gopher\"\n", `unknown type "gopher" (known types: demo`},
+		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\n[[feed]]\nid = \"a\"\ntype = \"demo\"\n", `feed 2 (a): id "a" is used twice`},
+		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nplatform = \"myspace\"\n", `demo: demo platform "myspace"`},
+		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nsend_limit = \"fast\"\n", `send_limit "fast"`},
+		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nsend_limit = \"20/soon\"\n", `"soon" is not a positive duration`},
+		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nkeep_for = \"forever\"\n", `keep_for "forever"`},
+		{"keep_count = -1\n", "keep_count must not be negative"},
+		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nchanels = [\"#x\"]\n", "unknown keys: feed.chanels"},
+		{"themes = \"dark\"\n", "unknown keys: themes"},
+	} {
+		_, err := loadConfig(writeConfig(t, tc.text), true)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("config %q: error %v, want it to say %q", tc.text, err, tc.want)
+		}
+	}
+}
+
+func TestConfigMissingFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.toml")
+	if c, err := loadConfig(missing, false); err != nil || len(c.Feeds) != 0 {
+		t.Errorf("missing default config: %+v, %v; want the demo", c, err)
+	}
+	if _, err := loadConfig(missing, true); err == nil {
+		t.Error("a missing --config file was accepted")
+	}
+}
+
+func TestParseLimit(t *testing.T) {
+	for in, want := range map[string]feeds.Limit{
+		"20/30s": {Count: 20, Per: 30 * time.Second},
+		"100/1m": {Count: 100, Per: time.Minute},
+		"none":   {},
+		"0":      {},
+	} {
+		if got, err := parseLimit(in); err != nil || got != want {
+			t.Errorf("parseLimit(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "20", "/30s", "-1/30s", "20/0s", "20/-5s", "x/30s"} {
+		if _, err := parseLimit(bad); err == nil {
+			t.Errorf("parseLimit(%q) accepted", bad)
+		}
+	}
+}
+
+// The audit command prints the log as JSON lines, --since filters it, and
+// db check / db compact work on the same file.
+func TestAuditAndDBCommands(t *testing.T) {
+	dir := t.TempDir()
+	dbFile := filepath.Join(dir, "tribune.db")
+	db, err := store.Open(dbFile, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for i, at := range []time.Time{now.Add(-3 * time.Hour), now.Add(-time.Minute)} {
+		a := feeds.Action{ID: feeds.NewActionID(at), Feed: "twitch", Kind: feeds.ActReply, Text: []string{"old", "new"}[i],
+			Operator: "alice", Created: at}
+		if err := db.Enqueue(feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, "")
+	runOK := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if err := run(append([]string{"--config", cfg, "--db", dbFile}, args...), &out, &errb); err != nil {
+			t.Fatalf("tribune %v: %v (%s)", args, err, errb.String())
+		}
+		return out.String()
+	}
+	lines := strings.Split(strings.TrimSpace(runOK("audit")), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("audit printed %q", lines)
+	}
+	var e feeds.AuditEntry
+	if err := json.Unmarshal([]byte(lines[0]), &e); err != nil || e.What != "queued" || e.By != "alice" || e.Text != "old" {
+		t.Errorf("first line %s decodes to %+v, %v", lines[0], e, err)
+	}
+	if got := strings.TrimSpace(runOK("audit", "--since", "1h")); !strings.Contains(got, `"text":"new"`) || strings.Contains(got, `"text":"old"`) {
+		t.Errorf("audit --since 1h = %s", got)
+	}
+	if got := runOK("db", "check"); !strings.Contains(got, "ok") {
+		t.Errorf("db check = %q", got)
+	}
+	if got := runOK("db", "compact"); !strings.Contains(got, "compacted") {
+		t.Errorf("db compact = %q", got)
+	}
+	var errb bytes.Buffer
+	err = run([]string{"--config", cfg, "--db", filepath.Join(dir, "missing.db"), "audit"}, &bytes.Buffer{}, &errb)
+	if err == nil || !strings.Contains(err.Error(), "no database at") {
+		t.Errorf("audit of a missing database: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.db")); !os.IsNotExist(err) {
+		t.Error("audit created a database")
+	}
+	if err := run([]string{"--config", cfg, "--db", dbFile, "audit", "--since", "yesterday"}, &bytes.Buffer{}, &errb); exitCode(err) != 2 {
+		t.Errorf("a bad --since: %v (exit %d), want a usage error", err, exitCode(err))
+	}
+}
