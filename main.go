@@ -272,10 +272,16 @@ func dashboard(o options, cfg Config) error {
 		Work:       &work,
 		Debug:      debugLog,
 	})
-	_, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	final, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
 	cancel()
 	services.Wait()
 	tui.WaitWork(&work, 5*time.Second) // drafts and replies being committed
+	if fm, ok := final.(*tui.Model); ok {
+		// A Cmd dropped at quit must not lose a keystroke or a read mark.
+		if err := fm.Flush(); err != nil {
+			fmt.Fprintln(os.Stderr, "tribune:", err)
+		}
+	}
 	if errors.Is(runErr, tea.ErrProgramKilled) {
 		runErr = nil // a signal asked us to stop
 	}

@@ -166,10 +166,11 @@ const (
 )
 
 // NewAuditEntry describes o after a change recorded as what, done by by.
+// The store stamps Time and Seq when it commits the entry.
 func NewAuditEntry(o Outgoing, what, by string) AuditEntry {
 	a := o.Action
 	return AuditEntry{
-		Time: o.Updated, By: by, What: what,
+		By: by, What: what,
 		ActionID: a.ID, Operator: a.Operator, Feed: a.Feed, Kind: a.Kind, Channel: a.Channel,
 		Target: a.Target, TargetAuthor: a.TargetAuthor, Text: a.Text,
 		State: o.State, Attempts: o.Attempts, Result: o.Err,

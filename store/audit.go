@@ -11,10 +11,13 @@ import (
 	"github.com/tribune/tribune/feeds"
 )
 
-// appendAudit writes e to the audit log inside tx, giving it the next Seq.
-// Callers write it in the same transaction as the change it describes, so
-// the log never tells of a change that did not happen, nor misses one.
-func appendAudit(tx *bolt.Tx, e feeds.AuditEntry) error {
+// appendAudit writes e to the audit log inside tx, stamped with the time
+// of the commit and the next Seq, so the log's order is the order changes
+// were made whatever clock their callers read. Callers write it in the
+// same transaction as the change it describes, so the log never tells of a
+// change that did not happen, nor misses one.
+func (db *DB) appendAudit(tx *bolt.Tx, e feeds.AuditEntry) error {
+	e.Time = db.opts.Now()
 	b := tx.Bucket(bucketAudit)
 	seq, err := b.NextSequence()
 	if err != nil {
@@ -115,7 +118,7 @@ func (db *DB) SetHold(h feeds.Hold) (bool, error) {
 		if h.On {
 			what = feeds.AuditHeld
 		}
-		return appendAudit(tx, feeds.AuditEntry{Time: h.Since, By: h.By, What: what})
+		return db.appendAudit(tx, feeds.AuditEntry{By: h.By, What: what})
 	})
 	if err != nil {
 		return false, fmt.Errorf("setting hold: %w", err)

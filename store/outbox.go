@@ -35,7 +35,7 @@ func (db *DB) Enqueue(o feeds.Outgoing) error {
 		if err := setPending(pending, key, o.State); err != nil {
 			return err
 		}
-		return appendAudit(tx, feeds.NewAuditEntry(o, feeds.AuditQueued, o.Action.Operator))
+		return db.appendAudit(tx, feeds.NewAuditEntry(o, feeds.AuditQueued, o.Action.Operator))
 	})
 	if err != nil {
 		return fmt.Errorf("enqueueing %s: %w", id, err)
@@ -88,7 +88,7 @@ func (db *DB) Change(id string, fn func(o *feeds.Outgoing, held bool) (feeds.Not
 		if note.What == "" {
 			return nil
 		}
-		return appendAudit(tx, feeds.NewAuditEntry(o, note.What, note.By))
+		return db.appendAudit(tx, feeds.NewAuditEntry(o, note.What, note.By))
 	})
 	switch {
 	case fnErr != nil:
@@ -107,6 +107,26 @@ func (db *DB) Outbox() ([]feeds.Outgoing, error) {
 		return items.ForEach(func(k, v []byte) error {
 			return appendOutgoing(&out, k, v)
 		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading outbox: %w", err)
+	}
+	return out, nil
+}
+
+// RecentOutbox returns the newest n items, newest first: what the outbox
+// view shows, without reading a long history of sent items.
+func (db *DB) RecentOutbox(n int) ([]feeds.Outgoing, error) {
+	var out []feeds.Outgoing
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		items, _ := outbox(tx)
+		c := items.Cursor()
+		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
+			if err := appendOutgoing(&out, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading outbox: %w", err)

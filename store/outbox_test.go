@@ -116,6 +116,9 @@ func TestPendingExcludesDone(t *testing.T) {
 	if got := outIDs(all); got != "[01A 01B 01C 01D 01E 01F]" {
 		t.Errorf("Outbox order %s", got)
 	}
+	if recent, err := db.RecentOutbox(2); err != nil || outIDs(recent) != "[01F 01E]" {
+		t.Errorf("RecentOutbox(2) = %s, %v; want the newest two, newest first", outIDs(recent), err)
+	}
 	pending, err := db.Pending()
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tribune/tribune/feeds"
@@ -22,6 +23,7 @@ import (
 	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/composer"
 	"github.com/tribune/tribune/tui/feed"
+	"github.com/tribune/tribune/tui/outbox"
 	"github.com/tribune/tribune/tui/statspane"
 )
 
@@ -64,6 +66,9 @@ const (
 	modeNormal mode = iota
 	modeCompose
 	modeHelp
+	modeOutbox  // the Outbox view over the panes
+	modeAudit   // the Audit view over the panes
+	modeCommand // typing a command on the footer line
 )
 
 // Model is the root model.
@@ -77,6 +82,9 @@ type Model struct {
 	feed     *feed.Model
 	composer *composer.Model
 	stats    *statspane.Model
+	box      *outbox.Model
+	audit    *outbox.AuditView
+	cmdline  textinput.Model
 
 	focus pane
 	mode  mode
@@ -88,11 +96,18 @@ type Model struct {
 	sub       *feeds.Subscription
 	feedInfo  map[string]feeds.FeedInfo
 	drafts    map[string]store.Draft
+	discarded map[string]int64 // draft key -> the rev of its deletion
 	outbox    map[string]feeds.Outgoing
 	lastSeq   uint64
 	readUpto  uint64
 	readMarks map[uint64]bool
 	queuing   bool // a send is being committed; typing waits
+	hold      feeds.Hold
+	// editing is the outbox item the composer is editing, if any: sending
+	// then replaces its text instead of queuing a new reply.
+	editing string
+	// pending collects Cmds that applying a batch asks for.
+	pending []tea.Cmd
 }
 
 // New returns the dashboard for one operator. It subscribes to the hub at
@@ -126,9 +141,13 @@ func New(ctx context.Context, d Deps) *Model {
 		feed:      feed.New(d.Styles, d.Window),
 		composer:  composer.New(d.Styles),
 		stats:     statspane.New(d.Styles),
+		box:       outbox.New(d.Styles),
+		audit:     outbox.NewAudit(d.Styles),
+		cmdline:   newCmdline(d.Styles),
 		sub:       d.Hub.Subscribe(ctx),
 		feedInfo:  make(map[string]feeds.FeedInfo),
 		drafts:    make(map[string]store.Draft),
+		discarded: make(map[string]int64),
 		outbox:    make(map[string]feeds.Outgoing),
 		readMarks: make(map[uint64]bool),
 	}
@@ -158,7 +177,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleKey(msg)
 	case batchMsg:
 		m.applyBatch(msg.b)
-		return m, m.waitBatch(msg.at)
+		cmds := append(m.pending, m.waitBatch(msg.at))
+		m.pending = nil
+		return m, tea.Batch(cmds...)
 	case tickMsg:
 		m.stats.SetSnapshot(msg.snap)
 		m.stats.SetHealth(msg.health, msg.at)
@@ -169,6 +190,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.persistRead(msg)
 	case queuedMsg:
 		m.applyQueued(msg)
+	case outboxLoadedMsg:
+		m.box.SetItems(msg.items)
+	case auditLoadedMsg:
+		m.audit.SetEntries(msg.entries)
+	case opDoneMsg:
+		m.applyOp(msg)
 	case errMsg:
 		m.queuing = false
 		m.setStatus(msg.err.Error(), true)
@@ -181,6 +208,9 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	}
 	m.status, m.statusErr = "", false
+	if key.Matches(k, m.keys.OutboxAnywhere) && m.mode != modeCommand {
+		return m.openOutbox()
+	}
 	switch m.mode {
 	case modeHelp:
 		if key.Matches(k, m.keys.Help, m.keys.Quit) || k.Type == tea.KeyEsc {
@@ -189,6 +219,15 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case modeCompose:
 		return m.composeKey(k)
+	case modeOutbox:
+		return m.outboxKey(k)
+	case modeAudit:
+		if key.Matches(k, m.keys.Audit, m.keys.Quit) || k.Type == tea.KeyEsc {
+			return m.setFocus(m.focus)
+		}
+		return m.audit.Update(k)
+	case modeCommand:
+		return m.commandKey(k)
 	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
@@ -202,10 +241,53 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 		return m.setFocus((m.focus + paneCount - 1) % paneCount)
 	case key.Matches(k, m.keys.Reply):
 		return m.openReply()
+	case key.Matches(k, m.keys.Outbox):
+		return m.openOutbox()
+	case key.Matches(k, m.keys.Audit):
+		return m.openAudit()
+	case key.Matches(k, m.keys.Hold):
+		return m.toggleHold()
+	case key.Matches(k, m.keys.Command):
+		m.mode = modeCommand
+		m.cmdline.Reset()
+		return m.cmdline.Focus()
 	case m.focus == paneFeed:
 		return m.feed.Update(k)
 	}
 	return nil
+}
+
+// outboxKey handles a key in the Outbox view.
+func (m *Model) outboxKey(k tea.KeyMsg) tea.Cmd {
+	bk := m.box.Keys
+	o, selected := m.box.Selected()
+	switch {
+	case key.Matches(k, bk.Close):
+		return m.setFocus(m.focus)
+	case key.Matches(k, bk.Hold):
+		return m.toggleHold()
+	case !selected:
+		return m.box.Update(k)
+	case key.Matches(k, bk.Edit):
+		return m.editQueued(o)
+	case key.Matches(k, bk.Cancel):
+		return m.outboxOp("Cancelled "+outbox.What(o.Action), func(d *feeds.Dispatcher, by string) (feeds.Outgoing, error) {
+			return d.Cancel(o.Action.ID, by)
+		})
+	case key.Matches(k, bk.Resend):
+		return m.outboxOp("Queued again: "+outbox.What(o.Action), func(d *feeds.Dispatcher, by string) (feeds.Outgoing, error) {
+			return d.Resend(o.Action.ID, by)
+		})
+	}
+	return m.box.Update(k)
+}
+
+// editQueued opens the composer on a queued item's text.
+func (m *Model) editQueued(o feeds.Outgoing) tea.Cmd {
+	m.editing = o.Action.ID
+	m.composer.Open(o.Action, limitOf(m.feedInfo[o.Action.Feed]), o.Action.Text, 0)
+	m.composer.Status = "Editing a queued item: ctrl+s saves the new text, esc leaves it as it was."
+	return m.setFocus(paneReply)
 }
 
 // composeKey handles a key while the composer has the keyboard.
@@ -214,6 +296,13 @@ func (m *Model) composeKey(k tea.KeyMsg) tea.Cmd {
 	switch {
 	case m.queuing:
 		return nil
+	case m.editing != "" && key.Matches(k, ck.Send):
+		return m.saveEdit()
+	case m.editing != "" && key.Matches(k, ck.Cancel, ck.Discard):
+		m.editing = ""
+		m.composer.Close()
+		m.setStatus("Edit dropped; the item keeps its text.", false)
+		return m.openOutbox()
 	case key.Matches(k, ck.Send):
 		return m.send()
 	case key.Matches(k, ck.Cancel):
@@ -229,8 +318,8 @@ func (m *Model) composeKey(k tea.KeyMsg) tea.Cmd {
 	}
 	now := m.deps.Now()
 	cmd, changed := m.composer.Update(k, m.nextRev(now))
-	if !changed {
-		return cmd
+	if !changed || m.editing != "" {
+		return cmd // an edit's text is in the outbox until it is saved
 	}
 	return tea.Batch(cmd, m.saveDraft(now))
 }
@@ -249,11 +338,19 @@ func (m *Model) setFocus(p pane) tea.Cmd {
 // updateKeys enables the keys that apply in the current mode and focus.
 func (m *Model) updateKeys() {
 	// The help overlay lists what the keys do once it is closed.
-	typing := m.mode == modeCompose
+	typing := m.mode == modeCompose || m.mode == modeCommand
 	_, selected := m.feed.Selected()
 	m.keys.Reply.SetEnabled(!typing && m.focus == paneFeed && selected)
 	m.keys.Quit.SetEnabled(!typing)
 	m.keys.Help.SetEnabled(!typing)
+	for _, b := range []*key.Binding{&m.keys.Outbox, &m.keys.Audit, &m.keys.Hold, &m.keys.Command} {
+		b.SetEnabled(!typing)
+	}
+	if m.hold.On {
+		m.keys.Hold.SetHelp("H", "release outbox")
+	} else {
+		m.keys.Hold.SetHelp("H", "hold outbox")
+	}
 }
 
 func (m *Model) setStatus(s string, isErr bool) {
@@ -333,6 +430,14 @@ func (m *Model) applyBatch(b feeds.Batch) {
 	if b.Health != nil {
 		m.stats.SetHealth(b.Health, m.deps.Now())
 	}
+	if b.Hold != nil {
+		m.hold = *b.Hold
+		m.stats.SetHold(m.hold)
+		m.box.SetHold(m.hold)
+	}
+	if m.mode == modeAudit && (len(b.Outbox) > 0 || b.Hold != nil) {
+		m.pending = append(m.pending, m.loadAudit())
+	}
 	switch {
 	case b.Err != "":
 		m.setStatus(b.Err, true)
@@ -343,6 +448,7 @@ func (m *Model) applyBatch(b feeds.Batch) {
 }
 
 func (m *Model) applyOutgoing(o feeds.Outgoing) {
+	m.box.Apply(o)
 	if o.State.Done() {
 		delete(m.outbox, o.Action.ID)
 	} else {

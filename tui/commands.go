@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/tui/feed"
+	"github.com/tribune/tribune/tui/outbox"
 )
 
 // batchMsg carries what the hub published since the last one.
@@ -50,7 +52,8 @@ const historyLoad = 2000
 
 // WaitWork waits for persistence in flight, at most d. Bubble Tea may drop
 // a Cmd returned just before it quits, and then its Done never comes; the
-// bound keeps quitting from hanging on it (see the issue 2 note).
+// bound keeps quitting from hanging on it. What such a Cmd would have
+// written, Flush writes.
 func WaitWork(work *sync.WaitGroup, d time.Duration) bool {
 	done := make(chan struct{})
 	go func() { work.Wait(); close(done) }()
@@ -71,6 +74,40 @@ func (m *Model) persist(fn func() tea.Msg) tea.Cmd {
 		defer work.Done()
 		return fn()
 	}
+}
+
+// Flush writes what the model holds that a dropped Cmd may not have: the
+// latest text of every draft, drafts discarded, and read marks. Every write
+// is idempotent (drafts are ordered by revision, read marks only grow), so
+// it is safe after Cmds that did run. Call it after the program has
+// returned, before closing the store.
+func (m *Model) Flush() error {
+	st, op := m.deps.Store, m.deps.Operator
+	var errs []error
+	for _, d := range m.drafts {
+		if _, err := st.SaveDraft(op, d); err != nil {
+			errs = append(errs, fmt.Errorf("saving draft: %w", err))
+		}
+	}
+	for key, rev := range m.discarded {
+		if err := st.DeleteDraft(op, key, rev); err != nil {
+			errs = append(errs, fmt.Errorf("discarding draft: %w", err))
+		}
+	}
+	// The pane's marks, not the root's: a mark whose Cmd was dropped never
+	// reached the root.
+	upto, marked := m.feed.ReadMarks()
+	if upto > 0 {
+		if err := st.MarkAllRead(op, upto); err != nil {
+			errs = append(errs, fmt.Errorf("saving read marks: %w", err))
+		}
+	}
+	if len(marked) > 0 {
+		if err := st.MarkRead(op, marked...); err != nil {
+			errs = append(errs, fmt.Errorf("saving read marks: %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (m *Model) load() tea.Cmd {
@@ -159,6 +196,7 @@ func (m *Model) saveDraft(now time.Time) tea.Cmd {
 	a.Text = m.composer.Value()
 	d := store.Draft{Key: draftKey(a.Feed, a.Target), Action: a, Rev: m.composer.Rev(), Updated: now}
 	m.drafts[d.Key] = d
+	delete(m.discarded, d.Key)
 	st, op := m.deps.Store, m.deps.Operator
 	return m.persist(func() tea.Msg {
 		if _, err := st.SaveDraft(op, d); err != nil {
@@ -173,6 +211,7 @@ func (m *Model) discard() tea.Cmd {
 	a := m.composer.Reply()
 	key, rev := draftKey(a.Feed, a.Target), m.nextRev(m.deps.Now())
 	delete(m.drafts, key)
+	m.discarded[key] = rev
 	m.composer.Close()
 	m.setStatus("Draft discarded.", false)
 	st, op := m.deps.Store, m.deps.Operator
@@ -232,4 +271,118 @@ func debugDetail(msg tea.Msg) string {
 		return msg.err.Error()
 	}
 	return ""
+}
+
+// outboxLoadedMsg carries the newest outbox items for the Outbox view.
+type outboxLoadedMsg struct{ items []feeds.Outgoing }
+
+// auditLoadedMsg carries the newest audit entries, oldest first.
+type auditLoadedMsg struct{ entries []feeds.AuditEntry }
+
+// opDoneMsg reports an operator's change to the outbox: done says what was
+// done, for the footer; hold is set when the change was to the brake.
+type opDoneMsg struct {
+	done string
+	hold *feeds.Hold
+	err  error
+}
+
+// auditShown is how many entries the Audit view loads.
+const auditShown = 500
+
+func (m *Model) openOutbox() tea.Cmd {
+	m.mode = modeOutbox
+	st := m.deps.Store
+	return func() tea.Msg {
+		items, err := st.RecentOutbox(outbox.Keep)
+		if err != nil {
+			return errMsg{err}
+		}
+		return outboxLoadedMsg{items}
+	}
+}
+
+func (m *Model) openAudit() tea.Cmd {
+	m.mode = modeAudit
+	return m.loadAudit()
+}
+
+func (m *Model) loadAudit() tea.Cmd {
+	st := m.deps.Store
+	return func() tea.Msg {
+		es, err := st.RecentAudit(auditShown)
+		if err != nil {
+			return errMsg{err}
+		}
+		return auditLoadedMsg{es}
+	}
+}
+
+// outboxOp runs one of the dispatcher's outbox changes for this operator.
+// The change itself reaches every session through the hub.
+func (m *Model) outboxOp(done string, fn func(*feeds.Dispatcher, string) (feeds.Outgoing, error)) tea.Cmd {
+	d, op := m.deps.Dispatcher, m.deps.Operator
+	if d == nil {
+		m.setStatus("Nothing is sent from this session (no dispatcher).", true)
+		return nil
+	}
+	return m.persist(func() tea.Msg {
+		if _, err := fn(d, op); err != nil {
+			return opDoneMsg{err: err}
+		}
+		return opDoneMsg{done: done}
+	})
+}
+
+// toggleHold pulls or releases the brake on the whole outbox.
+func (m *Model) toggleHold() tea.Cmd {
+	return m.setHold(!m.hold.On)
+}
+
+func (m *Model) setHold(on bool) tea.Cmd {
+	d, op := m.deps.Dispatcher, m.deps.Operator
+	if d == nil {
+		m.setStatus("Nothing is sent from this session (no dispatcher).", true)
+		return nil
+	}
+	return m.persist(func() tea.Msg {
+		h, err := d.SetHold(on, op)
+		if err != nil {
+			return opDoneMsg{err: fmt.Errorf("hold: %w", err)}
+		}
+		done := "Outbox released: queued items go out at each platform's pace."
+		if h.On {
+			done = "Outbox HELD: nothing leaves until it is released (H or :release). Queued items stay editable."
+		}
+		return opDoneMsg{done: done, hold: &h}
+	})
+}
+
+// saveEdit replaces a queued item's text with the composer's.
+func (m *Model) saveEdit() tea.Cmd {
+	id, text := m.editing, m.composer.Value()
+	if left := m.composer.Left(); left < 0 {
+		m.setStatus(fmt.Sprintf("The text is %d characters over the limit.", -left), true)
+		return nil
+	}
+	what := outbox.What(m.composer.Reply())
+	m.editing = ""
+	m.composer.Close()
+	cmd := m.outboxOp("Edited "+what, func(d *feeds.Dispatcher, by string) (feeds.Outgoing, error) {
+		return d.Edit(id, text, by)
+	})
+	return tea.Batch(cmd, m.openOutbox())
+}
+
+func (m *Model) applyOp(msg opDoneMsg) {
+	if msg.err != nil {
+		m.setStatus(msg.err.Error(), true)
+		return
+	}
+	if msg.hold != nil {
+		m.hold = *msg.hold
+		m.stats.SetHold(m.hold)
+		m.box.SetHold(m.hold)
+	}
+	m.setStatus(msg.done, false)
 }

@@ -10,6 +10,12 @@ type keyMap struct {
 	Help      key.Binding
 	Quit      key.Binding
 	ForceQuit key.Binding
+	// OutboxAnywhere opens the Outbox view even while typing.
+	OutboxAnywhere key.Binding
+	Outbox         key.Binding
+	Audit          key.Binding
+	Hold           key.Binding
+	Command        key.Binding
 }
 
 func defaultKeyMap() keyMap {
@@ -20,6 +26,12 @@ func defaultKeyMap() keyMap {
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+
+		OutboxAnywhere: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "outbox (from anywhere)")),
+		Outbox:         key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "outbox")),
+		Audit:          key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "audit log")),
+		Hold:           key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "hold outbox")),
+		Command:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
 	}
 }
 
@@ -37,23 +49,29 @@ func (b bindings) FullHelp() [][]key.Binding { return b.full }
 func (m *Model) helpKeys() bindings {
 	k := m.keys
 	global := []key.Binding{k.Next, k.Help, k.Quit}
+	all := []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Hold, k.Command}
 	switch {
+	case m.mode == modeOutbox:
+		bk := m.box.Keys.ShortHelp()
+		return bindings{short: bk, full: [][]key.Binding{bk}}
+	case m.mode == modeAudit:
+		return bindings{short: []key.Binding{k.Audit, k.ForceQuit}, full: [][]key.Binding{{k.Audit, k.ForceQuit}}}
 	case m.mode == modeCompose:
 		ck := m.composer.Keys
 		return bindings{
 			short: append(ck.ShortHelp(), k.Next, k.ForceQuit),
-			full:  append(ck.FullHelp(), []key.Binding{k.Next, k.Prev, k.ForceQuit}),
+			full:  append(ck.FullHelp(), []key.Binding{k.Next, k.Prev, k.OutboxAnywhere, k.ForceQuit}),
 		}
 	case m.focus == paneFeed:
 		fk := m.feed.Keys
 		return bindings{
 			short: append(append(fk.ShortHelp(), k.Reply), global...),
-			full:  append(fk.FullHelp(), []key.Binding{k.Reply}, []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}),
+			full:  append(fk.FullHelp(), append([]key.Binding{k.Reply}, all...), []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}),
 		}
 	default:
 		return bindings{
-			short: global,
-			full:  [][]key.Binding{{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
+			short: append([]key.Binding{k.Outbox, k.Hold}, global...),
+			full:  [][]key.Binding{all, {k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -39,7 +40,25 @@ func (m *Model) resize() {
 	m.feed.SetSize(f.w-2, f.h-2)
 	m.composer.SetSize(r.w-2, r.h-2)
 	m.stats.SetSize(s.w-2, s.h-2)
+	m.box.SetSize(m.width-2, m.height-3)
+	m.audit.SetSize(m.width-2, m.height-3)
 	m.help.Width = m.width
+	m.cmdline.Width = m.width - 2
+}
+
+func (m *Model) outboxTitle() string {
+	o := m.stats.Outbox()
+	t := fmt.Sprintf("Outbox · %d queued", o.Queued+o.Sending)
+	if o.Failed > 0 {
+		t += fmt.Sprintf(" · %d failed", o.Failed)
+	}
+	if o.Uncertain > 0 {
+		t += fmt.Sprintf(" · %d uncertain", o.Uncertain)
+	}
+	if m.hold.On {
+		t += " · HELD"
+	}
+	return t
 }
 
 // View draws the whole screen.
@@ -51,9 +70,14 @@ func (m *Model) View() string {
 		return fmt.Sprintf("tribune needs a terminal of at least %dx%d (this one is %dx%d).", minWidth, minHeight, m.width, m.height)
 	}
 	var body string
-	if m.mode == modeHelp {
-		body = m.frame("Help", m.help.FullHelpView(m.helpKeys().FullHelp()), m.width, m.height-1, true)
-	} else {
+	switch m.mode {
+	case modeHelp:
+		body = m.frame("Help", m.fullHelp(m.width-2), m.width, m.height-1, true)
+	case modeOutbox:
+		body = m.frame(m.outboxTitle(), m.box.View(), m.width, m.height-1, true)
+	case modeAudit:
+		body = m.frame("Audit log · newest first", m.audit.View(), m.width, m.height-1, true)
+	default:
 		body = m.panes()
 	}
 	return body + "\n" + m.footer()
@@ -72,6 +96,9 @@ func (m *Model) panes() string {
 
 func (m *Model) feedTitle() string {
 	t := fmt.Sprintf("Feed · %d feeds", len(m.feedInfo))
+	if m.hold.On {
+		t += " · ⏸ OUTBOX HELD"
+	}
 	switch {
 	case m.feed.Following():
 		t += " · live"
@@ -130,6 +157,9 @@ func fit(s string, w int) string {
 
 // footer is the status line when there is one, else the help bar.
 func (m *Model) footer() string {
+	if m.mode == modeCommand {
+		return m.cmdline.View()
+	}
 	if m.status != "" {
 		st := m.styles.OK
 		if m.statusErr {
@@ -138,4 +168,25 @@ func (m *Model) footer() string {
 		return st.Render(ansi.Truncate(m.status, m.width, "…"))
 	}
 	return ansi.Truncate(m.help.ShortHelpView(m.helpKeys().ShortHelp()), m.width, "…")
+}
+
+// fullHelp lays the key groups out in columns as wide as fit, wrapping to
+// a new row of columns rather than cutting a group off at the edge.
+func (m *Model) fullHelp(width int) string {
+	var rows, row []string
+	used := 0
+	for _, group := range m.helpKeys().FullHelp() {
+		col := m.help.FullHelpView([][]key.Binding{group})
+		w := lipgloss.Width(col) + 4
+		if used > 0 && used+w > width {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, used = nil, 0
+		}
+		row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(col))
+		used += w
+	}
+	if len(row) > 0 {
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	return strings.Join(rows, "\n\n")
 }

@@ -82,6 +82,15 @@ func (m *Model) SetRead(upto uint64, marked map[uint64]bool) {
 	}
 }
 
+// ReadMarks returns the read state as the pane holds it: every Seq up to
+// upto, and the marked ones above it.
+func (m *Model) ReadMarks() (upto uint64, marked []uint64) {
+	for s := range m.marked {
+		marked = append(marked, s)
+	}
+	return m.upto, marked
+}
+
 // IsRead reports whether the event with this Seq is read.
 func (m *Model) IsRead(seq uint64) bool { return seq <= m.upto || m.marked[seq] }
 

@@ -28,6 +28,7 @@ type Model struct {
 	health map[string]feeds.Health
 	unread int
 	outbox Outbox
+	hold   feeds.Hold
 	now    time.Time
 
 	width, height int
@@ -58,6 +59,12 @@ func (m *Model) SetUnread(n int) { m.unread = n }
 
 // SetOutbox sets the outbox counts.
 func (m *Model) SetOutbox(o Outbox) { m.outbox = o }
+
+// Outbox returns the outbox counts last set.
+func (m *Model) Outbox() Outbox { return m.outbox }
+
+// SetHold sets where the outbox brake stands.
+func (m *Model) SetHold(h feeds.Hold) { m.hold = h }
 
 // feedNames lists feeds from the snapshot and from health, so a feed that
 // has not spoken yet still shows its state.
@@ -143,12 +150,24 @@ func (m *Model) platformOf(feed string, fs stats.FeedStats) string {
 	return m.health[feed].Platform
 }
 
-// healthText is a feed's state, with a glyph that reads without colour.
+// healthText is a feed's state, with a glyph that reads without colour,
+// then what holds its sends back and its standing conditions (slow mode).
 func (m *Model) healthText(feed string) string {
 	h, ok := m.health[feed]
 	if !ok {
 		return ""
 	}
+	txt := m.stateText(h)
+	if h.SendPaused.After(m.now) {
+		txt += " " + m.styles.Warn.Render(fmt.Sprintf("⏸ rate limited, sending in %ds", int(h.SendPaused.Sub(m.now).Seconds()+0.5)))
+	}
+	for _, st := range h.Status {
+		txt += " " + m.styles.Muted.Render(st.Key+" "+st.Value)
+	}
+	return txt
+}
+
+func (m *Model) stateText(h feeds.Health) string {
 	switch h.State {
 	case feeds.HealthConnected:
 		return m.styles.OK.Render("● live")
@@ -198,6 +217,10 @@ func (m *Model) spark(minutes []int, w int) string {
 
 func (m *Model) footer() string {
 	o := m.outbox
+	held := ""
+	if m.hold.On {
+		held = m.styles.Error.Render("⏸ HELD") + " "
+	}
 	parts := []string{fmt.Sprintf("unread %s", human(m.unread))}
 	out := fmt.Sprintf("outbox %d queued", o.Queued+o.Sending)
 	parts = append(parts, out)
@@ -210,7 +233,7 @@ func (m *Model) footer() string {
 		parts = append(parts, fmt.Sprintf("%d uncertain", o.Uncertain))
 		st = m.styles.Warn
 	}
-	return st.Render(strings.Join(parts, " · "))
+	return held + st.Render(strings.Join(parts, " · "))
 }
 
 // human shortens a count: 950, 12.3k, 4.1M.

@@ -40,3 +40,32 @@ func TestViewShowsHealthCountsAndOutbox(t *testing.T) {
 		t.Errorf("%d lines, want the pane height 12", n)
 	}
 }
+
+// A rate-limited feed says how long it waits, a feed's standing conditions
+// show beside it, and a held outbox is the first thing in the footer.
+func TestViewShowsPauseStatusAndHold(t *testing.T) {
+	r := lipgloss.NewRenderer(nil)
+	themes.NoColor(r)
+	p, _ := themes.Builtin("dark")
+	m := New(themes.New(r, p))
+	m.SetSize(110, 8)
+	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	m.SetHealth([]feeds.Health{{
+		Feed: "twitch", Platform: "twitch", State: feeds.HealthConnected,
+		SendPaused: now.Add(12 * time.Second), SendPausedWhy: "429",
+		Status: []feeds.StatusItem{{Key: "slow", Value: "30s"}},
+	}}, now)
+	m.SetHold(feeds.Hold{On: true, By: "alice", Since: now})
+	m.SetOutbox(Outbox{Queued: 4})
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"● live ⏸ rate limited, sending in 12s slow 30s", "⏸ HELD unread 0 · outbox 4 queued"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("stats view lacks %q:\n%s", want, v)
+		}
+	}
+	m.SetHold(feeds.Hold{})
+	m.SetHealth([]feeds.Health{{Feed: "twitch", State: feeds.HealthConnected, SendPaused: now.Add(-time.Second)}}, now)
+	if v := ansi.Strip(m.View()); strings.Contains(v, "⏸") {
+		t.Errorf("a past pause or a released hold still shows:\n%s", v)
+	}
+}

@@ -1,0 +1,71 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tribune/tribune/themes"
+)
+
+// commands are what the footer's command line (":") runs: the keys' actions
+// by name, for when a key is not at hand or not remembered.
+var commands = map[string]struct {
+	help string
+	run  func(m *Model) tea.Cmd
+}{
+	"hold":    {"hold the whole outbox", func(m *Model) tea.Cmd { return m.setHold(true) }},
+	"release": {"release the outbox", func(m *Model) tea.Cmd { return m.setHold(false) }},
+	"outbox":  {"show the outbox", (*Model).openOutbox},
+	"audit":   {"show the audit log", (*Model).openAudit},
+	"help":    {"show every key", func(m *Model) tea.Cmd { m.mode = modeHelp; return nil }},
+	"quit":    {"quit", func(*Model) tea.Cmd { return tea.Quit }},
+}
+
+func commandNames() string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func newCmdline(st *themes.Styles) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = ":"
+	ti.PromptStyle = st.HelpKey
+	ti.TextStyle = st.Text
+	ti.Placeholder = commandNames()
+	ti.PlaceholderStyle = st.Muted
+	ti.CharLimit = 64
+	return ti
+}
+
+// commandKey handles a key while the command line has the keyboard.
+func (m *Model) commandKey(k tea.KeyMsg) tea.Cmd {
+	switch k.Type {
+	case tea.KeyEsc:
+		m.cmdline.Blur()
+		return m.setFocus(m.focus)
+	case tea.KeyEnter:
+		name := strings.ToLower(strings.TrimSpace(m.cmdline.Value()))
+		m.cmdline.Blur()
+		cmd := m.setFocus(m.focus)
+		if name == "" {
+			return cmd
+		}
+		c, ok := commands[name]
+		if !ok {
+			m.setStatus(fmt.Sprintf("Unknown command %q; commands: %s.", name, commandNames()), true)
+			return cmd
+		}
+		return tea.Batch(cmd, c.run(m))
+	}
+	var cmd tea.Cmd
+	m.cmdline, cmd = m.cmdline.Update(k)
+	return cmd
+}

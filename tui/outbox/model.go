@@ -1,0 +1,334 @@
+// Package outbox is the Outbox and Audit views: every reply and moderation
+// action with where it is in its life cycle, and the log of what was done.
+// Both are lists the root shows over the panes; they change nothing
+// themselves: the root turns their keys into dispatcher calls.
+package outbox
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/themes"
+)
+
+// Keep bounds the items the view holds: the newest, which is what an
+// operator acts on; the rest stay in the store and the audit log.
+const Keep = 500
+
+// KeyMap is the Outbox view's keys.
+type KeyMap struct {
+	Up, Down, Edit, Cancel, Resend, Hold, Close key.Binding
+}
+
+// DefaultKeyMap returns the Outbox view's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit queued")),
+		Cancel: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel")),
+		Resend: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resend")),
+		Hold:   key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "hold/release all")),
+		Close:  key.NewBinding(key.WithKeys("esc", "o", "q"), key.WithHelp("esc", "close")),
+	}
+}
+
+// ShortHelp lists the keys for the help bar.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Edit, k.Cancel, k.Resend, k.Hold, k.Close}
+}
+
+// Model is the Outbox view.
+type Model struct {
+	styles *themes.Styles
+	Keys   KeyMap
+	items  []feeds.Outgoing // newest first
+	cursor int
+	hold   feeds.Hold
+
+	width, height int
+}
+
+// New returns an empty Outbox view.
+func New(styles *themes.Styles) *Model {
+	return &Model{styles: styles, Keys: DefaultKeyMap()}
+}
+
+// SetSize sets the inner size the view draws in.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// SetItems replaces the items (any order); the selection stays on the same
+// item when it is still there.
+func (m *Model) SetItems(items []feeds.Outgoing) {
+	sel, ok := m.Selected()
+	m.items = slices.Clone(items)
+	slices.SortFunc(m.items, func(a, b feeds.Outgoing) int { return strings.Compare(b.Action.ID, a.Action.ID) })
+	if len(m.items) > Keep {
+		m.items = m.items[:Keep]
+	}
+	m.cursor = 0
+	if ok {
+		m.selectID(sel.Action.ID)
+	}
+	m.updateKeys()
+}
+
+// Apply records a change to one item, adding it when it is new.
+func (m *Model) Apply(o feeds.Outgoing) {
+	for i := range m.items {
+		if m.items[i].Action.ID == o.Action.ID {
+			m.items[i] = o
+			m.updateKeys()
+			return
+		}
+	}
+	m.SetItems(append(m.items, o))
+}
+
+func (m *Model) selectID(id string) {
+	for i, it := range m.items {
+		if it.Action.ID == id {
+			m.cursor = i
+			return
+		}
+	}
+}
+
+// SetHold sets the brake shown at the top.
+func (m *Model) SetHold(h feeds.Hold) { m.hold = h }
+
+// Selected returns the item under the cursor.
+func (m *Model) Selected() (feeds.Outgoing, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.items) {
+		return feeds.Outgoing{}, false
+	}
+	return m.items[m.cursor], true
+}
+
+// Update moves the cursor; the root handles the other keys.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, m.Keys.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(k, m.Keys.Down):
+		m.cursor = min(m.cursor+1, max(len(m.items)-1, 0))
+	}
+	m.updateKeys()
+	return nil
+}
+
+// updateKeys offers only what the selected item allows.
+func (m *Model) updateKeys() {
+	o, ok := m.Selected()
+	m.Keys.Edit.SetEnabled(ok && o.State == feeds.StateQueued)
+	m.Keys.Cancel.SetEnabled(ok && o.State != feeds.StateSending && !o.State.Done())
+	m.Keys.Resend.SetEnabled(ok && (o.State == feeds.StateFailed || o.State == feeds.StateUncertain))
+}
+
+// detailLines is the room under the list for the selected item in full.
+const detailLines = 4
+
+// View draws the list, newest first, and the selected item in full.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	var lines []string
+	if m.hold.On {
+		lines = append(lines, m.styles.Error.Render(fmt.Sprintf("⏸ OUTBOX HELD by %s since %s: nothing leaves until released (H)",
+			m.hold.By, m.hold.Since.Local().Format("15:04:05"))))
+	}
+	if len(m.items) == 0 {
+		lines = append(lines, m.styles.Muted.Render("Nothing sent or queued yet. Replies and moderation actions appear here."))
+		return m.finish(lines)
+	}
+	listH := max(m.height-len(lines)-detailLines-1, 1)
+	top := max(0, min(m.cursor-listH/2, len(m.items)-listH))
+	for i := top; i < len(m.items) && i < top+listH; i++ {
+		lines = append(lines, m.row(m.items[i], i == m.cursor))
+	}
+	for len(lines) < m.height-detailLines {
+		lines = append(lines, "")
+	}
+	if o, ok := m.Selected(); ok {
+		lines = append(lines, m.detail(o)...)
+	}
+	return m.finish(lines)
+}
+
+func (m *Model) finish(lines []string) string {
+	lines = lines[:min(len(lines), m.height)]
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, m.width, "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// stateText is a state with a glyph that reads without colour.
+func (m *Model) stateText(s feeds.State) string {
+	switch s {
+	case feeds.StateQueued:
+		return m.styles.Muted.Render("◷ queued   ")
+	case feeds.StateSending:
+		return m.styles.Warn.Render("… sending  ")
+	case feeds.StateSent:
+		return m.styles.OK.Render("✓ sent     ")
+	case feeds.StateFailed:
+		return m.styles.Error.Render("✗ failed   ")
+	case feeds.StateUncertain:
+		return m.styles.Warn.Render("? uncertain")
+	case feeds.StateCancelled:
+		return m.styles.Muted.Render("– cancelled")
+	}
+	return string(s)
+}
+
+// What names an action in a few words: "reply to @fan on twitch".
+func What(a feeds.Action) string {
+	who := ""
+	if a.TargetAuthor != "" {
+		who = " @" + a.TargetAuthor
+	}
+	switch a.Kind {
+	case feeds.ActReply:
+		if who == "" {
+			return "post on " + a.Feed
+		}
+		return "reply to" + who + " on " + a.Feed
+	case feeds.ActTimeout:
+		return fmt.Sprintf("timeout%s %s on %s", who, a.Duration, a.Feed)
+	}
+	return string(a.Kind) + who + " on " + a.Feed
+}
+
+func (m *Model) row(o feeds.Outgoing, selected bool) string {
+	a := o.Action
+	when := a.Created.Local().Format("15:04:05")
+	tries := ""
+	if o.Attempts > 1 {
+		tries = fmt.Sprintf(" ×%d", o.Attempts)
+	}
+	line := m.styles.Time.Render(when) + " " + m.stateText(o.State) + " " +
+		m.styles.Author.Render(What(a)) + m.styles.Muted.Render(tries) + "  " + m.styles.Text.Render(oneLine(a.Text))
+	if selected {
+		line = m.styles.Selected.Render(ansi.Strip(line) + strings.Repeat(" ", max(m.width-ansi.StringWidth(line), 0)))
+	}
+	return line
+}
+
+func (m *Model) detail(o feeds.Outgoing) []string {
+	a := o.Action
+	out := []string{m.styles.Muted.Render(strings.Repeat("─", m.width))}
+	ctx := fmt.Sprintf("%s · by %s · %d attempt(s) · updated %s", What(a), a.Operator, o.Attempts, o.Updated.Local().Format("15:04:05"))
+	if a.TargetText != "" {
+		ctx += " · to «" + oneLine(a.TargetText) + "»"
+	}
+	out = append(out, m.styles.Muted.Render(ctx))
+	out = append(out, m.styles.Text.Render(oneLine(a.Text)))
+	if o.Err != "" {
+		out = append(out, m.styles.Error.Render("last error: "+oneLine(o.Err)))
+	} else {
+		out = append(out, "")
+	}
+	return out
+}
+
+// oneLine folds a text onto one line for a list row.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// AuditView is the Audit view: the newest entries of the audit log.
+type AuditView struct {
+	styles  *themes.Styles
+	entries []feeds.AuditEntry // newest first
+	top     int
+
+	width, height int
+}
+
+// NewAudit returns an empty Audit view.
+func NewAudit(styles *themes.Styles) *AuditView { return &AuditView{styles: styles} }
+
+// SetSize sets the inner size the view draws in.
+func (v *AuditView) SetSize(w, h int) { v.width, v.height = w, h }
+
+// SetEntries replaces the entries, given oldest first as the store reads
+// them.
+func (v *AuditView) SetEntries(es []feeds.AuditEntry) {
+	v.entries = slices.Clone(es)
+	slices.Reverse(v.entries)
+	v.top = min(v.top, max(len(v.entries)-1, 0))
+}
+
+// Update scrolls.
+func (v *AuditView) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch k.String() {
+		case "up", "k":
+			v.top = max(v.top-1, 0)
+		case "down", "j":
+			v.top = min(v.top+1, max(len(v.entries)-1, 0))
+		case "pgup":
+			v.top = max(v.top-v.height, 0)
+		case "pgdown":
+			v.top = min(v.top+v.height, max(len(v.entries)-1, 0))
+		}
+	}
+	return nil
+}
+
+// View draws one entry per line, newest first.
+func (v *AuditView) View() string {
+	if v.width <= 0 || v.height <= 0 {
+		return ""
+	}
+	if len(v.entries) == 0 {
+		return v.styles.Muted.Render("No action taken yet. Every reply, moderation action, edit, cancel and hold is logged here.")
+	}
+	var lines []string
+	for i := v.top; i < len(v.entries) && len(lines) < v.height; i++ {
+		lines = append(lines, ansi.Truncate(v.row(v.entries[i]), v.width, "…"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (v *AuditView) row(e feeds.AuditEntry) string {
+	who := e.By
+	if who == "" {
+		who = "·"
+	}
+	what := e.What
+	st := v.styles.Text
+	switch e.What {
+	case feeds.AuditFailed:
+		st = v.styles.Error
+	case feeds.AuditUncertain, feeds.AuditLimited, feeds.AuditHeld, feeds.AuditRetry:
+		st = v.styles.Warn
+	case feeds.AuditSent:
+		st = v.styles.OK
+	}
+	line := v.styles.Time.Render(e.Time.Local().Format("01-02 15:04:05")) + " " +
+		v.styles.Author.Render(pad(who, 10)) + " " + st.Render(pad(what, 12))
+	if e.ActionID != "" {
+		a := feeds.Action{Kind: e.Kind, Feed: e.Feed, TargetAuthor: e.TargetAuthor}
+		line += " " + v.styles.Text.Render(What(a)) + "  " + v.styles.Muted.Render("«"+oneLine(e.Text)+"»")
+	}
+	if e.Result != "" {
+		line += "  " + v.styles.Error.Render(oneLine(e.Result))
+	}
+	return line
+}
+
+func pad(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
+}

@@ -1,0 +1,160 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+// withDispatcher runs a dispatcher over the harness's store and hub until
+// the test ends.
+func (h *harness) withDispatcher(t *testing.T) *feeds.Dispatcher {
+	t.Helper()
+	d := feeds.NewDispatcher(h.db, h.hub, feeds.DispatcherOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return d
+}
+
+// The crisis brake, as an operator uses it: hold, queue two replies, open
+// the outbox, edit one, cancel the other, release, and read the audit log.
+func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	d := h.withDispatcher(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := h.model(ctx)
+	m.deps.Dispatcher = d
+	tm := start(t, m, 160, 48)
+	waitFor(t, tm, "je précommande")
+
+	tm.Send(press("H"))
+	waitFor(t, tm, "OUTBOX HELD")
+	for _, text := range []string{"first draft of a statement", "a reply we will drop"} {
+		tm.Send(press("r"))
+		waitFor(t, tm, "@kiki_fr on twitch")
+		typeText(tm, text)
+		tm.Send(press("ctrl+s"))
+		waitFor(t, tm, "queued reply to @kiki_fr")
+	}
+	tm.Send(press("o"))
+	waitFor(t, tm, "Outbox · 2 queued · HELD", "◷ queued", "a reply we will drop")
+
+	// The newest is selected: cancel it; then edit the other.
+	tm.Send(press("x"))
+	waitFor(t, tm, "Cancelled reply to @kiki_fr", "– cancelled")
+	tm.Send(press("j"))
+	tm.Send(press("e"))
+	waitFor(t, tm, "Editing a queued item")
+	for range len("first draft of a statement") {
+		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+	}
+	typeText(tm, "Our official statement")
+	waitFor(t, tm, "Our official statement")
+	tm.Send(press("ctrl+s"))
+	waitFor(t, tm, "Edited reply to @kiki_fr", "Our official statement")
+
+	items, _ := h.db.Outbox()
+	if len(items) != 2 || items[0].State != feeds.StateQueued || items[0].Action.Text != "Our official statement" ||
+		items[1].State != feeds.StateCancelled {
+		t.Fatalf("outbox while held = %+v", items)
+	}
+
+	tm.Send(press("H"))
+	waitFor(t, tm, "Outbox released", "✓ sent")
+	tm.Send(press("esc"))
+	tm.Send(press("A"))
+	waitFor(t, tm, "Audit log", "released", "edited", "cancelled", "held")
+	final := finalView(t, tm)
+	if !strings.Contains(final, "sent") {
+		t.Errorf("audit view lacks the send:\n%s", final)
+	}
+	whats := []string{}
+	_ = h.db.Audit(time.Time{}, func(e feeds.AuditEntry) error { whats = append(whats, e.What); return nil })
+	if got := strings.Join(whats, " "); got != "held queued queued cancelled edited released sent" {
+		t.Errorf("audit log = %s", got)
+	}
+}
+
+// The command line runs the same actions by name and refuses unknown ones.
+func TestCommandLine(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	d := h.withDispatcher(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := h.model(ctx)
+	m.deps.Dispatcher = d
+	tm := start(t, m, 120, 36)
+	waitFor(t, tm, "précommande")
+	tm.Send(press(":"))
+	typeText(tm, "hold")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor(t, tm, "OUTBOX HELD")
+	if hold, _ := h.db.Hold(); !hold.On || hold.By != "local" {
+		t.Errorf("hold after :hold = %+v", hold)
+	}
+	tm.Send(press(":"))
+	typeText(tm, "launch")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor(t, tm, `Unknown command "launch"`)
+	tm.Send(press(":"))
+	typeText(tm, "release")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor(t, tm, "Outbox released")
+	finalView(t, tm)
+	if hold, _ := h.db.Hold(); hold.On {
+		t.Errorf("still held after :release")
+	}
+}
+
+// Quitting can drop the Cmd that would have saved the last keystrokes;
+// Flush, run after the program returns, writes them.
+func TestFlushSavesWhatDroppedCmdsWouldHave(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := h.model(ctx)
+	m.deps.Work = new(sync.WaitGroup) // the dropped Cmds' writes never finish
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 36})
+	m.Update(m.load()()) // history, as Init would load it
+	// Every Cmd Update returns is dropped, as at quit.
+	m.Update(press("r"))
+	for _, r := range "pas perdu" {
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	m.Update(press("esc"))
+	m.Update(press("R")) // all read
+	if drafts, _ := h.db.Drafts("local"); len(drafts) != 0 {
+		t.Fatalf("a draft was stored without its Cmd running: %+v", drafts)
+	}
+	if err := m.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	drafts, _ := h.db.Drafts("local")
+	if len(drafts) != 1 || drafts[0].Action.Text != "pas perdu" || drafts[0].Action.Target != "t6" {
+		t.Errorf("drafts after Flush = %+v", drafts)
+	}
+	if rs, _ := h.db.ReadState("local"); rs.Upto != 10 {
+		t.Errorf("read up to %d after Flush, want 10", rs.Upto)
+	}
+	// A discarded draft stays discarded.
+	m.Update(press("r"))
+	m.Update(tea.KeyMsg{Type: tea.KeyCtrlD})
+	if err := m.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if drafts, _ := h.db.Drafts("local"); len(drafts) != 0 {
+		t.Errorf("a discarded draft came back: %+v", drafts)
+	}
+}
