@@ -55,7 +55,9 @@ func (m *Model) helpKeys() bindings {
 		bk := m.box.Keys.ShortHelp()
 		return bindings{short: bk, full: [][]key.Binding{bk}}
 	case m.mode == modeAudit:
-		return bindings{short: []key.Binding{k.Audit, k.ForceQuit}, full: [][]key.Binding{{k.Audit, k.ForceQuit}}}
+		scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓ pgup/pgdn", "scroll"))
+		closeKey := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/A", "close"))
+		return bindings{short: []key.Binding{scroll, closeKey, k.ForceQuit}, full: [][]key.Binding{{scroll, closeKey, k.ForceQuit}}}
 	case m.mode == modeCompose:
 		ck := m.composer.Keys
 		return bindings{

@@ -138,6 +138,9 @@ func New(cfg Config) (*Connector, error) {
 	switch sc.plat.id {
 	case platTwitch:
 		c.caps.Actions = []feeds.ActionKind{feeds.ActReply, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan}
+		// Twitch chat's published limit for a non-moderator account, so
+		// the demo paces replies as the real platform would.
+		c.caps.Rate = feeds.Limit{Count: 20, Per: 30 * time.Second}
 	case platIRC:
 		c.caps.Actions = []feeds.ActionKind{feeds.ActReply}
 	default:
