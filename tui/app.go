@@ -69,6 +69,7 @@ const (
 	modeOutbox  // the Outbox view over the panes
 	modeAudit   // the Audit view over the panes
 	modeCommand // typing a command on the footer line
+	modeConfirm // a moderation action waits for y
 )
 
 // Model is the root model.
@@ -106,6 +107,8 @@ type Model struct {
 	// editing is the outbox item the composer is editing, if any: sending
 	// then replaces its text instead of queuing a new reply.
 	editing string
+	// confirm is the moderation action waiting for y, in modeConfirm.
+	confirm *feeds.Action
 	// pending collects Cmds that applying a batch asks for.
 	pending []tea.Cmd
 }
@@ -208,7 +211,7 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	}
 	m.status, m.statusErr = "", false
-	if key.Matches(k, m.keys.OutboxAnywhere) && m.mode != modeCommand {
+	if key.Matches(k, m.keys.OutboxAnywhere) && m.mode != modeCommand && m.mode != modeConfirm {
 		return m.openOutbox()
 	}
 	switch m.mode {
@@ -228,6 +231,8 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 		return m.audit.Update(k)
 	case modeCommand:
 		return m.commandKey(k)
+	case modeConfirm:
+		return m.confirmKey(k)
 	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
@@ -247,6 +252,12 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 		return m.openAudit()
 	case key.Matches(k, m.keys.Hold):
 		return m.toggleHold()
+	case key.Matches(k, m.keys.Delete):
+		return m.moderate(feeds.ActDelete)
+	case key.Matches(k, m.keys.Timeout):
+		return m.moderate(feeds.ActTimeout)
+	case key.Matches(k, m.keys.Ban):
+		return m.moderate(feeds.ActBan)
 	case key.Matches(k, m.keys.Command):
 		m.mode = modeCommand
 		m.cmdline.Reset()
@@ -341,6 +352,9 @@ func (m *Model) updateKeys() {
 	typing := m.mode == modeCompose || m.mode == modeCommand
 	_, selected := m.feed.Selected()
 	m.keys.Reply.SetEnabled(!typing && m.focus == paneFeed && selected)
+	for _, b := range []*key.Binding{&m.keys.Delete, &m.keys.Timeout, &m.keys.Ban} {
+		b.SetEnabled(!typing && m.focus == paneFeed && selected)
+	}
 	m.keys.Quit.SetEnabled(!typing)
 	m.keys.Help.SetEnabled(!typing)
 	for _, b := range []*key.Binding{&m.keys.Outbox, &m.keys.Audit, &m.keys.Hold, &m.keys.Command} {

@@ -33,11 +33,16 @@ var clock = time.Date(2026, 11, 23, 20, 4, 30, 0, time.UTC)
 type idle struct {
 	platform string
 	max      int
+	mod      bool // offers moderation too
 }
 
 func (c idle) Platform() string { return c.platform }
 func (c idle) Capabilities() feeds.Capabilities {
-	return feeds.Capabilities{MaxText: c.max, Actions: []feeds.ActionKind{feeds.ActReply}}
+	acts := []feeds.ActionKind{feeds.ActReply}
+	if c.mod {
+		acts = append(acts, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan)
+	}
+	return feeds.Capabilities{MaxText: c.max, Actions: acts}
 }
 func (c idle) Run(ctx context.Context, _ feeds.Stream) error { <-ctx.Done(); return ctx.Err() }
 func (c idle) Do(context.Context, feeds.Action) error        { return nil }
@@ -64,7 +69,7 @@ func newHarness(t *testing.T, path string) *harness {
 		id  string
 		max int
 	}{{"twitch", 500}, {"mastodon", 500}, {"bluesky", 300}, {"irc", 400}} {
-		if err := hub.Add(f.id, idle{platform: f.id, max: f.max}); err != nil {
+		if err := hub.Add(f.id, idle{platform: f.id, max: f.max, mod: f.id == "twitch"}); err != nil {
 			t.Fatal(err)
 		}
 	}

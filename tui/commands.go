@@ -282,9 +282,10 @@ type auditLoadedMsg struct{ entries []feeds.AuditEntry }
 // opDoneMsg reports an operator's change to the outbox: done says what was
 // done, for the footer; hold is set when the change was to the brake.
 type opDoneMsg struct {
-	done string
-	hold *feeds.Hold
-	err  error
+	done   string
+	hold   *feeds.Hold
+	queued *feeds.Outgoing // a moderation action, now on disk
+	err    error
 }
 
 // auditShown is how many entries the Audit view loads.

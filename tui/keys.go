@@ -16,6 +16,10 @@ type keyMap struct {
 	Audit          key.Binding
 	Hold           key.Binding
 	Command        key.Binding
+	// Moderation of the selected message, each confirmed with y.
+	Delete  key.Binding
+	Timeout key.Binding
+	Ban     key.Binding
 }
 
 func defaultKeyMap() keyMap {
@@ -32,6 +36,9 @@ func defaultKeyMap() keyMap {
 		Audit:          key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "audit log")),
 		Hold:           key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "hold outbox")),
 		Command:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
+		Timeout:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeout author 10m")),
+		Ban:            key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "ban author")),
 	}
 }
 
@@ -68,7 +75,8 @@ func (m *Model) helpKeys() bindings {
 		fk := m.feed.Keys
 		return bindings{
 			short: append(append(fk.ShortHelp(), k.Reply), global...),
-			full:  append(fk.FullHelp(), append([]key.Binding{k.Reply}, all...), []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}),
+			full: append(fk.FullHelp(), append([]key.Binding{k.Reply}, all...),
+				[]key.Binding{k.Delete, k.Timeout, k.Ban}, []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}),
 		}
 	default:
 		return bindings{

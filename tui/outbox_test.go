@@ -158,3 +158,35 @@ func TestFlushSavesWhatDroppedCmdsWouldHave(t *testing.T) {
 		t.Errorf("a discarded draft came back: %+v", drafts)
 	}
 }
+
+// Moderation is one key and a y: nothing is queued without the y, and the
+// action goes through the outbox like a reply.
+func TestModerationIsConfirmedAndQueued(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tm := start(t, h.model(ctx), 160, 48)
+	waitFor(t, tm, "je précommande") // kiki_fr's message on twitch is selected
+	tm.Send(press("b"))
+	waitFor(t, tm, "Ban @kiki_fr on twitch? y to confirm")
+	tm.Send(press("n"))
+	waitFor(t, tm, "Nothing done.")
+	tm.Send(press("t"))
+	waitFor(t, tm, "Timeout @kiki_fr 10m0s on twitch?")
+	tm.Send(press("y"))
+	waitFor(t, tm, "✓ queued: timeout @kiki_fr 10m0s on twitch")
+	tm.Send(press("k")) // the brand's own message, on bluesky
+	tm.Send(press("d"))
+	waitFor(t, tm, `Feed "bluesky" cannot delete`)
+	finalView(t, tm)
+	WaitWork(h.work, 5*time.Second)
+	pending, _ := h.db.Pending()
+	if len(pending) != 1 {
+		t.Fatalf("outbox = %+v, want the one timeout", pending)
+	}
+	a := pending[0].Action
+	if a.Kind != feeds.ActTimeout || a.TargetAuthor != "kiki_fr" || a.Target != "t6" || a.Duration != 10*time.Minute || a.Operator != "local" {
+		t.Errorf("queued %+v", a)
+	}
+}

@@ -160,6 +160,9 @@ func (m *Model) footer() string {
 	if m.mode == modeCommand {
 		return m.cmdline.View()
 	}
+	if m.mode == modeConfirm && m.confirm != nil {
+		return ansi.Truncate(m.confirmPrompt(), m.width, "…")
+	}
 	if m.status != "" {
 		st := m.styles.OK
 		if m.statusErr {
