@@ -124,12 +124,14 @@ func TestParseLimit(t *testing.T) {
 func TestAuditAndDBCommands(t *testing.T) {
 	dir := t.TempDir()
 	dbFile := filepath.Join(dir, "tribune.db")
-	db, err := store.Open(dbFile, store.Options{})
+	now := time.Now()
+	var at time.Time // the store's clock: audit entries are stamped with it
+	db, err := store.Open(dbFile, store.Options{Now: func() time.Time { return at }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
-	for i, at := range []time.Time{now.Add(-3 * time.Hour), now.Add(-time.Minute)} {
+	for i, when := range []time.Time{now.Add(-3 * time.Hour), now.Add(-time.Minute)} {
+		at = when
 		a := feeds.Action{ID: feeds.NewActionID(at), Feed: "twitch", Kind: feeds.ActReply, Text: []string{"old", "new"}[i],
 			Operator: "alice", Created: at}
 		if err := db.Enqueue(feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: at}); err != nil {
