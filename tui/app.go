@@ -371,19 +371,30 @@ func (m *Model) setStatus(s string, isErr bool) {
 	m.status, m.statusErr = s, isErr
 }
 
-// openReply opens the composer on the selected message, with its draft.
-func (m *Model) openReply() tea.Cmd {
+// selectedFor returns the selected message when its feed can do kind, and
+// otherwise says why not on the footer.
+func (m *Model) selectedFor(kind feeds.ActionKind) (feeds.Event, feeds.FeedInfo, bool) {
 	ev, ok := m.feed.Selected()
 	if !ok {
-		return nil
+		return ev, feeds.FeedInfo{}, false
 	}
 	info, known := m.feedInfo[ev.Feed]
 	switch {
 	case !known:
-		m.setStatus(fmt.Sprintf("Feed %q is not configured in this session; cannot reply.", ev.Feed), true)
-		return nil
-	case !info.Capabilities.Can(feeds.ActReply):
-		m.setStatus(fmt.Sprintf("Feed %q does not take replies.", ev.Feed), true)
+		m.setStatus(fmt.Sprintf("Feed %q is not configured in this session.", ev.Feed), true)
+		return ev, info, false
+	case !info.Capabilities.Can(kind):
+		m.setStatus(fmt.Sprintf("Feed %q cannot %s (not offered by the platform, or not with these credentials).", ev.Feed, kind), true)
+		return ev, info, false
+	}
+	return ev, info, true
+}
+
+// openReply opens the composer on the selected message, with its draft.
+func (m *Model) openReply() tea.Cmd {
+	ev, info, ok := m.selectedFor(feeds.ActReply)
+	switch {
+	case !ok:
 		return nil
 	case ev.Kind == feeds.KindNotice:
 		m.setStatus("That is a platform notice; pick a message to reply to.", true)

@@ -17,17 +17,9 @@ const timeoutFor = 10 * time.Minute
 // moderate asks to confirm a moderation action on the selected message.
 // Nothing is queued until the operator presses y.
 func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
-	ev, ok := m.feed.Selected()
-	if !ok {
-		return nil
-	}
-	info, known := m.feedInfo[ev.Feed]
+	ev, _, ok := m.selectedFor(kind)
 	switch {
-	case !known:
-		m.setStatus(fmt.Sprintf("Feed %q is not configured in this session.", ev.Feed), true)
-		return nil
-	case !info.Capabilities.Can(kind):
-		m.setStatus(fmt.Sprintf("Feed %q cannot %s (not offered by the platform, or not with these credentials).", ev.Feed, kind), true)
+	case !ok:
 		return nil
 	case ev.HasBadge(feeds.BadgeBrand):
 		m.setStatus("That is the brand's own message.", true)
