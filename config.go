@@ -17,6 +17,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/demo"
+	"github.com/tribune/tribune/feeds/irc"
 	"github.com/tribune/tribune/store"
 )
 
@@ -69,6 +70,22 @@ type feedType func(md toml.MetaData, p toml.Primitive, id string) (func(options)
 // feedTypes maps a [[feed]] type to its decoder.
 var feedTypes = map[string]feedType{
 	"demo": decodeDemo,
+	"irc":  decodeWith(irc.New),
+}
+
+// decodeWith is the decoder of a connector package that exports a Config
+// of its [[feed]] keys and a New that validates it and reads its secrets.
+// New runs when the feeds are built, after the whole file has decoded, so
+// a misspelt key is reported as such rather than as the key it missed; main
+// builds them before the screen opens.
+func decodeWith[C any, K feeds.Connector](newConn func(id string, c C) (K, error)) feedType {
+	return func(md toml.MetaData, p toml.Primitive, id string) (func(options) (feeds.Connector, error), error) {
+		var c C
+		if err := md.PrimitiveDecode(p, &c); err != nil {
+			return nil, err
+		}
+		return func(options) (feeds.Connector, error) { return newConn(id, c) }, nil
+	}
 }
 
 func typeNames() string {
@@ -98,10 +115,10 @@ func decodeDemo(md toml.MetaData, p toml.Primitive, id string) (func(options) (f
 		c.Platform = "twitch"
 	}
 	if !slices.Contains(demoPlatforms, c.Platform) {
-		return nil, fmt.Errorf("demo platform %q is not one of %s", c.Platform, strings.Join(demoPlatforms, ", "))
+		return nil, fmt.Errorf("demo: platform %q is not one of %s", c.Platform, strings.Join(demoPlatforms, ", "))
 	}
 	if c.Rate < 0 {
-		return nil, errors.New("rate must not be negative")
+		return nil, errors.New("demo: rate must not be negative")
 	}
 	return func(o options) (feeds.Connector, error) {
 		seed := c.Seed
@@ -220,7 +237,7 @@ func (com feedCommon) resolve(md toml.MetaData, p toml.Primitive, seen map[strin
 		return f, err
 	}
 	if f.build, err = decode(md, p, com.ID); err != nil {
-		return f, fmt.Errorf("%s: %w", com.Type, err)
+		return f, err
 	}
 	return f, nil
 }

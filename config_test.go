@@ -76,18 +76,53 @@ func TestConfigErrorsNameTheProblem(t *testing.T) {
 		{"[[feed]]\nid = \"a\"\n", "feed 1 (a): type is missing"},
 		{"[[feed]]\nid = \"a\"\ntype = \"gopher\"\n", `unknown type "gopher" (known types: demo`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\n[[feed]]\nid = \"a\"\ntype = \"demo\"\n", `feed 2 (a): id "a" is used twice`},
-		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nplatform = \"myspace\"\n", `demo: demo platform "myspace"`},
+		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nplatform = \"myspace\"\n", `demo: platform "myspace"`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nsend_limit = \"fast\"\n", `send_limit "fast"`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nsend_limit = \"20/soon\"\n", `"soon" is not a positive duration`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nkeep_for = \"forever\"\n", `keep_for "forever"`},
 		{"keep_count = -1\n", "keep_count must not be negative"},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nchanels = [\"#x\"]\n", "unknown keys: feed.chanels"},
 		{"themes = \"dark\"\n", "unknown keys: themes"},
+		// A misspelt key is named, not the key it missed.
+		{"[[feed]]\nid = \"a\"\ntype = \"irc\"\nserver = \"127.0.0.1:6667\"\nnick = \"x\"\nchanels = [\"#x\"]\n", "unknown keys: feed.chanels"},
+		{"[[feed]]\nid = \"a\"\ntype = \"irc\"\nchannels = 3\n", "feed 1 (a):"},
 	} {
 		_, err := loadConfig(writeConfig(t, tc.text), true)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("config %q: error %v, want it to say %q", tc.text, err, tc.want)
 		}
+	}
+}
+
+// A connector's own validation runs when main builds the feeds, before the
+// screen opens, and says which feed and key.
+func TestConfigBuildsConnectors(t *testing.T) {
+	c, err := loadConfig(writeConfig(t, `
+[[feed]]
+id = "libera"
+type = "irc"
+server = "127.0.0.1:6667"
+transport = "tcp"
+nick = "lumio-cm"
+channels = ["#lumio"]
+send_limit = "5/10s"
+`), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := c.Feeds[0].build(options{})
+	if err != nil || conn.Platform() != "irc" {
+		t.Fatalf("built %v, %v", conn, err)
+	}
+	if *c.Feeds[0].SendLimit != (feeds.Limit{Count: 5, Per: 10 * time.Second}) {
+		t.Errorf("send_limit = %v", c.Feeds[0].SendLimit)
+	}
+	c, err = loadConfig(writeConfig(t, "[[feed]]\nid = \"x\"\ntype = \"irc\"\nnick = \"a\"\n"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Feeds[0].build(options{}); err == nil || !strings.Contains(err.Error(), "server is missing") {
+		t.Errorf("an irc feed without a server: %v", err)
 	}
 }
 

@@ -239,7 +239,7 @@ func dashboard(o options, cfg Config) error {
 	for _, fc := range feedCfgs {
 		c, err := fc.build(o)
 		if err != nil {
-			return fmt.Errorf("feed %s: %w", fc.ID, err)
+			return fmt.Errorf("config: feed %s: %w", fc.ID, err)
 		}
 		if err := hub.Add(fc.ID, c); err != nil {
 			return err
