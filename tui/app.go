@@ -177,7 +177,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.resize()
 	case tea.KeyMsg:
-		return m, m.handleKey(msg)
+		return m, m.handleKeys(msg)
 	case batchMsg:
 		m.applyBatch(msg.b)
 		cmds := append(m.pending, m.waitBatch(msg.at))
@@ -204,6 +204,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStatus(msg.err.Error(), true)
 	}
 	return m, nil
+}
+
+// handleKeys handles a key message, which may carry several letters: the
+// terminal delivers keys typed (or sent by tmux) in quick succession as one
+// message. Outside text entry each letter is a command of its own, and a
+// letter may switch modes ("r" opens the composer, the rest is typed), so
+// they are handled one by one. A paste stays whole.
+func (m *Model) handleKeys(k tea.KeyMsg) tea.Cmd {
+	if k.Type != tea.KeyRunes || len(k.Runes) < 2 || k.Paste {
+		return m.handleKey(k)
+	}
+	var cmds []tea.Cmd
+	for i, r := range k.Runes {
+		if m.mode == modeCompose || m.mode == modeCommand {
+			rest := k
+			rest.Runes = k.Runes[i:]
+			return tea.Batch(append(cmds, m.handleKey(rest))...)
+		}
+		cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {

@@ -376,3 +376,21 @@ func TestHelpOverlayListsKeys(t *testing.T) {
 		}
 	}
 }
+
+// Keys typed fast arrive as one message with several letters; outside the
+// composer each is its own command, and once one opens the composer the
+// rest is typed.
+func TestFastKeysAreNotLost(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tm := start(t, h.model(ctx), 160, 48)
+	waitFor(t, tm, "je précommande")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("kkrThanks")})
+	waitFor(t, tm, "@nightowl on twitch", "Thanks")
+	view := finalView(t, tm)
+	if !strings.Contains(view, "Thanks") {
+		t.Errorf("the letters after r were not typed:\n%s", view)
+	}
+}
