@@ -18,6 +18,9 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/demo"
 	"github.com/tribune/tribune/feeds/irc"
+	"github.com/tribune/tribune/feeds/sse"
+	"github.com/tribune/tribune/feeds/webhook"
+	"github.com/tribune/tribune/feeds/wsfeed"
 	"github.com/tribune/tribune/store"
 )
 
@@ -69,8 +72,11 @@ type feedType func(md toml.MetaData, p toml.Primitive, id string) (func(options)
 
 // feedTypes maps a [[feed]] type to its decoder.
 var feedTypes = map[string]feedType{
-	"demo": decodeDemo,
-	"irc":  decodeWith(irc.New),
+	"demo":      decodeDemo,
+	"irc":       decodeWith(irc.New),
+	"websocket": decodeWith(wsfeed.New),
+	"sse":       decodeWith(sse.New),
+	"webhook":   decodeWith(webhook.New),
 }
 
 // decodeWith is the decoder of a connector package that exports a Config

@@ -74,7 +74,7 @@ func TestConfigErrorsNameTheProblem(t *testing.T) {
 		{"[[feed]]\ntype = \"demo\"\n", "feed 1: id is missing"},
 		{"[[feed]]\nid = \"a b\"\ntype = \"demo\"\n", `id "a b" must be`},
 		{"[[feed]]\nid = \"a\"\n", "feed 1 (a): type is missing"},
-		{"[[feed]]\nid = \"a\"\ntype = \"gopher\"\n", `unknown type "gopher" (known types: demo`},
+		{"[[feed]]\nid = \"a\"\ntype = \"gopher\"\n", `unknown type "gopher" (known types: demo, irc, sse, webhook, websocket)`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\n[[feed]]\nid = \"a\"\ntype = \"demo\"\n", `feed 2 (a): id "a" is used twice`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nplatform = \"myspace\"\n", `demo: platform "myspace"`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nsend_limit = \"fast\"\n", `send_limit "fast"`},

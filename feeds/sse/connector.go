@@ -1,0 +1,313 @@
+// Package sse is the Server-Sent Events connector (config type "sse"): it
+// reads a text/event-stream, keeps the event types asked for, maps each
+// event's data with feeds/fieldmap, and resumes with Last-Event-ID after a
+// reconnect. It is read-only. See feeds/fieldmap/README.md for the config.
+package sse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/fieldmap"
+)
+
+const (
+	defaultIdle     = 60 * time.Second
+	defaultMaxEvent = 1 << 20
+)
+
+// Config is one [[feed]] table of type "sse".
+type Config struct {
+	URL      string `toml:"url"`
+	Platform string `toml:"platform"` // label on events; default "sse"
+	// Headers are sent with every request ("User-Agent", ...).
+	Headers map[string]string `toml:"headers"`
+	// The secret from AuthEnv or AuthFile is sent as AuthHeader (default
+	// "Authorization"), after AuthScheme and a space when one is set.
+	AuthEnv    string `toml:"auth_env"`
+	AuthFile   string `toml:"auth_file"`
+	AuthHeader string `toml:"auth_header"`
+	AuthScheme string `toml:"auth_scheme"`
+	// Events lists the event types to keep; default ["message"], the
+	// events the stream does not name. "*" keeps every type.
+	Events []string `toml:"events"`
+	// IdleTimeout drops a stream on which nothing, not even a keep-alive
+	// comment, arrived for that long; default 60s.
+	IdleTimeout fieldmap.Duration `toml:"idle_timeout"`
+	// MaxEvent bounds a line and an event's data, in bytes; default 1 MiB.
+	// A bigger event is skipped and counted as unmatched.
+	MaxEvent int              `toml:"max_event"`
+	Fields   fieldmap.Mapping `toml:"fields"`
+}
+
+// Connector is one SSE feed. It implements feeds.Connector.
+type Connector struct {
+	feed      string
+	platform  string
+	url       string
+	header    http.Header
+	keep      []string // nil: every type
+	idle      time.Duration
+	maxEvent  int
+	mapper    *fieldmap.Mapper
+	unmatched *fieldmap.Unmatched
+	client    *http.Client
+
+	running sync.Mutex // held by Run
+
+	mu     sync.Mutex // guards the stream state kept across Runs
+	lastID string
+	retry  time.Duration // the server's retry:, 0 until it sends one
+}
+
+var _ feeds.Connector = (*Connector)(nil)
+
+// New checks c, reads its secret and compiles its mapping.
+func New(feedID string, c Config) (*Connector, error) {
+	u, err := url.Parse(c.URL)
+	switch {
+	case c.URL == "":
+		return nil, errors.New("sse: url is missing")
+	case err != nil:
+		return nil, fmt.Errorf("sse: url: %w", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("sse: url %q must start with http:// or https://", c.URL)
+	case u.Host == "":
+		return nil, fmt.Errorf("sse: url %q has no host", c.URL)
+	case c.IdleTimeout < 0:
+		return nil, errors.New("sse: idle_timeout must be positive")
+	case c.MaxEvent < 0:
+		return nil, errors.New("sse: max_event must be positive")
+	}
+	conn := &Connector{
+		feed:      feedID,
+		platform:  or(c.Platform, "sse"),
+		url:       c.URL,
+		header:    make(http.Header),
+		keep:      []string{"message"},
+		idle:      or(time.Duration(c.IdleTimeout), defaultIdle),
+		maxEvent:  or(c.MaxEvent, defaultMaxEvent),
+		unmatched: fieldmap.NewUnmatched("event"),
+		client:    &http.Client{},
+	}
+	if len(c.Events) > 0 {
+		conn.keep = c.Events
+		if slices.Contains(c.Events, "*") {
+			conn.keep = nil
+		}
+	}
+	for k, v := range c.Headers {
+		if !validHeader(k, v) {
+			return nil, fmt.Errorf("sse: headers: %q is not a valid header", k)
+		}
+		conn.header.Set(k, v)
+	}
+	secret, err := feeds.ReadSecret(c.AuthEnv, c.AuthFile)
+	if err != nil {
+		return nil, fmt.Errorf("sse: auth: %w", err)
+	}
+	if secret != "" {
+		if c.AuthScheme != "" {
+			secret = c.AuthScheme + " " + secret
+		}
+		name := or(c.AuthHeader, "Authorization")
+		if !validHeader(name, secret) {
+			return nil, fmt.Errorf("sse: auth_header %q with its secret is not a valid header", name)
+		}
+		conn.header.Set(name, secret)
+	}
+	if conn.mapper, err = c.Fields.Compile(); err != nil {
+		return nil, fmt.Errorf("sse: %w", err)
+	}
+	return conn, nil
+}
+
+// validHeader reports whether k: v can be sent: a token name and a value
+// with no control character (an SSE id becomes a header value too).
+func validHeader(k, v string) bool {
+	bad := func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) }
+	ctl := func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }
+	return k != "" && !strings.ContainsFunc(k, bad) && !strings.ContainsFunc(v, ctl)
+}
+
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Platform is the configured label, "sse" by default.
+func (c *Connector) Platform() string { return c.platform }
+
+// Capabilities: the feed is read-only.
+func (c *Connector) Capabilities() feeds.Capabilities { return feeds.Capabilities{} }
+
+// Do refuses: the feed is read-only.
+func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
+	return feeds.Permanent(fmt.Errorf("sse: the feed is read-only, %s is not supported", a.Kind))
+}
+
+// Run streams until ctx ends or the stream fails. Once the server has sent
+// retry:, a failure carries that wait (feeds.RetryAfter), as an EventSource
+// would wait that long before reconnecting.
+func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
+	if !c.running.TryLock() {
+		return errors.New("sse: Run is already running")
+	}
+	defer c.running.Unlock()
+	defer c.unmatched.Attach(s)()
+
+	err := c.stream(ctx, s)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if _, ok := feeds.RetryAfterOf(err); ok || feeds.IsPermanent(err) {
+		return err
+	}
+	c.mu.Lock()
+	retry := c.retry
+	c.mu.Unlock()
+	if retry > 0 {
+		return feeds.RetryAfter(retry, err)
+	}
+	return err
+}
+
+var errStalled = errors.New("stalled")
+
+func (c *Connector) stream(ctx context.Context, s feeds.Stream) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// The idle timer covers the request and every read after it.
+	idle := time.AfterFunc(c.idle, func() { cancel(errStalled) })
+	defer idle.Stop()
+	stalled := func(err error) error {
+		if context.Cause(ctx) == errStalled {
+			return fmt.Errorf("sse: nothing received for %s, dropping the stalled stream", c.idle)
+		}
+		return err
+	}
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
+	if err != nil {
+		return feeds.Permanent(fmt.Errorf("sse: %w", err))
+	}
+	req.Header = c.header.Clone()
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Cache-Control", "no-cache")
+	c.mu.Lock()
+	lastID := c.lastID
+	c.mu.Unlock()
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return stalled(fmt.Errorf("sse: connecting: %w", err))
+	}
+	defer resp.Body.Close()
+	if err := statusError(resp); err != nil {
+		return err
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
+		// The standard fails such a connection for good.
+		return feeds.Permanent(fmt.Errorf("sse: the server sent %q, not text/event-stream", resp.Header.Get("Content-Type")))
+	}
+	s.Connected()
+
+	p := newParser(activity{resp.Body, idle, c.idle}, c.maxEvent, lastID)
+	for {
+		ev, err := p.next()
+		if err == nil && !ev.tooBig && (c.keep == nil || slices.Contains(c.keep, ev.typ)) {
+			// Time spent waiting on a busy hub is not the server's silence.
+			stopped := idle.Stop()
+			c.handle(s, ev)
+			if stopped {
+				idle.Reset(c.idle)
+			}
+		}
+		// Only now, so that a resume never skips an event not handed over.
+		c.remember(p)
+		switch {
+		case err == io.EOF:
+			return errors.New("sse: the server ended the stream")
+		case err != nil:
+			return stalled(fmt.Errorf("sse: reading: %w", err))
+		case ev.tooBig:
+			c.unmatched.Add(fmt.Sprintf("an event is larger than max_event (%d bytes)", c.maxEvent))
+		}
+	}
+}
+
+// remember keeps the stream's last event id and retry for the next Run.
+func (c *Connector) remember(p *parser) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if validHeader("Last-Event-ID", p.lastID) {
+		c.lastID = p.lastID
+	}
+	if p.retry > 0 { // kept from an earlier connection until the server says again
+		c.retry = p.retry
+	}
+}
+
+// handle maps one event's data. Without an id path, an event's SSE id
+// names it; an array of events gets "#2", "#3"... after the second, so
+// that the hub does not drop them as repeats.
+func (c *Connector) handle(s feeds.Stream, ev event) {
+	r, err := c.mapper.Map([]byte(ev.data))
+	if err != nil {
+		c.unmatched.Add(err.Error())
+		return
+	}
+	if r.Unmatched > 0 {
+		c.unmatched.Add(r.Why)
+	}
+	for i, e := range r.Events {
+		if e.ID == "" && ev.id != "" {
+			e.ID = ev.id
+			if i > 0 {
+				e.ID += "#" + strconv.Itoa(i+1)
+			}
+		}
+		e.Feed, e.Platform = c.feed, c.platform
+		s.Emit(e)
+	}
+}
+
+// activity pushes the idle deadline back whenever bytes arrive.
+type activity struct {
+	r    io.Reader
+	t    *time.Timer
+	idle time.Duration
+}
+
+func (a activity) Read(b []byte) (int, error) {
+	n, err := a.r.Read(b)
+	if n > 0 {
+		a.t.Reset(a.idle)
+	}
+	return n, err
+}
+
+// statusError says what a non-2xx answer means: 204 asks us to stop;
+// otherwise as for any HTTP connector.
+func statusError(resp *http.Response) error {
+	if resp.StatusCode == http.StatusNoContent {
+		return feeds.Permanent(errors.New("sse: the server answered 204 No Content: it asks clients to stop"))
+	}
+	return feeds.HTTPError("sse", resp, 0)
+}

@@ -1,0 +1,262 @@
+// Package webhook is the webhook inbox connector (config type "webhook"):
+// a local HTTP listener that takes POSTed JSON, maps it with
+// feeds/fieldmap and answers 2xx only once the events are stored, so a
+// sender that retries on failure loses nothing. It is read-only. See
+// feeds/fieldmap/README.md for the config.
+package webhook
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/fieldmap"
+)
+
+const (
+	defaultListen    = "127.0.0.1:8787"
+	defaultSigHeader = "X-Signature-256"
+	defaultMaxBody   = 1 << 20
+	// commitWait bounds how long a request waits for the store.
+	commitWait = 10 * time.Second
+	// shutdownWait bounds how long requests in flight may finish.
+	shutdownWait = 5 * time.Second
+	// StatusListen is the status key showing the address listened on.
+	StatusListen = "listen"
+)
+
+// Config is one [[feed]] table of type "webhook".
+type Config struct {
+	// Listen is the address to listen on; default 127.0.0.1:8787.
+	Listen string `toml:"listen"`
+	// Path is the one path accepted; default "/".
+	Path     string `toml:"path"`
+	Platform string `toml:"platform"` // label on events; default "webhook"
+	// The shared secret from SecretEnv or SecretFile, when set, makes a
+	// valid HMAC-SHA256 of the body required, sent in SignatureHeader
+	// (default X-Signature-256) as "sha256=<hex>".
+	SecretEnv       string `toml:"secret_env"`
+	SecretFile      string `toml:"secret_file"`
+	SignatureHeader string `toml:"signature_header"`
+	// MaxBody bounds a request body, in bytes; default 1 MiB.
+	MaxBody int64            `toml:"max_body"`
+	Fields  fieldmap.Mapping `toml:"fields"`
+}
+
+// Connector is one webhook inbox. It implements feeds.Connector.
+type Connector struct {
+	feed      string
+	platform  string
+	listen    string
+	path      string
+	secret    []byte // nil: no signature check
+	sigHeader string
+	maxBody   int64
+	mapper    *fieldmap.Mapper
+	unmatched *fieldmap.Unmatched
+
+	running sync.Mutex // held by Run
+}
+
+var _ feeds.Connector = (*Connector)(nil)
+
+// New checks c, reads its secret and compiles its mapping.
+func New(feedID string, c Config) (*Connector, error) {
+	conn := &Connector{
+		feed:      feedID,
+		platform:  or(c.Platform, "webhook"),
+		listen:    or(c.Listen, defaultListen),
+		path:      or(c.Path, "/"),
+		sigHeader: http.CanonicalHeaderKey(or(c.SignatureHeader, defaultSigHeader)),
+		maxBody:   or(c.MaxBody, defaultMaxBody),
+		unmatched: fieldmap.NewUnmatched("request"),
+	}
+	if _, _, err := net.SplitHostPort(conn.listen); err != nil {
+		return nil, fmt.Errorf("webhook: listen %q is not host:port: %w", conn.listen, err)
+	}
+	switch {
+	case !strings.HasPrefix(conn.path, "/"):
+		return nil, fmt.Errorf("webhook: path %q must start with /", conn.path)
+	case c.MaxBody < 0:
+		return nil, errors.New("webhook: max_body must be positive")
+	}
+	secret, err := feeds.ReadSecret(c.SecretEnv, c.SecretFile)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: secret: %w", err)
+	}
+	if secret != "" {
+		conn.secret = []byte(secret)
+	} else if c.SignatureHeader != "" {
+		return nil, errors.New("webhook: signature_header is set but no secret_env or secret_file")
+	}
+	if conn.mapper, err = c.Fields.Compile(); err != nil {
+		return nil, fmt.Errorf("webhook: %w", err)
+	}
+	return conn, nil
+}
+
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Platform is the configured label, "webhook" by default.
+func (c *Connector) Platform() string { return c.platform }
+
+// Capabilities: the inbox is read-only.
+func (c *Connector) Capabilities() feeds.Capabilities { return feeds.Capabilities{} }
+
+// Do refuses: the inbox is read-only.
+func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
+	return feeds.Permanent(fmt.Errorf("webhook: the feed is read-only, %s is not supported", a.Kind))
+}
+
+// Run listens and serves until ctx ends, then lets requests in flight
+// finish (those still waiting on the store are answered 503).
+func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
+	if !c.running.TryLock() {
+		return errors.New("webhook: Run is already running")
+	}
+	defer c.running.Unlock()
+	defer c.unmatched.Attach(s)()
+
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("webhook: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           c.handler(s),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// The terminal belongs to the dashboard: no stray log lines.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+	s.Status(StatusListen, ln.Addr().String())
+	s.Connected()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("webhook: serving: %w", err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownWait)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		srv.Close()
+	}
+	<-served
+	return ctx.Err()
+}
+
+// handler checks each request in the order that tells a sender the most:
+// path, method, content type, size, signature, JSON, mapping, storage.
+func (c *Connector) handler(s feeds.Stream) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != c.path {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "only POST is accepted", http.StatusMethodNotAllowed)
+			return
+		}
+		if !isJSON(r.Header.Get("Content-Type")) {
+			http.Error(w, "the body must be JSON (Content-Type: application/json)", http.StatusUnsupportedMediaType)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, c.maxBody))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			http.Error(w, fmt.Sprintf("the body is larger than %d bytes", c.maxBody), http.StatusRequestEntityTooLarge)
+			return
+		case err != nil:
+			http.Error(w, "reading the body failed", http.StatusBadRequest)
+			return
+		}
+		if c.secret != nil && !c.signed(r.Header.Get(c.sigHeader), body) {
+			http.Error(w, fmt.Sprintf("missing or wrong signature in %s (sha256=<hex HMAC-SHA256 of the body>)", c.sigHeader), http.StatusUnauthorized)
+			return
+		}
+		res, err := c.mapper.Map(body)
+		if err != nil {
+			c.unmatched.Add(err.Error())
+			http.Error(w, "the body is not valid JSON", http.StatusBadRequest)
+			return
+		}
+		if res.Unmatched > 0 {
+			c.unmatched.Add(res.Why)
+		}
+		if len(res.Events) == 0 {
+			if res.Ignored > 0 && res.Unmatched == 0 {
+				fmt.Fprintf(w, "nothing to store: %d events of ignored kinds\n", res.Ignored)
+				return
+			}
+			why := res.Why
+			if why == "" {
+				why = "the body holds no events"
+			}
+			http.Error(w, "no event matched the configured fields: "+why, http.StatusUnprocessableEntity)
+			return
+		}
+		for i := range res.Events {
+			res.Events[i].Feed, res.Events[i].Platform = c.feed, c.platform
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), commitWait)
+		defer cancel()
+		if err := s.Commit(ctx, res.Events); err != nil {
+			// The store's error stays here: it may name local paths.
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "the events could not be stored; try again", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintf(w, "stored %d events", len(res.Events))
+		if res.Unmatched > 0 {
+			fmt.Fprintf(w, "; %d did not match: %s", res.Unmatched, res.Why)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// isJSON accepts application/json and any +json type.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// signed checks "sha256=<hex>" against the body's HMAC, in constant time.
+func (c *Connector) signed(header string, body []byte) bool {
+	hexSum, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
+	if !ok {
+		return false
+	}
+	got, err := hex.DecodeString(hexSum)
+	if err != nil {
+		return false
+	}
+	mac := hmac.New(sha256.New, c.secret)
+	mac.Write(body)
+	return hmac.Equal(got, mac.Sum(nil))
+}

@@ -1,0 +1,366 @@
+package webhook
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/feedstest"
+	"github.com/tribune/tribune/feeds/fieldmap"
+)
+
+// wait bounds a broken test; it asserts nothing about speed.
+const wait = 10 * time.Second
+
+var fields = fieldmap.Mapping{ID: "id", Author: "from.name", Text: "message", Channel: "form"}
+
+// statusStream is a feeds.Stream that reports where the inbox listens.
+type statusStream interface {
+	feeds.Stream
+	StatusOf(string) string
+}
+
+// start runs an inbox on a free loopback port and returns its URL; it is
+// stopped when the test ends.
+func start(t *testing.T, c Config, s statusStream) (url string, stop func() error) {
+	t.Helper()
+	c.Listen = "127.0.0.1:0"
+	if c.Fields.Text == "" {
+		c.Fields = fields
+	}
+	conn, err := New("forms", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- conn.Run(ctx, s) }()
+	stopped := false
+	stop = func() error {
+		cancel()
+		if stopped {
+			return nil
+		}
+		stopped = true
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(wait):
+			t.Error("Run did not return")
+			return nil
+		}
+	}
+	t.Cleanup(func() { stop() })
+	deadline := time.Now().Add(wait)
+	for s.StatusOf(StatusListen) == "" {
+		if time.Now().After(deadline) {
+			t.Fatal("the inbox did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return "http://" + s.StatusOf(StatusListen) + or(c.Path, "/"), stop
+}
+
+type answer struct {
+	code int
+	body string
+	hdr  http.Header
+}
+
+func post(t *testing.T, url, ctype, body string, hdr map[string]string) answer {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	return do(t, req)
+}
+
+func do(t *testing.T, req *http.Request) answer {
+	t.Helper()
+	a, err := send(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// postAsync posts from another goroutine, where t.Fatal may not be called.
+func postAsync(url, body string, answers chan<- answer) {
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	a, err := send(req)
+	if err != nil {
+		a = answer{code: -1, body: err.Error()}
+	}
+	answers <- a
+}
+
+func send(req *http.Request) (answer, error) {
+	resp, err := (&http.Client{Timeout: wait}).Do(req)
+	if err != nil {
+		return answer{}, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, string(b), resp.Header}, nil
+}
+
+func TestAcceptsAndStores(t *testing.T) {
+	s := feedstest.NewStream()
+	url, _ := start(t, Config{Platform: "forms"}, s)
+
+	a := post(t, url, "application/json", `{"id":"f1","from":{"name":"Ana"},"message":"Love the launch!","form":"feedback"}`, nil)
+	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 1 events") {
+		t.Fatalf("answer %+v", a)
+	}
+	a = post(t, url, "application/vnd.api+json; charset=utf-8", `[{"id":2,"message":"two"},{"id":"3","message":"three"},{"id":"4"}]`, nil)
+	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 2 events; 1 did not match: item 3: text: nothing at") {
+		t.Fatalf("answer %+v", a)
+	}
+	evs := s.Events()
+	if len(evs) != 3 {
+		t.Fatalf("events %+v", evs)
+	}
+	if e := evs[0]; e.ID != "f1" || e.Author != "Ana" || e.Text != "Love the launch!" || e.Channel != "feedback" ||
+		e.Feed != "forms" || e.Platform != "forms" {
+		t.Errorf("event %+v", e)
+	}
+	if evs[1].ID != "2" || evs[2].ID != "3" {
+		t.Errorf("ids %q %q", evs[1].ID, evs[2].ID)
+	}
+	if s.Connections() != 1 || s.StatusOf(fieldmap.StatusUnmatched) != "1 request" {
+		t.Errorf("connections %d, unmatched %q", s.Connections(), s.StatusOf(fieldmap.StatusUnmatched))
+	}
+}
+
+func TestRefusesBadRequests(t *testing.T) {
+	s := feedstest.NewStream()
+	url, _ := start(t, Config{MaxBody: 256, Path: "/hook"}, s)
+	good := `{"id":"1","message":"hi"}`
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		ctype  string
+		body   string
+		code   int
+		says   string
+	}{
+		{"GET", http.MethodGet, "/hook", "application/json", "", http.StatusMethodNotAllowed, "only POST"},
+		{"PUT", http.MethodPut, "/hook", "application/json", good, http.StatusMethodNotAllowed, "only POST"},
+		{"other path", http.MethodPost, "/other", "application/json", good, http.StatusNotFound, ""},
+		{"text", http.MethodPost, "/hook", "text/plain", good, http.StatusUnsupportedMediaType, "must be JSON"},
+		{"form", http.MethodPost, "/hook", "application/x-www-form-urlencoded", "a=1", http.StatusUnsupportedMediaType, "must be JSON"},
+		{"no content type", http.MethodPost, "/hook", "", good, http.StatusUnsupportedMediaType, "must be JSON"},
+		{"too large", http.MethodPost, "/hook", "application/json", `{"message":"` + strings.Repeat("x", 300) + `"}`, http.StatusRequestEntityTooLarge, "larger than 256 bytes"},
+		{"malformed", http.MethodPost, "/hook", "application/json", `{"message":`, http.StatusBadRequest, "not valid JSON"},
+		{"nothing mapped", http.MethodPost, "/hook", "application/json", `{"id":"1","msg":"hi"}`, http.StatusUnprocessableEntity, `text: nothing at "message"`},
+		{"wrong type", http.MethodPost, "/hook", "application/json", `{"id":"1","message":{"t":1}}`, http.StatusUnprocessableEntity, `"message" is an object`},
+		{"no events", http.MethodPost, "/hook", "application/json", `[]`, http.StatusUnprocessableEntity, "holds no events"},
+	}
+	base := strings.TrimSuffix(url, "/hook")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, base+tt.path, strings.NewReader(tt.body))
+			if tt.ctype != "" {
+				req.Header.Set("Content-Type", tt.ctype)
+			}
+			a := do(t, req)
+			if a.code != tt.code || !strings.Contains(a.body, tt.says) {
+				t.Errorf("answer %d %q, want %d saying %q", a.code, a.body, tt.code, tt.says)
+			}
+			if tt.code == http.StatusMethodNotAllowed && a.hdr.Get("Allow") != "POST" {
+				t.Errorf("Allow %q", a.hdr.Get("Allow"))
+			}
+		})
+	}
+	if n := len(s.Events()); n != 0 {
+		t.Errorf("%d events stored from bad requests", n)
+	}
+}
+
+func sign(secret, body string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(body))
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func TestSignature(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(file, []byte("shh\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := feedstest.NewStream()
+	url, _ := start(t, Config{SecretFile: file, SignatureHeader: "X-Hub-Signature-256"}, s)
+	body := `{"id":"1","message":"signed"}`
+	tests := []struct {
+		name string
+		sig  string
+		code int
+	}{
+		{"valid", sign("shh", body), http.StatusOK},
+		{"upper-case hex", "sha256=" + strings.ToUpper(strings.TrimPrefix(sign("shh", body), "sha256=")), http.StatusOK},
+		{"missing", "", http.StatusUnauthorized},
+		{"wrong secret", sign("shh!", body), http.StatusUnauthorized},
+		{"another body", sign("shh", body+" "), http.StatusUnauthorized},
+		{"no prefix", strings.TrimPrefix(sign("shh", body), "sha256="), http.StatusUnauthorized},
+		{"not hex", "sha256=zz", http.StatusUnauthorized},
+		{"truncated", sign("shh", body)[:20], http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		hdr := map[string]string{}
+		if tt.sig != "" {
+			hdr["X-Hub-Signature-256"] = tt.sig
+		}
+		if a := post(t, url, "application/json", body, hdr); a.code != tt.code {
+			t.Errorf("%s: answer %d %q, want %d", tt.name, a.code, a.body, tt.code)
+		}
+	}
+	// The default header name, and a signature in the wrong header.
+	s2 := feedstest.NewStream()
+	url2, _ := start(t, Config{SecretFile: file}, s2)
+	if a := post(t, url2, "application/json", body, map[string]string{"X-Signature-256": sign("shh", body)}); a.code != http.StatusOK {
+		t.Errorf("default header: %d %q", a.code, a.body)
+	}
+	if a := post(t, url2, "application/json", body, map[string]string{"X-Hub-Signature-256": sign("shh", body)}); a.code != http.StatusUnauthorized {
+		t.Errorf("wrong header: %d", a.code)
+	}
+	if n := len(s.Events()) + len(s2.Events()); n != 3 {
+		t.Errorf("%d events stored, want 3", n)
+	}
+}
+
+func TestStoreFailureIs503(t *testing.T) {
+	s := feedstest.NewStream()
+	s.CommitErr = errors.New("writing /home/cm/.local/share/tribune/tribune.db: disk full")
+	url, _ := start(t, Config{}, s)
+	a := post(t, url, "application/json", `{"id":"1","message":"hi"}`, nil)
+	if a.code != http.StatusServiceUnavailable || strings.Contains(a.body, "disk full") || a.hdr.Get("Retry-After") == "" {
+		t.Errorf("answer %+v", a)
+	}
+}
+
+// blockingStream holds Commit until released, or until its ctx ends.
+type blockingStream struct {
+	*feedstest.Stream
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingStream) Commit(ctx context.Context, evs []feeds.Event) error {
+	b.entered <- struct{}{}
+	select {
+	case <-b.release:
+		return b.Stream.Commit(ctx, evs)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func TestAnswersOnlyAfterCommit(t *testing.T) {
+	s := &blockingStream{feedstest.NewStream(), make(chan struct{}, 1), make(chan struct{})}
+	url, stop := start(t, Config{}, s)
+	answers := make(chan answer, 2)
+	go postAsync(url, `{"id":"1","message":"a"}`, answers)
+	<-s.entered
+	select {
+	case a := <-answers:
+		t.Fatalf("answered %d before the events were stored", a.code)
+	default:
+	}
+	s.release <- struct{}{}
+	if a := <-answers; a.code != http.StatusOK || len(s.Events()) != 1 {
+		t.Fatalf("answer %+v, %d events", a, len(s.Events()))
+	}
+
+	// Stopping while a commit waits: the sender hears 503 and retries.
+	go postAsync(url, `{"id":"2","message":"b"}`, answers)
+	<-s.entered
+	if err := stop(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run returned %v", err)
+	}
+	if a := <-answers; a.code != http.StatusServiceUnavailable {
+		t.Errorf("answer during shutdown %+v", a)
+	}
+	if _, err := http.Post(url, "application/json", strings.NewReader(`{}`)); err == nil {
+		t.Error("still listening after Run returned")
+	}
+}
+
+func TestReadOnly(t *testing.T) {
+	c, err := New("x", Config{Fields: fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if caps := c.Capabilities(); len(caps.Actions) != 0 {
+		t.Errorf("capabilities %+v", caps)
+	}
+	if err := c.Do(context.Background(), feeds.Action{Kind: feeds.ActReply}); !feeds.IsPermanent(err) {
+		t.Errorf("Do: %v", err)
+	}
+	if c.listen != "127.0.0.1:8787" || c.path != "/" || c.maxBody != 1<<20 || c.sigHeader != "X-Signature-256" || c.Platform() != "webhook" {
+		t.Errorf("defaults %+v", c)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	t.Setenv("HOOK_SECRET", "s")
+	var cfg Config
+	md, err := toml.Decode(`
+listen = "127.0.0.1:9000"
+path = "/tribune"
+platform = "typeform"
+secret_env = "HOOK_SECRET"
+signature_header = "Typeform-Signature"
+max_body = 65536
+[fields]
+events = "form_response.answers"
+text = "text"
+`, &cfg)
+	if err != nil || len(md.Undecoded()) > 0 {
+		t.Fatalf("%v, undecoded %v", err, md.Undecoded())
+	}
+	c, err := New("x", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.listen != "127.0.0.1:9000" || c.path != "/tribune" || string(c.secret) != "s" || c.sigHeader != "Typeform-Signature" || c.maxBody != 65536 {
+		t.Errorf("connector %+v", c)
+	}
+	for _, tt := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.MaxBody = -1 }, "webhook: max_body must be positive"},
+		{func(c *Config) { c.Listen = "8787" }, "webhook: listen \"8787\" is not host:port"},
+		{func(c *Config) { c.Path = "hook" }, "webhook: path \"hook\" must start with /"},
+		{func(c *Config) { c.SignatureHeader = "X-Sig" }, "webhook: signature_header is set but no secret"},
+		{func(c *Config) { c.SecretFile = "/nonexistent/secret" }, "webhook: secret: reading secret"},
+		{func(c *Config) { c.Fields.Text = "a..b" }, "webhook: fields.text"},
+	} {
+		c := Config{Fields: fields}
+		tt.edit(&c)
+		if _, err := New("x", c); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("New: %v, want %q", err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,300 @@
+// Package wsfeed is the generic WebSocket connector (config type
+// "websocket"): it reads any stream of JSON frames, maps each with
+// feeds/fieldmap, and can answer through an HTTP request template. See
+// feeds/fieldmap/README.md for the config.
+package wsfeed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/fieldmap"
+)
+
+const (
+	defaultIdle     = 60 * time.Second
+	defaultMaxFrame = 1 << 20
+	writeWait       = 10 * time.Second
+)
+
+// Config is one [[feed]] table of type "websocket".
+type Config struct {
+	URL      string `toml:"url"`
+	Platform string `toml:"platform"` // label on events; default "websocket"
+	// Headers are sent with the handshake ("Origin", "User-Agent", ...).
+	Headers map[string]string `toml:"headers"`
+	// The secret from AuthEnv or AuthFile is sent as AuthHeader (default
+	// "Authorization"), after AuthScheme and a space when one is set
+	// ("Bearer").
+	AuthEnv    string `toml:"auth_env"`
+	AuthFile   string `toml:"auth_file"`
+	AuthHeader string `toml:"auth_header"`
+	AuthScheme string `toml:"auth_scheme"`
+	// Subscribe is a text frame sent once the connection is open.
+	Subscribe string `toml:"subscribe"`
+	// IdleTimeout drops a connection on which nothing (not even a pong to
+	// our pings) arrived for that long; default 60s.
+	IdleTimeout fieldmap.Duration `toml:"idle_timeout"`
+	// MaxFrame bounds a frame, in bytes; default 1 MiB. A bigger frame
+	// drops the connection.
+	MaxFrame int64            `toml:"max_frame"`
+	Fields   fieldmap.Mapping `toml:"fields"`
+
+	// ReplyURL, when set, makes replies possible: an HTTP request to it,
+	// with ReplyMethod (default POST), ReplyHeaders and the JSON ReplyBody,
+	// in which {{text}}, {{reply_to}}, {{channel}} and {{id}} are filled in
+	// (see reply.go).
+	ReplyURL     string            `toml:"reply_url"`
+	ReplyMethod  string            `toml:"reply_method"`
+	ReplyHeaders map[string]string `toml:"reply_headers"`
+	ReplyBody    string            `toml:"reply_body"`
+	// ReplyAuth sends the feed's auth header with replies too.
+	ReplyAuth bool `toml:"reply_auth"`
+	// ReplyIdempotent says the endpoint honours {{id}} as an idempotency
+	// key, so a retried reply cannot post twice.
+	ReplyIdempotent bool `toml:"reply_idempotent"`
+	// ReplyMaxText is the platform's limit on a reply, in characters.
+	ReplyMaxText int `toml:"reply_max_text"`
+}
+
+// Connector is one WebSocket feed. It implements feeds.Connector.
+type Connector struct {
+	feed      string
+	platform  string
+	url       string
+	header    http.Header
+	subscribe []byte
+	idle      time.Duration
+	maxFrame  int64
+	mapper    *fieldmap.Mapper
+	unmatched *fieldmap.Unmatched
+	reply     *replier // nil: no replies
+	caps      feeds.Capabilities
+
+	running sync.Mutex // held by Run
+}
+
+var _ feeds.Connector = (*Connector)(nil)
+
+// New checks c, reads its secret and compiles its mapping.
+func New(feedID string, c Config) (*Connector, error) {
+	u, err := url.Parse(c.URL)
+	switch {
+	case c.URL == "":
+		return nil, errors.New("websocket: url is missing")
+	case err != nil:
+		return nil, fmt.Errorf("websocket: url: %w", err)
+	case u.Scheme != "ws" && u.Scheme != "wss":
+		return nil, fmt.Errorf("websocket: url %q must start with ws:// or wss://", c.URL)
+	case u.Host == "":
+		return nil, fmt.Errorf("websocket: url %q has no host", c.URL)
+	case c.IdleTimeout < 0:
+		return nil, errors.New("websocket: idle_timeout must be positive")
+	case c.MaxFrame < 0:
+		return nil, errors.New("websocket: max_frame must be positive")
+	}
+	conn := &Connector{
+		feed:      feedID,
+		platform:  or(c.Platform, "websocket"),
+		url:       c.URL,
+		subscribe: []byte(c.Subscribe),
+		idle:      or(time.Duration(c.IdleTimeout), defaultIdle),
+		maxFrame:  or(c.MaxFrame, defaultMaxFrame),
+		unmatched: fieldmap.NewUnmatched("frame"),
+	}
+	if conn.header, err = headers("headers", c.Headers); err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"Upgrade", "Connection", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Extensions"} {
+		if _, ok := conn.header[k]; ok {
+			return nil, fmt.Errorf("websocket: headers: %s is part of the handshake and cannot be set", k)
+		}
+	}
+	secret, err := feeds.ReadSecret(c.AuthEnv, c.AuthFile)
+	if err != nil {
+		return nil, fmt.Errorf("websocket: auth: %w", err)
+	}
+	var auth http.Header // sent with the handshake, and with replies if reply_auth
+	if secret != "" {
+		if c.AuthScheme != "" {
+			secret = c.AuthScheme + " " + secret
+		}
+		if auth, err = headers("auth_header", map[string]string{or(c.AuthHeader, "Authorization"): secret}); err != nil {
+			return nil, err
+		}
+		for k, vs := range auth {
+			conn.header[k] = vs
+		}
+	}
+	if conn.mapper, err = c.Fields.Compile(); err != nil {
+		return nil, fmt.Errorf("websocket: %w", err)
+	}
+	conn.caps = feeds.Capabilities{MaxText: max(c.ReplyMaxText, 0)}
+	if c.ReplyURL != "" {
+		if !c.ReplyAuth {
+			auth = nil
+		}
+		if conn.reply, err = newReplier(c, auth); err != nil {
+			return nil, err
+		}
+		conn.caps.Actions = []feeds.ActionKind{feeds.ActReply}
+		conn.caps.Idempotent = c.ReplyIdempotent
+	} else if c.ReplyIdempotent || c.ReplyAuth || c.ReplyBody != "" || c.ReplyMethod != "" || len(c.ReplyHeaders) > 0 {
+		return nil, errors.New("websocket: reply_* keys are set but reply_url is missing")
+	}
+	return conn, nil
+}
+
+// headers checks a table of headers from the config; key names it in
+// errors.
+func headers(key string, h map[string]string) (http.Header, error) {
+	out := make(http.Header, len(h))
+	for k, v := range h {
+		if k == "" || strings.ContainsFunc(k, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) }) {
+			return nil, fmt.Errorf("websocket: %s: %q is not a header name", key, k)
+		}
+		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+			return nil, fmt.Errorf("websocket: %s: the value of %s holds a control character", key, k)
+		}
+		out.Set(k, v)
+	}
+	return out, nil
+}
+
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// Platform is the configured label, "websocket" by default.
+func (c *Connector) Platform() string { return c.platform }
+
+// Capabilities offer replies only when a reply request is configured.
+func (c *Connector) Capabilities() feeds.Capabilities {
+	caps := c.caps
+	caps.Actions = append([]feeds.ActionKind(nil), c.caps.Actions...)
+	return caps
+}
+
+// Run connects, sends the subscribe message and maps frames until ctx ends
+// or the connection fails; the supervisor reconnects.
+func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
+	if !c.running.TryLock() {
+		return errors.New("websocket: Run is already running")
+	}
+	defer c.running.Unlock()
+	defer c.unmatched.Attach(s)()
+
+	d := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: c.idle}
+	conn, resp, err := d.DialContext(ctx, c.url, c.header.Clone())
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			return feeds.HTTPError("websocket: handshake", resp, defaultRetry)
+		}
+		return fmt.Errorf("websocket: connecting: %w", err)
+	}
+	defer conn.Close()
+	// A read blocked on a quiet stream must end with ctx.
+	defer context.AfterFunc(ctx, func() { conn.Close() })()
+	conn.SetReadLimit(c.maxFrame)
+
+	if len(c.subscribe) > 0 {
+		conn.SetWriteDeadline(time.Now().Add(writeWait))
+		if err := conn.WriteMessage(websocket.TextMessage, c.subscribe); err != nil {
+			return c.readErr(ctx, fmt.Errorf("websocket: sending subscribe: %w", err))
+		}
+	}
+	s.Connected()
+
+	// Anything from the server proves it alive: frames, pings, and pongs
+	// to the pings we send so that a quiet stream is not taken for a
+	// stalled one.
+	alive := func() { conn.SetReadDeadline(time.Now().Add(c.idle)) }
+	conn.SetPongHandler(func(string) error { alive(); return nil })
+	conn.SetPingHandler(func(data string) error {
+		alive()
+		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
+		if err == websocket.ErrCloseSent {
+			return nil
+		}
+		return err
+	})
+	done := make(chan struct{})
+	defer close(done)
+	go ping(conn, max(c.idle/2, time.Millisecond), done)
+
+	for {
+		alive()
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return c.readErr(ctx, err)
+		}
+		c.handle(s, data)
+	}
+}
+
+// ping sends a ping every interval until done, through WriteControl, which
+// may run beside the reader.
+func ping(conn *websocket.Conn, interval time.Duration, done <-chan struct{}) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
+				return // the reader sees the broken connection too
+			}
+		}
+	}
+}
+
+// readErr says why the stream ended.
+func (c *Connector) readErr(ctx context.Context, err error) error {
+	var ne net.Error
+	var ce *websocket.CloseError
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("websocket: nothing received for %s, dropping the stalled stream", c.idle)
+	case errors.Is(err, websocket.ErrReadLimit):
+		return fmt.Errorf("websocket: a frame is larger than max_frame (%d bytes)", c.maxFrame)
+	case errors.As(err, &ce):
+		return fmt.Errorf("websocket: the server closed the stream: %w", err)
+	}
+	return fmt.Errorf("websocket: reading: %w", err)
+}
+
+// handle maps one frame (text or binary: JSON either way) to events.
+func (c *Connector) handle(s feeds.Stream, frame []byte) {
+	r, err := c.mapper.Map(frame)
+	if err != nil {
+		c.unmatched.Add(err.Error())
+		return
+	}
+	if r.Unmatched > 0 {
+		c.unmatched.Add(r.Why)
+	}
+	for _, ev := range r.Events {
+		ev.Feed, ev.Platform = c.feed, c.platform
+		s.Emit(ev)
+	}
+}
