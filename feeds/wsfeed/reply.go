@@ -143,7 +143,6 @@ func neverSent(err error) bool {
 	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial") || errors.As(err, &cert)
 }
 
-
 // values are a reply's fields by placeholder name.
 type values map[string]string
 
