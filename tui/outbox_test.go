@@ -9,6 +9,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/tribune/tribune/feeds"
 )
 
@@ -189,4 +191,46 @@ func TestModerationIsConfirmedAndQueued(t *testing.T) {
 	if a.Kind != feeds.ActTimeout || a.TargetAuthor != "kiki_fr" || a.Target != "t6" || a.Duration != 10*time.Minute || a.Operator != "local" {
 		t.Errorf("queued %+v", a)
 	}
+}
+
+// What the Outbox view looked like when it was tried by hand: every state,
+// an error, the hold; kept as a golden screen.
+func TestGoldenOutbox(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	items := []struct {
+		state    feeds.State
+		feed     string
+		kind     feeds.ActionKind
+		who      string
+		text     string
+		err      string
+		attempts int
+	}{
+		{feeds.StateSent, "twitch", feeds.ActReply, "kiki_fr", "Merci Kiki ! Sortie le 2 décembre 🎧", "", 1},
+		{feeds.StateFailed, "twitch", feeds.ActBan, "spam_bot_77", "", "403 Forbidden: the account is not a moderator of this channel", 1},
+		{feeds.StateUncertain, "irc", feeds.ActReply, "oldtimer", "The replay link is on lumio.example/live", "write: connection reset by peer (may or may not have been sent)", 1},
+		{feeds.StateQueued, "mastodon", feeds.ActReply, "ana@mastodon.social", "Independent reviews are linked from our press page.", "", 0},
+		{feeds.StateQueued, "bluesky", feeds.ActReply, "sam.bsky.social", "Yes, Android too.", "", 0},
+	}
+	for i, it := range items {
+		at := clock.Add(time.Duration(i) * time.Minute)
+		a := feeds.Action{ID: feeds.NewActionID(at), Feed: it.feed, Kind: it.kind, TargetAuthor: it.who, Text: it.text,
+			Operator: "local", Created: at}
+		if err := h.db.Enqueue(feeds.Outgoing{Action: a, State: it.state, Err: it.err, Attempts: it.attempts, Updated: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := h.model(ctx)
+	tm := start(t, m, 100, 24)
+	waitFor(t, tm, "précommande")
+	tm.Send(batchMsg{b: feeds.Batch{Hold: &feeds.Hold{On: true, By: "alice", Since: clock}}, at: clock})
+	tm.Send(press("o"))
+	waitFor(t, tm, "Yes, Android too.", "OUTBOX HELD")
+	tm.Send(press("j"))
+	tm.Send(press("j"))
+	waitFor(t, tm, "may or may not")
+	golden.RequireEqual(t, []byte(finalView(t, tm)))
 }

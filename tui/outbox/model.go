@@ -220,10 +220,11 @@ func (m *Model) row(o feeds.Outgoing, selected bool) string {
 	}
 	line := m.styles.Time.Render(when) + " " + m.stateText(o.State) + " " +
 		m.styles.Author.Render(What(a)) + m.styles.Muted.Render(tries) + "  " + m.styles.Text.Render(oneLine(a.Text))
+	// The gutter marks the selection without colour, as in the feed.
 	if selected {
-		line = m.styles.Selected.Render(ansi.Strip(line) + strings.Repeat(" ", max(m.width-ansi.StringWidth(line), 0)))
+		return m.styles.Selected.Render("▌" + ansi.Strip(line) + strings.Repeat(" ", max(m.width-1-ansi.StringWidth(line), 0)))
 	}
-	return line
+	return " " + line
 }
 
 func (m *Model) detail(o feeds.Outgoing) []string {
