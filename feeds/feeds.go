@@ -188,8 +188,9 @@ type Stream interface {
 	// dropped as already seen. A connector that acknowledges receipt to its
 	// peer (a webhook answering 2xx) waits on it; ctx bounds the wait.
 	Commit(ctx context.Context, evs []Event) error
-	// Connected says the connection is established and streaming; the
-	// supervisor resets its backoff and reports the feed healthy.
+	// Connected says the connection is established and streaming: call it
+	// once the peer has proven it (registered, first frame), not at the
+	// handshake. The supervisor reports the feed healthy.
 	Connected()
 	// Status sets a standing condition of the feed that the Stats pane
 	// shows beside its health ("slow" = "30s", "mode" = "followers-only").
@@ -208,8 +209,10 @@ type Connector interface {
 	// Run connects and streams until ctx ends (return ctx.Err()) or the
 	// connection fails (return the error); the supervisor calls it again
 	// after a backoff, or after the wait of an error wrapped with
-	// RetryAfter when the peer said when to come back. Run may resume from
-	// its own cursor.
+	// RetryAfter when the peer said when to come back and that is longer
+	// (at most ten minutes). The backoff starts afresh only after a run
+	// that stayed connected for a while. Run may resume from its own
+	// cursor.
 	Run(ctx context.Context, s Stream) error
 	// Do carries out one action. It may be called concurrently with Run.
 	// Errors wrapped with Permanent are not retried.

@@ -68,7 +68,25 @@ const (
 	backoffBase = 500 * time.Millisecond
 	backoffCap  = time.Minute
 	backoffMin  = 100 * time.Millisecond
+	// stableRun is how long a run must stay connected for its end to
+	// count as a fresh start rather than one more failure: a server that
+	// accepts and then drops us at once must still meet a growing backoff.
+	stableRun = 10 * time.Second
+	// retryAfterCap bounds a wait a peer asks for, so a hostile or broken
+	// server cannot park a feed for days.
+	retryAfterCap = 10 * time.Minute
 )
+
+// nextWait is the wait before the next run after failures failed runs in a
+// row, the last ending with err: the backoff, or what the peer asked for
+// when that is longer (never more than retryAfterCap).
+func nextWait(failures int, err error, r *rand.Rand) time.Duration {
+	wait := backoff(failures, r)
+	if d, ok := RetryAfterOf(err); ok {
+		wait = min(max(d, wait), retryAfterCap)
+	}
+	return wait
+}
 
 // backoff returns the wait before attempt n (1-based): capped exponential
 // with full jitter, never below backoffMin so a connector that fails at
@@ -82,6 +100,13 @@ func backoff(n int, r *rand.Rand) time.Duration {
 	}
 	d := time.Duration(r.Int64N(int64(ceil) + 1))
 	return max(d, backoffMin)
+}
+
+// freshStart reports whether a run that connected at connectedAt (Unix
+// nanoseconds, 0 if never) and ended at now stayed up long enough for the
+// backoff to start over.
+func freshStart(connectedAt int64, now time.Time) bool {
+	return connectedAt != 0 && now.Sub(time.Unix(0, connectedAt)) >= stableRun
 }
 
 // supervise runs one connector until ctx ends, restarting it after failures.
@@ -98,7 +123,7 @@ func (h *Hub) supervise(ctx context.Context, f *feed) {
 			})
 			return
 		}
-		if st.connected.Load() {
+		if freshStart(st.connectedAt.Load(), h.opts.Now()) {
 			failures = 0
 		}
 		failures++
@@ -112,11 +137,7 @@ func (h *Hub) supervise(ctx context.Context, f *feed) {
 			})
 			return
 		}
-		wait := backoff(failures, r)
-		if d, ok := RetryAfterOf(err); ok {
-			// The peer said when to come back (SSE retry:, a rate limit).
-			wait = max(d, backoffMin)
-		}
+		wait := nextWait(failures, err, r)
 		h.setHealth(f.id, func(hl *Health) {
 			now := h.opts.Now()
 			hl.State, hl.Since, hl.LastErr = HealthReconnecting, now, msg
@@ -143,6 +164,8 @@ type stream struct {
 	platform  string
 	ctx       context.Context
 	connected atomic.Bool
+	// connectedAt is when Connected was first called, in Unix nanoseconds.
+	connectedAt atomic.Int64
 }
 
 func (s *stream) Emit(ev Event) {
@@ -180,6 +203,7 @@ func (s *stream) Connected() {
 	if s.connected.Swap(true) {
 		return
 	}
+	s.connectedAt.Store(s.hub.opts.Now().UnixNano())
 	s.hub.setHealth(s.feed, func(hl *Health) {
 		hl.State, hl.Since, hl.LastErr = HealthConnected, s.hub.opts.Now(), ""
 		hl.Retry = time.Time{}

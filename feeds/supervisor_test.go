@@ -172,7 +172,7 @@ func TestSupervisorKeepsStatusWhileRunning(t *testing.T) {
 func TestSupervisorHonoursRetryAfter(t *testing.T) {
 	c := &scriptedRun{fn: func(n int32, ctx context.Context, s Stream) error {
 		if n == 1 {
-			return RetryAfter(time.Hour, errors.New("server asked: retry in an hour"))
+			return RetryAfter(5*time.Minute, errors.New("server asked: retry in five minutes"))
 		}
 		<-ctx.Done()
 		return ctx.Err()
@@ -181,8 +181,59 @@ func TestSupervisorHonoursRetryAfter(t *testing.T) {
 	h.Add("f", c)
 	runHub(t, h)
 	hl := waitHealth(t, h, "f", HealthReconnecting)
-	if wait := hl.Retry.Sub(hl.Since); wait != time.Hour {
-		t.Errorf("retry in %s, want the hour the peer asked for", wait)
+	if wait := hl.Retry.Sub(hl.Since); wait != 5*time.Minute {
+		t.Errorf("retry in %s, want the five minutes the peer asked for", wait)
+	}
+}
+
+// A peer's wait never shortens the backoff (a server sending "retry: 1"
+// cannot make us hammer it) and cannot park a feed for days.
+func TestNextWaitBoundsWhatThePeerAsks(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		// After 12 failures the backoff's ceiling is the cap (1 min);
+		// with full jitter a draw under 1 ms is vanishingly unlikely.
+		if w := nextWait(12, RetryAfter(time.Millisecond, errors.New("retry: 1")), r); w < backoffMin {
+			t.Fatalf("wait %s under the floor", w)
+		}
+		if w := nextWait(1, RetryAfter(0, errors.New("RECONNECT")), r); w < backoffMin || w > backoffBase {
+			t.Fatalf("an immediate reconnect after a fresh start waited %s", w)
+		}
+		if w := nextWait(3, RetryAfter(49*24*time.Hour, errors.New("retry: 4294967295")), r); w != retryAfterCap {
+			t.Fatalf("a 49-day wait became %s, want the cap %s", w, retryAfterCap)
+		}
+	}
+	long := 0
+	for range 200 {
+		if nextWait(12, RetryAfter(time.Millisecond, errors.New("retry: 1")), r) > 5*time.Second {
+			long++
+		}
+	}
+	if long < 150 {
+		t.Errorf("only %d of 200 waits after 12 failures exceeded 5 s: the peer's 1 ms replaced the backoff", long)
+	}
+}
+
+// A server that accepts and drops us at once must meet a growing backoff:
+// Connected alone does not make a fresh start, only a run that stayed up.
+func TestFreshStartOnlyAfterAStableRun(t *testing.T) {
+	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		connected time.Time
+		want      bool
+	}{
+		{time.Time{}, false},           // never connected
+		{now.Add(-time.Second), false}, // dropped right after the handshake
+		{now.Add(-stableRun), true},    // stayed up
+		{now.Add(-time.Hour), true},    // a long session
+	} {
+		at := int64(0)
+		if !tc.connected.IsZero() {
+			at = tc.connected.UnixNano()
+		}
+		if got := freshStart(at, now); got != tc.want {
+			t.Errorf("connected at %v: fresh start %v, want %v", tc.connected, got, tc.want)
+		}
 	}
 }
 
