@@ -74,6 +74,9 @@ func dbCmd(o options, cfg Config, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := mustExist(path); err != nil {
+		return err
+	}
 	if args[0] == "compact" {
 		before, after, err := store.Compact(path, storeOptions(cfg))
 		if err != nil {
@@ -98,17 +101,24 @@ func dbCmd(o options, cfg Config, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// openExisting opens the database for a command that reads it: a missing
-// file is an error, not a new empty database.
+// openExisting opens the database for a command that reads it, without
+// changing it: a missing file is an error, not a new empty database.
 func openExisting(o options, cfg Config) (*store.DB, error) {
 	path, err := o.dbPath(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database at %s (run the dashboard first, or pass --db): %w", path, err)
+	if err := mustExist(path); err != nil {
+		return nil, err
 	}
-	return store.Open(path, storeOptions(cfg))
+	return store.OpenExisting(path, storeOptions(cfg))
+}
+
+func mustExist(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no database at %s (run the dashboard first, or pass --db): %w", path, err)
+	}
+	return nil
 }
 
 func size(n int64) string {

@@ -12,6 +12,8 @@ import (
 // OutboxStore is the durable outbox the dispatcher works from. The store
 // package implements it.
 type OutboxStore interface {
+	// Enqueue adds a new item, durably, and audits it as queued.
+	Enqueue(Outgoing) error
 	// Pending returns the items that are not done, in ID (creation) order.
 	Pending() ([]Outgoing, error)
 	// Change applies fn to one item atomically, with the hold as stored in
@@ -51,11 +53,25 @@ type Dispatcher struct {
 	opts  DispatcherOptions
 	wake  chan struct{}
 
+	// mu guards feeds. It is never taken inside a store callback: due
+	// holds it while it calls the store, so a callback waiting on it
+	// would deadlock against bbolt's write lock.
 	mu     sync.Mutex
-	rand   *rand.Rand
 	feeds  map[string]*pace
 	flight sync.WaitGroup
+
+	randMu sync.Mutex
+	rand   *rand.Rand
+
+	// holdMu makes storing a hold and publishing it one step, so sessions
+	// never show a brake that the store no longer has.
+	holdMu sync.Mutex
 }
+
+// sendGrace is how long a send in flight may go on once the dispatcher is
+// told to stop (the operator quit): long enough for a platform to confirm
+// a reply, so that quitting does not turn it into "uncertain".
+const sendGrace = 3 * time.Second
 
 // pace is one feed's sending state.
 type pace struct {
@@ -112,11 +128,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	if err := d.recoverInterrupted(); err != nil {
 		return err
 	}
-	hold, err := d.store.Hold()
-	if err != nil {
-		return fmt.Errorf("reading hold: %w", err)
+	if err := d.publishHold(); err != nil {
+		return err
 	}
-	d.hub.PublishHold(hold)
 	for {
 		claimed, next, err := d.due()
 		if err != nil && ctx.Err() == nil {
@@ -288,8 +302,11 @@ func (d *Dispatcher) deliver(ctx context.Context, o Outgoing) {
 		d.fail(a.ID, fmt.Sprintf("feed %q cannot %s", a.Feed, a.Kind))
 		return
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
+	// The send outlives a stop by sendGrace, bounded by the timeout.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.Timeout)
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(sendGrace, cancel) })
 	err := c.Do(sendCtx, a)
+	stop()
 	cancel()
 	if wait, limited := RetryAfterOf(err); limited {
 		d.limited(a, wait, err)
@@ -303,8 +320,8 @@ func (d *Dispatcher) deliver(ctx context.Context, o Outgoing) {
 		})
 	case IsPermanent(err):
 		d.fail(a.ID, err.Error())
-	case ctx.Err() != nil && !IsNotSent(err):
-		// Shutting down mid-send: settle now as a restart would.
+	case ctx.Err() != nil && sendCtx.Err() != nil && !IsNotSent(err):
+		// Cut off by the stop: settle now as a restart would.
 		_, _ = d.settleInterrupted(a)
 	case !IsNotSent(err) && !c.Capabilities().Idempotent:
 		_, _ = d.record(a.ID, func(o *Outgoing) string {
@@ -314,16 +331,17 @@ func (d *Dispatcher) deliver(ctx context.Context, o Outgoing) {
 		})
 	default:
 		// Safe to try again: nothing left, or the platform deduplicates.
+		// The wait is drawn here, not in the store callback (see d.mu).
+		d.randMu.Lock()
+		next := d.opts.Now().Add(backoff(o.Attempts, d.rand))
+		d.randMu.Unlock()
 		_, _ = d.record(a.ID, func(o *Outgoing) string {
 			o.Err = err.Error()
 			if o.Attempts >= d.opts.MaxAttempts {
 				o.State = StateFailed
 				return AuditFailed
 			}
-			o.State = StateQueued
-			d.mu.Lock()
-			o.NextTry = d.opts.Now().Add(backoff(o.Attempts, d.rand))
-			d.mu.Unlock()
+			o.State, o.NextTry = StateQueued, next
 			return AuditRetry
 		})
 	}
@@ -406,15 +424,39 @@ func (d *Dispatcher) Resend(id, by string) (Outgoing, error) {
 // operator by. Sends already in flight finish; nothing else leaves while it
 // is on.
 func (d *Dispatcher) SetHold(on bool, by string) (Hold, error) {
-	h := Hold{On: on, By: by, Since: d.opts.Now()}
-	changed, err := d.store.SetHold(h)
-	if err != nil {
+	d.holdMu.Lock()
+	defer d.holdMu.Unlock()
+	if _, err := d.store.SetHold(Hold{On: on, By: by, Since: d.opts.Now()}); err != nil {
 		return Hold{}, err
 	}
-	if !changed {
-		return d.store.Hold()
+	h, err := d.store.Hold()
+	if err != nil {
+		return Hold{}, err
 	}
 	d.hub.PublishHold(h)
 	d.Wake()
 	return h, nil
+}
+
+// publishHold tells every session where the brake stands, as stored.
+func (d *Dispatcher) publishHold() error {
+	d.holdMu.Lock()
+	defer d.holdMu.Unlock()
+	h, err := d.store.Hold()
+	if err != nil {
+		return fmt.Errorf("reading hold: %w", err)
+	}
+	d.hub.PublishHold(h)
+	return nil
+}
+
+// Enqueue commits a new action to the outbox, tells every session, and
+// wakes the loop. When it returns nil the action is on disk.
+func (d *Dispatcher) Enqueue(o Outgoing) error {
+	if err := d.store.Enqueue(o); err != nil {
+		return err
+	}
+	d.hub.PublishOutbox(o)
+	d.Wake()
+	return nil
 }

@@ -26,6 +26,17 @@ func newMemOutbox(items ...Outgoing) *memOutbox {
 	return m
 }
 
+func (m *memOutbox) Enqueue(o Outgoing) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.items[o.Action.ID]; ok {
+		return errors.New("exists")
+	}
+	m.items[o.Action.ID] = o
+	m.audit = append(m.audit, NewAuditEntry(o, AuditQueued, o.Action.Operator))
+	return nil
+}
+
 func (m *memOutbox) Pending() ([]Outgoing, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

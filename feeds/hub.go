@@ -310,6 +310,13 @@ func (h *Hub) process(raw []Event) error {
 	if h.opts.Store != nil && len(events) > 0 {
 		if storeErr = h.opts.Store.AppendEvents(events); storeErr != nil {
 			errText = fmt.Sprintf("storing events: %v", storeErr)
+			// Not stored, so not seen: a webhook's retry or a connector's
+			// resume must be able to deliver them again.
+			h.mu.Lock()
+			for _, ev := range events {
+				h.seenSet(ev.Feed).forget(ev.ID)
+			}
+			h.mu.Unlock()
 		}
 	}
 	var updates []Event
@@ -479,6 +486,12 @@ type seenSet struct {
 
 func newSeenSet(n int) *seenSet {
 	return &seenSet{n: n, cur: make(map[string]struct{})}
+}
+
+// forget drops id, as if it had never been seen.
+func (s *seenSet) forget(id string) {
+	delete(s.cur, id)
+	delete(s.prev, id)
 }
 
 // add records id and reports whether it was new.

@@ -272,4 +272,18 @@ func TestStreamCommitWaitsForTheStore(t *testing.T) {
 	if err := stream.Commit(ctx, []Event{{ID: "c", Text: "three"}}); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("Commit with a failing store: %v, want the store's error", err)
 	}
+	// The sender retries once the disk has room: the event was not stored,
+	// so it must not be dropped as already seen.
+	st.mu.Lock()
+	st.fail = nil
+	st.mu.Unlock()
+	if err := stream.Commit(ctx, []Event{{ID: "c", Text: "three"}}); err != nil {
+		t.Fatal(err)
+	}
+	st.mu.Lock()
+	_, stored := st.byID["hook/c"]
+	st.mu.Unlock()
+	if !stored {
+		t.Error("a retried event was dropped as a duplicate of one that was never stored")
+	}
 }

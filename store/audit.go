@@ -46,7 +46,11 @@ func auditKey(t time.Time, seq uint64) []byte {
 // call the store.
 func (db *DB) Audit(since time.Time, fn func(feeds.AuditEntry) error) error {
 	return db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketAudit).Cursor()
+		b := tx.Bucket(bucketAudit)
+		if b == nil {
+			return nil // a schema-1 file opened as it is: no log yet
+		}
+		c := b.Cursor()
 		for k, v := c.Seek(auditKey(since, 0)); k != nil; k, v = c.Next() {
 			var e feeds.AuditEntry
 			if err := json.Unmarshal(v, &e); err != nil {
@@ -64,7 +68,11 @@ func (db *DB) Audit(since time.Time, fn func(feeds.AuditEntry) error) error {
 func (db *DB) RecentAudit(n int) ([]feeds.AuditEntry, error) {
 	var out []feeds.AuditEntry
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketAudit).Cursor()
+		b := tx.Bucket(bucketAudit)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
 		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
 			var e feeds.AuditEntry
 			if err := json.Unmarshal(v, &e); err != nil {

@@ -174,13 +174,9 @@ func open(path string, opts Options, sc schema) (*DB, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:         opts.Timeout,
-		InitialMmapSize: initialMmapSize,
-		FreelistType:    bolt.FreelistMapType,
-	})
+	bdb, err := lockedOpen(path, opts)
 	if err != nil {
-		return nil, fmt.Errorf("opening store %s: %w", path, openError(err))
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	db := &DB{bolt: bdb, path: path, opts: opts}
 	if err := bdb.Update(func(tx *bolt.Tx) error { return db.setup(tx, sc) }); err != nil {
@@ -188,6 +184,61 @@ func open(path string, opts Options, sc schema) (*DB, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// lockedOpen opens path for writing and waits for its lock. A file can be
+// replaced while we wait (db compact renames its copy over the original):
+// the lock then belongs to a file no longer at path, and writing to it
+// would be lost, so it opens again.
+func lockedOpen(path string, opts Options) (*bolt.DB, error) {
+	for {
+		before, statErr := os.Stat(path)
+		bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+			Timeout:         opts.Timeout,
+			InitialMmapSize: initialMmapSize,
+			FreelistType:    bolt.FreelistMapType,
+		})
+		if err != nil {
+			return nil, openError(err)
+		}
+		after, err := os.Stat(path)
+		if err != nil || statErr != nil || os.SameFile(before, after) {
+			return bdb, nil
+		}
+		_ = bdb.Close()
+	}
+}
+
+// OpenExisting opens an existing database without changing it, for the
+// commands that only read (audit, db check): no migration, no pruning,
+// and the file must be there. A database of an older schema opens as it
+// is; Check reports it. It waits at most Options.Timeout for a running
+// tribune to let go of the file.
+func OpenExisting(path string, opts Options) (*DB, error) {
+	return openRaw(path, opts, true)
+}
+
+// openRaw opens path with no setup: readOnly shares the lock with other
+// readers; otherwise the lock is exclusive (Compact's source).
+func openRaw(path string, opts Options, readOnly bool) (*DB, error) {
+	opts = opts.withDefaults()
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	case fi.IsDir():
+		return nil, fmt.Errorf("opening store %s: is a directory", path)
+	case fi.Size() == 0:
+		return nil, fmt.Errorf("opening store %s: %w (the file is empty)", path, ErrNotTribune)
+	}
+	if err := preflight(path, opts, current); err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: readOnly})
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, openError(err))
+	}
+	return &DB{bolt: bdb, path: path, opts: opts}, nil
 }
 
 // preflight opens an existing file read-only (so the OS guarantees it is not

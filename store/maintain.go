@@ -55,7 +55,7 @@ type addFunc func(format string, args ...any) bool
 func checkMeta(tx *bolt.Tx, add addFunc) {
 	meta := tx.Bucket(bucketMeta)
 	if v := meta.Get(keyVersion); len(v) != 8 || binary.BigEndian.Uint64(v) != current.version {
-		add("meta: schema version is %x, want %d", v, current.version)
+		add("meta: schema version is %d, this build writes %d: run the dashboard once to upgrade the file", getU64(meta, keyVersion), current.version)
 	}
 	if _, err := readHold(tx); err != nil {
 		add("meta: %v", err)
@@ -163,7 +163,11 @@ func checkOutbox(tx *bolt.Tx, add addFunc) {
 }
 
 func checkAudit(tx *bolt.Tx, add addFunc) {
-	_ = tx.Bucket(bucketAudit).ForEach(func(k, v []byte) error {
+	b := tx.Bucket(bucketAudit)
+	if b == nil {
+		return // schema 1: reported by checkMeta
+	}
+	_ = b.ForEach(func(k, v []byte) error {
 		var e feeds.AuditEntry
 		switch err := json.Unmarshal(v, &e); {
 		case err != nil:
@@ -182,7 +186,9 @@ func checkAudit(tx *bolt.Tx, add addFunc) {
 // fail with ErrLocked) and leaves the original untouched on any error. It
 // returns the file's size before and after.
 func Compact(path string, opts Options) (before, after int64, err error) {
-	src, err := Open(path, opts)
+	// Opened as it is: no migration and no pruning, so a failed compaction
+	// leaves the original exactly as it was.
+	src, err := openRaw(path, opts, false)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -228,7 +234,7 @@ func compactTo(src *DB, dst string, opts Options) error {
 	if err := out.Close(); err != nil {
 		return err
 	}
-	copied, err := Open(dst, opts)
+	copied, err := openRaw(dst, opts, true)
 	if err != nil {
 		return fmt.Errorf("reopening the copy: %w", err)
 	}

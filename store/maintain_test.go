@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +119,40 @@ func TestCompactRefusesAForeignFile(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != string(notes) {
 		t.Error("Compact changed a foreign file")
+	}
+}
+
+// The commands that only read, and a compaction that fails, leave the file
+// exactly as it was: no migration, no pruning.
+func TestReadingAndFailedCompactionChangeNothing(t *testing.T) {
+	path := copyFixture(t, "testdata/schema-v1.db")
+	before, _ := os.ReadFile(path)
+	opts := Options{MaxAge: time.Minute} // would prune all 30 events
+	db, err := OpenExisting(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probs := fmt.Sprint(db.Check())
+	if !strings.Contains(probs, "schema version is 1") {
+		t.Errorf("check of a schema-1 file: %s", probs)
+	}
+	n := 0
+	if err := db.Audit(time.Time{}, func(feeds.AuditEntry) error { n++; return nil }); err != nil || n != 0 {
+		t.Errorf("audit of a schema-1 file: %d entries, %v", n, err)
+	}
+	mustClose(t, db)
+	// A directory where the copy goes makes the compaction fail.
+	if err := os.MkdirAll(path+".compact/x", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Compact(path, opts); err == nil {
+		t.Fatal("compaction succeeded over a directory")
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("reading, checking or a failed compaction changed the file")
+	}
+	if _, err := OpenExisting(filepath.Join(t.TempDir(), "typo.db"), opts); err == nil {
+		t.Error("OpenExisting of a missing file succeeded")
 	}
 }

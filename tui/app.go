@@ -198,7 +198,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case auditLoadedMsg:
 		m.audit.SetEntries(msg.entries)
 	case opDoneMsg:
-		m.applyOp(msg)
+		return m, m.applyOp(msg)
 	case errMsg:
 		m.queuing = false
 		m.setStatus(msg.err.Error(), true)
@@ -413,6 +413,10 @@ func (m *Model) selectedFor(kind feeds.ActionKind) (feeds.Event, feeds.FeedInfo,
 
 // openReply opens the composer on the selected message, with its draft.
 func (m *Model) openReply() tea.Cmd {
+	if m.editing != "" {
+		m.setStatus("An outbox item is being edited in the Reply pane: ctrl+s saves it, esc drops the edit.", true)
+		return nil
+	}
 	ev, info, ok := m.selectedFor(feeds.ActReply)
 	switch {
 	case !ok:

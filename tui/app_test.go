@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,6 +49,7 @@ func (c idle) Run(ctx context.Context, _ feeds.Stream) error { <-ctx.Done(); ret
 func (c idle) Do(context.Context, feeds.Action) error        { return nil }
 
 type harness struct {
+	ticks atomic.Int64 // the model's clock moves a microsecond a reading
 	db    *store.DB
 	hub   *feeds.Hub
 	stats *stats.Engine
@@ -88,13 +90,19 @@ func (h *harness) stop(t *testing.T, tm *teatest.TestModel, cancel context.Cance
 	h.db.Close()
 }
 
+// now is the model's clock: the test's fixed evening, ticking so that
+// actions queued one after the other have ids in that order.
+func (h *harness) now() time.Time {
+	return clock.Add(time.Duration(h.ticks.Add(1)) * time.Microsecond)
+}
+
 func (h *harness) model(ctx context.Context) *Model {
 	r := lipgloss.NewRenderer(nil)
 	themes.NoColor(r)
 	p, _ := themes.Builtin("dark")
 	return New(ctx, Deps{
 		Hub: h.hub, Store: h.db, Stats: h.stats, Styles: themes.New(r, p),
-		Operator: "local", Work: h.work, Now: func() time.Time { return clock },
+		Operator: "local", Work: h.work, Now: h.now,
 		TickEvery: time.Hour,
 	})
 }

@@ -243,13 +243,10 @@ func (m *Model) send() tea.Cmd {
 	key, rev := draftKey(a.Feed, a.Target), m.nextRev(now)
 	m.queuing = true
 	m.composer.Status, m.composer.StatusErr = "queuing…", false
-	st, op, disp := m.deps.Store, m.deps.Operator, m.deps.Dispatcher
+	st, op, enqueue := m.deps.Store, m.deps.Operator, m.enqueuer()
 	return m.persist(func() tea.Msg {
-		if err := st.Enqueue(o); err != nil {
+		if err := enqueue(o); err != nil {
 			return errMsg{fmt.Errorf("queuing reply (it is still in the composer): %w", err)}
-		}
-		if disp != nil {
-			disp.Wake()
 		}
 		if err := st.DeleteDraft(op, key, rev); err != nil {
 			return queuedMsg{o: o, err: fmt.Errorf("reply queued, but its draft was not cleared: %w", err)}
@@ -285,6 +282,7 @@ type opDoneMsg struct {
 	done   string
 	hold   *feeds.Hold
 	queued *feeds.Outgoing // a moderation action, now on disk
+	edited string          // the item an edit was for
 	err    error
 }
 
@@ -293,6 +291,7 @@ const auditShown = 500
 
 func (m *Model) openOutbox() tea.Cmd {
 	m.mode = modeOutbox
+	m.box.SelectNewest()
 	st := m.deps.Store
 	return func() tea.Msg {
 		items, err := st.RecentOutbox(outbox.Keep)
@@ -359,26 +358,57 @@ func (m *Model) setHold(on bool) tea.Cmd {
 	})
 }
 
-// saveEdit replaces a queued item's text with the composer's.
+// enqueuer is how this session commits a new action: through the
+// dispatcher, which tells every session and wakes its loop, or straight
+// to the store when nothing is sent from here.
+func (m *Model) enqueuer() func(feeds.Outgoing) error {
+	if d := m.deps.Dispatcher; d != nil {
+		return d.Enqueue
+	}
+	return m.deps.Store.Enqueue
+}
+
+// saveEdit replaces a queued item's text with the composer's. The
+// composer keeps the text until the change is committed: if the item left
+// meanwhile, the text is still there to copy or send as a new reply.
 func (m *Model) saveEdit() tea.Cmd {
 	id, text := m.editing, m.composer.Value()
 	if left := m.composer.Left(); left < 0 {
 		m.setStatus(fmt.Sprintf("The text is %d characters over the limit.", -left), true)
 		return nil
 	}
+	d, op := m.deps.Dispatcher, m.deps.Operator
+	if d == nil {
+		m.setStatus("Nothing is sent from this session (no dispatcher).", true)
+		return nil
+	}
 	what := outbox.What(m.composer.Reply())
-	m.editing = ""
-	m.composer.Close()
-	cmd := m.outboxOp("Edited "+what, func(d *feeds.Dispatcher, by string) (feeds.Outgoing, error) {
-		return d.Edit(id, text, by)
+	m.queuing = true
+	return m.persist(func() tea.Msg {
+		if _, err := d.Edit(id, text, op); err != nil {
+			return opDoneMsg{edited: id, err: fmt.Errorf("%w; your text is still in the composer", err)}
+		}
+		return opDoneMsg{edited: id, done: "Edited " + what}
 	})
-	return tea.Batch(cmd, m.openOutbox())
 }
 
-func (m *Model) applyOp(msg opDoneMsg) {
+func (m *Model) applyOp(msg opDoneMsg) tea.Cmd {
+	if msg.edited != "" {
+		m.queuing = false
+	}
 	if msg.err != nil {
 		m.setStatus(msg.err.Error(), true)
-		return
+		return nil
+	}
+	var cmd tea.Cmd
+	if msg.edited != "" && msg.edited == m.editing {
+		m.editing = ""
+		m.composer.Close()
+		cmd = m.openOutbox()
+	}
+	if msg.queued != nil {
+		m.applyOutgoing(*msg.queued)
+		m.refreshCounts()
 	}
 	if msg.hold != nil {
 		m.hold = *msg.hold
@@ -386,4 +416,5 @@ func (m *Model) applyOp(msg opDoneMsg) {
 		m.box.SetHold(m.hold)
 	}
 	m.setStatus(msg.done, false)
+	return cmd
 }

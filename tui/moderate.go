@@ -60,13 +60,10 @@ func (m *Model) enqueue(a feeds.Action) tea.Cmd {
 	now := m.deps.Now()
 	a.ID, a.Created = feeds.NewActionID(now), now
 	o := feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: now}
-	st, disp := m.deps.Store, m.deps.Dispatcher
+	enqueue := m.enqueuer()
 	return m.persist(func() tea.Msg {
-		if err := st.Enqueue(o); err != nil {
+		if err := enqueue(o); err != nil {
 			return opDoneMsg{err: fmt.Errorf("queuing %s: %w", a.Kind, err)}
-		}
-		if disp != nil {
-			disp.Wake()
 		}
 		return opDoneMsg{done: "✓ queued: " + outbox.What(a) + " (o shows the outbox)", queued: &o}
 	})

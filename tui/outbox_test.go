@@ -234,3 +234,64 @@ func TestGoldenOutbox(t *testing.T) {
 	waitFor(t, tm, "may or may not")
 	golden.RequireEqual(t, []byte(finalView(t, tm)))
 }
+
+// An edit stays an edit: a reply cannot be opened over it (it would be
+// saved as the edit, to the wrong person), and an edit that comes too late
+// keeps its text in the composer rather than losing it.
+func TestEditIsNotCapturedNorLost(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	d := h.withDispatcher(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := h.model(ctx)
+	m.deps.Dispatcher = d
+	tm := start(t, m, 160, 48)
+	waitFor(t, tm, "je précommande")
+	tm.Send(press("H"))
+	waitFor(t, tm, "OUTBOX HELD")
+	tm.Send(press("r"))
+	waitFor(t, tm, "@kiki_fr on twitch")
+	typeText(tm, "v1")
+	tm.Send(press("ctrl+s"))
+	waitFor(t, tm, "queued reply to @kiki_fr")
+	tm.Send(press("o"))
+	waitFor(t, tm, "◷ queued")
+	tm.Send(press("e"))
+	waitFor(t, tm, "Editing a queued item")
+	typeText(tm, " and more")
+
+	// Leave the editor, pick another message, try to reply.
+	tm.Send(press("tab"))
+	tm.Send(press("tab"))
+	tm.Send(press("k"))
+	tm.Send(press("r"))
+	waitFor(t, tm, "An outbox item is being edited")
+
+	// Meanwhile the brake is released and the item leaves.
+	if _, err := d.SetHold(false, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		items, _ := h.db.Outbox()
+		if len(items) == 1 && items[0].State == feeds.StateSent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the item was not sent: %+v", items)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	tm.Send(press("tab")) // back to the Reply pane and the edit
+	tm.Send(press("ctrl+s"))
+	waitFor(t, tm, "your text is still in the composer")
+	view := finalView(t, tm)
+	if !strings.Contains(view, "v1 and more") {
+		t.Errorf("the edited text was lost:\n%s", view)
+	}
+	items, _ := h.db.Outbox()
+	if len(items) != 1 || items[0].Action.Text != "v1" {
+		t.Errorf("outbox = %+v, want the one reply, sent as v1", items)
+	}
+}

@@ -100,6 +100,12 @@ func (m *Model) selectID(id string) {
 	}
 }
 
+// SelectNewest puts the cursor on the newest item, as when the view opens.
+func (m *Model) SelectNewest() {
+	m.cursor = 0
+	m.updateKeys()
+}
+
 // SetHold sets the brake shown at the top.
 func (m *Model) SetHold(h feeds.Hold) { m.hold = h }
 
