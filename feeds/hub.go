@@ -463,11 +463,37 @@ func (s *Subscription) add(fn func(*Batch)) {
 		s.pending.Events = append([]Event(nil), s.pending.Events[drop:]...)
 		s.pending.Dropped += drop
 	}
+	// The rest is bounded too, so a stuck session (an SSH client that
+	// stopped reading) cannot grow without end: deletions beyond the
+	// backlog are dropped (the store has them), and outbox changes keep
+	// only each item's latest state.
+	if len(s.pending.Updates) > s.backlog {
+		s.pending.Updates = append([]Event(nil), s.pending.Updates[len(s.pending.Updates)-s.backlog*3/4:]...)
+	}
+	if len(s.pending.Outbox) > s.backlog {
+		s.pending.Outbox = latestPerItem(s.pending.Outbox)
+	}
 	empty := s.pending.empty()
 	s.mu.Unlock()
 	if !empty {
 		s.signal()
 	}
+}
+
+// latestPerItem keeps each outbox item's last change, in the order of
+// those last changes.
+func latestPerItem(os []Outgoing) []Outgoing {
+	last := make(map[string]int, len(os))
+	for i, o := range os {
+		last[o.Action.ID] = i
+	}
+	out := make([]Outgoing, 0, len(last))
+	for i, o := range os {
+		if last[o.Action.ID] == i {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func (s *Subscription) signal() {

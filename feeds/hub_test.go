@@ -267,3 +267,42 @@ func TestSeenSetIsBounded(t *testing.T) {
 		t.Error("a recent id was forgotten")
 	}
 }
+
+// A stuck subscriber's deletions and outbox changes are bounded too.
+func TestStuckSubscriberStaysBounded(t *testing.T) {
+	h := NewHub(HubOptions{SubscriberBacklog: 100})
+	stuck := h.Subscribe(context.Background())
+	runHub(t, h)
+	for i := range 1000 {
+		h.PublishOutbox(Outgoing{Action: Action{ID: fmt.Sprint(i % 10)}, State: StateSending, Attempts: i})
+		h.Ingest(context.Background(), Event{Feed: "a", Kind: KindDelete, Target: fmt.Sprint(i)})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	var b Batch
+	for {
+		stuck.mu.Lock()
+		n := len(stuck.pending.Updates)
+		stuck.mu.Unlock()
+		if n >= 75 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // let the last deletes land
+	b = stuck.Take()
+	if len(b.Updates) > 100 || len(b.Outbox) > 100 {
+		t.Fatalf("stuck subscriber holds %d updates and %d outbox changes, backlog 100", len(b.Updates), len(b.Outbox))
+	}
+	latest := make(map[string]int)
+	for _, o := range b.Outbox {
+		latest[o.Action.ID] = o.Attempts
+	}
+	for id, attempts := range latest {
+		if want := 990 + int(id[0]-'0'); attempts != want {
+			t.Errorf("item %s: kept attempts %d, want its latest %d", id, attempts, want)
+		}
+	}
+	if last := b.Updates[len(b.Updates)-1]; last.ID != "999" {
+		t.Errorf("last update %q, want the newest", last.ID)
+	}
+}
