@@ -10,6 +10,10 @@
 // item is mapped on its own: an item that lacks a required field, or holds
 // a field of the wrong type, is "unmatched" — counted and explained in the
 // Result, never an error — so one odd frame cannot stop a feed.
+//
+// The package also holds what the generic connectors share beyond the
+// mapping: config durations, the unmatched counter, and the HTTP safety
+// rules (SameOriginRedirects, RedactURL, RedactError).
 package fieldmap
 
 import (

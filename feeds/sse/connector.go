@@ -25,6 +25,10 @@ import (
 const (
 	defaultIdle     = 60 * time.Second
 	defaultMaxEvent = 1 << 20
+	// A server's retry: is honoured within these bounds: below, a server
+	// (or a typo) could have us hammer it; above, park the feed for weeks.
+	minRetry = time.Second
+	maxRetry = 5 * time.Minute
 )
 
 // Config is one [[feed]] table of type "sse".
@@ -68,7 +72,7 @@ type Connector struct {
 
 	mu     sync.Mutex // guards the stream state kept across Runs
 	lastID string
-	retry  time.Duration // the server's retry:, 0 until it sends one
+	retry  time.Duration // the server's retry: as sent, 0 until it sends one
 }
 
 var _ feeds.Connector = (*Connector)(nil)
@@ -80,11 +84,11 @@ func New(feedID string, c Config) (*Connector, error) {
 	case c.URL == "":
 		return nil, errors.New("sse: url is missing")
 	case err != nil:
-		return nil, fmt.Errorf("sse: url: %w", err)
+		return nil, fmt.Errorf("sse: url: %w", errors.Unwrap(err)) // the parse error without the URL
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("sse: url %q must start with http:// or https://", c.URL)
+		return nil, fmt.Errorf("sse: url %s must start with http:// or https://", fieldmap.RedactURL(c.URL))
 	case u.Host == "":
-		return nil, fmt.Errorf("sse: url %q has no host", c.URL)
+		return nil, errors.New("sse: url has no host")
 	case c.IdleTimeout < 0:
 		return nil, errors.New("sse: idle_timeout must be positive")
 	case c.MaxEvent < 0:
@@ -99,7 +103,8 @@ func New(feedID string, c Config) (*Connector, error) {
 		idle:      or(time.Duration(c.IdleTimeout), defaultIdle),
 		maxEvent:  or(c.MaxEvent, defaultMaxEvent),
 		unmatched: fieldmap.NewUnmatched("event"),
-		client:    &http.Client{},
+		// The auth header goes to the configured origin only.
+		client: &http.Client{CheckRedirect: fieldmap.SameOriginRedirects},
 	}
 	if len(c.Events) > 0 {
 		conn.keep = c.Events
@@ -160,9 +165,17 @@ func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
 	return feeds.Permanent(fmt.Errorf("sse: the feed is read-only, %s is not supported", a.Kind))
 }
 
-// Run streams until ctx ends or the stream fails. Once the server has sent
-// retry:, a failure carries that wait (feeds.RetryAfter), as an EventSource
-// would wait that long before reconnecting.
+// Run streams until ctx ends or the stream fails. The stream is reported
+// connected once it proves live: its first event or comment (a keep-alive)
+// after the headers, not the headers alone, so that a server that answers
+// and hangs up at once meets the supervisor's growing backoff.
+//
+// Once the server has sent retry:, the end of a stream that proved live
+// carries that wait, held within [minRetry, maxRetry] (feeds.RetryAfter),
+// as an EventSource waits that long before reconnecting. A failure to
+// connect, or a stream that ended before proving live, is left to the
+// supervisor's backoff: retry: paces reconnections to a working server,
+// it must not pace the retries of a server that is gone.
 func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	if !c.running.TryLock() {
 		return errors.New("sse: Run is already running")
@@ -170,25 +183,27 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	defer c.running.Unlock()
 	defer c.unmatched.Attach(s)()
 
-	err := c.stream(ctx, s)
+	live, err := c.stream(ctx, s)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if _, ok := feeds.RetryAfterOf(err); ok || feeds.IsPermanent(err) {
+	if !live {
 		return err
 	}
 	c.mu.Lock()
 	retry := c.retry
 	c.mu.Unlock()
 	if retry > 0 {
-		return feeds.RetryAfter(retry, err)
+		return feeds.RetryAfter(min(max(retry, minRetry), maxRetry), err)
 	}
 	return err
 }
 
 var errStalled = errors.New("stalled")
 
-func (c *Connector) stream(ctx context.Context, s feeds.Stream) error {
+// stream makes one request and reads its stream; live says whether the
+// stream proved live (see Run) before it ended.
+func (c *Connector) stream(ctx context.Context, s feeds.Stream) (live bool, err error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// The idle timer covers the request and every read after it.
@@ -203,7 +218,7 @@ func (c *Connector) stream(ctx context.Context, s feeds.Stream) error {
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {
-		return feeds.Permanent(fmt.Errorf("sse: %w", err))
+		return false, feeds.Permanent(fmt.Errorf("sse: %w", fieldmap.RedactError(err)))
 	}
 	req.Header = c.header.Clone()
 	req.Header.Set("Accept", "text/event-stream")
@@ -216,21 +231,35 @@ func (c *Connector) stream(ctx context.Context, s feeds.Stream) error {
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return stalled(fmt.Errorf("sse: connecting: %w", err))
+		if redirect := (*fieldmap.RedirectError)(nil); errors.As(err, &redirect) {
+			return false, fmt.Errorf("sse: the server redirects to %s, another origin (scheme, host or port): not followed, so that the feed's headers go nowhere else; put that address in url", redirect.To)
+		}
+		return false, stalled(fmt.Errorf("sse: connecting: %w", fieldmap.RedactError(err)))
 	}
 	defer resp.Body.Close()
 	if err := statusError(resp); err != nil {
-		return err
+		return false, err
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		// The standard fails such a connection for good.
-		return feeds.Permanent(fmt.Errorf("sse: the server sent %q, not text/event-stream", resp.Header.Get("Content-Type")))
+		return false, feeds.Permanent(fmt.Errorf("sse: the server sent %q, not text/event-stream", resp.Header.Get("Content-Type")))
 	}
-	s.Connected()
 
+	// An event, kept or not, or a comment proves the stream live; the
+	// headers alone do not.
+	proven := func() {
+		if !live {
+			live = true
+			s.Connected()
+		}
+	}
 	p := newParser(activity{resp.Body, idle, c.idle}, c.maxEvent, lastID)
+	p.comment = proven
 	for {
 		ev, err := p.next()
+		if err == nil {
+			proven()
+		}
 		if err == nil && !ev.tooBig && (c.keep == nil || slices.Contains(c.keep, ev.typ)) {
 			// Time spent waiting on a busy hub is not the server's silence.
 			stopped := idle.Stop()
@@ -243,9 +272,9 @@ func (c *Connector) stream(ctx context.Context, s feeds.Stream) error {
 		c.remember(p)
 		switch {
 		case err == io.EOF:
-			return errors.New("sse: the server ended the stream")
+			return live, errors.New("sse: the server ended the stream")
 		case err != nil:
-			return stalled(fmt.Errorf("sse: reading: %w", err))
+			return live, stalled(fmt.Errorf("sse: reading: %w", err))
 		case ev.tooBig:
 			c.unmatched.Add(fmt.Sprintf("an event is larger than max_event (%d bytes)", c.maxEvent))
 		}
@@ -264,9 +293,11 @@ func (c *Connector) remember(p *parser) {
 	}
 }
 
-// handle maps one event's data. Without an id path, an event's SSE id
-// names it; an array of events gets "#2", "#3"... after the second, so
-// that the hub does not drop them as repeats.
+// handle maps one event's data. Without an id path, the event's own SSE id
+// names it (an array of events gets "#2", "#3"... after the second, so
+// that the hub does not drop them as repeats); an event that carried no id
+// field has none, and the hub numbers it: the last event ID it inherits
+// names the last event that had one.
 func (c *Connector) handle(s feeds.Stream, ev event) {
 	r, err := c.mapper.Map([]byte(ev.data))
 	if err != nil {

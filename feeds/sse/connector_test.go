@@ -176,8 +176,9 @@ func TestResumeWithLastEventID(t *testing.T) {
 	for _, ev := range s.Events() {
 		ids = append(ids, ev.ID)
 	}
-	if strings.Join(ids, ",") != "41,42,42" {
-		t.Errorf("event ids %v", ids)
+	// "c" carried no id of its own: it has none, and the hub numbers it.
+	if strings.Join(ids, ",") != "41,42," {
+		t.Errorf("event ids %q, want 41, 42 and none", ids)
 	}
 }
 
@@ -186,21 +187,135 @@ func TestRetryHonoured(t *testing.T) {
 		switch n {
 		case 0:
 			streamHeaders(w)
-			send(w, "retry: 2500\n\n")
+			send(w, "retry: 2500\n: hello\n\n")
 		case 1:
 			http.Error(w, "down", http.StatusInternalServerError)
+		case 2:
+			streamHeaders(w)
+			send(w, "data: {\"text\":\"x\"}\n\n") // and no retry: this time
 		default:
-			streamHeaders(w) // and no retry: this time
+			streamHeaders(w) // and nothing at all
 		}
 	})
 	c := newConn(t, Config{URL: srv.URL, Fields: fields})
-	for i := range 3 {
-		// The stream ending, the server failing, a stream that does not
-		// repeat retry: all wait as asked once.
+	for i, want := range []time.Duration{
+		2500 * time.Millisecond, // a live stream ended: wait as asked
+		0,                       // the server failed: the supervisor's backoff
+		2500 * time.Millisecond, // a live stream that did not repeat retry:
+		0,                       // headers, then nothing: never live
+	} {
 		err := runOnce(t, c, feedstest.NewStream())
-		if d, ok := feeds.RetryAfterOf(err); !ok || d != 2500*time.Millisecond {
-			t.Errorf("run %d: %v (retry %v), want RetryAfter 2.5s", i, err, d)
+		if d, ok := feeds.RetryAfterOf(err); ok != (want > 0) || d != want {
+			t.Errorf("run %d: %v (retry %v), want a wait of %v", i, err, d, want)
 		}
+	}
+}
+
+func TestRetryIsBounded(t *testing.T) {
+	for retry, want := range map[string]time.Duration{
+		"1":          time.Second,
+		"999":        time.Second,
+		"1500":       1500 * time.Millisecond,
+		"300000":     5 * time.Minute,
+		"4294967295": 5 * time.Minute, // 49 days as sent
+	} {
+		srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			streamHeaders(w)
+			send(w, "retry: "+retry+"\ndata: {\"text\":\"x\"}\n\n")
+		})
+		err := runOnce(t, newConn(t, Config{URL: srv.URL, Fields: fields}), feedstest.NewStream())
+		if d, _ := feeds.RetryAfterOf(err); d != want {
+			t.Errorf("retry: %s: waits %v (%v), want %v", retry, d, err, want)
+		}
+	}
+}
+
+func TestRetryDoesNotPaceFailures(t *testing.T) {
+	// A server asks for 1 ms and hangs up before the stream proves live,
+	// then goes away: neither end, nor the refused connections after it,
+	// may pace reconnecting; the supervisor's backoff does.
+	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		streamHeaders(w)
+		send(w, "retry: 1\n\n")
+	})
+	c := newConn(t, Config{URL: srv.URL, Fields: fields})
+	s := feedstest.NewStream()
+	err := runOnce(t, c, s)
+	if _, ok := feeds.RetryAfterOf(err); ok || s.Connections() != 0 {
+		t.Errorf("a stream that never proved live: %v, %d connections", err, s.Connections())
+	}
+	srv.Close()
+	err = runOnce(t, c, s)
+	if _, ok := feeds.RetryAfterOf(err); ok || err == nil || feeds.IsPermanent(err) || !strings.Contains(err.Error(), "connecting") {
+		t.Errorf("the server gone: %v, want a plain error", err)
+	}
+}
+
+func TestConnectedOnlyOnceLive(t *testing.T) {
+	for _, tt := range []struct {
+		name, stream string
+		connected    int
+	}{
+		{"headers, then hung up", "", 0},
+		{"fields but no event", "retry: 1\nid: 7\nevent: x\n\n", 0},
+		{"a comment", ": hello\n", 1},
+		{"an event of a type not kept", "event: other\ndata: {}\n\n", 1},
+		{"an event too big", "data: " + strings.Repeat("x", 200) + "\n\n", 1},
+		{"two events", "data: {\"text\":\"a\"}\n\n: ping\ndata: {\"text\":\"b\"}\n\n", 1},
+	} {
+		srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			streamHeaders(w)
+			send(w, tt.stream)
+		})
+		s := feedstest.NewStream()
+		err := runOnce(t, newConn(t, Config{URL: srv.URL, Fields: fields, MaxEvent: 100}), s)
+		if s.Connections() != tt.connected {
+			t.Errorf("%s: %d connections (%v), want %d", tt.name, s.Connections(), err, tt.connected)
+		}
+	}
+}
+
+// TestEventsWithoutIDReachTheHub runs the connector in a real hub: events
+// after one with an id, which inherit its last event ID, are new events,
+// not repeats of it.
+func TestEventsWithoutIDReachTheHub(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		streamHeaders(w)
+		send(w, "id: 1\ndata: {\"user\":\"a\",\"text\":\"first\"}\n\n")
+		send(w, "data: {\"user\":\"b\",\"text\":\"second\"}\n\n")
+		send(w, "data: {\"user\":\"c\",\"text\":\"third\"}\n\n")
+		send(w, "id: 1\ndata: {\"user\":\"a\",\"text\":\"first again\"}\n\n") // a real repeat
+		send(w, "id: end\ndata: {\"user\":\"d\",\"text\":\"last\"}\n\n")
+		<-r.Context().Done()
+	})
+	got := make(chan feeds.Event, 16)
+	h := feeds.NewHub(feeds.HubOptions{Observe: func(evs []feeds.Event) {
+		for _, ev := range evs {
+			got <- ev
+		}
+	}})
+	if err := h.Add("updates", newConn(t, Config{URL: srv.URL, Fields: fields})); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	var texts []string
+	for {
+		select {
+		case ev := <-got:
+			texts = append(texts, ev.Text)
+			if ev.ID != "end" {
+				continue
+			}
+		case <-time.After(wait):
+			t.Fatalf("the last event did not arrive; have %q", texts)
+		}
+		break
+	}
+	if strings.Join(texts, ",") != "first,second,third,last" {
+		t.Errorf("the hub kept %q, want first, second, third and last", texts)
 	}
 }
 

@@ -14,7 +14,13 @@ import (
 type event struct {
 	typ  string // "message" when the stream named none
 	data string
-	id   string // the last event ID as of this event
+	// id is the event's own id: the value of an "id" field in the event
+	// itself, "" when it had none. The standard has an event without one
+	// inherit the last event ID (the parser's lastID), which names the
+	// position in the stream to resume from, not this event: an id taken
+	// from it would make every later event a repeat of the last one that
+	// had an id.
+	id string
 	// tooBig is set when a line or the data outgrew the limit; the event
 	// is skipped whole.
 	tooBig bool
@@ -41,7 +47,12 @@ type parser struct {
 	data    []byte
 	typ     string
 	id      string // the event's "last event ID buffer"
+	ownID   string // the value of an "id" field since the last blank line
 	tooBig  bool
+
+	// comment, when set, is called for every comment line: a keep-alive
+	// shows the stream is live though it dispatches nothing.
+	comment func()
 }
 
 func newParser(r io.Reader, max int, lastID string) *parser {
@@ -73,7 +84,11 @@ func (p *parser) next() (event, error) {
 func (p *parser) field(line []byte) {
 	name, value, found := bytes.Cut(line, []byte(":"))
 	if len(name) == 0 && found {
-		return // a comment, often a keep-alive
+		// A comment, often a keep-alive.
+		if p.comment != nil {
+			p.comment()
+		}
+		return
 	}
 	value = bytes.TrimPrefix(value, []byte(" "))
 	switch string(name) {
@@ -89,6 +104,7 @@ func (p *parser) field(line []byte) {
 	case "id":
 		if bytes.IndexByte(value, 0) < 0 {
 			p.id = string(value)
+			p.ownID = p.id
 		}
 	case "retry":
 		if n, err := strconv.ParseUint(string(value), 10, 32); err == nil && len(value) > 0 && value[0] != '+' {
@@ -101,7 +117,7 @@ func (p *parser) field(line []byte) {
 // to deliver (no data, as the standard says).
 func (p *parser) dispatch() (event, bool) {
 	p.lastID = p.id
-	ev := event{typ: p.typ, id: p.lastID, tooBig: p.tooBig}
+	ev := event{typ: p.typ, id: p.ownID, tooBig: p.tooBig}
 	if ev.typ == "" {
 		ev.typ = "message"
 	}
@@ -109,7 +125,7 @@ func (p *parser) dispatch() (event, bool) {
 	if !ev.tooBig {
 		ev.data = toValidUTF8(bytes.TrimSuffix(p.data, []byte("\n")))
 	}
-	p.data, p.typ, p.tooBig = p.data[:0], "", false
+	p.data, p.typ, p.ownID, p.tooBig = p.data[:0], "", "", false
 	return ev, !empty || ev.tooBig
 }
 
@@ -134,8 +150,12 @@ func (p *parser) readLine() (line []byte, tooLong bool, err error) {
 		}
 		if !p.started {
 			p.started = true
-			if bom, _ := p.r.Peek(3); string(bom) == "\uFEFF" {
-				p.r.Discard(3)
+			// Wait for three bytes only when they may be a BOM: a stream
+			// that opens with a short line (":\n") must not sit on it.
+			if buf[0] == 0xEF {
+				if bom, _ := p.r.Peek(3); string(bom) == "\uFEFF" {
+					p.r.Discard(3)
+				}
 			}
 			continue
 		}

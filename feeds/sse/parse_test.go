@@ -43,7 +43,9 @@ func TestParseStandardExamples(t *testing.T) {
 		{"CRLF, CR and a BOM", "\uFEFFdata: a\r\ndata: b\r\r\nid: 7\rdata: c\r\r",
 			[]event{{typ: "message", data: "a\nb"}, {typ: "message", data: "c", id: "7"}}},
 		{"no data dispatches nothing but the id", "id: 5\nevent: ping\n\ndata: x\n\n",
-			[]event{{typ: "message", data: "x", id: "5"}}},
+			[]event{{typ: "message", data: "x"}}},
+		{"an event without an id has none of its own", "id: 1\ndata: a\n\ndata: b\n\nid: 2\ndata: c\n\n",
+			[]event{{typ: "message", data: "a", id: "1"}, {typ: "message", data: "b"}, {typ: "message", data: "c", id: "2"}}},
 		{"odd fields", "Data: no\ndata : no\nfoo: bar\nid: a\x00b\ndata: yes\n\n",
 			[]event{{typ: "message", data: "yes"}}},
 		{"invalid UTF-8", "data: a\xffb\n\n",
@@ -59,6 +61,34 @@ func TestParseStandardExamples(t *testing.T) {
 				t.Errorf("events\n got %+v\nwant %+v", evs, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseLastIDIsInherited(t *testing.T) {
+	// The last event ID, which a resume sends, is the stream's position:
+	// it moves with every id field and stays through events without one.
+	for stream, want := range map[string]string{
+		"id: 1\ndata: a\n\ndata: b\n\n":            "1",
+		"id: 1\ndata: a\n\nid: 5\nevent: x\n\n":    "5",
+		"id: 1\ndata: a\n\nid\ndata: b\n\n":        "",
+		"id: 1\ndata: a\n\nid: 2\ndata: b\n":       "1", // not dispatched yet
+		"id: 1\ndata: a\n\nid: 2\x00\ndata: b\n\n": "1",
+	} {
+		if _, lastID, _, _ := parseAll(strings.NewReader(stream), 1<<10); lastID != want {
+			t.Errorf("%q: last id %q, want %q", stream, lastID, want)
+		}
+	}
+}
+
+func TestParseComments(t *testing.T) {
+	p := newParser(strings.NewReader(": hi\n:\ndata: x\n: mid\n\n:tail"), 1<<10, "")
+	comments := 0
+	p.comment = func() { comments++ }
+	if ev, err := p.next(); err != nil || ev.data != "x" || comments != 3 {
+		t.Fatalf("got %+v, %v after %d comments", ev, err, comments)
+	}
+	if _, err := p.next(); err != io.EOF || comments != 3 {
+		t.Errorf("an unfinished comment line counted: %v, %d comments", err, comments)
 	}
 }
 
@@ -116,6 +146,23 @@ func TestParseCRDeliveredAtOnce(t *testing.T) {
 	w.CloseWithError(errors.New("done"))
 }
 
+func TestParseShortFirstLine(t *testing.T) {
+	// A stream that opens with a line shorter than a BOM delivers it at
+	// once, not when more bytes come.
+	r, w := io.Pipe()
+	p := newParser(r, 1<<10, "")
+	comment := make(chan struct{}, 1)
+	p.comment = func() { comment <- struct{}{} }
+	go w.Write([]byte(":\n"))
+	go p.next()
+	select {
+	case <-comment:
+	case <-time.After(10 * time.Second): // bounds a broken test only
+		t.Fatal("the first line waits for more bytes")
+	}
+	w.CloseWithError(errors.New("done"))
+}
+
 // refParse is a plain reading of the standard, without limits, to check
 // the streaming parser against.
 func refParse(stream []byte) (evs []event, lastID string, retry time.Duration) {
@@ -124,7 +171,7 @@ func refParse(stream []byte) (evs []event, lastID string, retry time.Duration) {
 	s = strings.ReplaceAll(s, "\r", "\n")
 	lines := strings.Split(s, "\n")
 	lines = lines[:len(lines)-1] // what follows the last line end is unfinished
-	var data, typ, id string
+	var data, typ, id, own string
 	hasData := false
 	for _, line := range lines {
 		if line == "" {
@@ -133,9 +180,9 @@ func refParse(stream []byte) (evs []event, lastID string, retry time.Duration) {
 				if typ == "" {
 					typ = "message"
 				}
-				evs = append(evs, event{typ: typ, data: toValidUTF8([]byte(strings.TrimSuffix(data, "\n"))), id: lastID})
+				evs = append(evs, event{typ: typ, data: toValidUTF8([]byte(strings.TrimSuffix(data, "\n"))), id: own})
 			}
-			data, typ, hasData = "", "", false
+			data, typ, own, hasData = "", "", "", false
 			continue
 		}
 		name, value, found := strings.Cut(line, ":")
@@ -151,7 +198,7 @@ func refParse(stream []byte) (evs []event, lastID string, retry time.Duration) {
 			hasData = true
 		case "id":
 			if !strings.Contains(value, "\x00") {
-				id = value
+				id, own = value, value
 			}
 		case "retry":
 			if n, err := strconv.ParseUint(value, 10, 32); err == nil && value != "" && value[0] != '+' {

@@ -29,8 +29,9 @@ const (
 	defaultListen    = "127.0.0.1:8787"
 	defaultSigHeader = "X-Signature-256"
 	defaultMaxBody   = 1 << 20
-	// commitWait bounds how long a request waits for the store.
-	commitWait = 10 * time.Second
+	// ioTimeout bounds reading a request, and writing its answer once
+	// the store has answered (the wait for it is not counted).
+	ioTimeout = 30 * time.Second
 	// shutdownWait bounds how long requests in flight may finish.
 	shutdownWait = 5 * time.Second
 	// StatusListen is the status key showing the address listened on.
@@ -66,6 +67,11 @@ type Connector struct {
 	maxBody   int64
 	mapper    *fieldmap.Mapper
 	unmatched *fieldmap.Unmatched
+	// ioTimeout is the server's read and write timeout; a field so that
+	// a test can shorten it.
+	ioTimeout time.Duration
+	// listenOn opens the listener; a field so that a test can break it.
+	listenOn func(ctx context.Context, network, address string) (net.Listener, error)
 
 	running sync.Mutex // held by Run
 }
@@ -82,6 +88,9 @@ func New(feedID string, c Config) (*Connector, error) {
 		sigHeader: http.CanonicalHeaderKey(or(c.SignatureHeader, defaultSigHeader)),
 		maxBody:   or(c.MaxBody, defaultMaxBody),
 		unmatched: fieldmap.NewUnmatched("request"),
+
+		ioTimeout: ioTimeout,
+		listenOn:  new(net.ListenConfig).Listen,
 	}
 	if _, _, err := net.SplitHostPort(conn.listen); err != nil {
 		return nil, fmt.Errorf("webhook: listen %q is not host:port: %w", conn.listen, err)
@@ -127,7 +136,8 @@ func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
 }
 
 // Run listens and serves until ctx ends, then lets requests in flight
-// finish (those still waiting on the store are answered 503).
+// finish (those still waiting on the store are answered 503). No handler
+// outlives Run, whichever way it ends: none may touch s afterwards.
 func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	if !c.running.TryLock() {
 		return errors.New("webhook: Run is already running")
@@ -135,28 +145,36 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	defer c.running.Unlock()
 	defer c.unmatched.Attach(s)()
 
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", c.listen)
+	ln, err := c.listenOn(ctx, "tcp", c.listen)
 	if err != nil {
 		return fmt.Errorf("webhook: %w", err)
 	}
+	// Handlers hold gate for reading; Run takes it for writing once the
+	// server is closed, which waits for those in flight and turns away
+	// any that a closing connection still starts.
+	var gate sync.RWMutex
 	srv := &http.Server{
-		Handler:           c.handler(s),
+		Handler:           c.handler(s, &gate),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		ReadTimeout:       c.ioTimeout,
+		WriteTimeout:      c.ioTimeout,
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// Requests end with Run: a handler waiting on the store gives up.
+		BaseContext: func(net.Listener) context.Context { return ctx },
 		// The terminal belongs to the dashboard: no stray log lines.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
+	defer gate.Lock() // never unlocked: this Run's handlers are done
 	s.Status(StatusListen, ln.Addr().String())
 	s.Connected()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served:
+		// Closing the connections ends the requests on them (their
+		// contexts are cancelled), so gate.Lock does not wait long.
+		srv.Close()
 		return fmt.Errorf("webhook: serving: %w", err)
 	case <-ctx.Done():
 	}
@@ -171,8 +189,15 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 
 // handler checks each request in the order that tells a sender the most:
 // path, method, content type, size, signature, JSON, mapping, storage.
-func (c *Connector) handler(s feeds.Stream) http.Handler {
+func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !gate.TryRLock() {
+			// Run is returning: s is no longer ours to use.
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "tribune is stopping; try again", http.StatusServiceUnavailable)
+			return
+		}
+		defer gate.RUnlock()
 		if r.URL.Path != c.path {
 			http.NotFound(w, r)
 			return
@@ -224,9 +249,24 @@ func (c *Connector) handler(s feeds.Stream) http.Handler {
 		for i := range res.Events {
 			res.Events[i].Feed, res.Events[i].Platform = c.feed, c.platform
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), commitWait)
-		defer cancel()
-		if err := s.Commit(ctx, res.Events); err != nil {
+		// Wait for the store as long as the request lasts: until the sender
+		// hangs up or tribune stops, not on a timer of our own. Events
+		// handed to the hub are stored even if the wait ends first, so a
+		// timeout would answer 503 for stored events, and the sender's
+		// retry would store them twice unless an id is mapped. The
+		// server's write deadline runs from the reading of the request,
+		// so the answer gets one of its own, or a slow store would have
+		// it cut off.
+		err = s.Commit(r.Context(), res.Events)
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(c.ioTimeout))
+		switch {
+		case err != nil && r.Context().Err() != nil:
+			// Stopping (or the sender is gone): the events may have been
+			// stored all the same.
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "tribune is stopping; the events may or may not be stored: try again (with an id mapped, a retry is not stored twice)", http.StatusServiceUnavailable)
+			return
+		case err != nil:
 			// The store's error stays here: it may name local paths.
 			w.Header().Set("Retry-After", "5")
 			http.Error(w, "the events could not be stored; try again", http.StatusServiceUnavailable)

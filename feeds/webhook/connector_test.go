@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,6 +37,13 @@ type statusStream interface {
 // stopped when the test ends.
 func start(t *testing.T, c Config, s statusStream) (url string, stop func() error) {
 	t.Helper()
+	return startConn(t, c, s, nil)
+}
+
+// startConn is start with edit, when not nil, applied to the connector
+// before it runs.
+func startConn(t *testing.T, c Config, s statusStream, edit func(*Connector)) (url string, stop func() error) {
+	t.Helper()
 	c.Listen = "127.0.0.1:0"
 	if c.Fields.Text == "" {
 		c.Fields = fields
@@ -43,6 +51,9 @@ func start(t *testing.T, c Config, s statusStream) (url string, stop func() erro
 	conn, err := New("forms", c)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(conn)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
@@ -259,15 +270,23 @@ func TestStoreFailureIs503(t *testing.T) {
 	}
 }
 
-// blockingStream holds Commit until released, or until its ctx ends.
+// blockingStream holds Commit until released, or until its ctx ends; it
+// sends the ctx of each Commit to entered, and says on left when one
+// returns.
 type blockingStream struct {
 	*feedstest.Stream
-	entered chan struct{}
+	entered chan context.Context
 	release chan struct{}
+	left    chan struct{}
+}
+
+func newBlockingStream() *blockingStream {
+	return &blockingStream{feedstest.NewStream(), make(chan context.Context, 1), make(chan struct{}), make(chan struct{}, 1)}
 }
 
 func (b *blockingStream) Commit(ctx context.Context, evs []feeds.Event) error {
-	b.entered <- struct{}{}
+	b.entered <- ctx
+	defer func() { b.left <- struct{}{} }()
 	select {
 	case <-b.release:
 		return b.Stream.Commit(ctx, evs)
@@ -277,7 +296,7 @@ func (b *blockingStream) Commit(ctx context.Context, evs []feeds.Event) error {
 }
 
 func TestAnswersOnlyAfterCommit(t *testing.T) {
-	s := &blockingStream{feedstest.NewStream(), make(chan struct{}, 1), make(chan struct{})}
+	s := newBlockingStream()
 	url, stop := start(t, Config{}, s)
 	answers := make(chan answer, 2)
 	go postAsync(url, `{"id":"1","message":"a"}`, answers)
@@ -291,6 +310,7 @@ func TestAnswersOnlyAfterCommit(t *testing.T) {
 	if a := <-answers; a.code != http.StatusOK || len(s.Events()) != 1 {
 		t.Fatalf("answer %+v, %d events", a, len(s.Events()))
 	}
+	<-s.left
 
 	// Stopping while a commit waits: the sender hears 503 and retries.
 	go postAsync(url, `{"id":"2","message":"b"}`, answers)
@@ -298,11 +318,110 @@ func TestAnswersOnlyAfterCommit(t *testing.T) {
 	if err := stop(); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run returned %v", err)
 	}
-	if a := <-answers; a.code != http.StatusServiceUnavailable {
+	if a := <-answers; a.code != http.StatusServiceUnavailable || !strings.Contains(a.body, "may or may not be stored") {
 		t.Errorf("answer during shutdown %+v", a)
 	}
 	if _, err := http.Post(url, "application/json", strings.NewReader(`{}`)); err == nil {
 		t.Error("still listening after Run returned")
+	}
+}
+
+func TestCommitWaitsAsLongAsTheRequest(t *testing.T) {
+	// Events handed to the hub are stored even if the wait for them ends:
+	// a timer of the inbox's own would answer 503 for stored events. The
+	// wait ends only with the request: the sender hanging up, or Run.
+	s := newBlockingStream()
+	url, _ := start(t, Config{}, s)
+	answers := make(chan answer, 1)
+	go postAsync(url, `{"id":"1","message":"a"}`, answers)
+	ctx := <-s.entered
+	if d, ok := ctx.Deadline(); ok {
+		t.Errorf("Commit is given up at %v, before the request ends", d)
+	}
+	s.release <- struct{}{}
+	if a := <-answers; a.code != http.StatusOK {
+		t.Fatalf("answer %+v", a)
+	}
+	<-s.left
+
+	// The sender hangs up: the wait ends.
+	reqCtx, hangUp := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(reqCtx, http.MethodPost, url, strings.NewReader(`{"id":"2","message":"b"}`))
+	req.Header.Set("Content-Type", "application/json")
+	go func() {
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	ctx = <-s.entered
+	hangUp()
+	select {
+	case <-s.left:
+	case <-time.After(wait):
+		t.Fatal("Commit still waits after the sender hung up")
+	}
+	if ctx.Err() == nil {
+		t.Error("Commit returned with its ctx alive")
+	}
+}
+
+func TestSlowCommitIsStillAnswered(t *testing.T) {
+	// The server's read and write timeouts do not cut a wait for the
+	// store short, nor the answer after it.
+	s := newBlockingStream()
+	timeout := 100 * time.Millisecond
+	url, _ := startConn(t, Config{}, s, func(c *Connector) { c.ioTimeout = timeout })
+	answers := make(chan answer, 1)
+	go postAsync(url, `{"id":"1","message":"slow"}`, answers)
+	<-s.entered
+	time.Sleep(3 * timeout) // past both deadlines of the request
+	s.release <- struct{}{}
+	if a := <-answers; a.code != http.StatusOK || !strings.Contains(a.body, "stored 1 events") {
+		t.Errorf("answer %+v after a slow commit, want 200", a)
+	}
+}
+
+func TestServeErrorEndsHandlers(t *testing.T) {
+	// Serve fails (the listener breaks) while a request waits on the
+	// store: Run returns only once that handler is done with the stream.
+	s := newBlockingStream()
+	t.Cleanup(func() { close(s.release) })
+	conn, err := New("forms", Config{Listen: "127.0.0.1:0", Fields: fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lns := make(chan net.Listener, 1)
+	conn.listenOn = func(ctx context.Context, network, address string) (net.Listener, error) {
+		ln, err := new(net.ListenConfig).Listen(ctx, network, address)
+		if err == nil {
+			lns <- ln
+		}
+		return ln, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- conn.Run(ctx, s) }()
+	ln := <-lns
+	answers := make(chan answer, 1)
+	go postAsync("http://"+ln.Addr().String()+"/", `{"id":"1","message":"a"}`, answers)
+	<-s.entered
+	ln.Close()
+	select {
+	case err := <-errc:
+		if err == nil || !strings.Contains(err.Error(), "webhook: serving") {
+			t.Errorf("Run returned %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Run did not return")
+	}
+	select {
+	case <-s.left:
+	default:
+		t.Fatal("Run returned while a handler still waited on the stream")
+	}
+	if a := <-answers; a.code == http.StatusOK {
+		t.Errorf("answer %+v from a server that failed", a)
 	}
 }
 

@@ -93,11 +93,11 @@ func New(feedID string, c Config) (*Connector, error) {
 	case c.URL == "":
 		return nil, errors.New("websocket: url is missing")
 	case err != nil:
-		return nil, fmt.Errorf("websocket: url: %w", err)
+		return nil, fmt.Errorf("websocket: url: %w", errors.Unwrap(err)) // the parse error without the URL
 	case u.Scheme != "ws" && u.Scheme != "wss":
-		return nil, fmt.Errorf("websocket: url %q must start with ws:// or wss://", c.URL)
+		return nil, fmt.Errorf("websocket: url %s must start with ws:// or wss://", fieldmap.RedactURL(c.URL))
 	case u.Host == "":
-		return nil, fmt.Errorf("websocket: url %q has no host", c.URL)
+		return nil, errors.New("websocket: url has no host")
 	case c.IdleTimeout < 0:
 		return nil, errors.New("websocket: idle_timeout must be positive")
 	case c.MaxFrame < 0:
@@ -191,6 +191,16 @@ func (c *Connector) Capabilities() feeds.Capabilities {
 
 // Run connects, sends the subscribe message and maps frames until ctx ends
 // or the connection fails; the supervisor reconnects.
+//
+// The stream is reported connected once the server has proven it live,
+// not at the handshake: by its first frame, a ping of its own, or the pong
+// to the ping sent as soon as the connection is open (after the subscribe
+// message), which a quiet but healthy server answers at once. A server
+// that accepts the handshake and then closes (1008 "unauthorized") is
+// never connected, so it meets the supervisor's growing backoff.
+//
+// The handshake does not follow redirects (gorilla/websocket refuses a
+// 3xx), so the auth header reaches only the configured url.
 func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	if !c.running.TryLock() {
 		return errors.New("websocket: Run is already running")
@@ -207,7 +217,7 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
 			return feeds.HTTPError("websocket: handshake", resp, defaultRetry)
 		}
-		return fmt.Errorf("websocket: connecting: %w", err)
+		return fmt.Errorf("websocket: connecting: %w", fieldmap.RedactError(err))
 	}
 	defer conn.Close()
 	// A read blocked on a quiet stream must end with ctx.
@@ -220,12 +230,22 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 			return c.readErr(ctx, fmt.Errorf("websocket: sending subscribe: %w", err))
 		}
 	}
-	s.Connected()
 
 	// Anything from the server proves it alive: frames, pings, and pongs
 	// to the pings we send so that a quiet stream is not taken for a
-	// stalled one.
-	alive := func() { conn.SetReadDeadline(time.Now().Add(c.idle)) }
+	// stalled one. The first of them proves the stream live. The handlers
+	// run on this goroutine, inside ReadMessage.
+	live := false
+	proven := func() {
+		if !live {
+			live = true
+			s.Connected()
+		}
+	}
+	alive := func() {
+		conn.SetReadDeadline(time.Now().Add(c.idle))
+		proven()
+	}
 	conn.SetPongHandler(func(string) error { alive(); return nil })
 	conn.SetPingHandler(func(data string) error {
 		alive()
@@ -235,16 +255,22 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		}
 		return err
 	})
+	// If it cannot be sent, the reader sees the broken connection too, and
+	// reads the server's close frame, which says why.
+	conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
 	done := make(chan struct{})
 	defer close(done)
 	go ping(conn, max(c.idle/2, time.Millisecond), done)
 
 	for {
-		alive()
+		// Time spent in handle, waiting on a busy hub, is not the
+		// server's silence.
+		conn.SetReadDeadline(time.Now().Add(c.idle))
 		_, data, err := conn.ReadMessage()
 		if err != nil {
 			return c.readErr(ctx, err)
 		}
+		proven()
 		c.handle(s, data)
 	}
 }

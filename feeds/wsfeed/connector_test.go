@@ -155,8 +155,61 @@ func TestStalledStreamIsDropped(t *testing.T) {
 	if err == nil || errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stalled") {
 		t.Errorf("Run returned %v, want a stalled-stream error", err)
 	}
-	if feeds.IsPermanent(err) || s.Connections() != 1 {
+	// It never answered anything: it was never live.
+	if feeds.IsPermanent(err) || s.Connections() != 0 {
 		t.Errorf("permanent %v, connections %d", feeds.IsPermanent(err), s.Connections())
+	}
+}
+
+func TestAcceptThenCloseIsNotConnected(t *testing.T) {
+	// A server that takes the handshake and refuses at once must not look
+	// connected, or the supervisor would start its backoff afresh each time.
+	_, url := wsServer(t, func(c *websocket.Conn, r *http.Request) {
+		c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "unauthorized"))
+		for { // until the client answers the close
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+		}
+	})
+	c, err := New("x", Config{URL: url, Fields: fields, Subscribe: `{"op":"subscribe"}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := feedstest.NewStream()
+	errc, _ := run(t, c, s)
+	err = result(t, errc)
+	if err == nil || !strings.Contains(err.Error(), "unauthorized") || s.Connections() != 0 {
+		t.Errorf("Run returned %v after %d connections, want the close and none", err, s.Connections())
+	}
+}
+
+func TestLiveServerIsConnected(t *testing.T) {
+	for name, handle := range map[string]func(c *websocket.Conn, r *http.Request){
+		// Answers our first ping (gorilla answers while reading), sends
+		// nothing.
+		"quiet, answers pings": func(c *websocket.Conn, r *http.Request) { c.ReadMessage() },
+		// Sends a frame, never reads, so never answers a ping.
+		"a frame, no pongs": func(c *websocket.Conn, r *http.Request) {
+			c.WriteMessage(websocket.TextMessage, []byte(`{"id":"1","body":{"text":"hi"}}`))
+			<-r.Context().Done()
+		},
+		// Pings us first.
+		"its own ping": func(c *websocket.Conn, r *http.Request) {
+			c.WriteControl(websocket.PingMessage, []byte("x"), time.Now().Add(time.Second))
+			<-r.Context().Done()
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, url := wsServer(t, handle)
+			c, err := New("x", Config{URL: url, Fields: fields})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := feedstest.NewStream()
+			run(t, c, s)
+			s.WaitFor(t, wait, "connected", func(s *feedstest.Stream) bool { return s.Connections() == 1 })
+		})
 	}
 }
 
@@ -230,6 +283,29 @@ func TestHandshakeErrors(t *testing.T) {
 		if err == nil || feeds.IsPermanent(err) != tt.permanent || d != tt.wait || isRetry != (tt.wait > 0) {
 			t.Errorf("%d: Run returned %v (permanent %v, retry %v)", tt.code, err, feeds.IsPermanent(err), d)
 		}
+	}
+}
+
+func TestHandshakeFollowsNoRedirect(t *testing.T) {
+	t.Setenv("WS_TOKEN", "s3cret")
+	asked := make(chan http.Header, 1)
+	_, otherURL := wsServer(t, func(c *websocket.Conn, r *http.Request) { asked <- r.Header.Clone() })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(otherURL, "ws", "http", 1), http.StatusFound)
+	}))
+	defer srv.Close()
+	c, err := New("x", Config{URL: "ws" + strings.TrimPrefix(srv.URL, "http"), Fields: fields, AuthEnv: "WS_TOKEN", AuthHeader: "X-Api-Key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Run(context.Background(), feedstest.NewStream())
+	select {
+	case h := <-asked:
+		t.Errorf("the redirect was followed, with %v", h)
+	default:
+	}
+	if err == nil || !strings.Contains(err.Error(), "302") {
+		t.Errorf("Run returned %v", err)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/fieldmap"
 )
 
 const (
@@ -41,7 +42,9 @@ func newReplier(c Config, auth http.Header) (*replier, error) {
 	r := &replier{
 		method:  strings.ToUpper(or(c.ReplyMethod, http.MethodPost)),
 		headers: make(map[string]template),
-		client:  &http.Client{Timeout: replyTimeout},
+		// A reply, and the auth header with it, go to reply_url's origin
+		// only.
+		client: &http.Client{Timeout: replyTimeout, CheckRedirect: fieldmap.SameOriginRedirects},
 	}
 	var err error
 	if r.url, err = parseTemplate("reply_url", c.ReplyURL); err != nil {
@@ -49,7 +52,7 @@ func newReplier(c Config, auth http.Header) (*replier, error) {
 	}
 	u, err := url.Parse(r.url.expand(sample, urlEscape))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("websocket: reply_url %q must be an http:// or https:// URL", c.ReplyURL)
+		return nil, errors.New("websocket: reply_url must be an http:// or https:// URL")
 	}
 	switch r.method {
 	case http.MethodGet:
@@ -111,7 +114,7 @@ func (r *replier) send(ctx context.Context, a feeds.Action) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, r.url.expand(vals, urlEscape), body)
 	if err != nil {
-		return feeds.NotSent(fmt.Errorf("websocket: building the reply request: %w", err))
+		return feeds.NotSent(fmt.Errorf("websocket: building the reply request: %w", fieldmap.RedactError(err)))
 	}
 	for k, t := range r.headers {
 		req.Header.Set(k, t.expand(vals, headerEscape))
@@ -121,7 +124,14 @@ func (r *replier) send(ctx context.Context, a feeds.Action) error {
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
-		if neverSent(err) {
+		// The URL in err holds the reply's fields, maybe a key: cut it.
+		err = fieldmap.RedactError(err)
+		var redirect *fieldmap.RedirectError
+		switch {
+		case errors.As(err, &redirect):
+			// Asked again, the endpoint would redirect again.
+			return feeds.Permanent(fmt.Errorf("websocket: reply: the server redirects to %s, another origin (scheme, host or port): not followed, so that the reply and its headers go nowhere else; put that address in reply_url", redirect.To))
+		case neverSent(err):
 			return feeds.NotSent(fmt.Errorf("websocket: sending reply: %w", err))
 		}
 		return fmt.Errorf("websocket: sending reply: %w", err)

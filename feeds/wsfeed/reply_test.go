@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/feedstest"
 )
 
 // request is what the fake reply endpoint received.
@@ -217,4 +220,102 @@ func TestEscapers(t *testing.T) {
 	if got := headerEscape("a\r\nb\tc"); got != "a  b c" {
 		t.Errorf("headerEscape %q", got)
 	}
+}
+
+func TestReplyDoesNotFollowRedirectsElsewhere(t *testing.T) {
+	t.Setenv("CHAT_TOKEN", "s3cret")
+	other, leaked := endpoint(t, func(w http.ResponseWriter) {})
+	for _, header := range []string{"X-Api-Key", "Authorization"} {
+		srv, _ := endpoint(t, func(w http.ResponseWriter) {
+			w.Header().Set("Location", other.URL+"/collect?from=redirect")
+			w.WriteHeader(http.StatusTemporaryRedirect) // would resend the body too
+		})
+		c, err := New("x", Config{URL: "ws://127.0.0.1:1/", Fields: fields, AuthEnv: "CHAT_TOKEN", AuthHeader: header,
+			ReplyURL: srv.URL + "/send", ReplyAuth: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Do(context.Background(), replyAction())
+		select {
+		case r := <-leaked:
+			t.Errorf("%s: the other origin received %s %s with %v", header, r.method, r.uri, r.header)
+		default:
+		}
+		if !feeds.IsPermanent(err) || !strings.Contains(err.Error(), "redirects to "+other.URL+"/…, another origin") {
+			t.Errorf("%s: Do returned %v, want a permanent refusal naming the other origin", header, err)
+		}
+	}
+}
+
+func TestReplyRedirectWithinTheOriginIsFollowed(t *testing.T) {
+	t.Setenv("CHAT_TOKEN", "s3cret")
+	got := make(chan request, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old" {
+			http.Redirect(w, r, "/new", http.StatusPermanentRedirect)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		got <- request{r.Method, r.RequestURI, r.Header.Clone(), b}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New("x", Config{URL: "ws://127.0.0.1:1/", Fields: fields, AuthEnv: "CHAT_TOKEN", AuthHeader: "X-Api-Key",
+		ReplyURL: srv.URL + "/old", ReplyAuth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := replyAction()
+	if err := c.Do(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	r := <-got
+	if r.uri != "/new" || r.method != http.MethodPost || r.header.Get("X-Api-Key") != "s3cret" || !strings.Contains(string(r.body), a.ID) {
+		t.Errorf("after the redirect: %s %s %v %s", r.method, r.uri, r.header, r.body)
+	}
+}
+
+func TestErrorsHoldNoSecret(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	secrets := []string{"alice", "hunter2", "k3y", "pathkey"}
+	check := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: no error", what)
+		}
+		for _, s := range secrets {
+			if strings.Contains(err.Error(), s) {
+				t.Errorf("%s: %q holds %q", what, err, s)
+			}
+		}
+	}
+	c, err := New("x", Config{URL: "ws://127.0.0.1:1/", Fields: fields,
+		ReplyURL: "http://alice:hunter2@" + closed + "/pathkey/{{channel}}?key=k3y&text={{text}}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := replyAction()
+	a.Channel = "k3y" // a field filled into the URL is cut as well
+	err = c.Do(context.Background(), a)
+	check("connection refused", err)
+	if !feeds.IsNotSent(err) || !strings.Contains(err.Error(), "http://"+closed+"/…") {
+		t.Errorf("Do returned %v, want NotSent naming the host", err)
+	}
+
+	ws, err := New("x", Config{URL: "ws://alice:hunter2@" + closed + "/pathkey?key=k3y", Fields: fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("websocket connection refused", ws.Run(context.Background(), feedstest.NewStream()))
+
+	_, err = New("x", Config{URL: "ws://alice:hunter2@example.org/pathkey?key=k3y", Fields: fields, ReplyURL: "ftp://alice:hunter2@x/pathkey?key=k3y"})
+	check("reply_url scheme", err)
+	_, err = New("x", Config{URL: "http://alice:hunter2@example.org/pathkey?key=k3y", Fields: fields})
+	check("url scheme", err)
+	_, err = New("x", Config{URL: "ws://alice:hunter2@example.org:8o/pathkey?key=k3y", Fields: fields})
+	check("url port", err)
 }

@@ -1,0 +1,88 @@
+package fieldmap
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// What the generic connectors that speak HTTP share: a redirect policy that
+// keeps their secrets at the configured origin, and URLs cut down before
+// they go into an error, which the Stats pane, the outbox and the audit log
+// show.
+
+// maxRedirects is net/http's own limit.
+const maxRedirects = 10
+
+// RedirectError is what SameOriginRedirects refuses: a redirect to another
+// origin. To is the new address, cut down by RedactURL.
+type RedirectError struct{ To string }
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("redirected to another origin (%s), which is not followed", e.To)
+}
+
+// SameOriginRedirects is an http.Client's CheckRedirect for requests that
+// carry a secret or an operator's words: it follows a redirect only within
+// the origin of the first request (scheme, host and port) and refuses any
+// other with a *RedirectError. net/http alone would forward a custom header
+// such as X-Api-Key to whatever host a redirect names, and keep
+// Authorization on a downgrade from https to http.
+func SameOriginRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if origin(req.URL) != origin(via[0].URL) {
+		return &RedirectError{To: RedactURL(req.URL.String())}
+	}
+	return nil
+}
+
+// origin is scheme://host:port, with the scheme's default port made
+// explicit and case folded.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http", "ws":
+			port = "80"
+		case "https", "wss":
+			port = "443"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// RedactURL cuts a URL down to its scheme and host (with the port) for an
+// error message: the userinfo, the path, the query and the fragment can
+// all hold a secret (a token in the query, the key of a Discord or Slack
+// webhook in the path, an ntfy topic), so "/…" stands for whatever
+// followed the host. A URL that does not parse, or has no host, is "…".
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "…"
+	}
+	out := u.Scheme + "://" + u.Host
+	if u.User != nil || u.Opaque != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		out += "/…"
+	}
+	return out
+}
+
+// RedactError cuts down, with RedactURL, the URL of every *url.Error in
+// err's chain (net/http and net/url put the whole URL, query included, in
+// their errors) and returns err. It changes those errors in place: call it
+// only on an error just returned to the caller.
+func RedactError(err error) error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if ue, ok := e.(*url.Error); ok {
+			ue.URL = RedactURL(ue.URL)
+		}
+	}
+	return err
+}
