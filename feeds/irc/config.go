@@ -100,6 +100,7 @@ type Connector struct {
 	user      string
 	realname  string
 	channels  []string
+	chanKeys  map[string]bool // the channels, folded
 	saslUser  string
 	password  string
 	caps      feeds.Capabilities
@@ -115,7 +116,10 @@ type Connector struct {
 	pongWait  time.Duration
 	regWait   time.Duration
 	joinWait  time.Duration
-	tlsConfig *tls.Config
+	// statusEvery spaces the Stats pane updates of counters that a flood
+	// moves (dropped lines).
+	statusEvery time.Duration
+	tlsConfig   *tls.Config
 
 	running atomic.Bool
 	// recent is only touched by Run, and Runs never overlap.
@@ -138,16 +142,17 @@ const (
 // New validates c, reads its secrets and returns a connector for the feed.
 func New(feedID string, c Config) (*Connector, error) {
 	k := &Connector{
-		feed:      feedID,
-		now:       time.Now,
-		pingAfter: defaultPingAfter,
-		pongWait:  defaultPongWait,
-		regWait:   defaultRegWait,
-		joinWait:  defaultJoinWait,
-		recent:    newRecentIDs(),
-		rooms:     make(map[string]string),
-		users:     newLRU[string, string](maxUserIDs),
-		idPrefix:  "~" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-",
+		feed:        feedID,
+		now:         time.Now,
+		pingAfter:   defaultPingAfter,
+		pongWait:    defaultPongWait,
+		regWait:     defaultRegWait,
+		joinWait:    defaultJoinWait,
+		statusEvery: time.Second,
+		recent:      newRecentIDs(),
+		rooms:       make(map[string]string),
+		users:       newLRU[string, string](maxUserIDs),
+		idPrefix:    "~" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-",
 	}
 	if err := k.setServer(c); err != nil {
 		return nil, err
@@ -196,7 +201,11 @@ func (k *Connector) setServer(c Config) error {
 	case TransportWebSocket:
 		u, err := url.Parse(server)
 		if err != nil || !isURL || u.Host == "" {
-			return fmt.Errorf("irc: server %q: a websocket server is a ws:// or wss:// URL", server)
+			return fmt.Errorf("irc: server %q: a websocket server is a ws:// or wss:// URL", redactURL(server))
+		}
+		if u.User != nil {
+			// WebSocket URLs carry no credentials (RFC 6455 §3).
+			return fmt.Errorf("irc: server %q: a websocket URL may not hold a user or password (set password_env or password_file)", redactURL(server))
 		}
 		k.wsURL = server
 		k.host = strings.ToLower(u.Hostname())
@@ -210,7 +219,11 @@ func (k *Connector) setServer(c Config) error {
 		}
 	case TransportTCP, TransportTLS:
 		if strings.Contains(server, "://") {
-			return fmt.Errorf("irc: server %q: a %s server is host:port, without a scheme", server, k.transport)
+			return fmt.Errorf("irc: server %q: a %s server is host:port, without a scheme", redactURL(server), k.transport)
+		}
+		if strings.Contains(server, "@") {
+			// Not printed: what is before the @ may be a password.
+			return fmt.Errorf("irc: a %s server is host:port, without a user or password (set password_env or password_file)", k.transport)
 		}
 		host, port, err := net.SplitHostPort(server)
 		if err != nil {
@@ -290,6 +303,7 @@ func (k *Connector) setChannels(chans []string) error {
 		return errors.New("irc: channels is empty: name at least one channel to join")
 	}
 	seen := make(map[string]bool)
+	k.chanKeys = seen
 	for _, ch := range chans {
 		ch = strings.TrimSpace(ch)
 		if ch != "" && !isChannel(ch) {
@@ -336,7 +350,7 @@ func (k *Connector) setHelix(c Config) error {
 	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("irc: helix_url %q is not an http(s) URL", base)
+		return fmt.Errorf("irc: helix_url %q is not an http(s) URL", redactURL(base))
 	}
 	k.helix = newHelix(strings.TrimRight(base, "/"), c.ClientID, strings.TrimPrefix(token, "oauth:"))
 	return nil
@@ -427,3 +441,34 @@ func validNick(n string) bool {
 func foldName(s string) string { return strings.ToLower(s) }
 
 func sameName(a, b string) bool { return strings.EqualFold(a, b) }
+
+// configured reports whether channel is one of the feed's channels.
+func (k *Connector) configured(channel string) bool { return k.chanKeys[foldName(channel)] }
+
+// redactURL is raw fit for an error message: without the user, password,
+// query and fragment, any of which may hold a secret. What does not parse
+// as a URL is cut at the first character that may start one of them.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		rest := raw
+		scheme, after, ok := strings.Cut(raw, "://")
+		if ok {
+			rest = after
+		}
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+			rest = rest[i+1:]
+		}
+		if ok {
+			return scheme + "://" + rest
+		}
+		return rest
+	}
+	u.User = nil
+	u.RawQuery, u.ForceQuery = "", false
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}

@@ -14,68 +14,79 @@ import (
 	"github.com/tribune/tribune/feeds"
 )
 
-// A waiter is a send waiting for the server's answer. Waiters are matched
-// in the order they were added, each received line settling at most one:
-// servers answer one client's commands in order.
+// A waiter is one action waiting for the server's answer. Waiters are
+// queued in the order their lines went out (the session's write lock
+// covers queueing and writing), and servers answer one client's commands
+// in order.
 type waiter struct {
-	// match reports whether msg answers this send, and the error if the
-	// answer is a refusal. It runs on the Run goroutine.
-	match func(msg *ircmsg.Message) (bool, error)
-	// emit, when set, gives the events the accepted send becomes (ours,
+	// take looks at one received line, on the Run goroutine. It reports
+	// whether the line was about this action (no other waiter sees it
+	// then) and, once the action is settled, its outcome. head is true for
+	// the oldest waiter in line.
+	take func(msg *ircmsg.Message, head bool) (taken, settled bool, err error)
+	// emit, when set, gives the events the accepted action becomes (ours,
 	// when the server does not echo them). It runs even when Do gave up
 	// waiting: the message was posted, and the feed should show it.
-	emit  func(msg *ircmsg.Message) []feeds.Event
-	done  chan error // gets the outcome once; never blocks the sender
-	added time.Time
+	emit func(msg *ircmsg.Message) []feeds.Event
+	// barrier is true for an IRC action confirmed by the PONG to a PING
+	// sent behind its lines.
+	barrier bool
+	done    chan error // gets the outcome once; never blocks the reader
+	added   time.Time
 }
 
-// Bounds on unanswered sends. A waiter whose Do gave up stays in line so
-// that later answers still match the right send, until it is this old.
+// Bounds on unanswered sends. A server that has not answered the oldest
+// one in waiterTTL is not answering: the session ends rather than let a
+// late answer be matched with a later send.
 const (
 	maxWaiters = 256
 	waiterTTL  = 5 * time.Minute
 )
 
-var errTooManyWaiting = errors.New("irc: too many sends waiting for the server's answer")
+var (
+	errTooManyWaiting = errors.New("irc: too many sends waiting for the server's answer")
+	errServerStuck    = errors.New("irc: the server has not answered a send for " + waiterTTL.String() + "; reconnecting")
+	// errTwitchUnanswered ends a Twitch session: Twitch's confirmations
+	// name no message, so they are matched by order, and one left
+	// unanswered would shift every later one onto the wrong message.
+	errTwitchUnanswered = errors.New("irc: twitch did not answer a message in time; reconnecting so that later confirmations match their messages")
+)
 
-// addWaiters queues ws, in order.
-func (s *session) addWaiters(ws ...*waiter) error {
-	now := time.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waiters = slices.DeleteFunc(s.waiters, func(w *waiter) bool { return now.Sub(w.added) > waiterTTL })
-	if len(s.waiters)+len(ws) > maxWaiters {
-		return errTooManyWaiting
-	}
-	for _, w := range ws {
-		w.added = now
-		w.done = make(chan error, 1)
-	}
-	s.waiters = append(s.waiters, ws...)
-	return nil
-}
-
-// removeWaiters takes back waiters whose lines were never sent.
-func (s *session) removeWaiters(ws ...*waiter) {
-	s.mu.Lock()
-	s.waiters = slices.DeleteFunc(s.waiters, func(w *waiter) bool { return slices.Contains(ws, w) })
-	s.mu.Unlock()
-}
-
-// settle gives msg to the first waiter it answers.
+// settle gives msg to the waiter it is about. A waiter that settles is
+// taken out of line and told its outcome.
 func (s *session) settle(msg *ircmsg.Message) {
 	s.mu.Lock()
-	var hit *waiter
-	var err error
+	var (
+		hit     *waiter
+		err     error
+		settled bool
+		stale   []*waiter
+	)
 	for i, w := range s.waiters {
-		var ok bool
-		if ok, err = w.match(msg); ok {
-			hit = w
-			s.waiters = slices.Delete(s.waiters, i, i+1)
-			break
+		var taken bool
+		if taken, settled, err = w.take(msg, i == 0); !taken {
+			continue
 		}
+		if settled {
+			hit = w
+			if w.barrier {
+				// Its PONG is proof that the server got past every line
+				// before it: barriers still waiting ahead of it lost
+				// theirs, and their fate is unknown.
+				for _, old := range s.waiters[:i] {
+					if old.barrier {
+						stale = append(stale, old)
+					}
+				}
+			}
+			s.waiters = slices.DeleteFunc(s.waiters, func(x *waiter) bool { return x == w || slices.Contains(stale, x) })
+		}
+		break
 	}
 	s.mu.Unlock()
+	for _, w := range stale {
+		w.done <- errUnconfirmed
+	}
 	if hit == nil {
 		return
 	}
@@ -90,114 +101,211 @@ func (s *session) settle(msg *ircmsg.Message) {
 // errUnconfirmed is a send whose fate we do not know.
 var errUnconfirmed = errors.New("the server has not confirmed it")
 
-// await collects the outcomes of ws in order. A waiter not answered before
-// ctx ends or the connection drops counts as errUnconfirmed, and so do the
-// ones after it.
-func (s *session) await(ctx context.Context, ws []*waiter) []error {
-	out := make([]error, len(ws))
-	for i, w := range ws {
-		select {
-		case out[i] = <-w.done:
-			continue
-		case <-ctx.Done():
-		case <-s.done:
-		}
-		// The answer may have come with the end; take it if so.
-		select {
-		case out[i] = <-w.done:
-			continue
-		default:
-		}
-		for j := i; j < len(ws); j++ {
-			out[j] = errUnconfirmed
-		}
-		break
+// await waits for w's outcome. Not answered before ctx ends or the
+// session does, it is errUnconfirmed. A Twitch waiter given up on ends the
+// session (see errTwitchUnanswered); an IRC one stays in line, since its
+// PONG still marks where its answers end.
+func (s *session) await(ctx context.Context, w *waiter) error {
+	select {
+	case err := <-w.done:
+		return err
+	case <-ctx.Done():
+	case <-s.failed:
+	case <-s.done:
 	}
-	return out
+	// The answer may have come with the end; take it if so.
+	select {
+	case err := <-w.done:
+		return err
+	default:
+	}
+	if ctx.Err() != nil && s.k.twitch && s.withdraw(w) {
+		s.fail(errTwitchUnanswered)
+	}
+	return errUnconfirmed
 }
 
-// barrier is a PING sent right behind a command: its PONG says that the
-// server got past the command, and refused returns whether an error line
-// before it refused the command.
-func (s *session) barrier(refused func(*ircmsg.Message) error) (*waiter, ircmsg.Message) {
+// withdraw takes w out of line, reporting whether it was still there.
+func (s *session) withdraw(w *waiter) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.Index(s.waiters, w)
+	if i < 0 {
+		return false
+	}
+	s.waiters = slices.Delete(s.waiters, i, i+1)
+	return true
+}
+
+// batch is an IRC action of one or more lines (PRIVMSGs, MODE and KICK)
+// with a PING right behind them. Everything the server says about the
+// lines comes before its PONG, so the batch collects refusals (and, with
+// echo-message, echoes) until its own PONG, and settles only then: nothing
+// about these lines is left for the next action to take as its own.
+type batch struct {
+	what   string // "the reply", "the ban"
+	token  string // of the PING behind the lines
+	target string // the channel or nick the lines go to
+	n      int    // lines sent
+	// echo holds the lines' texts when the server echoes our messages;
+	// self is our nick, whose echoes they are.
+	echo     []string
+	self     string
+	next     int // index in echo of the next line not echoed yet
+	echoed   int
+	refusals []error
+}
+
+func (b *batch) take(msg *ircmsg.Message, head bool) (taken, settled bool, err error) {
+	if msg.Command == "PONG" && lastParam(msg) == b.token {
+		return true, true, b.outcome()
+	}
+	if !head {
+		// Answers come in order: until the batches before this one have
+		// their PONG, what the server says is about their lines.
+		return false, false, nil
+	}
+	if b.echo != nil && msg.Command == "PRIVMSG" && len(msg.Params) == 2 &&
+		sameName(msg.Nick(), b.self) && sameName(msg.Params[0], b.target) {
+		// A refused line has no echo: look past it.
+		if j := slices.Index(b.echo[b.next:], msg.Params[1]); j >= 0 {
+			b.next += j + 1
+			b.echoed++
+			return true, false, nil
+		}
+	}
+	if err := refusal(msg, b.target); err != nil {
+		b.refusals = append(b.refusals, err)
+		return true, false, nil
+	}
+	return false, false, nil
+}
+
+// outcome turns what the server said about the lines into Do's answer:
+// all taken is success; all refused is the refusal, permanent (nothing was
+// posted); anything else is a plain error, which the dispatcher shows as
+// uncertain, because some of it may be on the channel.
+func (b *batch) outcome() error {
+	refused := len(b.refusals)
+	var first error
+	if refused > 0 {
+		first = b.refusals[0]
+	}
+	switch {
+	case b.echo != nil && b.echoed >= b.n, b.echo == nil && refused == 0:
+		return nil
+	case refused >= b.n && b.echoed == 0:
+		return feeds.Permanent(first)
+	case b.echoed > 0:
+		return fmt.Errorf("irc: part of %s was posted: the server took %d of its %d lines", b.what, b.echoed, b.n)
+	case refused > 0:
+		// Not wrapped: the refusal is permanent, the whole is not.
+		return fmt.Errorf("irc: part of %s may have been posted: the server refused %d of its %d lines (%v)", b.what, refused, b.n, first)
+	}
+	return fmt.Errorf("irc: %s was sent, but the server neither echoed nor refused it", b.what)
+}
+
+// newBatch returns the waiter for n lines to target and the PING to send
+// behind them. echo, when not nil, holds the lines' texts, which the
+// server echoes.
+func (s *session) newBatch(what, target string, n int, echo []string) (*waiter, ircmsg.Message) {
 	s.mu.Lock()
 	s.seq++
 	token := "tribune-" + strconv.FormatUint(s.seq, 36)
+	self := s.nick
 	s.mu.Unlock()
-	w := &waiter{match: func(msg *ircmsg.Message) (bool, error) {
-		if msg.Command == "PONG" && lastParam(msg) == token {
-			return true, nil
-		}
-		if err := refused(msg); err != nil {
-			return true, err
-		}
-		return false, nil
-	}}
-	return w, ircmsg.MakeMessage(nil, "", "PING", token)
+	b := &batch{what: what, token: token, target: target, n: n, echo: echo, self: self}
+	return &waiter{take: b.take, barrier: true}, ircmsg.MakeMessage(nil, "", "PING", token)
 }
 
-// refusedFor returns a matcher of error numerics about target (a channel
-// or nick): ERR_CANNOTSENDTOCHAN, ERR_CHANOPRIVSNEEDED and their kin all
-// put it second.
-func refusedFor(target string) func(*ircmsg.Message) error {
-	return func(msg *ircmsg.Message) error {
-		if isErrorNumeric(msg.Command) && len(msg.Params) > 2 && sameName(msg.Params[1], target) {
-			return feeds.Permanent(fmt.Errorf("irc: %s refused: %s", target, cleanText(lastParam(msg))))
-		}
-		return nil
+// refusal returns the error when msg is an error numeric refusing a line
+// to target: ERR_CANNOTSENDTOCHAN, ERR_CHANOPRIVSNEEDED and their kin put
+// the channel (or nick) second. ERR_INPUTTOOLONG names nothing, and
+// refuses the line it follows.
+func refusal(msg *ircmsg.Message, target string) error {
+	switch {
+	case msg.Command == "417":
+		return feeds.Permanent(fmt.Errorf("irc: the server refused a line as too long: %s", cleanText(lastParam(msg))))
+	case isErrorNumeric(msg.Command) && len(msg.Params) > 2 && sameName(msg.Params[1], target):
+		return feeds.Permanent(fmt.Errorf("irc: %s refused: %s", target, cleanText(lastParam(msg))))
 	}
+	return nil
 }
 
-// sendAll queues ws, writes msgs in order and waits for ws. It returns
-// NotSent when nothing left, and each waiter's outcome otherwise.
-func (s *session) sendAll(ctx context.Context, msgs []ircmsg.Message, ws []*waiter) ([]error, error) {
-	if err := s.addWaiters(ws...); err != nil {
-		return nil, feeds.NotSent(err)
+// sendAll queues w and writes msgs, then waits for w's outcome. It returns
+// NotSent when nothing left. The write lock is held from queueing to the
+// last line, so that waiters are in the order of their lines on the wire.
+// A failed write ends the session: the line may be cut in the middle, and
+// whatever came next would be glued onto it.
+func (s *session) sendAll(ctx context.Context, msgs []ircmsg.Message, w *waiter) error {
+	lines := make([][]byte, len(msgs))
+	for i := range msgs {
+		line, err := msgs[i].LineBytesStrict(true, 0)
+		if err != nil {
+			return feeds.Permanent(fmt.Errorf("irc: building %s: %w", msgs[i].Command, err))
+		}
+		lines[i] = trimEOL(line)
+	}
+	s.wmu.Lock()
+	// Checked once we have the lock, which another send may have held a
+	// while: a write that cannot finish in time is not started, since a
+	// failed write ends the session.
+	if err := ctx.Err(); err != nil {
+		s.wmu.Unlock()
+		return feeds.NotSent(err)
 	}
 	deadline := time.Now().Add(writeWait)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	for i := range msgs {
-		sent, err := s.write(&msgs[i], deadline)
+	if err := s.addWaiter(w); err != nil {
+		s.wmu.Unlock()
+		return feeds.NotSent(err)
+	}
+	for i, line := range lines {
+		sent, err := s.writeLocked(line, deadline)
 		if err != nil {
-			s.removeWaiters(ws...)
+			s.withdraw(w)
+			s.wmu.Unlock()
 			if i == 0 && !sent {
-				return nil, feeds.NotSent(fmt.Errorf("irc: sending: %w", err))
+				return feeds.NotSent(fmt.Errorf("irc: sending: %w", err))
 			}
-			return nil, fmt.Errorf("irc: sending: %w (part of it may have been posted)", err)
+			return fmt.Errorf("irc: sending: %w (part of it may have been posted)", err)
 		}
 	}
-	return s.await(ctx, ws), nil
+	s.wmu.Unlock()
+	return s.await(ctx, w)
 }
 
-// verdict turns the outcomes of a multi-line send into Do's answer: all
-// accepted is success; all refused is the refusal (nothing was posted);
-// anything else is uncertain or partial, a plain error.
-func verdict(what string, outcomes []error) error {
-	accepted, refused := 0, 0
-	var first error
-	for _, err := range outcomes {
-		switch {
-		case err == nil:
-			accepted++
-		case errors.Is(err, errUnconfirmed):
-		default:
-			refused++
-			if first == nil {
-				first = err
-			}
-		}
+// addWaiter queues w behind the others.
+func (s *session) addWaiter(w *waiter) error {
+	now := time.Now()
+	s.mu.Lock()
+	stuck := len(s.waiters) > 0 && now.Sub(s.waiters[0].added) > waiterTTL
+	full := len(s.waiters) >= maxWaiters
+	if !stuck && !full {
+		w.added = now
+		w.done = make(chan error, 1)
+		s.waiters = append(s.waiters, w)
 	}
+	s.mu.Unlock()
 	switch {
-	case accepted == len(outcomes):
-		return nil
-	case refused == len(outcomes):
-		return first
-	case refused > 0:
-		return fmt.Errorf("irc: %s: only %d of %d lines were accepted: %v", what, accepted, len(outcomes), first)
+	case stuck:
+		s.fail(errServerStuck)
+		return errServerStuck
+	case full:
+		return errTooManyWaiting
 	}
-	return fmt.Errorf("irc: %s was sent, but %w", what, errUnconfirmed)
+	return nil
+}
+
+// unconfirmed is Do's answer for an action whose outcome is
+// errUnconfirmed, and passes any other through.
+func unconfirmed(what string, err error) error {
+	if errors.Is(err, errUnconfirmed) {
+		return fmt.Errorf("irc: %s was sent, but %w", what, errUnconfirmed)
+	}
+	return err
 }
 
 // ownEvent is the event for a line we posted, when the server does not

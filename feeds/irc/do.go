@@ -79,13 +79,20 @@ func (k *Connector) reply(ctx context.Context, a feeds.Action) error {
 	if n := utf8.RuneCountInString(text); n > k.caps.MaxText {
 		return feeds.Permanent(fmt.Errorf("irc: the reply is %d characters, %s allows %d", n, k.Platform(), k.caps.MaxText))
 	}
+	if k.twitch {
+		text = strings.Join(strings.Fields(text), " ") // one line on Twitch
+		if twitchCommand(text) {
+			return feeds.Permanent(fmt.Errorf("irc: twitch would run a message starting with %q as a chat command, not post it: "+
+				"use tribune's moderation actions, or reword it (only \"/me \" is sent, as an action)", text[:1]))
+		}
+	}
 	target, err := k.target(a)
 	if err != nil {
 		return err
 	}
-	s := k.current()
-	if s == nil {
-		return feeds.NotSent(errNotConnected)
+	s, err := k.ready(ctx, target)
+	if err != nil {
+		return err
 	}
 	if k.twitch {
 		return s.twitchReply(ctx, target, text, a.Target)
@@ -93,11 +100,39 @@ func (k *Connector) reply(ctx context.Context, a feeds.Action) error {
 	return s.ircReply(ctx, target, text, a)
 }
 
+// twitchCommand reports whether Twitch would take text for a chat command
+// ("/ban x", ".color red"): a "/" or "." then a letter. Since 2023 Twitch
+// runs almost none of them from IRC, and answers with a NOTICE that is not
+// a refusal of the message, so such text is refused before it is sent.
+// "/me " is the exception: Twitch posts it as an action.
+func twitchCommand(text string) bool {
+	if strings.HasPrefix(text, "/me ") || len(text) < 2 || (text[0] != '/' && text[0] != '.') {
+		return false
+	}
+	c := text[1] | 0x20 // ASCII lower case
+	return c >= 'a' && c <= 'z'
+}
+
+// ready returns the session to send to target through, once it has joined
+// target when that is one of our channels: sent earlier, a reply would be
+// refused (ERR_CANNOTSENDTOCHAN on a +n channel) although it was merely
+// early. It returns NotSent when there is no session, ctx ends first, or
+// the server would not let us join.
+func (k *Connector) ready(ctx context.Context, target string) (*session, error) {
+	s := k.current()
+	if s == nil {
+		return nil, feeds.NotSent(errNotConnected)
+	}
+	if err := s.waitJoined(ctx, target); err != nil {
+		return nil, feeds.NotSent(err)
+	}
+	return s, nil
+}
+
 // twitchReply posts one message, threaded under parent. Twitch answers a
 // PRIVMSG it accepts with a USERSTATE carrying the new message's id, and
 // one it refuses with a NOTICE (slow mode, duplicate, banned...).
 func (s *session) twitchReply(ctx context.Context, channel, text, parent string) error {
-	text = strings.Join(strings.Fields(text), " ") // one line on Twitch
 	msg := ircmsg.MakeMessage(nil, "", "PRIVMSG", channel, text)
 	if parent != "" && !isLocalID(parent) && isChannel(channel) {
 		msg.SetTag("reply-parent-msg-id", parent)
@@ -105,20 +140,22 @@ func (s *session) twitchReply(ctx context.Context, channel, text, parent string)
 		parent = ""
 	}
 	w := &waiter{
-		match: func(m *ircmsg.Message) (bool, error) {
+		// Twitch's answers name the channel and nothing else: the first
+		// waiter for the channel takes them.
+		take: func(m *ircmsg.Message, _ bool) (bool, bool, error) {
 			if len(m.Params) == 0 || !sameName(m.Params[0], channel) {
-				return false, nil
+				return false, false, nil
 			}
 			switch m.Command {
 			case "USERSTATE":
 				ok, id := m.GetTag("id")
-				return ok && id != "", nil
+				return ok && id != "", ok && id != "", nil
 			case "NOTICE":
 				if ok, id := m.GetTag("msg-id"); ok && strings.HasPrefix(id, "msg_") {
-					return true, twitchRefusal(id, lastParam(m))
+					return true, true, twitchRefusal(id, lastParam(m))
 				}
 			}
-			return false, nil
+			return false, false, nil
 		},
 		emit: func(m *ircmsg.Message) []feeds.Event {
 			ev := s.ownEvent(channel, text, parent)
@@ -132,11 +169,7 @@ func (s *session) twitchReply(ctx context.Context, channel, text, parent string)
 			return []feeds.Event{ev}
 		},
 	}
-	outcomes, err := s.sendAll(ctx, []ircmsg.Message{msg}, []*waiter{w})
-	if err != nil {
-		return err
-	}
-	return verdict("the reply", outcomes)
+	return unconfirmed("the reply", s.sendAll(ctx, []ircmsg.Message{msg}, w))
 }
 
 // twitchRefusal maps a refusing NOTICE to Do's error. Slow mode and the
@@ -198,24 +231,15 @@ func (s *session) ircReply(ctx context.Context, target, text string, a feeds.Act
 		}
 	}
 
-	var ws []*waiter
+	// A PING goes behind the lines either way: its PONG says the server
+	// is past them, so that what it says about them (echoes, refusals)
+	// is all in before the reply settles.
+	var echoes []string
 	if echo {
-		// The echo is the confirmation, and becomes the event like any
-		// other message.
-		for _, line := range lines {
-			ws = append(ws, &waiter{match: func(m *ircmsg.Message) (bool, error) {
-				if m.Command == "PRIVMSG" && len(m.Params) == 2 && sameName(m.Nick(), self) &&
-					sameName(m.Params[0], target) && m.Params[1] == line {
-					return true, nil
-				}
-				if err := refusedFor(target)(m); err != nil {
-					return true, err
-				}
-				return false, nil
-			}})
-		}
-	} else {
-		w, ping := s.barrier(refusedFor(target))
+		echoes = lines // the echoes become events like any other message
+	}
+	w, ping := s.newBatch("the reply", target, len(lines), echoes)
+	if !echo {
 		w.emit = func(*ircmsg.Message) []feeds.Event {
 			evs := make([]feeds.Event, len(lines))
 			for i, line := range lines {
@@ -224,14 +248,8 @@ func (s *session) ircReply(ctx context.Context, target, text string, a feeds.Act
 			evs[0].ReplyTo = a.Target
 			return evs
 		}
-		ws = append(ws, w)
-		msgs = append(msgs, ping)
 	}
-	outcomes, err := s.sendAll(ctx, msgs, ws)
-	if err != nil {
-		return err
-	}
-	return verdict("the reply", outcomes)
+	return unconfirmed("the reply", s.sendAll(ctx, append(msgs, ping), w))
 }
 
 // textRoom is how many bytes of text fit in one PRIVMSG to target, once
@@ -290,15 +308,19 @@ func (k *Connector) ircModerate(ctx context.Context, a feeds.Action) error {
 	if !validNick(nick) {
 		return feeds.Permanent(fmt.Errorf("irc: %s needs a valid nick, not %q", a.Kind, nick))
 	}
-	s := k.current()
-	if s == nil {
-		return feeds.NotSent(errNotConnected)
+	s, err := k.ready(ctx, channel)
+	if err != nil {
+		return err
 	}
 	mask := nick + "!*@*"
 	var msgs []ircmsg.Message
 	switch a.Kind {
 	case feeds.ActBan:
+		s.mu.Lock()
+		self, prefixLen := s.nick, s.prefixLen
+		s.mu.Unlock()
 		reason := strings.Join(strings.Fields(outgoing(a.Text)), " ")
+		reason = cutBytes(reason, kickRoom(self, prefixLen, channel, nick))
 		if reason == "" {
 			reason = "banned"
 		}
@@ -310,10 +332,30 @@ func (k *Connector) ircModerate(ctx context.Context, a feeds.Action) error {
 	default:
 		return feeds.Permanent(fmt.Errorf("irc: cannot %s on IRC", a.Kind))
 	}
-	w, ping := s.barrier(refusedFor(channel))
-	outcomes, err := s.sendAll(ctx, append(msgs, ping), []*waiter{w})
-	if err != nil {
-		return err
+	what := "the " + string(a.Kind)
+	w, ping := s.newBatch(what, channel, len(msgs), nil)
+	return unconfirmed(what, s.sendAll(ctx, append(msgs, ping), w))
+}
+
+// kickRoom is how many bytes of reason fit in a KICK of nick from channel
+// once the server has put our prefix in front of it for the other clients
+// (see textRoom).
+func kickRoom(self string, prefixLen int, channel, nick string) int {
+	if prefixLen == 0 {
+		prefixLen = len(self) + 1 + 10 + 1 + 63
 	}
-	return verdict("the "+string(a.Kind), outcomes)
+	const margin = 8
+	room := ircBodyMax - len("\r\n") - len(":") - prefixLen - len(" KICK ") - len(channel) - len(" ") - len(nick) - len(" :") - margin
+	return max(room, 0)
+}
+
+// cutBytes shortens s to at most n bytes, at a rune boundary.
+func cutBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strings.TrimRight(s[:n], " ")
 }

@@ -22,12 +22,19 @@
 // every table the connector keeps (recent message ids per author, user ids,
 // unconfirmed sends) is bounded.
 //
-// Sends are confirmed, not assumed: with echo-message a reply counts as sent
-// when the server echoes it; on Twitch when the USERSTATE carrying its id
-// comes back; elsewhere when the server answers a PING sent right behind it
-// without an error in between (servers handle one client's commands in
-// order). A send that is never confirmed returns a plain error, which the
-// dispatcher shows as uncertain: IRC has no idempotency.
+// Sends are confirmed, not assumed. On IRC a PING goes right behind the
+// lines of every action, and servers handle one client's commands in order:
+// what the server says before the PONG (echoes with echo-message, error
+// numerics about the target) is about those lines, and the action settles
+// on its own PONG, never earlier, so nothing about it is left for the next
+// action to take as its own. All lines taken is success, all refused a
+// Permanent refusal, and a mix a plain error (part was posted). On Twitch a
+// reply counts as sent when the USERSTATE carrying its id comes back; those
+// name no message, so one Twitch never answers ends the session rather than
+// shift every later confirmation onto the wrong message. A send that is never
+// confirmed returns a plain error, which the dispatcher shows as uncertain:
+// IRC has no idempotency. A failed write ends the session too, since it may
+// have left half a line on the wire.
 //
 // See README.md in this directory for configuration examples.
 package irc

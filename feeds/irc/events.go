@@ -141,7 +141,9 @@ func (m *mapper) privmsg(msg *ircmsg.Message) []feeds.Event {
 			break
 		}
 	}
-	if isChannel(target) {
+	if m.k.twitch && m.k.configured(target) {
+		// Only Twitch's CLEARCHAT needs the record, and only for the
+		// channels we follow.
 		m.k.recent.add(target, nick, ev.ID)
 	}
 	m.noteUserID(msg, nick)

@@ -73,6 +73,12 @@ func (h *helix) call(ctx context.Context, method, path string, q url.Values, bod
 	}
 	resp, err := h.hc.Do(req)
 	if err != nil {
+		// Go names the whole request URL (query and user included);
+		// method and path say enough.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		var op *net.OpError
 		if errors.As(err, &op) && op.Op == "dial" {
 			return feeds.NotSent(fmt.Errorf("twitch %s %s: %w", method, path, err))

@@ -371,3 +371,47 @@ func TestInspircdWebSocket(t *testing.T) {
 		Server: "ws://127.0.0.1:" + strconv.Itoa(wsPort) + "/", Nick: "lumio", Channels: []string{"#test"},
 	}, port)
 }
+
+// refusedBanThenReplies runs against a real server: the connector joins a
+// channel where it has no operator rights and bans the operator, which the
+// server refuses twice (MODE +b and KICK each get ERR_CHANOPRIVSNEEDED).
+// Both refusals belong to the ban; the replies that follow reach the
+// channel and must be reported sent, not refused (a refused reply would be
+// resent by the operator: a double post).
+func refusedBanThenReplies(t *testing.T, port int, cfg Config) {
+	op := viewer(t, port, "chanop", "#test") // first in: holds +o
+	k := testConnector(t, cfg)
+	w := watchHub(t, k)
+	w.until("connected", func() bool { return w.health().State == feeds.HealthConnected })
+	ctx := context.Background()
+	err := k.Do(ctx, feeds.Action{Kind: feeds.ActBan, Channel: "#test", TargetAuthor: "chanop"})
+	if !feeds.IsPermanent(err) {
+		t.Errorf("ban without operator rights: %v, want a permanent refusal", err)
+	}
+	for i := range 3 {
+		text := "hello after the ban " + strconv.Itoa(i)
+		if err := k.Do(ctx, feeds.Action{Kind: feeds.ActReply, Channel: "#test", Text: text}); err != nil {
+			t.Errorf("reply %d: %v (%s), want success", i, err, classify(err))
+		}
+		if m := op.untilCommand("PRIVMSG"); m[2] != text {
+			t.Fatalf("the channel got %q, want %q", m, text)
+		}
+	}
+}
+
+func TestNgircdRefusedBanThenReplies(t *testing.T) {
+	t.Parallel()
+	_, port := startNgircd(t)
+	refusedBanThenReplies(t, port, Config{
+		Server: "127.0.0.1:" + strconv.Itoa(port), Transport: "tcp", Nick: "lumio", Channels: []string{"#test"},
+	})
+}
+
+// InspIRCd offers echo-message: replies are confirmed by their echo.
+func TestInspircdRefusedBanThenReplies(t *testing.T) {
+	t.Parallel()
+	_, port, _ := startInspircd(t)
+	refusedBanThenReplies(t, port, Config{
+		Server: "127.0.0.1:" + strconv.Itoa(port), Transport: "tcp", Nick: "lumio", Channels: []string{"#test"},
+	})
+}

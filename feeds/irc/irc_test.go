@@ -221,7 +221,9 @@ func TestIdleConnectionIsPingedThenDropped(t *testing.T) {
 func TestOverlongLinesAreDroppedNotFatal(t *testing.T) {
 	srv := newFakeServer(t)
 	st := feedstest.NewStream()
-	r := start(t, testConnector(t, ircConfig(srv.addr())), st)
+	k := testConnector(t, ircConfig(srv.addr()))
+	k.statusEvery = 10 * time.Millisecond // the count is shown spaced out
+	r := start(t, k, st)
 	p := srv.accept(t)
 	p.welcome("lumio", "message-tags", "#halo")
 	waitConnected(t, st, 1)
@@ -318,12 +320,13 @@ func TestReplyConfirmedByEcho(t *testing.T) {
 	if ok, v := got.GetTag("+draft/reply"); !ok || v != "abc123" {
 		t.Errorf("reply tag %q (%v)", v, ok)
 	}
+	ping := p.expect("PING")
 	select {
 	case err := <-res:
 		t.Fatalf("Do returned %v before the echo", err)
 	case <-time.After(20 * time.Millisecond):
 	}
-	p.send("@msgid=echo1;+draft/reply=abc123 :lumio!l@h PRIVMSG #halo :alice: yes, IPX4")
+	p.send("@msgid=echo1;+draft/reply=abc123 :lumio!l@h PRIVMSG #halo :alice: yes, IPX4", ":irc.test PONG irc.test :"+ping.Params[0])
 	if err := result(t, res); err != nil {
 		t.Fatalf("Do: %v", err)
 	}
@@ -349,13 +352,15 @@ func TestReplyWithoutEchoIsUncertain(t *testing.T) {
 		t.Fatalf("Do returned %v (%s), want a plain error: the reply may have been posted", err, classify(err))
 	}
 	p.expect("PRIVMSG")
+	ping := p.expect("PING")
 	// A late echo still shows in the feed, and is not taken for the
 	// next reply's.
 	p.send(":lumio!l@h PRIVMSG #halo :anyone?")
 	st.WaitEvents(t, 1, wait)
 	res := doAsync(context.Background(), k, feeds.Action{Kind: feeds.ActReply, Text: "anyone?"})
 	p.expect("PRIVMSG")
-	p.send(":lumio!l@h PRIVMSG #halo :anyone?")
+	ping2 := p.expect("PING")
+	p.send(":irc.test PONG irc.test :"+ping.Params[0], ":lumio!l@h PRIVMSG #halo :anyone?", ":irc.test PONG irc.test :"+ping2.Params[0])
 	if err := result(t, res); err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +377,8 @@ func TestReplyRefusedIsPermanent(t *testing.T) {
 
 	res := doAsync(context.Background(), k, feeds.Action{Kind: feeds.ActReply, Text: "hello"})
 	p.expect("PRIVMSG")
-	p.send(":irc.test 404 lumio #halo :Cannot send to channel")
+	ping := p.expect("PING")
+	p.send(":irc.test 404 lumio #halo :Cannot send to channel", ":irc.test PONG irc.test :"+ping.Params[0])
 	if err := result(t, res); classify(err) != "permanent" {
 		t.Fatalf("Do returned %v, want permanent", err)
 	}
@@ -428,6 +434,8 @@ func TestLongReplyIsSplitWithinTheLineLimit(t *testing.T) {
 		parts = append(parts, m.Params[1])
 		p.send(prefix + "PRIVMSG #halo :" + m.Params[1])
 	}
+	ping := p.expect("PING")
+	p.send(":irc.test PONG irc.test :" + ping.Params[0])
 	if err := result(t, res); err != nil {
 		t.Fatal(err)
 	}
@@ -463,11 +471,12 @@ func TestDoNotConnectedIsNotSent(t *testing.T) {
 type brokenConn struct{ lineConn }
 
 func (brokenConn) WriteLine([]byte, time.Time) (bool, error) { return false, errTest }
+func (brokenConn) Close() error                              { return nil }
 
 func TestWriteFailureBeforeAnyByteIsNotSent(t *testing.T) {
 	k := testConnector(t, ircConfig("127.0.0.1:1"))
-	s := &session{k: k, conn: brokenConn{}, stream: feedstest.NewStream(), done: make(chan struct{}),
-		caps: map[string]bool{}, nick: "lumio"}
+	s := newSession(k, brokenConn{}, feedstest.NewStream())
+	s.joined["#halo"] = true
 	k.publish(s)
 	err := k.Do(context.Background(), feeds.Action{Kind: feeds.ActReply, Text: "hi"})
 	if !feeds.IsNotSent(err) {
@@ -487,12 +496,14 @@ func TestBanAndUnbanOnIRC(t *testing.T) {
 	p.welcome("lumio", "", "#halo")
 	waitConnected(t, st, 1)
 
-	// Not an operator: refused, permanently.
+	// Not an operator: both lines refused, permanently.
 	res := doAsync(context.Background(), k, feeds.Action{Kind: feeds.ActBan, Channel: "#halo", TargetAuthor: "troll"})
 	p.expectLine("MODE #halo +b troll!*@*")
 	p.expectLine("KICK #halo troll banned")
-	p.expect("PING")
-	p.send(":irc.test 482 lumio #halo :You're not channel operator")
+	ping := p.expect("PING")
+	p.send(":irc.test 482 lumio #halo :You're not channel operator",
+		":irc.test 482 lumio #halo :You're not channel operator",
+		":irc.test PONG irc.test :"+ping.Params[0])
 	if err := result(t, res); classify(err) != "permanent" || !strings.Contains(err.Error(), "not channel operator") {
 		t.Fatalf("ban: %v", err)
 	}
@@ -500,16 +511,16 @@ func TestBanAndUnbanOnIRC(t *testing.T) {
 	res = doAsync(context.Background(), k, feeds.Action{Kind: feeds.ActBan, Channel: "#halo", TargetAuthor: "troll", Text: "spam links"})
 	p.expectLine("MODE #halo +b troll!*@*")
 	p.expectLine("KICK #halo troll :spam links")
-	ping := p.expect("PING")
+	ping = p.expect("PING")
 	p.send(":lumio!l@h MODE #halo +b troll!*@*", ":lumio!l@h KICK #halo troll :spam links", ":irc.test PONG irc.test :"+ping.Params[0])
 	if err := result(t, res); err != nil {
 		t.Fatalf("ban: %v", err)
 	}
-	evs := st.WaitEvents(t, 2, wait)
+	evs := st.WaitEvents(t, 3, wait)
 	if evs[0].Kind != feeds.KindNotice || !strings.Contains(evs[0].Text, "not channel operator") {
 		t.Errorf("the refusal shows in the feed too: %+v", evs[0])
 	}
-	kick := evs[1]
+	kick := evs[2]
 	if kick.Kind != feeds.KindNotice || kick.Author != "troll" || kick.Text != "troll was kicked by lumio: spam links" {
 		t.Fatalf("kick event %+v", kick)
 	}

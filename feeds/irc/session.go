@@ -36,14 +36,22 @@ type session struct {
 	m      mapper
 	done   chan struct{} // closed when the session ends
 
+	// failed is closed, with failErr set before, when something other
+	// than Run ends the session: a failed write, a send Twitch never
+	// answered. The connection is closed at once; Run returns failErr.
+	failed   chan struct{}
+	failOnce sync.Once
+	failErr  error
+
 	// Run-goroutine state.
 	phase     phase
 	offered   map[string]string // CAP LS
 	nickTries int
-	joining   map[string]string // folded channel -> channel, not yet joined
-	dropped   int               // overlong or malformed lines
+	dropped   int         // overlong or malformed lines
+	dropShown time.Time   // when the count last went to the Stats pane
+	dropTimer *time.Timer // set while a newer count waits to be shown
 
-	wmu sync.Mutex // serializes writes
+	wmu sync.Mutex // serializes writes, and queueing with them (sendAll)
 
 	mu        sync.Mutex // guards the fields below
 	nick      string
@@ -51,6 +59,41 @@ type session struct {
 	caps      map[string]bool // acknowledged capabilities
 	waiters   []*waiter
 	seq       uint64
+	// Channels, by folded name: the configured ones whose JOIN the server
+	// has not answered yet, and the ones we are in. joinChanged is closed
+	// and replaced whenever either changes.
+	joining     map[string]string
+	joined      map[string]bool
+	joinChanged chan struct{}
+}
+
+func newSession(k *Connector, conn lineConn, st feeds.Stream) *session {
+	s := &session{
+		k:           k,
+		conn:        conn,
+		stream:      st,
+		done:        make(chan struct{}),
+		failed:      make(chan struct{}),
+		offered:     make(map[string]string),
+		nick:        k.nick,
+		caps:        make(map[string]bool),
+		joining:     make(map[string]string),
+		joined:      make(map[string]bool),
+		joinChanged: make(chan struct{}),
+	}
+	s.m = mapper{k: k, self: k.nick, status: st.Status}
+	return s
+}
+
+// fail ends the session from outside Run: the connection is closed at
+// once, Do sends nothing more through it, and Run returns err.
+func (s *session) fail(err error) {
+	s.failOnce.Do(func() {
+		s.failErr = err
+		close(s.failed)
+		s.k.unpublish(s)
+		s.conn.Close()
+	})
 }
 
 // Run connects, registers, joins the configured channels and streams their
@@ -71,27 +114,18 @@ func (k *Connector) Run(ctx context.Context, st feeds.Stream) error {
 		}
 		return fmt.Errorf("irc: connecting to %s: %w", k.serverName(), err)
 	}
-	s := &session{
-		k:       k,
-		conn:    conn,
-		stream:  st,
-		done:    make(chan struct{}),
-		offered: make(map[string]string),
-		joining: make(map[string]string),
-		nick:    k.nick,
-		caps:    make(map[string]bool),
-	}
-	s.m = mapper{k: k, self: k.nick, status: st.Status}
-	err = s.run(ctx)
+	err = newSession(k, conn, st).run(ctx)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	return err
 }
 
+// serverName names the server in errors: never with the user, password
+// or query a WebSocket URL may carry.
 func (k *Connector) serverName() string {
 	if k.transport == TransportWebSocket {
-		return k.wsURL
+		return redactURL(k.wsURL)
 	}
 	return k.addr
 }
@@ -115,6 +149,9 @@ func (s *session) run(ctx context.Context) error {
 		close(s.done) // first, so that writers see it and stop
 		s.conn.Close()
 		wg.Wait()
+		if s.dropTimer != nil {
+			s.dropTimer.Stop()
+		}
 	}()
 
 	if err := s.register(); err != nil {
@@ -126,12 +163,26 @@ func (s *session) run(ctx context.Context) error {
 	defer deadline.Stop()
 	pinged := false
 	for {
+		var dropDue <-chan time.Time
+		if s.dropTimer != nil {
+			dropDue = s.dropTimer.C
+		}
 		select {
 		case <-ctx.Done():
 			s.quit()
 			return ctx.Err()
+		case <-s.failed:
+			return s.failErr
+		case <-dropDue:
+			s.dropTimer = nil
+			s.showDropped()
 		case r := <-lines:
 			if r.err != nil && !errors.Is(r.err, errLineTooLong) {
+				select {
+				case <-s.failed: // we closed it
+					return s.failErr
+				default:
+				}
 				return fmt.Errorf("irc: connection to %s lost: %w", s.k.serverName(), r.err)
 			}
 			// Any line, even one we drop, shows the server is alive.
@@ -190,9 +241,24 @@ func (s *session) readLoop(out chan<- readResult) {
 	}
 }
 
-// drop counts a line we could not take, and says so in the Stats pane.
+// drop counts a line we could not take, and says so in the Stats pane,
+// at most once per statusEvery: each status update republishes the
+// health of every feed to every subscriber, too much to do per line of a
+// flood. The latest count always shows in the end.
 func (s *session) drop() {
 	s.dropped++
+	if s.dropTimer != nil {
+		return // the count shows when it fires
+	}
+	if wait := s.k.statusEvery - time.Since(s.dropShown); !s.dropShown.IsZero() && wait > 0 {
+		s.dropTimer = time.NewTimer(wait)
+		return
+	}
+	s.showDropped()
+}
+
+func (s *session) showDropped() {
+	s.dropShown = time.Now()
 	s.stream.Status("dropped lines", strconv.Itoa(s.dropped))
 }
 
@@ -208,24 +274,32 @@ func (s *session) quit() {
 
 // send writes one message from the Run goroutine.
 func (s *session) send(msg ircmsg.Message) error {
-	_, err := s.write(&msg, time.Now().Add(writeWait))
-	return err
-}
-
-// write sends one message. sent is false when it certainly did not leave.
-func (s *session) write(msg *ircmsg.Message, deadline time.Time) (sent bool, err error) {
 	line, err := msg.LineBytesStrict(true, 0)
 	if err != nil {
-		return false, fmt.Errorf("irc: building %s: %w", msg.Command, err)
+		return fmt.Errorf("irc: building %s: %w", msg.Command, err)
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	_, err = s.writeLocked(trimEOL(line), time.Now().Add(writeWait))
+	return err
+}
+
+// writeLocked writes one line; the caller holds wmu. sent is false when
+// it certainly did not leave. A failed write ends the session: part of the
+// line may have left, and the next line would be glued onto it.
+func (s *session) writeLocked(line []byte, deadline time.Time) (sent bool, err error) {
 	select {
 	case <-s.done:
 		return false, errNotConnected
+	case <-s.failed:
+		return false, errNotConnected
 	default:
 	}
-	return s.conn.WriteLine(trimEOL(line), deadline)
+	sent, err = s.conn.WriteLine(line, deadline)
+	if err != nil {
+		s.fail(fmt.Errorf("irc: writing to %s: %w", s.k.serverName(), err))
+	}
+	return sent, err
 }
 
 // register opens the handshake: capabilities first, so that the server
@@ -275,8 +349,15 @@ func (s *session) handle(line []byte) error {
 		return fmt.Errorf("irc: the server closed the link: %s", cleanText(lastParam(&msg)))
 	case "RECONNECT":
 		if s.k.twitch {
-			// Twitch is restarting the server: come back at once.
-			return feeds.RetryAfter(0, errors.New("irc: twitch asked us to reconnect"))
+			if s.phase == phaseReady {
+				// Twitch is restarting the server: come back at once
+				// (which ends this session, so at most once per session).
+				return feeds.RetryAfter(0, errors.New("irc: twitch asked us to reconnect"))
+			}
+			// Before we are even up, it is no different from a refused
+			// connection: the supervisor's backoff applies, so that a
+			// server answering every connection so is not hammered.
+			return errors.New("irc: twitch asked us to reconnect before the session was up")
 		}
 	case "NICK":
 		if sameName(msg.Nick(), s.m.self) && len(msg.Params) > 0 {
@@ -424,94 +505,11 @@ func (s *session) requestCaps() error {
 	return s.send(ircmsg.MakeMessage(nil, "", "CAP", "REQ", strings.Join(req, " ")))
 }
 
-// welcome ends registration: we know our nick and join the channels.
-func (s *session) welcome(msg *ircmsg.Message) error {
-	if len(msg.Params) > 0 && validNick(msg.Params[0]) {
-		s.setNick(msg.Params[0])
-	}
-	s.phase = phaseJoining
-	s.k.publish(s)
-	for _, ch := range s.k.channels {
-		s.joining[foldName(ch)] = ch
-	}
-	// Comma lists keep the JOINs few (Twitch allows 20 per 10 s); each
-	// line stays well under 512 bytes.
-	var batch []string
-	size := 0
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		err := s.send(ircmsg.MakeMessage(nil, "", "JOIN", strings.Join(batch, ",")))
-		batch, size = batch[:0], 0
-		return err
-	}
-	for _, ch := range s.k.channels {
-		if size+len(ch)+1 > 400 {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		batch = append(batch, ch)
-		size += len(ch) + 1
-	}
-	return flush()
-}
-
 func (s *session) setNick(n string) {
 	s.m.self = n
 	s.mu.Lock()
 	s.nick = n
 	s.mu.Unlock()
-}
-
-// joinErrors are the numerics that refuse a JOIN, with the channel as
-// their second parameter.
-var joinErrors = map[string]bool{
-	"403": true, "405": true, "471": true, "473": true, "474": true, "475": true,
-	"476": true, "477": true, "479": true, "480": true, "489": true, "520": true,
-}
-
-// trackJoins follows our own JOINs (and refusals) to know when the session
-// is fully up, and learns our full prefix, which long replies need.
-func (s *session) trackJoins(msg *ircmsg.Message) {
-	switch {
-	case msg.Command == "JOIN" && len(msg.Params) > 0 && sameName(msg.Nick(), s.m.self):
-		if strings.Contains(msg.Source, "!") {
-			s.mu.Lock()
-			s.prefixLen = len(msg.Source)
-			s.mu.Unlock()
-		}
-		delete(s.joining, foldName(msg.Params[0]))
-	case joinErrors[msg.Command] && len(msg.Params) > 1:
-		delete(s.joining, foldName(msg.Params[1]))
-	case msg.Command == "NOTICE" && s.k.twitch && len(msg.Params) > 0:
-		if ok, id := msg.GetTag("msg-id"); ok && id == "msg_channel_suspended" {
-			delete(s.joining, foldName(msg.Params[0]))
-		}
-	}
-	if s.phase == phaseJoining && len(s.joining) == 0 {
-		s.phase = phaseReady
-		s.stream.Connected()
-	}
-}
-
-// joinTimedOut gives up waiting for the channels still not joined: the
-// connection is up, the feed says which channels are missing.
-func (s *session) joinTimedOut() {
-	if s.phase != phaseJoining {
-		return
-	}
-	for _, ch := range s.joining {
-		ev := feeds.Event{
-			Feed: s.k.feed, Platform: s.k.Platform(), ID: s.k.newID(), Kind: feeds.KindNotice,
-			Time: s.k.now(), Channel: ch, Text: "not joined to " + ch + ": the server did not answer",
-		}
-		s.stream.Emit(ev)
-	}
-	clear(s.joining)
-	s.phase = phaseReady
-	s.stream.Connected()
 }
 
 func lastParam(msg *ircmsg.Message) string {

@@ -23,8 +23,10 @@ const (
 	// UTF-8 with the source prefix runs well past 512 bytes; Twitch clients
 	// accept such lines, so we do too, within this bound.
 	twitchBodyMax = 4096
-	// maxFrame bounds one WebSocket frame; Twitch packs several lines in one.
-	maxFrame = 64 << 10
+	// maxFrame bounds one WebSocket message. Twitch packs many lines in
+	// one when chat is busy; a message past the bound ends the connection,
+	// so it is generous, and it bounds the memory one message can take.
+	maxFrame = 1 << 20
 )
 
 // errLineTooLong reports a line past the limit. It is not fatal: the line
