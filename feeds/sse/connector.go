@@ -5,6 +5,7 @@
 package sse
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -96,12 +97,12 @@ func New(feedID string, c Config) (*Connector, error) {
 	}
 	conn := &Connector{
 		feed:      feedID,
-		platform:  or(c.Platform, "sse"),
+		platform:  cmp.Or(c.Platform, "sse"),
 		url:       c.URL,
 		header:    make(http.Header),
 		keep:      []string{"message"},
-		idle:      or(time.Duration(c.IdleTimeout), defaultIdle),
-		maxEvent:  or(c.MaxEvent, defaultMaxEvent),
+		idle:      cmp.Or(time.Duration(c.IdleTimeout), defaultIdle),
+		maxEvent:  cmp.Or(c.MaxEvent, defaultMaxEvent),
 		unmatched: fieldmap.NewUnmatched("event"),
 		// The auth header goes to the configured origin only.
 		client: &http.Client{CheckRedirect: fieldmap.SameOriginRedirects},
@@ -126,7 +127,7 @@ func New(feedID string, c Config) (*Connector, error) {
 		if c.AuthScheme != "" {
 			secret = c.AuthScheme + " " + secret
 		}
-		name := or(c.AuthHeader, "Authorization")
+		name := cmp.Or(c.AuthHeader, "Authorization")
 		if !validHeader(name, secret) {
 			return nil, fmt.Errorf("sse: auth_header %q with its secret is not a valid header", name)
 		}
@@ -144,14 +145,6 @@ func validHeader(k, v string) bool {
 	bad := func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) }
 	ctl := func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }
 	return k != "" && !strings.ContainsFunc(k, bad) && !strings.ContainsFunc(v, ctl)
-}
-
-func or[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Platform is the configured label, "sse" by default.

@@ -6,6 +6,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -82,11 +83,11 @@ var _ feeds.Connector = (*Connector)(nil)
 func New(feedID string, c Config) (*Connector, error) {
 	conn := &Connector{
 		feed:      feedID,
-		platform:  or(c.Platform, "webhook"),
-		listen:    or(c.Listen, defaultListen),
-		path:      or(c.Path, "/"),
-		sigHeader: http.CanonicalHeaderKey(or(c.SignatureHeader, defaultSigHeader)),
-		maxBody:   or(c.MaxBody, defaultMaxBody),
+		platform:  cmp.Or(c.Platform, "webhook"),
+		listen:    cmp.Or(c.Listen, defaultListen),
+		path:      cmp.Or(c.Path, "/"),
+		sigHeader: http.CanonicalHeaderKey(cmp.Or(c.SignatureHeader, defaultSigHeader)),
+		maxBody:   cmp.Or(c.MaxBody, defaultMaxBody),
 		unmatched: fieldmap.NewUnmatched("request"),
 
 		ioTimeout: ioTimeout,
@@ -114,14 +115,6 @@ func New(feedID string, c Config) (*Connector, error) {
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
 	return conn, nil
-}
-
-func or[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Platform is the configured label, "webhook" by default.

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -81,7 +82,7 @@ func startConn(t *testing.T, c Config, s statusStream, edit func(*Connector)) (u
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return "http://" + s.StatusOf(StatusListen) + or(c.Path, "/"), stop
+	return "http://" + s.StatusOf(StatusListen) + cmp.Or(c.Path, "/"), stop
 }
 
 type answer struct {

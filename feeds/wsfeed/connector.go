@@ -5,6 +5,7 @@
 package wsfeed
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -105,11 +106,11 @@ func New(feedID string, c Config) (*Connector, error) {
 	}
 	conn := &Connector{
 		feed:      feedID,
-		platform:  or(c.Platform, "websocket"),
+		platform:  cmp.Or(c.Platform, "websocket"),
 		url:       c.URL,
 		subscribe: []byte(c.Subscribe),
-		idle:      or(time.Duration(c.IdleTimeout), defaultIdle),
-		maxFrame:  or(c.MaxFrame, defaultMaxFrame),
+		idle:      cmp.Or(time.Duration(c.IdleTimeout), defaultIdle),
+		maxFrame:  cmp.Or(c.MaxFrame, defaultMaxFrame),
 		unmatched: fieldmap.NewUnmatched("frame"),
 	}
 	if conn.header, err = headers("headers", c.Headers); err != nil {
@@ -129,7 +130,7 @@ func New(feedID string, c Config) (*Connector, error) {
 		if c.AuthScheme != "" {
 			secret = c.AuthScheme + " " + secret
 		}
-		if auth, err = headers("auth_header", map[string]string{or(c.AuthHeader, "Authorization"): secret}); err != nil {
+		if auth, err = headers("auth_header", map[string]string{cmp.Or(c.AuthHeader, "Authorization"): secret}); err != nil {
 			return nil, err
 		}
 		for k, vs := range auth {
@@ -169,14 +170,6 @@ func headers(key string, h map[string]string) (http.Header, error) {
 		out.Set(k, v)
 	}
 	return out, nil
-}
-
-func or[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Platform is the configured label, "websocket" by default.

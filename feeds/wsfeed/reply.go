@@ -2,6 +2,7 @@ package wsfeed
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -40,7 +41,7 @@ type replier struct {
 
 func newReplier(c Config, auth http.Header) (*replier, error) {
 	r := &replier{
-		method:  strings.ToUpper(or(c.ReplyMethod, http.MethodPost)),
+		method:  strings.ToUpper(cmp.Or(c.ReplyMethod, http.MethodPost)),
 		headers: make(map[string]template),
 		// A reply, and the auth header with it, go to reply_url's origin
 		// only.
@@ -60,7 +61,7 @@ func newReplier(c Config, auth http.Header) (*replier, error) {
 			return nil, errors.New("websocket: reply_body is set but reply_method GET sends no body")
 		}
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
-		body, err := parseTemplate("reply_body", or(c.ReplyBody, defaultBody))
+		body, err := parseTemplate("reply_body", cmp.Or(c.ReplyBody, defaultBody))
 		if err != nil {
 			return nil, err
 		}
