@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -85,4 +86,23 @@ func RedactError(err error) error {
 		}
 	}
 	return err
+}
+
+// CheckURL validates the url key of a connector's config: present,
+// parseable, with one of the schemes given (the first two are named in the
+// message) and a host. kind prefixes the error ("sse"), which never shows
+// more of the URL than RedactURL does.
+func CheckURL(kind, raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		return fmt.Errorf("%s: url is missing", kind)
+	case err != nil:
+		return fmt.Errorf("%s: url: %w", kind, errors.Unwrap(err)) // the parse error without the URL
+	case !slices.Contains(schemes, u.Scheme):
+		return fmt.Errorf("%s: url %s must start with %s:// or %s://", kind, RedactURL(raw), schemes[0], schemes[1])
+	case u.Host == "":
+		return fmt.Errorf("%s: url has no host", kind)
+	}
+	return nil
 }

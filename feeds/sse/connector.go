@@ -12,7 +12,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,16 +79,10 @@ var _ feeds.Connector = (*Connector)(nil)
 
 // New checks c, reads its secret and compiles its mapping.
 func New(feedID string, c Config) (*Connector, error) {
-	u, err := url.Parse(c.URL)
+	if err := fieldmap.CheckURL("sse", c.URL, "http", "https"); err != nil {
+		return nil, err
+	}
 	switch {
-	case c.URL == "":
-		return nil, errors.New("sse: url is missing")
-	case err != nil:
-		return nil, fmt.Errorf("sse: url: %w", errors.Unwrap(err)) // the parse error without the URL
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("sse: url %s must start with http:// or https://", fieldmap.RedactURL(c.URL))
-	case u.Host == "":
-		return nil, errors.New("sse: url has no host")
 	case c.IdleTimeout < 0:
 		return nil, errors.New("sse: idle_timeout must be positive")
 	case c.MaxEvent < 0:

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -89,16 +88,10 @@ var _ feeds.Connector = (*Connector)(nil)
 
 // New checks c, reads its secret and compiles its mapping.
 func New(feedID string, c Config) (*Connector, error) {
-	u, err := url.Parse(c.URL)
+	if err := fieldmap.CheckURL("websocket", c.URL, "ws", "wss"); err != nil {
+		return nil, err
+	}
 	switch {
-	case c.URL == "":
-		return nil, errors.New("websocket: url is missing")
-	case err != nil:
-		return nil, fmt.Errorf("websocket: url: %w", errors.Unwrap(err)) // the parse error without the URL
-	case u.Scheme != "ws" && u.Scheme != "wss":
-		return nil, fmt.Errorf("websocket: url %s must start with ws:// or wss://", fieldmap.RedactURL(c.URL))
-	case u.Host == "":
-		return nil, errors.New("websocket: url has no host")
 	case c.IdleTimeout < 0:
 		return nil, errors.New("websocket: idle_timeout must be positive")
 	case c.MaxFrame < 0:
@@ -113,6 +106,7 @@ func New(feedID string, c Config) (*Connector, error) {
 		maxFrame:  cmp.Or(c.MaxFrame, defaultMaxFrame),
 		unmatched: fieldmap.NewUnmatched("frame"),
 	}
+	var err error
 	if conn.header, err = headers("headers", c.Headers); err != nil {
 		return nil, err
 	}
