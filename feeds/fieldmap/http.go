@@ -106,3 +106,33 @@ func CheckURL(kind, raw string, schemes ...string) error {
 	}
 	return nil
 }
+
+// ValidHeader reports whether k: v can be sent: a token name, and a value
+// with no control character but tab.
+func ValidHeader(k, v string) bool {
+	return validHeaderName(k) && !strings.ContainsFunc(v, isHeaderControl)
+}
+
+func validHeaderName(k string) bool {
+	return k != "" && !strings.ContainsFunc(k, func(r rune) bool {
+		return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
+	})
+}
+
+func isHeaderControl(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }
+
+// Headers checks a table of headers from a connector's config; kind and
+// key name it in errors ("websocket: reply_headers: …").
+func Headers(kind, key string, h map[string]string) (http.Header, error) {
+	out := make(http.Header, len(h))
+	for k, v := range h {
+		if !validHeaderName(k) {
+			return nil, fmt.Errorf("%s: %s: %q is not a header name", kind, key, k)
+		}
+		if strings.ContainsFunc(v, isHeaderControl) {
+			return nil, fmt.Errorf("%s: %s: the value of %s holds a control character", kind, key, k)
+		}
+		out.Set(k, v)
+	}
+	return out, nil
+}

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -106,12 +105,11 @@ func New(feedID string, c Config) (*Connector, error) {
 			conn.keep = nil
 		}
 	}
-	for k, v := range c.Headers {
-		if !validHeader(k, v) {
-			return nil, fmt.Errorf("sse: headers: %q is not a valid header", k)
-		}
-		conn.header.Set(k, v)
+	header, err := fieldmap.Headers("sse", "headers", c.Headers)
+	if err != nil {
+		return nil, err
 	}
+	conn.header = header
 	secret, err := feeds.ReadSecret(c.AuthEnv, c.AuthFile)
 	if err != nil {
 		return nil, fmt.Errorf("sse: auth: %w", err)
@@ -121,7 +119,7 @@ func New(feedID string, c Config) (*Connector, error) {
 			secret = c.AuthScheme + " " + secret
 		}
 		name := cmp.Or(c.AuthHeader, "Authorization")
-		if !validHeader(name, secret) {
+		if !fieldmap.ValidHeader(name, secret) {
 			return nil, fmt.Errorf("sse: auth_header %q with its secret is not a valid header", name)
 		}
 		conn.header.Set(name, secret)
@@ -130,14 +128,6 @@ func New(feedID string, c Config) (*Connector, error) {
 		return nil, fmt.Errorf("sse: %w", err)
 	}
 	return conn, nil
-}
-
-// validHeader reports whether k: v can be sent: a token name and a value
-// with no control character (an SSE id becomes a header value too).
-func validHeader(k, v string) bool {
-	bad := func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) }
-	ctl := func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }
-	return k != "" && !strings.ContainsFunc(k, bad) && !strings.ContainsFunc(v, ctl)
 }
 
 // Platform is the configured label, "sse" by default.
@@ -271,7 +261,7 @@ func (c *Connector) stream(ctx context.Context, s feeds.Stream) (live bool, err 
 func (c *Connector) remember(p *parser) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if validHeader("Last-Event-ID", p.lastID) {
+	if fieldmap.ValidHeader("Last-Event-ID", p.lastID) {
 		c.lastID = p.lastID
 	}
 	if p.retry > 0 { // kept from an earlier connection until the server says again

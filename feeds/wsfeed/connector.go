@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -107,7 +106,7 @@ func New(feedID string, c Config) (*Connector, error) {
 		unmatched: fieldmap.NewUnmatched("frame"),
 	}
 	var err error
-	if conn.header, err = headers("headers", c.Headers); err != nil {
+	if conn.header, err = fieldmap.Headers("websocket", "headers", c.Headers); err != nil {
 		return nil, err
 	}
 	for _, k := range []string{"Upgrade", "Connection", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Extensions"} {
@@ -124,7 +123,7 @@ func New(feedID string, c Config) (*Connector, error) {
 		if c.AuthScheme != "" {
 			secret = c.AuthScheme + " " + secret
 		}
-		if auth, err = headers("auth_header", map[string]string{cmp.Or(c.AuthHeader, "Authorization"): secret}); err != nil {
+		if auth, err = fieldmap.Headers("websocket", "auth_header", map[string]string{cmp.Or(c.AuthHeader, "Authorization"): secret}); err != nil {
 			return nil, err
 		}
 		for k, vs := range auth {
@@ -148,22 +147,6 @@ func New(feedID string, c Config) (*Connector, error) {
 		return nil, errors.New("websocket: reply_* keys are set but reply_url is missing")
 	}
 	return conn, nil
-}
-
-// headers checks a table of headers from the config; key names it in
-// errors.
-func headers(key string, h map[string]string) (http.Header, error) {
-	out := make(http.Header, len(h))
-	for k, v := range h {
-		if k == "" || strings.ContainsFunc(k, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) }) {
-			return nil, fmt.Errorf("websocket: %s: %q is not a header name", key, k)
-		}
-		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
-			return nil, fmt.Errorf("websocket: %s: the value of %s holds a control character", key, k)
-		}
-		out.Set(k, v)
-	}
-	return out, nil
 }
 
 // Platform is the configured label, "websocket" by default.

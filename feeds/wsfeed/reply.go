@@ -74,7 +74,7 @@ func newReplier(c Config, auth http.Header) (*replier, error) {
 	default:
 		return nil, fmt.Errorf("websocket: reply_method %q must be GET, POST, PUT or PATCH", c.ReplyMethod)
 	}
-	hs, err := headers("reply_headers", c.ReplyHeaders)
+	hs, err := fieldmap.Headers("websocket", "reply_headers", c.ReplyHeaders)
 	if err != nil {
 		return nil, err
 	}
