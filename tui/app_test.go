@@ -49,7 +49,8 @@ func (c idle) Run(ctx context.Context, _ feeds.Stream) error { <-ctx.Done(); ret
 func (c idle) Do(context.Context, feeds.Action) error        { return nil }
 
 type harness struct {
-	ticks atomic.Int64 // the model's clock moves a microsecond a reading
+	disp  *feeds.Dispatcher // set by withDispatcher
+	ticks atomic.Int64      // the model's clock moves a microsecond a reading
 	db    *store.DB
 	hub   *feeds.Hub
 	stats *stats.Engine
@@ -101,7 +102,7 @@ func (h *harness) model(ctx context.Context) *Model {
 	themes.NoColor(r)
 	p, _ := themes.Builtin("dark")
 	return New(ctx, Deps{
-		Hub: h.hub, Store: h.db, Stats: h.stats, Styles: themes.New(r, p),
+		Hub: h.hub, Store: h.db, Stats: h.stats, Dispatcher: h.disp, Styles: themes.New(r, p),
 		Operator: "local", Work: h.work, Now: h.now,
 		TickEvery: time.Hour,
 	})

@@ -15,10 +15,11 @@ import (
 )
 
 // withDispatcher runs a dispatcher over the harness's store and hub until
-// the test ends.
+// the test ends; models made afterwards send through it.
 func (h *harness) withDispatcher(t *testing.T) *feeds.Dispatcher {
 	t.Helper()
 	d := feeds.NewDispatcher(h.db, h.hub, feeds.DispatcherOptions{})
+	h.disp = d
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
@@ -31,11 +32,10 @@ func (h *harness) withDispatcher(t *testing.T) *feeds.Dispatcher {
 func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 	h := newHarness(t, "")
 	h.seed(t)
-	d := h.withDispatcher(t)
+	h.withDispatcher(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m := h.model(ctx)
-	m.deps.Dispatcher = d
 	tm := start(t, m, 160, 48)
 	waitFor(t, tm, "je précommande")
 
@@ -91,11 +91,10 @@ func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 func TestCommandLine(t *testing.T) {
 	h := newHarness(t, "")
 	h.seed(t)
-	d := h.withDispatcher(t)
+	h.withDispatcher(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m := h.model(ctx)
-	m.deps.Dispatcher = d
 	tm := start(t, m, 120, 36)
 	waitFor(t, tm, "précommande")
 	tm.Send(press(":"))
@@ -245,7 +244,6 @@ func TestEditIsNotCapturedNorLost(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m := h.model(ctx)
-	m.deps.Dispatcher = d
 	tm := start(t, m, 160, 48)
 	waitFor(t, tm, "je précommande")
 	tm.Send(press("H"))
