@@ -16,8 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/stats"
@@ -257,22 +256,18 @@ func dashboard(o options, cfg Config) error {
 	go func() { defer services.Done(); hub.Run(ctx) }()
 	go func() { defer services.Done(); dispatcher.Run(ctx) }()
 
-	renderer := lipgloss.NewRenderer(os.Stdout)
-	if os.Getenv("NO_COLOR") != "" {
-		themes.NoColor(renderer)
-	}
 	var work sync.WaitGroup
 	model := tui.New(ctx, tui.Deps{
 		Hub:        hub,
 		Store:      db,
 		Stats:      engine,
 		Dispatcher: dispatcher,
-		Styles:     themes.New(renderer, palette),
+		Styles:     themes.New(palette),
 		Operator:   setting(o.operator, cfg.Operator, "local"),
 		Work:       &work,
 		Debug:      debugLog,
 	})
-	final, runErr := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	final, runErr := tea.NewProgram(model, tea.WithContext(ctx)).Run()
 	cancel()
 	services.Wait()
 	tui.WaitWork(&work, 5*time.Second) // drafts and replies being committed

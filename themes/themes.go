@@ -1,6 +1,6 @@
 // Package themes owns every colour and style tribune draws with. No other
-// package builds a lipgloss colour: panes ask for a Styles value, built for
-// one renderer (one terminal, or one SSH session) from a Palette.
+// package builds a lipgloss colour: panes ask for a Styles value, built
+// from a Palette for one session.
 package themes
 
 import (
@@ -8,8 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/lipgloss/v2"
 )
 
 // Palette is a theme's colours, as hex strings or ANSI numbers.
@@ -78,13 +77,9 @@ func Builtin(name string) (Palette, error) {
 	return p, nil
 }
 
-// NoColor switches a renderer to plain text, as NO_COLOR asks
-// (https://no-color.org). Panes must then stay readable without styling.
-func NoColor(r *lipgloss.Renderer) {
-	r.SetColorProfile(termenv.Ascii)
-}
-
-// Styles is every style a pane draws with, for one renderer.
+// Styles is every style a pane draws with. Styles render full colour; the
+// program that prints them downsamples to its own terminal's profile (none
+// at all under NO_COLOR), so one Styles value serves any session.
 type Styles struct {
 	Palette Palette
 
@@ -119,10 +114,10 @@ type Styles struct {
 	other     lipgloss.Style
 }
 
-// New builds the styles of palette p for renderer r.
-func New(r *lipgloss.Renderer, p Palette) *Styles {
-	c := func(s string) lipgloss.Color { return lipgloss.Color(s) }
-	fg := func(s string) lipgloss.Style { return r.NewStyle().Foreground(c(s)) }
+// New builds the styles of palette p.
+func New(p Palette) *Styles {
+	c := lipgloss.Color
+	fg := func(s string) lipgloss.Style { return lipgloss.NewStyle().Foreground(c(s)) }
 	s := &Styles{
 		Palette:       p,
 		Border:        fg(p.Border),
@@ -134,7 +129,7 @@ func New(r *lipgloss.Renderer, p Palette) *Styles {
 		Time:          fg(p.Muted),
 		Author:        fg(p.Text).Bold(true),
 		Brand:         fg(p.Brand).Bold(true),
-		Selected:      r.NewStyle().Background(c(p.Selection)),
+		Selected:      lipgloss.NewStyle().Background(c(p.Selection)),
 		Unread:        fg(p.Unread).Bold(true),
 		Deleted:       fg(p.Muted).Strikethrough(true),
 		Notice:        fg(p.Verified).Italic(true),
@@ -143,7 +138,7 @@ func New(r *lipgloss.Renderer, p Palette) *Styles {
 		Warn:          fg(p.Warn),
 		OK:            fg(p.OK),
 		Spark:         fg(p.Spark),
-		Bold:          r.NewStyle().Bold(true),
+		Bold:          lipgloss.NewStyle().Bold(true),
 		HelpKey:       fg(p.Text).Bold(true),
 		HelpDesc:      fg(p.Muted),
 		HelpSep:       fg(p.Border),

@@ -12,10 +12,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/stats"
@@ -176,8 +176,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.resize()
-	case tea.KeyMsg:
-		return m, m.handleKeys(msg)
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.PasteMsg:
+		return m, m.paste(msg)
 	case batchMsg:
 		m.applyBatch(msg.b)
 		cmds := append(m.pending, m.waitBatch(msg.at))
@@ -206,28 +208,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// handleKeys handles a key message, which may carry several letters: the
-// terminal delivers keys typed (or sent by tmux) in quick succession as one
-// message. Outside text entry each letter is a command of its own, and a
-// letter may switch modes ("r" opens the composer, the rest is typed), so
-// they are handled one by one. A paste stays whole.
-func (m *Model) handleKeys(k tea.KeyMsg) tea.Cmd {
-	if k.Type != tea.KeyRunes || len(k.Runes) < 2 || k.Paste {
-		return m.handleKey(k)
-	}
-	var cmds []tea.Cmd
-	for i, r := range k.Runes {
-		if m.mode == modeCompose || m.mode == modeCommand {
-			rest := k
-			rest.Runes = k.Runes[i:]
-			return tea.Batch(append(cmds, m.handleKey(rest))...)
+// paste types pasted text where text is being entered; elsewhere a paste
+// is not a string of commands, so it is ignored.
+func (m *Model) paste(p tea.PasteMsg) tea.Cmd {
+	switch m.mode {
+	case modeCompose:
+		if m.queuing {
+			return nil
 		}
-		cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}))
+		return m.typeInComposer(p)
+	case modeCommand:
+		var cmd tea.Cmd
+		m.cmdline, cmd = m.cmdline.Update(p)
+		return cmd
 	}
-	return tea.Batch(cmds...)
+	return nil
 }
 
-func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, m.keys.ForceQuit) {
 		return tea.Quit
 	}
@@ -237,7 +235,7 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 	}
 	switch m.mode {
 	case modeHelp:
-		if key.Matches(k, m.keys.Help, m.keys.Quit) || k.Type == tea.KeyEsc {
+		if key.Matches(k, m.keys.Help, m.keys.Quit) || k.String() == "esc" {
 			m.mode = modeNormal
 		}
 		return nil
@@ -246,7 +244,7 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 	case modeOutbox:
 		return m.outboxKey(k)
 	case modeAudit:
-		if key.Matches(k, m.keys.Audit, m.keys.Quit) || k.Type == tea.KeyEsc {
+		if key.Matches(k, m.keys.Audit, m.keys.Quit) || k.String() == "esc" {
 			return m.setFocus(m.focus)
 		}
 		return m.audit.Update(k)
@@ -290,7 +288,7 @@ func (m *Model) handleKey(k tea.KeyMsg) tea.Cmd {
 }
 
 // outboxKey handles a key in the Outbox view.
-func (m *Model) outboxKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) outboxKey(k tea.KeyPressMsg) tea.Cmd {
 	bk := m.box.Keys
 	o, selected := m.box.Selected()
 	switch {
@@ -323,7 +321,7 @@ func (m *Model) editQueued(o feeds.Outgoing) tea.Cmd {
 }
 
 // composeKey handles a key while the composer has the keyboard.
-func (m *Model) composeKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) composeKey(k tea.KeyPressMsg) tea.Cmd {
 	ck := m.composer.Keys
 	switch {
 	case m.queuing:
@@ -348,8 +346,14 @@ func (m *Model) composeKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Prev):
 		return m.setFocus((m.focus + paneCount - 1) % paneCount)
 	}
+	return m.typeInComposer(k)
+}
+
+// typeInComposer hands a key or a paste to the composer's text, and saves
+// the draft when the text changed.
+func (m *Model) typeInComposer(msg tea.Msg) tea.Cmd {
 	now := m.deps.Now()
-	cmd, changed := m.composer.Update(k, m.nextRev(now))
+	cmd, changed := m.composer.Update(msg, m.nextRev(now))
 	if !changed || m.editing != "" {
 		return cmd // an edit's text is in the outbox until it is saved
 	}

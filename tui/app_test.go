@@ -1,26 +1,27 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/tuitest"
 )
 
 func TestMain(m *testing.M) {
@@ -83,7 +84,7 @@ func newHarness(t *testing.T, path string) *harness {
 
 // stop waits for a program that was told to quit, then for its pending
 // writes, and closes the store, as main does.
-func (h *harness) stop(t *testing.T, tm *teatest.TestModel, cancel context.CancelFunc) {
+func (h *harness) stop(t *testing.T, tm *term, cancel context.CancelFunc) {
 	t.Helper()
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 	cancel()
@@ -98,11 +99,9 @@ func (h *harness) now() time.Time {
 }
 
 func (h *harness) model(ctx context.Context) *Model {
-	r := lipgloss.NewRenderer(nil)
-	themes.NoColor(r)
 	p, _ := themes.Builtin("dark")
 	return New(ctx, Deps{
-		Hub: h.hub, Store: h.db, Stats: h.stats, Dispatcher: h.disp, Styles: themes.New(r, p),
+		Hub: h.hub, Store: h.db, Stats: h.stats, Dispatcher: h.disp, Styles: themes.New(p),
 		Operator: "local", Work: h.work, Now: h.now,
 		TickEvery: time.Hour,
 	})
@@ -144,40 +143,89 @@ func (h *harness) seed(t *testing.T) []feeds.Event {
 	return evs
 }
 
-func start(t *testing.T, m tea.Model, w, h int) *teatest.TestModel {
+// term is a program under test and the screen it last drew.
+type term struct {
+	*teatest.TestModel
+	screen *screen
+}
+
+// screen wraps the model to keep the last frame it drew, as a person
+// reads it: text without styling.
+type screen struct {
+	tea.Model
+	mu      sync.Mutex
+	last    string
+	changed chan struct{}
+}
+
+func (s *screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := s.Model.Update(msg)
+	return s, cmd
+}
+
+func (s *screen) View() tea.View {
+	v := s.Model.View()
+	s.mu.Lock()
+	s.last = ansi.Strip(v.Content)
+	s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+	return v
+}
+
+func (s *screen) text() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+func start(t *testing.T, m tea.Model, w, h int) *term {
 	t.Helper()
-	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	sc := &screen{Model: m, changed: make(chan struct{}, 1)}
+	return &term{TestModel: teatest.NewTestModel(t, sc, teatest.WithInitialTermSize(w, h)), screen: sc}
 }
 
 // typeText types s rune by rune (teatest's Type sends bytes, which splits
 // accented letters).
-func typeText(tm *teatest.TestModel, s string) {
-	for _, r := range s {
-		tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+func typeText(tm *term, s string) {
+	for _, k := range tuitest.Type(s) {
+		tm.Send(k)
 	}
 }
 
-// waitFor waits until everything in what has been drawn since the last
-// wait (each wait consumes the output it reads).
-func waitFor(t *testing.T, tm *teatest.TestModel, what ...string) {
+// waitFor waits until the screen shows everything in what at once.
+func waitFor(t *testing.T, tm *term, what ...string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+	shows := func() bool {
+		v := tm.screen.text()
 		for _, w := range what {
-			if !bytes.Contains(b, []byte(w)) {
+			if !strings.Contains(v, w) {
 				return false
 			}
 		}
 		return true
-	},
-		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for !shows() {
+		select {
+		case <-tm.screen.changed:
+		case <-deadline.C:
+			t.Fatalf("the screen never showed %q; it shows:\n%s", what, tm.screen.text())
+		}
+	}
 }
 
-func finalView(t *testing.T, tm *teatest.TestModel) string {
+// finalView quits the program and returns the last screen it drew.
+func finalView(t *testing.T, tm *term) string {
 	t.Helper()
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	return tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).View()
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	return tm.screen.text()
 }
 
 func TestGoldenDashboard(t *testing.T) {
@@ -204,21 +252,7 @@ func TestGoldenDashboard(t *testing.T) {
 	}
 }
 
-func press(s string) tea.KeyMsg {
-	switch s {
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "ctrl+s":
-		return tea.KeyMsg{Type: tea.KeyCtrlS}
-	case "ctrl+d":
-		return tea.KeyMsg{Type: tea.KeyCtrlD}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
+func press(s string) tea.KeyPressMsg { return tuitest.Key(s) }
 
 // Replying: r opens the composer on the selected message; what is typed is
 // a draft until ctrl+s puts it in the outbox, on disk.
@@ -359,7 +393,9 @@ func TestHostileTextIsInertOnScreen(t *testing.T) {
 	m := h.model(ctx)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.Update(batchMsg{b: b})
-	v := m.View()
+	frame := m.View().Content
+	// Our own styling is SGR only; anything else came from the message.
+	v := sgr.ReplaceAllString(frame, "")
 	if strings.ContainsAny(v, "\x1b\x07\u202E") {
 		t.Errorf("escape or bidi control reached the screen: %q", v)
 	}
@@ -367,6 +403,9 @@ func TestHostileTextIsInertOnScreen(t *testing.T) {
 		t.Errorf("the message's text is missing:\n%s", v)
 	}
 }
+
+// sgr matches the styling sequences lipgloss writes.
+var sgr = regexp.MustCompile(`\x1b\[[0-9;:]*m`)
 
 // The full help lists the focused pane's keys, reply and quit included.
 func TestHelpOverlayListsKeys(t *testing.T) {
@@ -396,7 +435,9 @@ func TestFastKeysAreNotLost(t *testing.T) {
 	defer cancel()
 	tm := start(t, h.model(ctx), 160, 48)
 	waitFor(t, tm, "je précommande")
-	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("kkrThanks")})
+	for _, k := range tuitest.Type("kkrThanks") {
+		tm.Send(k)
+	}
 	waitFor(t, tm, "@nightowl on twitch", "Thanks")
 	view := finalView(t, tm)
 	if !strings.Contains(view, "Thanks") {

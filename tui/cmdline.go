@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/themes"
 )
@@ -37,21 +37,22 @@ func commandNames() string {
 func newCmdline(st *themes.Styles) textinput.Model {
 	ti := textinput.New()
 	ti.Prompt = ":"
-	ti.PromptStyle = st.HelpKey
-	ti.TextStyle = st.Text
 	ti.Placeholder = commandNames()
-	ti.PlaceholderStyle = st.Muted
+	s := ti.Styles()
+	s.Focused.Prompt, s.Focused.Text, s.Focused.Placeholder = st.HelpKey, st.Text, st.Muted
+	s.Blurred = s.Focused
+	ti.SetStyles(s)
 	ti.CharLimit = 64
 	return ti
 }
 
 // commandKey handles a key while the command line has the keyboard.
-func (m *Model) commandKey(k tea.KeyMsg) tea.Cmd {
-	switch k.Type {
-	case tea.KeyEsc:
+func (m *Model) commandKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "esc":
 		m.cmdline.Blur()
 		return m.setFocus(m.focus)
-	case tea.KeyEnter:
+	case "enter":
 		name := strings.ToLower(strings.TrimSpace(m.cmdline.Value()))
 		m.cmdline.Blur()
 		cmd := m.setFocus(m.focus)

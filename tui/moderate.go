@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/tui/outbox"
@@ -44,7 +44,7 @@ func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 
 // confirmKey takes the answer to a moderation prompt: y queues it, any
 // other key drops it.
-func (m *Model) confirmKey(k tea.KeyMsg) tea.Cmd {
+func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	a := m.confirm
 	m.confirm = nil
 	cmd := m.setFocus(m.focus)

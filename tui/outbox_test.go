@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -58,7 +58,7 @@ func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 	tm.Send(press("e"))
 	waitFor(t, tm, "Editing a queued item")
 	for range len("first draft of a statement") {
-		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+		tm.Send(press("backspace"))
 	}
 	typeText(tm, "Our official statement")
 	waitFor(t, tm, "Our official statement")
@@ -99,18 +99,18 @@ func TestCommandLine(t *testing.T) {
 	waitFor(t, tm, "précommande")
 	tm.Send(press(":"))
 	typeText(tm, "hold")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(press("enter"))
 	waitFor(t, tm, "OUTBOX HELD")
 	if hold, _ := h.db.Hold(); !hold.On || hold.By != "local" {
 		t.Errorf("hold after :hold = %+v", hold)
 	}
 	tm.Send(press(":"))
 	typeText(tm, "launch")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(press("enter"))
 	waitFor(t, tm, `Unknown command "launch"`)
 	tm.Send(press(":"))
 	typeText(tm, "release")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	tm.Send(press("enter"))
 	waitFor(t, tm, "Outbox released")
 	finalView(t, tm)
 	if hold, _ := h.db.Hold(); hold.On {
@@ -132,7 +132,7 @@ func TestFlushSavesWhatDroppedCmdsWouldHave(t *testing.T) {
 	// Every Cmd Update returns is dropped, as at quit.
 	m.Update(press("r"))
 	for _, r := range "pas perdu" {
-		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 	m.Update(press("esc"))
 	m.Update(press("R")) // all read
@@ -151,7 +151,7 @@ func TestFlushSavesWhatDroppedCmdsWouldHave(t *testing.T) {
 	}
 	// A discarded draft stays discarded.
 	m.Update(press("r"))
-	m.Update(tea.KeyMsg{Type: tea.KeyCtrlD})
+	m.Update(press("ctrl+d"))
 	if err := m.Flush(); err != nil {
 		t.Fatal(err)
 	}

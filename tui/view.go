@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -42,8 +43,8 @@ func (m *Model) resize() {
 	m.stats.SetSize(s.w-2, s.h-2)
 	m.box.SetSize(m.width-2, m.height-3)
 	m.audit.SetSize(m.width-2, m.height-3)
-	m.help.Width = m.width
-	m.cmdline.Width = m.width - 2
+	m.help.SetWidth(m.width)
+	m.cmdline.SetWidth(m.width - 2)
 }
 
 func (m *Model) outboxTitle() string {
@@ -62,7 +63,14 @@ func (m *Model) outboxTitle() string {
 }
 
 // View draws the whole screen.
-func (m *Model) View() string {
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.screen())
+	v.AltScreen = true
+	return v
+}
+
+// screen is the whole screen as text.
+func (m *Model) screen() string {
 	if m.width == 0 {
 		return ""
 	}

@@ -1,6 +1,6 @@
 package composer
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // KeyMap is the composer's own keys; everything else is typed.
 type KeyMap struct {

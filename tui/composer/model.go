@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/bubbles/textarea"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/textarea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
@@ -45,7 +45,7 @@ func New(styles *themes.Styles) *Model {
 	ta.Prompt = ""
 	ta.CharLimit = hardLimit
 	ta.Placeholder = "Write a reply…"
-	plain := textarea.Style{
+	plain := textarea.StyleState{
 		Base:        styles.Text,
 		Text:        styles.Text,
 		Placeholder: styles.Muted,
@@ -53,9 +53,7 @@ func New(styles *themes.Styles) *Model {
 		EndOfBuffer: styles.Muted,
 		Prompt:      styles.Muted,
 	}
-	ta.FocusedStyle, ta.BlurredStyle = plain, plain
-	ta.Cursor.Style = styles.Bold
-	ta.Cursor.TextStyle = styles.Text
+	ta.SetStyles(textarea.Styles{Focused: plain, Blurred: plain, Cursor: textarea.CursorStyle{Blink: true}})
 	return &Model{styles: styles, Keys: DefaultKeyMap(), ta: ta}
 }
 

@@ -4,8 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
@@ -13,10 +12,8 @@ import (
 )
 
 func newComposer() *Model {
-	r := lipgloss.NewRenderer(nil)
-	themes.NoColor(r)
 	p, _ := themes.Builtin("dark")
-	m := New(themes.New(r, p))
+	m := New(themes.New(p))
 	m.SetSize(40, 8)
 	return m
 }
@@ -24,7 +21,7 @@ func newComposer() *Model {
 func typeRunes(m *Model, s string, rev int64) (changed bool) {
 	for _, r := range s {
 		rev++
-		_, c := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}, rev)
+		_, c := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}, rev)
 		changed = changed || c
 	}
 	return changed

@@ -5,7 +5,7 @@ import "testing"
 // BenchmarkView draws one frame of a full window while following a flood:
 // the cost must depend on the pane's height, not the window's size.
 func BenchmarkView(b *testing.B) {
-	m := New(plainStyles(), DefaultWindow)
+	m := New(testStyles(), DefaultWindow)
 	m.SetSize(94, 44)
 	m.Add(events(1, DefaultWindow))
 	b.ReportAllocs()

@@ -1,6 +1,6 @@
 package feed
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // KeyMap is the feed pane's keys.
 type KeyMap struct {
@@ -23,7 +23,7 @@ func DefaultKeyMap() KeyMap {
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
 		Oldest:   key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "oldest")),
 		Newest:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "newest")),
-		MarkRead: key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark read")),
+		MarkRead: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark read")),
 		AllRead:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "all read")),
 	}
 }

@@ -6,19 +6,16 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/tuitest"
 )
 
 func styles() *themes.Styles {
-	r := lipgloss.NewRenderer(nil)
-	themes.NoColor(r)
 	p, _ := themes.Builtin("dark")
-	return themes.New(r, p)
+	return themes.New(p)
 }
 
 var t0 = time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
@@ -55,14 +52,14 @@ func TestOutboxViewAndKeys(t *testing.T) {
 	if got := enabled(); got != "" {
 		t.Errorf("on a sent item, keys %q are offered", got)
 	}
-	m.Update(tea.KeyMsg{Type: tea.KeyDown})
+	m.Update(tuitest.Key("down"))
 	if got := enabled(); got != "cancel,resend" {
 		t.Errorf("on a failed item, keys %q", got)
 	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "last error: 403 you are not a moderator") {
 		t.Errorf("the selected item's error is not shown:\n%s", v)
 	}
-	m.Update(tea.KeyMsg{Type: tea.KeyDown})
+	m.Update(tuitest.Key("down"))
 	if got := enabled(); got != "cancel,edit" {
 		t.Errorf("on a queued item, keys %q", got)
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
@@ -14,10 +13,8 @@ import (
 )
 
 func TestViewShowsHealthCountsAndOutbox(t *testing.T) {
-	r := lipgloss.NewRenderer(nil)
-	themes.NoColor(r)
 	p, _ := themes.Builtin("dark")
-	m := New(themes.New(r, p))
+	m := New(themes.New(p))
 	m.SetSize(70, 12)
 	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 	snap := stats.Snapshot{Overall: stats.FeedStats{Total: 12345, PerMinute: 61.6, Authors: 900},
@@ -44,10 +41,8 @@ func TestViewShowsHealthCountsAndOutbox(t *testing.T) {
 // A rate-limited feed says how long it waits, a feed's standing conditions
 // show beside it, and a held outbox is the first thing in the footer.
 func TestViewShowsPauseStatusAndHold(t *testing.T) {
-	r := lipgloss.NewRenderer(nil)
-	themes.NoColor(r)
 	p, _ := themes.Builtin("dark")
-	m := New(themes.New(r, p))
+	m := New(themes.New(p))
 	m.SetSize(110, 8)
 	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 	m.SetHealth([]feeds.Health{{

@@ -1,0 +1,60 @@
+// Package tuitest holds what the TUI's tests share: key presses as a
+// terminal sends them. Only tests import it.
+package tuitest
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+var named = map[string]rune{
+	"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab, "space": tea.KeySpace,
+	"backspace": tea.KeyBackspace, "up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft,
+	"right": tea.KeyRight, "home": tea.KeyHome, "end": tea.KeyEnd, "pgup": tea.KeyPgUp,
+	"pgdown": tea.KeyPgDown,
+}
+
+// Key is the press of one key written as bubbles' key bindings name it:
+// "q", "G", "ctrl+s", "shift+tab", "esc", "space", "é".
+func Key(s string) tea.KeyPressMsg {
+	var mod tea.KeyMod
+	for {
+		switch {
+		case strings.HasPrefix(s, "ctrl+") && len(s) > len("ctrl+"):
+			mod |= tea.ModCtrl
+			s = s[len("ctrl+"):]
+			continue
+		case strings.HasPrefix(s, "alt+") && len(s) > len("alt+"):
+			mod |= tea.ModAlt
+			s = s[len("alt+"):]
+			continue
+		case strings.HasPrefix(s, "shift+") && len(s) > len("shift+"):
+			mod |= tea.ModShift
+			s = s[len("shift+"):]
+			continue
+		}
+		break
+	}
+	if code, ok := named[s]; ok {
+		k := tea.KeyPressMsg{Code: code, Mod: mod}
+		if code == tea.KeySpace && mod == 0 {
+			k.Text = " "
+		}
+		return k
+	}
+	r := []rune(s)[0]
+	if mod != 0 {
+		return tea.KeyPressMsg{Code: r, Mod: mod}
+	}
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+// Type is the presses that type s, one per character.
+func Type(s string) []tea.KeyPressMsg {
+	var out []tea.KeyPressMsg
+	for _, r := range s {
+		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return out
+}
