@@ -16,8 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
@@ -197,16 +195,6 @@ func dashboard(o options, cfg Config) error {
 	if err != nil {
 		return usageError{err}
 	}
-	dbPath, err := o.dbPath(cfg)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(dbPath, storeOptions(cfg))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
 	var debugLog io.Writer
 	if o.debug != "" {
 		f, err := os.OpenFile(o.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -216,20 +204,51 @@ func dashboard(o options, cfg Config) error {
 		defer f.Close()
 		debugLog = f
 	}
-
-	engine := stats.New(nil)
-	if err := seedStats(engine, db); err != nil {
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer cancel()
+	svc, err := startServices(ctx, o, cfg)
+	if err != nil {
 		return err
 	}
-	lastSeq, err := db.LastSeq()
+	defer svc.stop()
+	// This terminal is one session; `tribune serve` will run one per SSH
+	// connection over the same services.
+	p := tui.NewProgram(ctx, svc.Services, tui.Session{
+		Environ:  os.Environ(),
+		Operator: setting(o.operator, cfg.Operator, "local"),
+		Role:     "admin", // whoever runs it locally owns the machine
+		Location: time.Local,
+		Theme:    palette,
+		Debug:    debugLog,
+	})
+	return p.Run()
+}
+
+// services are what every session shares: the store, the hub and its
+// connectors, the dispatcher and the stats engine, started once.
+type services struct {
+	tui.Services
+	db     *store.DB
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+}
+
+// startServices opens the store and starts the feeds and the dispatcher;
+// they run until ctx ends or stop is called.
+func startServices(ctx context.Context, o options, cfg Config) (*services, error) {
+	dbPath, err := o.dbPath(cfg)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", dbPath, err)
+		return nil, err
 	}
-	recent, err := db.Recent(5000)
+	db, err := store.Open(dbPath, storeOptions(cfg))
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", dbPath, err)
+		return nil, err
 	}
-	hub := feeds.NewHub(feeds.HubOptions{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent})
+	hub, engine, err := newHub(db, dbPath)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	feedCfgs := cfg.Feeds
 	if len(feedCfgs) == 0 {
 		feedCfgs = demoFeeds(o.demoRate)
@@ -237,50 +256,55 @@ func dashboard(o options, cfg Config) error {
 	limits := make(map[string]feeds.Limit)
 	for _, fc := range feedCfgs {
 		c, err := fc.build(o)
-		if err != nil {
-			return fmt.Errorf("config: feed %s: %w", fc.ID, err)
+		if err == nil {
+			err = hub.Add(fc.ID, c)
 		}
-		if err := hub.Add(fc.ID, c); err != nil {
-			return err
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("config: feed %s: %w", fc.ID, err)
 		}
 		if fc.SendLimit != nil {
 			limits[fc.ID] = *fc.SendLimit
 		}
 	}
 	dispatcher := feeds.NewDispatcher(db, hub, feeds.DispatcherOptions{Limits: limits})
-
-	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
-	defer cancel()
-	var services sync.WaitGroup
-	services.Add(2)
-	go func() { defer services.Done(); hub.Run(ctx) }()
-	go func() { defer services.Done(); dispatcher.Run(ctx) }()
-
-	var work sync.WaitGroup
-	model := tui.New(ctx, tui.Deps{
-		Hub:        hub,
-		Store:      db,
-		Stats:      engine,
-		Dispatcher: dispatcher,
-		Styles:     themes.New(palette),
-		Operator:   setting(o.operator, cfg.Operator, "local"),
-		Work:       &work,
-		Debug:      debugLog,
-	})
-	final, runErr := tea.NewProgram(model, tea.WithContext(ctx)).Run()
-	cancel()
-	services.Wait()
-	tui.WaitWork(&work, 5*time.Second) // drafts and replies being committed
-	if fm, ok := final.(*tui.Model); ok {
-		// A Cmd dropped at quit must not lose a keystroke or a read mark.
-		if err := fm.Flush(); err != nil {
-			fmt.Fprintln(os.Stderr, "tribune:", err)
-		}
+	ctx, cancel := context.WithCancel(ctx)
+	s := &services{
+		Services: tui.Services{Hub: hub, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup)},
+		db:       db,
+		cancel:   cancel,
 	}
-	if errors.Is(runErr, tea.ErrProgramKilled) {
-		runErr = nil // a signal asked us to stop
+	s.done.Add(2)
+	go func() { defer s.done.Done(); hub.Run(ctx) }()
+	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
+	return s, nil
+}
+
+// newHub makes the hub over the store, with the stats engine and the
+// de-duplication seeded from what the store holds.
+func newHub(db *store.DB, dbPath string) (*feeds.Hub, *stats.Engine, error) {
+	engine := stats.New(nil)
+	if err := seedStats(engine, db); err != nil {
+		return nil, nil, err
 	}
-	return runErr
+	lastSeq, err := db.LastSeq()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading %s: %w", dbPath, err)
+	}
+	recent, err := db.Recent(5000)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading %s: %w", dbPath, err)
+	}
+	return feeds.NewHub(feeds.HubOptions{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent}), engine, nil
+}
+
+// stop stops the feeds and the dispatcher, waits for the writes sessions
+// started, and closes the store.
+func (s *services) stop() {
+	s.cancel()
+	s.done.Wait()
+	tui.WaitWork(s.Work, 5*time.Second)
+	s.db.Close()
 }
 
 // storeOptions is the retention the config asks for.

@@ -1,15 +1,16 @@
 // Package tui is tribune's terminal interface: a root model that owns the
-// layout, focus and modes, over one model per pane (feed, composer, stats).
-// Async work enters only as messages; persistence runs in Cmds, never in
-// Update.
+// modes and the dashboard's actions, over a pane manager that lays out one
+// model per pane (feed, composer, stats, outbox, audit, help). Async work
+// enters only as messages; persistence runs in Cmds, never in Update.
+//
+// Adding a pane is a package that keeps the pane.Pane contract and one
+// registration in New.
 package tui
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -18,146 +19,113 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
-	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/composer"
 	"github.com/tribune/tribune/tui/feed"
+	"github.com/tribune/tribune/tui/helpview"
 	"github.com/tribune/tribune/tui/outbox"
+	"github.com/tribune/tribune/tui/pane"
 	"github.com/tribune/tribune/tui/statspane"
 )
 
-// Deps is what one dashboard (one terminal, one SSH session) runs on.
-type Deps struct {
-	Hub        *feeds.Hub
-	Store      *store.DB
-	Stats      *stats.Engine
-	Dispatcher *feeds.Dispatcher // nil: nothing is sent
-	Styles     *themes.Styles
-	// Operator names whose drafts and read marks these are.
-	Operator string
-	// Work counts persistence in flight; wait on it before closing Store.
-	Work *sync.WaitGroup
-	// Window caps the events the feed pane keeps in memory.
-	Window int
-	// Debug, when set, receives one line per message the root model gets.
-	Debug io.Writer
-	Now   func() time.Time
-	// BatchEvery is the least time between two deliveries of events to
-	// the UI; zero means 50ms.
-	BatchEvery time.Duration
-	// TickEvery is how often the stats refresh; zero means 1s.
-	TickEvery time.Duration
-}
-
-type pane int
-
+// The panes, by name.
 const (
-	paneFeed pane = iota
-	paneReply
-	paneStats
-	paneCount
+	paneFeed   pane.ID = "feed"
+	paneStats  pane.ID = "stats"
+	paneReply  pane.ID = "reply"
+	paneOutbox pane.ID = "outbox"
+	paneAudit  pane.ID = "audit"
+	paneHelp   pane.ID = "help"
 )
 
-// mode gates keys: in modeCompose every printable key is typed.
+// mode gates keys the panes do not see: the footer's command line and a
+// moderation prompt take the keyboard from every pane. Text entry is the
+// composer's own state (Typing).
 type mode int
 
 const (
-	modeNormal mode = iota
-	modeCompose
-	modeHelp
-	modeOutbox  // the Outbox view over the panes
-	modeAudit   // the Audit view over the panes
-	modeCommand // typing a command on the footer line
-	modeConfirm // a moderation action waits for y
+	modeNormal  mode = iota
+	modeCommand      // typing a command on the footer line
+	modeConfirm      // a moderation action waits for y
 )
 
-// Model is the root model.
+// Model is the root model of one session.
 type Model struct {
 	ctx    context.Context
-	deps   Deps
+	svc    Services
+	sess   Session
 	styles *themes.Styles
 	keys   keyMap
 	help   help.Model
 
+	panes    *pane.Manager
 	feed     *feed.Model
 	composer *composer.Model
 	stats    *statspane.Model
 	box      *outbox.Model
 	audit    *outbox.AuditView
+	helpView *helpview.Model
 	cmdline  textinput.Model
 
-	focus pane
-	mode  mode
-
+	mode          mode
 	width, height int
 	status        string
 	statusErr     bool
 
-	sub       *feeds.Subscription
-	feedInfo  map[string]feeds.FeedInfo
+	sub      *feeds.Subscription
+	feedInfo map[string]feeds.FeedInfo
+	// drafts are this operator's unsent replies; discarded are drafts
+	// dropped, by the revision of their deletion. The composer holds the
+	// text of the open one; each change lands here at once.
 	drafts    map[string]store.Draft
-	discarded map[string]int64 // draft key -> the rev of its deletion
-	outbox    map[string]feeds.Outgoing
-	lastSeq   uint64
-	readUpto  uint64
-	readMarks map[uint64]bool
-	queuing   bool // a send is being committed; typing waits
-	hold      feeds.Hold
-	// editing is the outbox item the composer is editing, if any: sending
-	// then replaces its text instead of queuing a new reply.
-	editing string
+	discarded map[string]int64
+	queuing   bool // a send or an edit is being committed; typing waits
 	// confirm is the moderation action waiting for y, in modeConfirm.
 	confirm *feeds.Action
 	// pending collects Cmds that applying a batch asks for.
 	pending []tea.Cmd
 }
 
-// New returns the dashboard for one operator. It subscribes to the hub at
+// New returns the dashboard of one session. It subscribes to the hub at
 // once, so nothing published from now on is missed; ctx ends the
 // subscription.
-func New(ctx context.Context, d Deps) *Model {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.Work == nil {
-		d.Work = new(sync.WaitGroup)
-	}
-	if d.BatchEvery <= 0 {
-		d.BatchEvery = 50 * time.Millisecond
-	}
-	if d.TickEvery <= 0 {
-		d.TickEvery = time.Second
-	}
-	h := help.New()
-	h.Styles = help.Styles{
-		ShortKey: d.Styles.HelpKey, ShortDesc: d.Styles.HelpDesc, ShortSeparator: d.Styles.HelpSep,
-		FullKey: d.Styles.HelpKey, FullDesc: d.Styles.HelpDesc, FullSeparator: d.Styles.HelpSep,
-		Ellipsis: d.Styles.HelpSep,
-	}
+func New(ctx context.Context, svc Services, s Session) *Model {
+	svc = svc.withDefaults()
+	st := themes.New(s.Theme)
+	h := helpview.Styled(st)
 	m := &Model{
 		ctx:       ctx,
-		deps:      d,
-		styles:    d.Styles,
+		svc:       svc,
+		sess:      s,
+		styles:    st,
 		keys:      defaultKeyMap(),
 		help:      h,
-		feed:      feed.New(d.Styles, d.Window),
-		composer:  composer.New(d.Styles),
-		stats:     statspane.New(d.Styles),
-		box:       outbox.New(d.Styles),
-		audit:     outbox.NewAudit(d.Styles),
-		cmdline:   newCmdline(d.Styles),
-		sub:       d.Hub.Subscribe(ctx),
+		panes:     pane.NewManager(st),
+		feed:      feed.New(st, svc.Window, s.Location),
+		composer:  composer.New(st),
+		stats:     statspane.New(st),
+		box:       outbox.New(st, s.Location),
+		audit:     outbox.NewAudit(st, s.Location),
+		helpView:  helpview.New(h),
+		cmdline:   newCmdline(st),
+		sub:       svc.Hub.Subscribe(ctx),
 		feedInfo:  make(map[string]feeds.FeedInfo),
 		drafts:    make(map[string]store.Draft),
 		discarded: make(map[string]int64),
-		outbox:    make(map[string]feeds.Outgoing),
-		readMarks: make(map[uint64]bool),
 	}
-	for _, fi := range d.Hub.Feeds() {
+	m.panes.Add(paneFeed, m.feed, pane.Main)
+	m.panes.Add(paneReply, m.composer, pane.Side)
+	m.panes.Add(paneStats, m.stats, pane.Side)
+	m.panes.Add(paneOutbox, m.box, pane.Overlay)
+	m.panes.Add(paneAudit, m.audit, pane.Overlay)
+	m.panes.Add(paneHelp, m.helpView, pane.Overlay)
+	for _, fi := range svc.Hub.Feeds() {
 		m.feedInfo[fi.ID] = fi
 	}
-	m.setFocus(paneFeed)
+	m.feed.SetFeeds(len(m.feedInfo))
+	m.panes.Focus(paneFeed)
+	m.updateKeys()
 	return m
 }
 
@@ -168,14 +136,17 @@ func (m *Model) Init() tea.Cmd {
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if m.deps.Debug != nil {
-		fmt.Fprintf(m.deps.Debug, "%s %T %s\n", m.deps.Now().Format("15:04:05.000"), msg, debugDetail(msg))
+	if m.sess.Debug != nil {
+		fmt.Fprintf(m.sess.Debug, "%s %T %s\n", m.svc.Now().Format("15:04:05.000"), msg, debugDetail(msg))
 	}
 	defer m.updateKeys()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.resize()
+		m.panes.SetSize(m.width, max(m.height-1, 0)) // the footer line
+		m.help.SetWidth(m.width)
+		m.cmdline.SetWidth(m.width - 2)
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
@@ -191,78 +162,85 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.tick()
 	case loadedMsg:
 		m.applyLoaded(msg)
+		return m, nil
 	case feed.MarkedRead:
 		return m, m.persistRead(msg)
 	case queuedMsg:
-		m.applyQueued(msg)
+		return m, m.applyQueued(msg)
 	case outboxLoadedMsg:
 		m.box.SetItems(msg.items)
+		return m, nil
 	case auditLoadedMsg:
 		m.audit.SetEntries(msg.entries)
+		return m, nil
 	case opDoneMsg:
 		return m, m.applyOp(msg)
 	case errMsg:
 		m.queuing = false
 		m.setStatus(msg.err.Error(), true)
+		return m, nil
 	}
-	return m, nil
+	// Everything else is some pane's own (a cursor's blink).
+	return m, m.panes.Update(msg)
 }
 
 // paste types pasted text where text is being entered; elsewhere a paste
 // is not a string of commands, so it is ignored.
 func (m *Model) paste(p tea.PasteMsg) tea.Cmd {
-	switch m.mode {
-	case modeCompose:
-		if m.queuing {
-			return nil
-		}
-		return m.typeInComposer(p)
-	case modeCommand:
+	switch {
+	case m.mode == modeCommand:
 		var cmd tea.Cmd
 		m.cmdline, cmd = m.cmdline.Update(p)
 		return cmd
+	case m.mode == modeNormal && m.panes.Overlay() == "" && m.composer.Typing() && !m.queuing:
+		return m.typeInComposer(p)
 	}
 	return nil
 }
 
+// handleKey runs a key: the footer's prompts first, then the open overlay,
+// the composer while it takes text, the dashboard's own keys, and last the
+// focused pane's.
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, m.keys.ForceQuit) {
 		return tea.Quit
 	}
 	m.status, m.statusErr = "", false
-	if key.Matches(k, m.keys.OutboxAnywhere) && m.mode != modeCommand && m.mode != modeConfirm {
-		return m.openOutbox()
-	}
 	switch m.mode {
-	case modeHelp:
-		if key.Matches(k, m.keys.Help, m.keys.Quit) || k.String() == "esc" {
-			m.mode = modeNormal
-		}
-		return nil
-	case modeCompose:
-		return m.composeKey(k)
-	case modeOutbox:
-		return m.outboxKey(k)
-	case modeAudit:
-		if key.Matches(k, m.keys.Audit, m.keys.Quit) || k.String() == "esc" {
-			return m.setFocus(m.focus)
-		}
-		return m.audit.Update(k)
 	case modeCommand:
 		return m.commandKey(k)
 	case modeConfirm:
 		return m.confirmKey(k)
 	}
+	if key.Matches(k, m.keys.OutboxAnywhere) {
+		return m.openOutbox()
+	}
+	switch m.panes.Overlay() {
+	case paneOutbox:
+		return m.outboxKey(k)
+	case paneAudit:
+		if key.Matches(k, m.audit.Keys.Close) {
+			return m.panes.Refocus()
+		}
+		return m.panes.Update(k)
+	case paneHelp:
+		if key.Matches(k, m.helpView.Close) {
+			return m.panes.Refocus()
+		}
+		return nil
+	}
+	if m.composer.Typing() {
+		return m.composeKey(k)
+	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		return tea.Quit
 	case key.Matches(k, m.keys.Help):
-		m.mode = modeHelp
-		return nil
+		return m.openHelp()
 	case key.Matches(k, m.keys.Next):
-		return m.setFocus((m.focus + 1) % paneCount)
+		return m.panes.Cycle(1)
 	case key.Matches(k, m.keys.Prev):
-		return m.setFocus((m.focus + paneCount - 1) % paneCount)
+		return m.panes.Cycle(-1)
 	case key.Matches(k, m.keys.Reply):
 		return m.openReply()
 	case key.Matches(k, m.keys.Outbox):
@@ -281,10 +259,13 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.mode = modeCommand
 		m.cmdline.Reset()
 		return m.cmdline.Focus()
-	case m.focus == paneFeed:
-		return m.feed.Update(k)
 	}
-	return nil
+	return m.panes.Update(k)
+}
+
+func (m *Model) openHelp() tea.Cmd {
+	m.helpView.SetKeys(m.helpKeys())
+	return m.panes.Open(paneHelp)
 }
 
 // outboxKey handles a key in the Outbox view.
@@ -293,11 +274,11 @@ func (m *Model) outboxKey(k tea.KeyPressMsg) tea.Cmd {
 	o, selected := m.box.Selected()
 	switch {
 	case key.Matches(k, bk.Close):
-		return m.setFocus(m.focus)
+		return m.panes.Refocus()
 	case key.Matches(k, bk.Hold):
 		return m.toggleHold()
 	case !selected:
-		return m.box.Update(k)
+		return m.panes.Update(k)
 	case key.Matches(k, bk.Edit):
 		return m.editQueued(o)
 	case key.Matches(k, bk.Cancel):
@@ -309,27 +290,25 @@ func (m *Model) outboxKey(k tea.KeyPressMsg) tea.Cmd {
 			return d.Resend(o.Action.ID, by)
 		})
 	}
-	return m.box.Update(k)
+	return m.panes.Update(k)
 }
 
 // editQueued opens the composer on a queued item's text.
 func (m *Model) editQueued(o feeds.Outgoing) tea.Cmd {
-	m.editing = o.Action.ID
-	m.composer.Open(o.Action, limitOf(m.feedInfo[o.Action.Feed]), o.Action.Text, 0)
-	m.composer.Status = "Editing a queued item: ctrl+s saves the new text, esc leaves it as it was."
-	return m.setFocus(paneReply)
+	m.composer.OpenEdit(o.Action, limitOf(m.feedInfo[o.Action.Feed]))
+	return m.panes.Focus(paneReply)
 }
 
-// composeKey handles a key while the composer has the keyboard.
+// composeKey handles a key while the composer takes text.
 func (m *Model) composeKey(k tea.KeyPressMsg) tea.Cmd {
 	ck := m.composer.Keys
+	editing := m.composer.Editing() != ""
 	switch {
 	case m.queuing:
 		return nil
-	case m.editing != "" && key.Matches(k, ck.Send):
+	case editing && key.Matches(k, ck.Send):
 		return m.saveEdit()
-	case m.editing != "" && key.Matches(k, ck.Cancel, ck.Discard):
-		m.editing = ""
+	case editing && key.Matches(k, ck.Cancel, ck.Discard):
 		m.composer.Close()
 		m.setStatus("Edit dropped; the item keeps its text.", false)
 		return m.openOutbox()
@@ -338,13 +317,13 @@ func (m *Model) composeKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, ck.Cancel):
 		m.composer.Close()
 		m.setStatus("Draft kept; press r on the message to resume.", false)
-		return m.setFocus(paneFeed)
+		return m.panes.Focus(paneFeed)
 	case key.Matches(k, ck.Discard):
 		return m.discard()
 	case key.Matches(k, m.keys.Next):
-		return m.setFocus((m.focus + 1) % paneCount)
+		return m.panes.Cycle(1)
 	case key.Matches(k, m.keys.Prev):
-		return m.setFocus((m.focus + paneCount - 1) % paneCount)
+		return m.panes.Cycle(-1)
 	}
 	return m.typeInComposer(k)
 }
@@ -352,40 +331,27 @@ func (m *Model) composeKey(k tea.KeyPressMsg) tea.Cmd {
 // typeInComposer hands a key or a paste to the composer's text, and saves
 // the draft when the text changed.
 func (m *Model) typeInComposer(msg tea.Msg) tea.Cmd {
-	now := m.deps.Now()
-	cmd, changed := m.composer.Update(msg, m.nextRev(now))
-	if !changed || m.editing != "" {
+	now := m.svc.Now()
+	cmd, changed := m.composer.Type(msg, m.nextRev(now))
+	if !changed || m.composer.Editing() != "" {
 		return cmd // an edit's text is in the outbox until it is saved
 	}
 	return tea.Batch(cmd, m.saveDraft(now))
 }
 
-// setFocus moves the keyboard to pane p and sets the mode that goes with it.
-func (m *Model) setFocus(p pane) tea.Cmd {
-	m.focus = p
-	m.mode = modeNormal
-	if p == paneReply && m.composer.IsOpen() {
-		m.mode = modeCompose
-	}
-	m.feed.SetFocused(p == paneFeed)
-	return m.composer.SetFocused(p == paneReply)
-}
-
 // updateKeys enables the keys that apply in the current mode and focus.
 func (m *Model) updateKeys() {
 	// The help overlay lists what the keys do once it is closed.
-	typing := m.mode == modeCompose || m.mode == modeCommand
+	typing := m.mode == modeCommand || m.composer.Typing()
 	_, selected := m.feed.Selected()
-	m.keys.Reply.SetEnabled(!typing && m.focus == paneFeed && selected)
-	for _, b := range []*key.Binding{&m.keys.Delete, &m.keys.Timeout, &m.keys.Ban} {
-		b.SetEnabled(!typing && m.focus == paneFeed && selected)
+	onFeed := !typing && m.panes.Focused() == paneFeed && selected
+	for _, b := range []*key.Binding{&m.keys.Reply, &m.keys.Delete, &m.keys.Timeout, &m.keys.Ban} {
+		b.SetEnabled(onFeed)
 	}
-	m.keys.Quit.SetEnabled(!typing)
-	m.keys.Help.SetEnabled(!typing)
-	for _, b := range []*key.Binding{&m.keys.Outbox, &m.keys.Audit, &m.keys.Hold, &m.keys.Command} {
+	for _, b := range []*key.Binding{&m.keys.Quit, &m.keys.Help, &m.keys.Outbox, &m.keys.Audit, &m.keys.Hold, &m.keys.Command} {
 		b.SetEnabled(!typing)
 	}
-	if m.hold.On {
+	if m.box.Hold().On {
 		m.keys.Hold.SetHelp("H", "release outbox")
 	} else {
 		m.keys.Hold.SetHelp("H", "hold outbox")
@@ -415,9 +381,22 @@ func (m *Model) selectedFor(kind feeds.ActionKind) (feeds.Event, feeds.FeedInfo,
 	return ev, info, true
 }
 
+// target is the action kind on the selected message, before its text.
+func (m *Model) target(kind feeds.ActionKind, ev feeds.Event) feeds.Action {
+	return feeds.Action{
+		Kind:         kind,
+		Feed:         ev.Feed,
+		Channel:      ev.Channel,
+		Target:       ev.ID,
+		TargetAuthor: ev.Author,
+		TargetText:   excerpt(ev.Text, 120),
+		Operator:     m.sess.Operator,
+	}
+}
+
 // openReply opens the composer on the selected message, with its draft.
 func (m *Model) openReply() tea.Cmd {
-	if m.editing != "" {
+	if m.composer.Editing() != "" {
 		m.setStatus("An outbox item is being edited in the Reply pane: ctrl+s saves it, esc drops the edit.", true)
 		return nil
 	}
@@ -429,21 +408,12 @@ func (m *Model) openReply() tea.Cmd {
 		m.setStatus("That is a platform notice; pick a message to reply to.", true)
 		return nil
 	}
-	target := feeds.Action{
-		Kind:         feeds.ActReply,
-		Feed:         ev.Feed,
-		Channel:      ev.Channel,
-		Target:       ev.ID,
-		TargetAuthor: ev.Author,
-		TargetText:   excerpt(ev.Text, 120),
-		Operator:     m.deps.Operator,
-	}
 	text, rev := "", int64(0)
 	if d, ok := m.drafts[draftKey(ev.Feed, ev.ID)]; ok {
 		text, rev = d.Action.Text, d.Rev
 	}
-	m.composer.Open(target, limitOf(info), text, rev)
-	return m.setFocus(paneReply)
+	m.composer.Open(m.target(feeds.ActReply, ev), limitOf(info), text, rev)
+	return m.panes.Focus(paneReply)
 }
 
 func limitOf(fi feeds.FeedInfo) int {
@@ -475,21 +445,16 @@ func excerpt(s string, n int) string {
 func (m *Model) applyBatch(b feeds.Batch) {
 	m.feed.Add(b.Events)
 	m.feed.Apply(b.Updates)
-	if n := len(b.Events); n > 0 && b.Events[n-1].Seq > m.lastSeq {
-		m.lastSeq = b.Events[n-1].Seq
-	}
 	for _, o := range b.Outbox {
 		m.applyOutgoing(o)
 	}
 	if b.Health != nil {
-		m.stats.SetHealth(b.Health, m.deps.Now())
+		m.stats.SetHealth(b.Health, m.svc.Now())
 	}
 	if b.Hold != nil {
-		m.hold = *b.Hold
-		m.stats.SetHold(m.hold)
-		m.box.SetHold(m.hold)
+		m.setHold(*b.Hold)
 	}
-	if m.mode == modeAudit && (len(b.Outbox) > 0 || b.Hold != nil) {
+	if m.panes.Overlay() == paneAudit && (len(b.Outbox) > 0 || b.Hold != nil) {
 		m.pending = append(m.pending, m.loadAudit())
 	}
 	switch {
@@ -501,14 +466,17 @@ func (m *Model) applyBatch(b feeds.Batch) {
 	m.refreshCounts()
 }
 
+// setHold records where the outbox brake stands; the outbox view owns it,
+// the feed's title and the stats show it.
+func (m *Model) setHold(h feeds.Hold) {
+	m.box.SetHold(h)
+	m.feed.SetHeld(h.On)
+	m.stats.SetHold(h)
+}
+
 func (m *Model) applyOutgoing(o feeds.Outgoing) {
 	m.box.Apply(o)
-	if o.State.Done() {
-		delete(m.outbox, o.Action.ID)
-	} else {
-		m.outbox[o.Action.ID] = o
-	}
-	if o.Action.Operator != m.deps.Operator || m.composer.IsOpen() && m.composer.Status == "" && m.mode == modeCompose {
+	if o.Action.Operator != m.sess.Operator || m.composer.Typing() && m.composer.Status == "" {
 		return
 	}
 	who := "@" + o.Action.TargetAuthor
@@ -524,44 +492,17 @@ func (m *Model) applyOutgoing(o feeds.Outgoing) {
 	}
 }
 
-// refreshCounts recomputes the counts the stats pane shows from root state.
+// refreshCounts shows the counts the panes that own them compute.
 func (m *Model) refreshCounts() {
-	unread := int(m.lastSeq) - int(m.readUpto)
-	for s := range m.readMarks {
-		if s > m.readUpto && s <= m.lastSeq {
-			unread--
-		}
-	}
-	m.stats.SetUnread(max(unread, 0))
-	var o statspane.Outbox
-	for _, it := range m.outbox {
-		switch it.State {
-		case feeds.StateQueued:
-			o.Queued++
-		case feeds.StateSending:
-			o.Sending++
-		case feeds.StateFailed:
-			o.Failed++
-		case feeds.StateUncertain:
-			o.Uncertain++
-		}
-	}
-	m.stats.SetOutbox(o)
+	m.stats.SetUnread(m.feed.Unread())
+	c := m.box.Counts()
+	m.stats.SetOutbox(statspane.Outbox{Queued: c.Queued, Sending: c.Sending, Failed: c.Failed, Uncertain: c.Uncertain})
 }
 
 func (m *Model) applyLoaded(msg loadedMsg) {
 	m.feed.Add(msg.events)
-	m.feed.SetRead(msg.read.Upto, msg.read.Marked)
-	m.readUpto = msg.read.Upto
-	for s, ok := range msg.read.Marked {
-		if ok {
-			m.readMarks[s] = true
-		}
-	}
-	m.lastSeq = max(m.lastSeq, msg.lastSeq)
-	for _, o := range msg.outbox {
-		m.outbox[o.Action.ID] = o
-	}
+	m.feed.SetRead(msg.read.Upto, msg.read.Marked, msg.lastSeq)
+	m.box.SetPending(msg.outbox)
 	for _, d := range msg.drafts {
 		if _, ok := m.drafts[d.Key]; !ok {
 			m.drafts[d.Key] = d
@@ -575,16 +516,16 @@ func (m *Model) applyLoaded(msg loadedMsg) {
 	}
 }
 
-func (m *Model) applyQueued(msg queuedMsg) {
+func (m *Model) applyQueued(msg queuedMsg) tea.Cmd {
 	m.queuing = false
 	a := msg.o.Action
 	delete(m.drafts, draftKey(a.Feed, a.Target))
-	m.outbox[a.ID] = msg.o
+	m.box.Apply(msg.o)
 	m.composer.Close()
 	m.composer.Status, m.composer.StatusErr = fmt.Sprintf("✓ queued reply to @%s on %s", a.TargetAuthor, a.Feed), false
-	m.setFocus(paneFeed)
 	m.refreshCounts()
 	if msg.err != nil {
 		m.setStatus(msg.err.Error(), true)
 	}
+	return m.panes.Focus(paneFeed)
 }

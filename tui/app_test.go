@@ -99,12 +99,16 @@ func (h *harness) now() time.Time {
 }
 
 func (h *harness) model(ctx context.Context) *Model {
+	return New(ctx, h.services(), h.session("local"))
+}
+
+func (h *harness) services() Services {
+	return Services{Hub: h.hub, Store: h.db, Stats: h.stats, Dispatcher: h.disp, Work: h.work, Now: h.now, TickEvery: time.Hour}
+}
+
+func (h *harness) session(operator string) Session {
 	p, _ := themes.Builtin("dark")
-	return New(ctx, Deps{
-		Hub: h.hub, Store: h.db, Stats: h.stats, Dispatcher: h.disp, Styles: themes.New(p),
-		Operator: "local", Work: h.work, Now: h.now,
-		TickEvery: time.Hour,
-	})
+	return Session{Operator: operator, Role: "admin", Location: time.UTC, Theme: p}
 }
 
 // sample is a slice of a launch: several platforms, badges, a reply, a

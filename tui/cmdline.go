@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -17,11 +18,11 @@ var commands = map[string]struct {
 	help string
 	run  func(m *Model) tea.Cmd
 }{
-	"hold":    {"hold the whole outbox", func(m *Model) tea.Cmd { return m.setHold(true) }},
-	"release": {"release the outbox", func(m *Model) tea.Cmd { return m.setHold(false) }},
+	"hold":    {"hold the whole outbox", func(m *Model) tea.Cmd { return m.holdOutbox(true) }},
+	"release": {"release the outbox", func(m *Model) tea.Cmd { return m.holdOutbox(false) }},
 	"outbox":  {"show the outbox", (*Model).openOutbox},
 	"audit":   {"show the audit log", (*Model).openAudit},
-	"help":    {"show every key", func(m *Model) tea.Cmd { m.mode = modeHelp; return nil }},
+	"help":    {"show every key", (*Model).openHelp},
 	"quit":    {"quit", func(*Model) tea.Cmd { return tea.Quit }},
 }
 
@@ -46,25 +47,29 @@ func newCmdline(st *themes.Styles) textinput.Model {
 	return ti
 }
 
+func (m *Model) closeLine() {
+	m.cmdline.Blur()
+	m.mode = modeNormal
+}
+
 // commandKey handles a key while the command line has the keyboard.
 func (m *Model) commandKey(k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "esc":
-		m.cmdline.Blur()
-		return m.setFocus(m.focus)
-	case "enter":
+	switch {
+	case key.Matches(k, m.keys.CloseLine):
+		m.closeLine()
+		return nil
+	case key.Matches(k, m.keys.Run):
 		name := strings.ToLower(strings.TrimSpace(m.cmdline.Value()))
-		m.cmdline.Blur()
-		cmd := m.setFocus(m.focus)
+		m.closeLine()
 		if name == "" {
-			return cmd
+			return nil
 		}
 		c, ok := commands[name]
 		if !ok {
 			m.setStatus(fmt.Sprintf("Unknown command %q; commands: %s.", name, commandNames()), true)
-			return cmd
+			return nil
 		}
-		return tea.Batch(cmd, c.run(m))
+		return c.run(m)
 	}
 	var cmd tea.Cmd
 	m.cmdline, cmd = m.cmdline.Update(k)

@@ -68,7 +68,7 @@ func WaitWork(work *sync.WaitGroup, d time.Duration) bool {
 // persist wraps a Cmd that writes to the store so that the program's owner
 // can wait for it before closing the store. Add runs now, in Update.
 func (m *Model) persist(fn func() tea.Msg) tea.Cmd {
-	work := m.deps.Work
+	work := m.svc.Work
 	work.Add(1)
 	return func() tea.Msg {
 		defer work.Done()
@@ -82,7 +82,7 @@ func (m *Model) persist(fn func() tea.Msg) tea.Cmd {
 // it is safe after Cmds that did run. Call it after the program has
 // returned, before closing the store.
 func (m *Model) Flush() error {
-	st, op := m.deps.Store, m.deps.Operator
+	st, op := m.svc.Store, m.sess.Operator
 	var errs []error
 	for _, d := range m.drafts {
 		if _, err := st.SaveDraft(op, d); err != nil {
@@ -111,7 +111,7 @@ func (m *Model) Flush() error {
 }
 
 func (m *Model) load() tea.Cmd {
-	st, op := m.deps.Store, m.deps.Operator
+	st, op := m.svc.Store, m.sess.Operator
 	return func() tea.Msg {
 		var (
 			msg loadedMsg
@@ -139,7 +139,7 @@ func (m *Model) load() tea.Cmd {
 // waitBatch waits for the hub to publish, at most once per BatchEvery, so
 // a flood reaches the UI as a few large batches rather than many small ones.
 func (m *Model) waitBatch(last time.Time) tea.Cmd {
-	ctx, sub, every := m.ctx, m.sub, m.deps.BatchEvery
+	ctx, sub, every := m.ctx, m.sub, m.svc.BatchEvery
 	return func() tea.Msg {
 		select {
 		case <-sub.Ready():
@@ -160,22 +160,15 @@ func (m *Model) waitBatch(last time.Time) tea.Cmd {
 }
 
 func (m *Model) tick() tea.Cmd {
-	engine, hub, now := m.deps.Stats, m.deps.Hub, m.deps.Now
-	return tea.Tick(m.deps.TickEvery, func(time.Time) tea.Msg {
+	engine, hub, now := m.svc.Stats, m.svc.Hub, m.svc.Now
+	return tea.Tick(m.svc.TickEvery, func(time.Time) tea.Msg {
 		return tickMsg{snap: engine.Snapshot(), health: hub.Health(), at: now()}
 	})
 }
 
 func (m *Model) persistRead(mr feed.MarkedRead) tea.Cmd {
-	if mr.Upto > 0 {
-		m.readUpto = max(m.readUpto, mr.Upto)
-		clear(m.readMarks)
-	}
-	for _, s := range mr.Seqs {
-		m.readMarks[s] = true
-	}
 	m.refreshCounts()
-	st, op := m.deps.Store, m.deps.Operator
+	st, op := m.svc.Store, m.sess.Operator
 	return m.persist(func() tea.Msg {
 		var err error
 		if mr.Upto > 0 {
@@ -197,7 +190,7 @@ func (m *Model) saveDraft(now time.Time) tea.Cmd {
 	d := store.Draft{Key: draftKey(a.Feed, a.Target), Action: a, Rev: m.composer.Rev(), Updated: now}
 	m.drafts[d.Key] = d
 	delete(m.discarded, d.Key)
-	st, op := m.deps.Store, m.deps.Operator
+	st, op := m.svc.Store, m.sess.Operator
 	return m.persist(func() tea.Msg {
 		if _, err := st.SaveDraft(op, d); err != nil {
 			return errMsg{fmt.Errorf("saving draft: %w", err)}
@@ -209,13 +202,13 @@ func (m *Model) saveDraft(now time.Time) tea.Cmd {
 // discard drops the composer's draft.
 func (m *Model) discard() tea.Cmd {
 	a := m.composer.Reply()
-	key, rev := draftKey(a.Feed, a.Target), m.nextRev(m.deps.Now())
+	key, rev := draftKey(a.Feed, a.Target), m.nextRev(m.svc.Now())
 	delete(m.drafts, key)
 	m.discarded[key] = rev
 	m.composer.Close()
 	m.setStatus("Draft discarded.", false)
-	st, op := m.deps.Store, m.deps.Operator
-	return tea.Batch(m.setFocus(paneFeed), m.persist(func() tea.Msg {
+	st, op := m.svc.Store, m.sess.Operator
+	return tea.Batch(m.panes.Focus(paneFeed), m.persist(func() tea.Msg {
 		if err := st.DeleteDraft(op, key, rev); err != nil {
 			return errMsg{fmt.Errorf("discarding draft: %w", err)}
 		}
@@ -235,15 +228,15 @@ func (m *Model) send() tea.Cmd {
 		m.setStatus(fmt.Sprintf("The reply is %d characters over %s's limit.", -left, a.Feed), true)
 		return nil
 	}
-	now := m.deps.Now()
+	now := m.svc.Now()
 	a.ID = feeds.NewActionID(now)
 	a.Created = now
-	a.Operator = m.deps.Operator
+	a.Operator = m.sess.Operator
 	o := feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: now}
 	key, rev := draftKey(a.Feed, a.Target), m.nextRev(now)
 	m.queuing = true
 	m.composer.Status, m.composer.StatusErr = "queuing…", false
-	st, op, enqueue := m.deps.Store, m.deps.Operator, m.enqueuer()
+	st, op, enqueue := m.svc.Store, m.sess.Operator, m.enqueuer()
 	return m.persist(func() tea.Msg {
 		if err := enqueue(o); err != nil {
 			return errMsg{fmt.Errorf("queuing reply (it is still in the composer): %w", err)}
@@ -258,7 +251,7 @@ func (m *Model) send() tea.Cmd {
 // debugDetail is a short description of a message for the --debug log.
 func debugDetail(msg tea.Msg) string {
 	switch msg := msg.(type) {
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return msg.String()
 	case tea.WindowSizeMsg:
 		return fmt.Sprintf("%dx%d", msg.Width, msg.Height)
@@ -290,25 +283,23 @@ type opDoneMsg struct {
 const auditShown = 500
 
 func (m *Model) openOutbox() tea.Cmd {
-	m.mode = modeOutbox
 	m.box.SelectNewest()
-	st := m.deps.Store
-	return func() tea.Msg {
+	st := m.svc.Store
+	return tea.Batch(m.panes.Open(paneOutbox), func() tea.Msg {
 		items, err := st.RecentOutbox(outbox.Keep)
 		if err != nil {
 			return errMsg{err}
 		}
 		return outboxLoadedMsg{items}
-	}
+	})
 }
 
 func (m *Model) openAudit() tea.Cmd {
-	m.mode = modeAudit
-	return m.loadAudit()
+	return tea.Batch(m.panes.Open(paneAudit), m.loadAudit())
 }
 
 func (m *Model) loadAudit() tea.Cmd {
-	st := m.deps.Store
+	st := m.svc.Store
 	return func() tea.Msg {
 		es, err := st.RecentAudit(auditShown)
 		if err != nil {
@@ -321,7 +312,7 @@ func (m *Model) loadAudit() tea.Cmd {
 // outboxOp runs one of the dispatcher's outbox changes for this operator.
 // The change itself reaches every session through the hub.
 func (m *Model) outboxOp(done string, fn func(*feeds.Dispatcher, string) (feeds.Outgoing, error)) tea.Cmd {
-	d, op := m.deps.Dispatcher, m.deps.Operator
+	d, op := m.svc.Dispatcher, m.sess.Operator
 	if d == nil {
 		m.setStatus("Nothing is sent from this session (no dispatcher).", true)
 		return nil
@@ -336,11 +327,12 @@ func (m *Model) outboxOp(done string, fn func(*feeds.Dispatcher, string) (feeds.
 
 // toggleHold pulls or releases the brake on the whole outbox.
 func (m *Model) toggleHold() tea.Cmd {
-	return m.setHold(!m.hold.On)
+	return m.holdOutbox(!m.box.Hold().On)
 }
 
-func (m *Model) setHold(on bool) tea.Cmd {
-	d, op := m.deps.Dispatcher, m.deps.Operator
+// holdOutbox pulls (on) or releases the brake for this operator.
+func (m *Model) holdOutbox(on bool) tea.Cmd {
+	d, op := m.svc.Dispatcher, m.sess.Operator
 	if d == nil {
 		m.setStatus("Nothing is sent from this session (no dispatcher).", true)
 		return nil
@@ -362,22 +354,22 @@ func (m *Model) setHold(on bool) tea.Cmd {
 // dispatcher, which tells every session and wakes its loop, or straight
 // to the store when nothing is sent from here.
 func (m *Model) enqueuer() func(feeds.Outgoing) error {
-	if d := m.deps.Dispatcher; d != nil {
+	if d := m.svc.Dispatcher; d != nil {
 		return d.Enqueue
 	}
-	return m.deps.Store.Enqueue
+	return m.svc.Store.Enqueue
 }
 
 // saveEdit replaces a queued item's text with the composer's. The
 // composer keeps the text until the change is committed: if the item left
 // meanwhile, the text is still there to copy or send as a new reply.
 func (m *Model) saveEdit() tea.Cmd {
-	id, text := m.editing, m.composer.Value()
+	id, text := m.composer.Editing(), m.composer.Value()
 	if left := m.composer.Left(); left < 0 {
 		m.setStatus(fmt.Sprintf("The text is %d characters over the limit.", -left), true)
 		return nil
 	}
-	d, op := m.deps.Dispatcher, m.deps.Operator
+	d, op := m.svc.Dispatcher, m.sess.Operator
 	if d == nil {
 		m.setStatus("Nothing is sent from this session (no dispatcher).", true)
 		return nil
@@ -401,8 +393,7 @@ func (m *Model) applyOp(msg opDoneMsg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	if msg.edited != "" && msg.edited == m.editing {
-		m.editing = ""
+	if msg.edited != "" && msg.edited == m.composer.Editing() {
 		m.composer.Close()
 		cmd = m.openOutbox()
 	}
@@ -411,9 +402,7 @@ func (m *Model) applyOp(msg opDoneMsg) tea.Cmd {
 		m.refreshCounts()
 	}
 	if msg.hold != nil {
-		m.hold = *msg.hold
-		m.stats.SetHold(m.hold)
-		m.box.SetHold(m.hold)
+		m.setHold(*msg.hold)
 	}
 	m.setStatus(msg.done, false)
 	return cmd

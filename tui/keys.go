@@ -20,6 +20,11 @@ type keyMap struct {
 	Delete  key.Binding
 	Timeout key.Binding
 	Ban     key.Binding
+	// Confirm answers a moderation prompt; any other key cancels it.
+	Confirm key.Binding
+	// The command line's keys.
+	Run       key.Binding
+	CloseLine key.Binding
 }
 
 func defaultKeyMap() keyMap {
@@ -39,6 +44,9 @@ func defaultKeyMap() keyMap {
 		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
 		Timeout:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeout author 10m")),
 		Ban:            key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "ban author")),
+		Confirm:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
+		Run:            key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run")),
+		CloseLine:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 	}
 }
 
@@ -51,37 +59,31 @@ type bindings struct {
 func (b bindings) ShortHelp() []key.Binding  { return b.short }
 func (b bindings) FullHelp() [][]key.Binding { return b.full }
 
-// helpKeys is what the help bar and the full help show for the focused
-// pane and mode.
+// helpKeys is what the help bar and the help overlay show: the keys of
+// the pane that has (or will get back) the keyboard, then the dashboard's.
 func (m *Model) helpKeys() bindings {
 	k := m.keys
 	global := []key.Binding{k.Next, k.Help, k.Quit}
 	all := []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Hold, k.Command}
 	switch {
-	case m.mode == modeOutbox:
-		bk := m.box.Keys.ShortHelp()
-		return bindings{short: bk, full: [][]key.Binding{bk}}
-	case m.mode == modeAudit:
-		scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓ pgup/pgdn", "scroll"))
-		closeKey := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/A", "close"))
-		return bindings{short: []key.Binding{scroll, closeKey, k.ForceQuit}, full: [][]key.Binding{{scroll, closeKey, k.ForceQuit}}}
-	case m.mode == modeCompose:
-		ck := m.composer.Keys
+	case m.panes.Overlay() == paneOutbox:
+		return bindings{short: m.box.ShortHelp(), full: m.box.FullHelp()}
+	case m.panes.Overlay() == paneAudit:
+		return bindings{short: append(m.audit.ShortHelp(), k.ForceQuit), full: append(m.audit.FullHelp(), []key.Binding{k.ForceQuit})}
+	case m.composer.Typing():
 		return bindings{
-			short: append(ck.ShortHelp(), k.Next, k.ForceQuit),
-			full:  append(ck.FullHelp(), []key.Binding{k.Next, k.Prev, k.OutboxAnywhere, k.ForceQuit}),
+			short: append(m.composer.ShortHelp(), k.Next, k.ForceQuit),
+			full:  append(m.composer.FullHelp(), []key.Binding{k.Next, k.Prev, k.OutboxAnywhere, k.ForceQuit}),
 		}
-	case m.focus == paneFeed:
-		fk := m.feed.Keys
+	case m.panes.Focused() == paneFeed:
 		return bindings{
-			short: append(append(fk.ShortHelp(), k.Reply), global...),
-			full: append(fk.FullHelp(), append([]key.Binding{k.Reply}, all...),
+			short: append(append(m.feed.ShortHelp(), k.Reply), global...),
+			full: append(m.feed.FullHelp(), append([]key.Binding{k.Reply}, all...),
 				[]key.Binding{k.Delete, k.Timeout, k.Ban}, []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}),
 		}
-	default:
-		return bindings{
-			short: append([]key.Binding{k.Outbox, k.Hold}, global...),
-			full:  [][]key.Binding{all, {k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
-		}
+	}
+	return bindings{
+		short: append([]key.Binding{k.Outbox, k.Hold}, global...),
+		full:  [][]key.Binding{all, {k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
@@ -25,15 +26,7 @@ func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 		m.setStatus("That is the brand's own message.", true)
 		return nil
 	}
-	a := feeds.Action{
-		Kind:         kind,
-		Feed:         ev.Feed,
-		Channel:      ev.Channel,
-		Target:       ev.ID,
-		TargetAuthor: ev.Author,
-		TargetText:   excerpt(ev.Text, 120),
-		Operator:     m.deps.Operator,
-	}
+	a := m.target(kind, ev)
 	if kind == feeds.ActTimeout {
 		a.Duration = timeoutFor
 	}
@@ -46,18 +39,17 @@ func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 // other key drops it.
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	a := m.confirm
-	m.confirm = nil
-	cmd := m.setFocus(m.focus)
-	if a == nil || k.String() != "y" {
+	m.confirm, m.mode = nil, modeNormal
+	if a == nil || !key.Matches(k, m.keys.Confirm) {
 		m.setStatus("Nothing done.", false)
-		return cmd
+		return nil
 	}
-	return tea.Batch(cmd, m.enqueue(*a))
+	return m.enqueue(*a)
 }
 
 // enqueue commits a moderation action to the outbox.
 func (m *Model) enqueue(a feeds.Action) tea.Cmd {
-	now := m.deps.Now()
+	now := m.svc.Now()
 	a.ID, a.Created = feeds.NewActionID(now), now
 	o := feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: now}
 	enqueue := m.enqueuer()

@@ -126,7 +126,7 @@ func TestFlushSavesWhatDroppedCmdsWouldHave(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m := h.model(ctx)
-	m.deps.Work = new(sync.WaitGroup) // the dropped Cmds' writes never finish
+	m.svc.Work = new(sync.WaitGroup) // the dropped Cmds' writes never finish
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 36})
 	m.Update(m.load()()) // history, as Init would load it
 	// Every Cmd Update returns is dropped, as at quit.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -27,8 +28,11 @@ type Model struct {
 
 	open   bool
 	target feeds.Action // the reply being written, without its text
-	limit  int          // the platform's limit in characters
-	rev    int64        // revision of the text on screen
+	// editing is the outbox item whose text this is, when the composer
+	// edits a queued item instead of writing a new reply.
+	editing string
+	limit   int   // the platform's limit in characters
+	rev     int64 // revision of the text on screen
 
 	// Status is a one-line report under the text (queued, sent, failed).
 	Status    string
@@ -59,16 +63,26 @@ func New(styles *themes.Styles) *Model {
 
 // Open starts (or resumes) a reply. text is the saved draft, if any.
 func (m *Model) Open(target feeds.Action, limit int, text string, rev int64) {
-	m.open, m.target, m.limit, m.rev = true, target, limit, rev
+	m.open, m.target, m.limit, m.rev, m.editing = true, target, limit, rev, ""
 	m.target.Text = ""
 	m.ta.SetValue(text)
 	m.ta.CursorEnd()
 	m.Status, m.StatusErr = "", false
 }
 
+// OpenEdit opens a queued outbox item's text for editing.
+func (m *Model) OpenEdit(o feeds.Action, limit int) {
+	m.Open(o, limit, o.Text, 0)
+	m.editing = o.ID
+	m.Status = "Editing a queued item: ctrl+s saves the new text, esc leaves it as it was."
+}
+
+// Editing is the outbox item being edited, or "".
+func (m *Model) Editing() string { return m.editing }
+
 // Close hides the composer; the caller keeps the draft.
 func (m *Model) Close() {
-	m.open = false
+	m.open, m.editing = false, ""
 	m.ta.Blur()
 	m.ta.Reset()
 }
@@ -98,19 +112,56 @@ func (m *Model) SetSize(w, h int) {
 	m.ta.SetHeight(max(h-3, 1))
 }
 
-// SetFocused gives or takes the keyboard.
-func (m *Model) SetFocused(f bool) tea.Cmd {
-	m.focused = f
-	if f && m.open {
+// Focus gives the pane the keyboard: the text area when a reply is open.
+func (m *Model) Focus() tea.Cmd {
+	m.focused = true
+	if m.open {
 		return m.ta.Focus()
 	}
-	m.ta.Blur()
 	return nil
 }
 
-// Update types into the text area. rev is the revision to give the text if
-// this key changed it; Update reports whether it did.
-func (m *Model) Update(msg tea.Msg, rev int64) (tea.Cmd, bool) {
+// Blur takes the keyboard away.
+func (m *Model) Blur() {
+	m.focused = false
+	m.ta.Blur()
+}
+
+// Typing reports whether keys are text here: a reply is open and focused.
+func (m *Model) Typing() bool { return m.open && m.focused }
+
+// Title names the pane and, when a reply is open, where it goes.
+func (m *Model) Title() string {
+	if !m.open {
+		return "Reply"
+	}
+	return "Reply → " + m.target.Feed
+}
+
+// ShortHelp is the help bar's subset of the composer's keys.
+func (m *Model) ShortHelp() []key.Binding { return m.Keys.ShortHelp() }
+
+// FullHelp is every key of the composer.
+func (m *Model) FullHelp() [][]key.Binding { return m.Keys.FullHelp() }
+
+// Update runs the text area's own messages (its cursor's blink). Keys and
+// pastes go through Type, which keeps the draft's revision.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+		return nil
+	}
+	if !m.open {
+		return nil
+	}
+	var cmd tea.Cmd
+	m.ta, cmd = m.ta.Update(msg)
+	return cmd
+}
+
+// Type types a key or a paste into the text area. rev is the revision to
+// give the text if this changed it; Type reports whether it did.
+func (m *Model) Type(msg tea.Msg, rev int64) (tea.Cmd, bool) {
 	if !m.open {
 		return nil, false
 	}

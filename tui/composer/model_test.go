@@ -21,7 +21,7 @@ func newComposer() *Model {
 func typeRunes(m *Model, s string, rev int64) (changed bool) {
 	for _, r := range s {
 		rev++
-		_, c := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}, rev)
+		_, c := m.Type(tea.KeyPressMsg{Code: r, Text: string(r)}, rev)
 		changed = changed || c
 	}
 	return changed
@@ -41,9 +41,9 @@ func TestClosedComposerIgnoresKeys(t *testing.T) {
 
 func TestCounterAndReply(t *testing.T) {
 	m := newComposer()
-	m.SetFocused(true)
+	m.Focus()
 	m.Open(target, 10, "", 0)
-	m.SetFocused(true)
+	m.Focus()
 	if !typeRunes(m, "  Oui, é ", 0) {
 		t.Fatal("typing did not change the text")
 	}

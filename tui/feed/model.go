@@ -3,7 +3,9 @@
 package feed
 
 import (
+	"fmt"
 	"sort"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -40,19 +42,32 @@ type Model struct {
 	follow   bool // the view sticks to the newest event
 	newCount int  // events that arrived while not following
 
-	upto   uint64 // everything up to here is read
-	marked map[uint64]bool
+	// Read state, which this pane owns: everything up to upto is read,
+	// and the marked events above it; lastSeq is the newest event known,
+	// in the window or not.
+	upto    uint64
+	marked  map[uint64]bool
+	lastSeq uint64
+
+	feeds int  // how many feeds the session has, for the title
+	held  bool // the outbox is held, for the title
+	loc   *time.Location
 
 	width, height int
 	focused       bool
 }
 
-// New returns an empty feed pane that follows new events.
-func New(styles *themes.Styles, window int) *Model {
+// New returns an empty feed pane that follows new events and shows times
+// in loc.
+func New(styles *themes.Styles, window int, loc *time.Location) *Model {
 	if window <= 0 {
 		window = DefaultWindow
 	}
+	if loc == nil {
+		loc = time.UTC
+	}
 	return &Model{
+		loc:    loc,
 		styles: styles,
 		Keys:   DefaultKeyMap(),
 		byID:   make(map[string]uint64),
@@ -66,13 +81,52 @@ func New(styles *themes.Styles, window int) *Model {
 func idKey(feed, id string) string { return feed + "\x00" + id }
 
 // SetSize sets the inner size the pane draws in.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.scroll()
+}
 
-// SetFocused says whether the pane has the keyboard.
-func (m *Model) SetFocused(f bool) { m.focused = f }
+// Focus gives the pane the keyboard.
+func (m *Model) Focus() tea.Cmd { m.focused = true; return nil }
 
-// SetRead replaces the read state (loaded from the store).
-func (m *Model) SetRead(upto uint64, marked map[uint64]bool) {
+// Blur takes the keyboard away.
+func (m *Model) Blur() { m.focused = false }
+
+// SetFeeds sets how many feeds the session has, for the title.
+func (m *Model) SetFeeds(n int) { m.feeds = n }
+
+// SetHeld says whether the outbox is held, for the title.
+func (m *Model) SetHeld(on bool) { m.held = on }
+
+// Title is the pane's name, how many feeds it merges and whether it
+// follows the newest message.
+func (m *Model) Title() string {
+	t := fmt.Sprintf("Feed · %d feeds", m.feeds)
+	if m.held {
+		t += " · ⏸ OUTBOX HELD"
+	}
+	switch {
+	case m.follow:
+		t += " · live"
+	case m.newCount > 0:
+		t += fmt.Sprintf(" · paused, %d new", m.newCount)
+	default:
+		t += " · paused"
+	}
+	return t
+}
+
+// ShortHelp is the help bar's subset of the pane's keys.
+func (m *Model) ShortHelp() []key.Binding { return m.Keys.ShortHelp() }
+
+// FullHelp is every key of the pane, grouped.
+func (m *Model) FullHelp() [][]key.Binding { return m.Keys.FullHelp() }
+
+// SetRead replaces the read state (loaded from the store): everything up
+// to upto is read, and the marked events above it; lastSeq is the newest
+// event stored.
+func (m *Model) SetRead(upto uint64, marked map[uint64]bool, lastSeq uint64) {
+	m.lastSeq = max(m.lastSeq, lastSeq)
 	m.upto = upto
 	m.marked = make(map[uint64]bool, len(marked))
 	for s, ok := range marked {
@@ -99,9 +153,6 @@ func (m *Model) Following() bool { return m.follow }
 
 // NewCount is the number of events that arrived while not following.
 func (m *Model) NewCount() int { return m.newCount }
-
-// Len is the number of events in the window.
-func (m *Model) Len() int { return len(m.events) }
 
 // Selected returns the selected event.
 func (m *Model) Selected() (feeds.Event, bool) {
@@ -169,6 +220,7 @@ func (m *Model) Add(evs []feeds.Event) {
 			lastSeq = ev.Seq
 			added++
 		}
+		m.lastSeq = max(m.lastSeq, ev.Seq)
 		m.events = append(m.events, ev)
 		m.byID[idKey(ev.Feed, ev.ID)] = ev.Seq
 		if m.feedW < maxFeedW {
@@ -188,6 +240,7 @@ func (m *Model) Add(evs []feeds.Event) {
 	default:
 		m.sel = len(m.events) - 1
 	}
+	m.scroll()
 }
 
 // evict drops the oldest events past the window, a tenth at a time so the
@@ -221,24 +274,25 @@ func (m *Model) Apply(updates []feeds.Event) {
 	}
 }
 
-// Unread counts unread events in the window.
+// Unread counts the events not read, in the window or not.
 func (m *Model) Unread() int {
-	n := 0
-	for i := len(m.events) - 1; i >= 0 && m.events[i].Seq > m.upto; i-- {
-		if !m.marked[m.events[i].Seq] {
-			n++
+	n := int(m.lastSeq) - int(m.upto)
+	for s := range m.marked {
+		if s > m.upto && s <= m.lastSeq {
+			n--
 		}
 	}
-	return n
+	return max(n, 0)
 }
 
 // Update handles the pane's keys. It returns a Cmd carrying MarkedRead when
 // read state changed, for the root to persist.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	k, ok := msg.(tea.KeyMsg)
+	k, ok := msg.(tea.KeyPressMsg)
 	if !ok || len(m.events) == 0 {
 		return nil
 	}
+	defer m.scroll()
 	page := max(m.height/2, 1)
 	switch {
 	case key.Matches(k, m.Keys.Up):
@@ -262,7 +316,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.marked[ev.Seq] = true
 		return markCmd(MarkedRead{Seqs: []uint64{ev.Seq}})
 	case key.Matches(k, m.Keys.AllRead):
-		upto := m.events[len(m.events)-1].Seq
+		upto := m.lastSeq
 		m.upto, m.marked = upto, make(map[uint64]bool)
 		return markCmd(MarkedRead{Upto: upto})
 	}

@@ -35,7 +35,7 @@ func press(s string) tea.KeyPressMsg { return tuitest.Key(s) }
 
 func newPane(t *testing.T, n int) *Model {
 	t.Helper()
-	m := New(testStyles(), 0)
+	m := New(testStyles(), 0, time.UTC)
 	m.SetSize(60, 10)
 	m.Add(events(1, n))
 	return m
@@ -142,7 +142,7 @@ func TestMarkRead(t *testing.T) {
 
 func TestUnreadMarkShown(t *testing.T) {
 	m := newPane(t, 2)
-	m.SetRead(1, nil)
+	m.SetRead(1, nil, 0)
 	lines := strings.Split(ansi.Strip(m.View()), "\n")
 	var row1, row2 string
 	for _, l := range lines {
@@ -159,7 +159,7 @@ func TestUnreadMarkShown(t *testing.T) {
 }
 
 func TestWindowIsCapped(t *testing.T) {
-	m := New(testStyles(), 100)
+	m := New(testStyles(), 100, time.UTC)
 	m.SetSize(60, 10)
 	for i := 0; i < 10; i++ {
 		m.Add(events(i*50+1, i*50+50))
@@ -179,7 +179,7 @@ func TestWindowIsCapped(t *testing.T) {
 }
 
 func TestLateHistoryMergesInOrder(t *testing.T) {
-	m := New(testStyles(), 0)
+	m := New(testStyles(), 0, time.UTC)
 	m.SetSize(60, 10)
 	m.Add(events(11, 12)) // live events arrive before the history load
 	m.Add(events(1, 12))  // history, overlapping
@@ -205,7 +205,7 @@ func TestDeletedShownNotRemoved(t *testing.T) {
 }
 
 func TestRowsWrapAndFitWidth(t *testing.T) {
-	m := New(testStyles(), 0)
+	m := New(testStyles(), 0, time.UTC)
 	m.SetSize(50, 10)
 	long := strings.Repeat("word ", 30)
 	m.Add([]feeds.Event{{Seq: 1, Feed: "mastodon", Platform: "mastodon", ID: "x", Author: "alice",

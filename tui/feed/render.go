@@ -52,8 +52,7 @@ func (m *Model) View() string {
 	if m.follow {
 		lines = m.linesUpTo(len(m.events)-1, h)
 	} else {
-		m.keepSelectionVisible(h)
-		lines = m.linesFrom(m.top, h)
+		lines = m.linesFrom(m.visibleTop(h), h)
 	}
 	for len(lines) < h {
 		lines = append(lines, "")
@@ -101,18 +100,36 @@ func (m *Model) firstVisibleFollowing() int {
 	return 0
 }
 
-// keepSelectionVisible moves top so the selected event is on screen.
-func (m *Model) keepSelectionVisible(h int) {
+// bodyHeight is the rows events get: the pane less the "N new" bar.
+func (m *Model) bodyHeight() int {
+	if !m.follow && m.newCount > 0 {
+		return m.height - 1
+	}
+	return m.height
+}
+
+// scroll keeps the selected event on screen after a change.
+func (m *Model) scroll() {
+	if !m.follow {
+		m.top = m.visibleTop(m.bodyHeight())
+	}
+}
+
+// visibleTop is the first event to draw so the selected one is on screen
+// in h rows: top as it stands when it already is.
+func (m *Model) visibleTop(h int) int {
+	if m.sel < 0 {
+		return 0
+	}
 	if m.sel < m.top {
-		m.top = m.sel
-		return
+		return m.sel
 	}
 	n := 0
 	for i := m.top; i <= m.sel; i++ {
 		n += m.rowHeight(i)
 	}
 	if n <= h {
-		return
+		return m.top
 	}
 	n = m.rowHeight(m.sel)
 	top := m.sel
@@ -120,7 +137,7 @@ func (m *Model) keepSelectionVisible(h int) {
 		top--
 		n += m.rowHeight(top)
 	}
-	m.top = top
+	return top
 }
 
 func (m *Model) rowHeight(i int) int {
@@ -221,7 +238,7 @@ func (m *Model) render(i int) []string {
 		pre.WriteString(st(m.styles.Unread).Render("•"))
 	}
 	if l.showTime {
-		pre.WriteString(st(m.styles.Time).Render(ev.Time.Local().Format("15:04:05") + " "))
+		pre.WriteString(st(m.styles.Time).Render(ev.Time.In(m.loc).Format("15:04:05") + " "))
 	}
 	if l.showFeed {
 		name := ansi.Truncate(ev.Feed, l.feedW, "…")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -39,29 +40,99 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp lists the keys for the help bar.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Edit, k.Cancel, k.Resend, k.Hold, k.Close}
-}
-
-// Model is the Outbox view.
+// Model is the Outbox view. It owns the session's picture of the outbox:
+// every item not yet done, and the newest items for the list.
 type Model struct {
-	styles *themes.Styles
-	Keys   KeyMap
-	items  []feeds.Outgoing // newest first
-	cursor int
-	hold   feeds.Hold
+	styles  *themes.Styles
+	Keys    KeyMap
+	items   []feeds.Outgoing // newest first
+	pending map[string]feeds.Outgoing
+	cursor  int
+	hold    feeds.Hold
+	loc     *time.Location
 
 	width, height int
 }
 
-// New returns an empty Outbox view.
-func New(styles *themes.Styles) *Model {
-	return &Model{styles: styles, Keys: DefaultKeyMap()}
+// New returns an empty Outbox view showing times in loc.
+func New(styles *themes.Styles, loc *time.Location) *Model {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Model{styles: styles, Keys: DefaultKeyMap(), pending: make(map[string]feeds.Outgoing), loc: loc}
 }
 
 // SetSize sets the inner size the view draws in.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// Focus gives the view the keyboard.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur takes the keyboard away.
+func (m *Model) Blur() {}
+
+// ShortHelp lists the keys for the help bar.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.Keys
+	return []key.Binding{k.Up, k.Down, k.Edit, k.Cancel, k.Resend, k.Hold, k.Close}
+}
+
+// FullHelp is every key, in one group.
+func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+
+// Counts is how many items wait in each state.
+type Counts struct {
+	Queued, Sending, Failed, Uncertain int
+}
+
+// Counts counts the items not done.
+func (m *Model) Counts() Counts {
+	var c Counts
+	for _, it := range m.pending {
+		switch it.State {
+		case feeds.StateQueued:
+			c.Queued++
+		case feeds.StateSending:
+			c.Sending++
+		case feeds.StateFailed:
+			c.Failed++
+		case feeds.StateUncertain:
+			c.Uncertain++
+		}
+	}
+	return c
+}
+
+// Title says how much waits and whether the outbox is held.
+func (m *Model) Title() string {
+	c := m.Counts()
+	t := fmt.Sprintf("Outbox · %d queued", c.Queued+c.Sending)
+	if c.Failed > 0 {
+		t += fmt.Sprintf(" · %d failed", c.Failed)
+	}
+	if c.Uncertain > 0 {
+		t += fmt.Sprintf(" · %d uncertain", c.Uncertain)
+	}
+	if m.hold.On {
+		t += " · HELD"
+	}
+	return t
+}
+
+// SetPending sets the items not done, as loaded from the store.
+func (m *Model) SetPending(items []feeds.Outgoing) {
+	for _, o := range items {
+		m.track(o)
+	}
+}
+
+func (m *Model) track(o feeds.Outgoing) {
+	if o.State.Done() {
+		delete(m.pending, o.Action.ID)
+	} else {
+		m.pending[o.Action.ID] = o
+	}
+}
 
 // SetItems replaces the items (any order); the selection stays on the same
 // item when it is still there.
@@ -81,6 +152,7 @@ func (m *Model) SetItems(items []feeds.Outgoing) {
 
 // Apply records a change to one item, adding it when it is new.
 func (m *Model) Apply(o feeds.Outgoing) {
+	m.track(o)
 	for i := range m.items {
 		if m.items[i].Action.ID == o.Action.ID {
 			m.items[i] = o
@@ -109,6 +181,9 @@ func (m *Model) SelectNewest() {
 // SetHold sets the brake shown at the top.
 func (m *Model) SetHold(h feeds.Hold) { m.hold = h }
 
+// Hold is where the brake stands.
+func (m *Model) Hold() feeds.Hold { return m.hold }
+
 // Selected returns the item under the cursor.
 func (m *Model) Selected() (feeds.Outgoing, bool) {
 	if m.cursor < 0 || m.cursor >= len(m.items) {
@@ -119,7 +194,7 @@ func (m *Model) Selected() (feeds.Outgoing, bool) {
 
 // Update moves the cursor; the root handles the other keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	k, ok := msg.(tea.KeyMsg)
+	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
@@ -152,7 +227,7 @@ func (m *Model) View() string {
 	var lines []string
 	if m.hold.On {
 		lines = append(lines, m.styles.Error.Render(fmt.Sprintf("⏸ OUTBOX HELD by %s since %s: nothing leaves until released (H)",
-			m.hold.By, m.hold.Since.Local().Format("15:04:05"))))
+			m.hold.By, m.hold.Since.In(m.loc).Format("15:04:05"))))
 	}
 	if len(m.items) == 0 {
 		lines = append(lines, m.styles.Muted.Render("Nothing sent or queued yet. Replies and moderation actions appear here."))
@@ -219,7 +294,7 @@ func What(a feeds.Action) string {
 
 func (m *Model) row(o feeds.Outgoing, selected bool) string {
 	a := o.Action
-	when := a.Created.Local().Format("15:04:05")
+	when := a.Created.In(m.loc).Format("15:04:05")
 	tries := ""
 	if o.Attempts > 1 {
 		tries = fmt.Sprintf(" ×%d", o.Attempts)
@@ -236,7 +311,7 @@ func (m *Model) row(o feeds.Outgoing, selected bool) string {
 func (m *Model) detail(o feeds.Outgoing) []string {
 	a := o.Action
 	out := []string{m.styles.Muted.Render(strings.Repeat("─", m.width))}
-	ctx := fmt.Sprintf("%s · by %s · %d attempt(s) · updated %s", What(a), a.Operator, o.Attempts, o.Updated.Local().Format("15:04:05"))
+	ctx := fmt.Sprintf("%s · by %s · %d attempt(s) · updated %s", What(a), a.Operator, o.Attempts, o.Updated.In(m.loc).Format("15:04:05"))
 	if a.TargetText != "" {
 		ctx += " · to «" + oneLine(a.TargetText) + "»"
 	}
@@ -253,17 +328,57 @@ func (m *Model) detail(o feeds.Outgoing) []string {
 // oneLine folds a text onto one line for a list row.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// AuditKeyMap is the Audit view's keys.
+type AuditKeyMap struct {
+	Up, Down, PageUp, PageDown, Close key.Binding
+}
+
 // AuditView is the Audit view: the newest entries of the audit log.
 type AuditView struct {
 	styles  *themes.Styles
+	Keys    AuditKeyMap
 	entries []feeds.AuditEntry // newest first
 	top     int
+	loc     *time.Location
 
 	width, height int
 }
 
-// NewAudit returns an empty Audit view.
-func NewAudit(styles *themes.Styles) *AuditView { return &AuditView{styles: styles} }
+// NewAudit returns an empty Audit view showing times in loc.
+func NewAudit(styles *themes.Styles, loc *time.Location) *AuditView {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &AuditView{styles: styles, loc: loc, Keys: AuditKeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Close:    key.NewBinding(key.WithKeys("esc", "A", "q"), key.WithHelp("esc/A", "close")),
+	}}
+}
+
+// Title names the view.
+func (v *AuditView) Title() string { return "Audit log · newest first" }
+
+// Focus gives the view the keyboard.
+func (v *AuditView) Focus() tea.Cmd { return nil }
+
+// Blur takes the keyboard away.
+func (v *AuditView) Blur() {}
+
+// ShortHelp lists the keys for the help bar.
+func (v *AuditView) ShortHelp() []key.Binding {
+	k := v.Keys
+	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓ pgup/pgdn", "scroll"))
+	return []key.Binding{scroll, k.Close}
+}
+
+// FullHelp is every key, in one group.
+func (v *AuditView) FullHelp() [][]key.Binding {
+	k := v.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Close}}
+}
 
 // SetSize sets the inner size the view draws in.
 func (v *AuditView) SetSize(w, h int) { v.width, v.height = w, h }
@@ -278,17 +393,20 @@ func (v *AuditView) SetEntries(es []feeds.AuditEntry) {
 
 // Update scrolls.
 func (v *AuditView) Update(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyMsg); ok {
-		switch k.String() {
-		case "up", "k":
-			v.top = max(v.top-1, 0)
-		case "down", "j":
-			v.top = min(v.top+1, max(len(v.entries)-1, 0))
-		case "pgup":
-			v.top = max(v.top-v.height, 0)
-		case "pgdown":
-			v.top = min(v.top+v.height, max(len(v.entries)-1, 0))
-		}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	last := max(len(v.entries)-1, 0)
+	switch {
+	case key.Matches(k, v.Keys.Up):
+		v.top = max(v.top-1, 0)
+	case key.Matches(k, v.Keys.Down):
+		v.top = min(v.top+1, last)
+	case key.Matches(k, v.Keys.PageUp):
+		v.top = max(v.top-v.height, 0)
+	case key.Matches(k, v.Keys.PageDown):
+		v.top = min(v.top+v.height, last)
 	}
 	return nil
 }
@@ -323,7 +441,7 @@ func (v *AuditView) row(e feeds.AuditEntry) string {
 	case feeds.AuditSent:
 		st = v.styles.OK
 	}
-	line := v.styles.Time.Render(e.Time.Local().Format("01-02 15:04:05")) + " " +
+	line := v.styles.Time.Render(e.Time.In(v.loc).Format("01-02 15:04:05")) + " " +
 		v.styles.Author.Render(pad(who, 10)) + " " + st.Render(pad(what, 12))
 	if e.ActionID != "" {
 		a := feeds.Action{Kind: e.Kind, Feed: e.Feed, TargetAuthor: e.TargetAuthor}

@@ -28,7 +28,7 @@ func item(id string, s feeds.State, text string) feeds.Outgoing {
 // The view lists newest first, shows the selected item in full with its
 // error, and offers only the keys its state allows.
 func TestOutboxViewAndKeys(t *testing.T) {
-	m := New(styles())
+	m := New(styles(), time.UTC)
 	m.SetSize(100, 12)
 	failed := item("02", feeds.StateFailed, "second")
 	failed.Err, failed.Attempts = "403 you are not a moderator", 1
@@ -75,7 +75,7 @@ func TestOutboxViewAndKeys(t *testing.T) {
 }
 
 func TestAuditViewNewestFirst(t *testing.T) {
-	v := NewAudit(styles())
+	v := NewAudit(styles(), time.UTC)
 	v.SetSize(120, 5)
 	if !strings.Contains(ansi.Strip(v.View()), "No action taken yet") {
 		t.Error("empty audit view says nothing")

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
@@ -42,6 +44,24 @@ func New(styles *themes.Styles) *Model {
 // SetSize sets the inner size the pane draws in.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
+// Update does nothing: the root sets what the pane shows.
+func (m *Model) Update(tea.Msg) tea.Cmd { return nil }
+
+// Focus gives the pane the keyboard, which it has no use for yet.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur takes the keyboard away.
+func (m *Model) Blur() {}
+
+// Title names the pane.
+func (m *Model) Title() string { return "Stats" }
+
+// ShortHelp is empty: the pane has no keys of its own.
+func (m *Model) ShortHelp() []key.Binding { return nil }
+
+// FullHelp is empty: the pane has no keys of its own.
+func (m *Model) FullHelp() [][]key.Binding { return nil }
+
 // SetSnapshot sets the latest counts.
 func (m *Model) SetSnapshot(s stats.Snapshot) { m.snap = s }
 
@@ -59,9 +79,6 @@ func (m *Model) SetUnread(n int) { m.unread = n }
 
 // SetOutbox sets the outbox counts.
 func (m *Model) SetOutbox(o Outbox) { m.outbox = o }
-
-// Outbox returns the outbox counts last set.
-func (m *Model) Outbox() Outbox { return m.outbox }
 
 // SetHold sets where the outbox brake stands.
 func (m *Model) SetHold(h feeds.Hold) { m.hold = h }

@@ -1,0 +1,4 @@
+package feed
+
+// Len is the number of events in the window.
+func (m *Model) Len() int { return len(m.events) }

@@ -1,0 +1,293 @@
+package pane
+
+import (
+	"slices"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tribune/tribune/themes"
+)
+
+// WideAt is the width from which side panes sit beside the main pane
+// instead of under it.
+const WideAt = 120
+
+type entry struct {
+	id    ID
+	pane  Pane
+	place Place
+}
+
+// Manager owns the layout and which pane has the keyboard.
+type Manager struct {
+	styles  *themes.Styles
+	entries []entry
+	focus   ID // a tiled pane
+	overlay ID // the open overlay, if any
+
+	width, height int
+}
+
+// NewManager returns a manager with no panes.
+func NewManager(styles *themes.Styles) *Manager {
+	return &Manager{styles: styles}
+}
+
+// Add registers a pane. The first tiled pane added has the keyboard.
+func (m *Manager) Add(id ID, p Pane, place Place) {
+	m.entries = append(m.entries, entry{id, p, place})
+	if m.focus == "" && place != Overlay {
+		m.focus = id
+	}
+	m.layout()
+}
+
+func (m *Manager) get(id ID) (entry, bool) {
+	for _, e := range m.entries {
+		if e.id == id {
+			return e, true
+		}
+	}
+	return entry{}, false
+}
+
+// Focused is the tiled pane that has (or gets back, once the overlay
+// closes) the keyboard.
+func (m *Manager) Focused() ID { return m.focus }
+
+// Overlay is the open overlay, or "".
+func (m *Manager) Overlay() ID { return m.overlay }
+
+// Active is the pane keys go to: the open overlay, else the focused pane.
+func (m *Manager) Active() Pane {
+	id := m.focus
+	if m.overlay != "" {
+		id = m.overlay
+	}
+	e, _ := m.get(id)
+	return e.pane
+}
+
+// Focus gives the keyboard to tiled pane id and closes any overlay.
+func (m *Manager) Focus(id ID) tea.Cmd {
+	e, ok := m.get(id)
+	if !ok || e.place == Overlay {
+		return nil
+	}
+	m.closeOverlay()
+	if old, ok := m.get(m.focus); ok && old.id != id {
+		old.pane.Blur()
+	}
+	m.focus = id
+	return e.pane.Focus()
+}
+
+// Refocus gives the keyboard back to the focused pane, closing any overlay.
+func (m *Manager) Refocus() tea.Cmd { return m.Focus(m.focus) }
+
+// Cycle moves the keyboard d tiled panes on, in the order they were added.
+func (m *Manager) Cycle(d int) tea.Cmd {
+	var tiles []ID
+	for _, e := range m.entries {
+		if e.place != Overlay {
+			tiles = append(tiles, e.id)
+		}
+	}
+	if len(tiles) == 0 {
+		return nil
+	}
+	i := slices.Index(tiles, m.focus)
+	return m.Focus(tiles[((i+d)%len(tiles)+len(tiles))%len(tiles)])
+}
+
+// Open shows overlay id over the panes and gives it the keyboard.
+func (m *Manager) Open(id ID) tea.Cmd {
+	e, ok := m.get(id)
+	if !ok || e.place != Overlay {
+		return nil
+	}
+	if f, ok := m.get(m.focus); ok {
+		f.pane.Blur()
+	}
+	m.closeOverlay()
+	m.overlay = id
+	return e.pane.Focus()
+}
+
+func (m *Manager) closeOverlay() {
+	if o, ok := m.get(m.overlay); ok {
+		o.pane.Blur()
+	}
+	m.overlay = ""
+}
+
+// Update routes a message: a key or a paste to the pane with the keyboard,
+// anything else to every pane.
+func (m *Manager) Update(msg tea.Msg) tea.Cmd {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+		if p := m.Active(); p != nil {
+			return p.Update(msg)
+		}
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, e := range m.entries {
+		if cmd := e.pane.Update(msg); cmd != nil {
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// SetSize sets the area the panes share, footer excluded.
+func (m *Manager) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.layout()
+}
+
+// Rect is a pane's outer size and position.
+type Rect struct{ X, Y, W, H int }
+
+// Layout computes each pane's outer rectangle.
+func (m *Manager) Layout() map[ID]Rect {
+	out := make(map[ID]Rect, len(m.entries))
+	var main ID
+	var side []ID
+	for _, e := range m.entries {
+		switch e.place {
+		case Main:
+			if main == "" {
+				main = e.id
+			}
+		case Side:
+			side = append(side, e.id)
+		case Overlay:
+			out[e.id] = Rect{0, 0, m.width, m.height}
+		}
+	}
+	w, h := m.width, m.height
+	if len(side) == 0 {
+		out[main] = Rect{0, 0, w, h}
+		return out
+	}
+	dock, rest := side[0], side[1:]
+	if w >= WideAt {
+		// Beside: the docked pane at the bottom with a bounded height,
+		// the others sharing the rest from the top.
+		fw := w * 3 / 5
+		sw := w - fw
+		out[main] = Rect{0, 0, fw, h}
+		dh := min(max(h/3, 8), 12)
+		if len(rest) == 0 {
+			dh = h
+		}
+		y := 0
+		for i, id := range rest {
+			ph := (h - dh) / len(rest)
+			if i == len(rest)-1 {
+				ph = h - dh - y
+			}
+			out[id] = Rect{fw, y, sw, ph}
+			y += ph
+		}
+		out[dock] = Rect{fw, h - dh, sw, dh}
+		return out
+	}
+	// Under: one row, the docked pane at the left.
+	bh := min(max(h*2/5, 8), 12)
+	out[main] = Rect{0, 0, w, h - bh}
+	pw := w / len(side)
+	out[dock] = Rect{0, h - bh, pw, bh}
+	x := pw
+	for i, id := range rest {
+		rw := pw
+		if i == len(rest)-1 {
+			rw = w - x
+		}
+		out[id] = Rect{x, h - bh, rw, bh}
+		x += rw
+	}
+	return out
+}
+
+// layout gives every pane its inner size.
+func (m *Manager) layout() {
+	rs := m.Layout()
+	for _, e := range m.entries {
+		r := rs[e.id]
+		e.pane.SetSize(max(r.W-2, 0), max(r.H-2, 0))
+	}
+}
+
+// View draws the open overlay, or the tiled panes with their borders.
+func (m *Manager) View() string {
+	if o, ok := m.get(m.overlay); ok {
+		return m.Frame(o.pane.Title(), o.pane.View(), m.width, m.height, true)
+	}
+	rs := m.Layout()
+	// Rows of the screen, filled pane by pane at each one's position.
+	rows := make([]strings.Builder, m.height)
+	var tiles []entry
+	for _, e := range m.entries {
+		if e.place != Overlay {
+			tiles = append(tiles, e)
+		}
+	}
+	// Left to right within a row: sort by x.
+	slices.SortStableFunc(tiles, func(a, b entry) int { return rs[a.id].X - rs[b.id].X })
+	for _, e := range tiles {
+		r := rs[e.id]
+		box := m.Frame(e.pane.Title(), e.pane.View(), r.W, r.H, e.id == m.focus)
+		for i, line := range strings.Split(box, "\n") {
+			if y := r.Y + i; y >= 0 && y < len(rows) {
+				rows[y].WriteString(line)
+			}
+		}
+	}
+	lines := make([]string, len(rows))
+	for i := range rows {
+		lines[i] = rows[i].String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Frame draws a box of exactly w×h with the title in its top border. The
+// focused box has a heavy border, which reads without colour too.
+func (m *Manager) Frame(title, body string, w, h int, focused bool) string {
+	if w < 2 || h < 2 {
+		return ""
+	}
+	b, bs, ts := lipgloss.RoundedBorder(), m.styles.Border, m.styles.Title
+	if focused {
+		b, bs, ts = lipgloss.ThickBorder(), m.styles.BorderFocused, m.styles.TitleFocused
+	}
+	inner := w - 2
+	t := ansi.Truncate(" "+title+" ", max(inner-1, 0), "…")
+	fill := max(inner-1-ansi.StringWidth(t), 0)
+	var out strings.Builder
+	out.WriteString(bs.Render(b.TopLeft+b.Top) + ts.Render(t) + bs.Render(strings.Repeat(b.Top, fill)+b.TopRight))
+	lines := strings.Split(body, "\n")
+	left, right := bs.Render(b.Left), bs.Render(b.Right)
+	for i := 0; i < h-2; i++ {
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		out.WriteString("\n" + left + Fit(line, inner) + right)
+	}
+	out.WriteString("\n" + bs.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner)+b.BottomRight))
+	return out.String()
+}
+
+// Fit truncates or pads a styled line to exactly w columns.
+func Fit(s string, w int) string {
+	s = ansi.Truncate(s, w, "")
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}

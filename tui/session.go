@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/stats"
+	"github.com/tribune/tribune/store"
+	"github.com/tribune/tribune/themes"
+)
+
+// Services are what every session shares: started once per process, used
+// by one local terminal or by many SSH sessions at a time.
+type Services struct {
+	Hub        *feeds.Hub
+	Store      *store.DB
+	Stats      *stats.Engine
+	Dispatcher *feeds.Dispatcher // nil: nothing is sent
+	// Work counts persistence in flight; wait on it before closing Store.
+	Work *sync.WaitGroup
+	// Window caps the events a feed pane keeps in memory.
+	Window int
+	Now    func() time.Time
+	// BatchEvery is the least time between two deliveries of events to
+	// a session; zero means 50ms.
+	BatchEvery time.Duration
+	// TickEvery is how often the stats refresh; zero means 1s.
+	TickEvery time.Duration
+}
+
+// Session is what one terminal brings to the dashboard: where it reads and
+// writes, its environment, and who sits at it. Nothing in this package
+// reads the process's own environment, clock zone or standard streams.
+type Session struct {
+	In  io.Reader
+	Out io.Writer
+	// Environ is the terminal's environment (TERM, COLORTERM, NO_COLOR…):
+	// the program picks its colour profile from it.
+	Environ []string
+	// Width and Height are the terminal's size when known up front (an
+	// SSH PTY); zero asks the terminal.
+	Width, Height int
+	// Operator names whose drafts and read marks these are.
+	Operator string
+	// Role is what the operator may do (viewer, responder, moderator,
+	// admin); the services enforce it.
+	Role string
+	// Location is the time zone times are shown in; nil is UTC.
+	Location *time.Location
+	Theme    themes.Palette
+	// Debug, when set, receives one line per message the session gets.
+	Debug io.Writer
+}
+
+// Program is one session's dashboard.
+type Program struct {
+	*tea.Program
+	model *Model
+	svc   Services
+	ctx   context.Context
+}
+
+// NewProgram builds the dashboard of one session over shared services. It
+// subscribes to the hub at once, so nothing published from now on is
+// missed; ctx ends the subscription and the program.
+func NewProgram(ctx context.Context, svc Services, s Session) *Program {
+	svc = svc.withDefaults()
+	m := New(ctx, svc, s)
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithEnvironment(s.Environ)}
+	if s.In != nil {
+		opts = append(opts, tea.WithInput(s.In))
+	}
+	if s.Out != nil {
+		opts = append(opts, tea.WithOutput(s.Out))
+	}
+	if s.Width > 0 && s.Height > 0 {
+		opts = append(opts, tea.WithWindowSize(s.Width, s.Height))
+	}
+	return &Program{Program: tea.NewProgram(m, opts...), model: m, svc: svc, ctx: ctx}
+}
+
+// Run runs the session until it quits, then waits for the writes it
+// started and writes what a Cmd dropped at quit would have: nothing typed
+// is lost. A context that ended is not an error.
+func (p *Program) Run() error {
+	_, err := p.Program.Run()
+	WaitWork(p.svc.Work, 5*time.Second)
+	if ferr := p.model.Flush(); ferr != nil && err == nil {
+		err = ferr
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrProgramPanic) && p.ctx.Err() != nil {
+		err = nil // asked to stop (a signal, a closed SSH session)
+	}
+	return err
+}
+
+func (svc Services) withDefaults() Services {
+	if svc.Now == nil {
+		svc.Now = time.Now
+	}
+	if svc.Work == nil {
+		svc.Work = new(sync.WaitGroup)
+	}
+	if svc.BatchEvery <= 0 {
+		svc.BatchEvery = 50 * time.Millisecond
+	}
+	if svc.TickEvery <= 0 {
+		svc.TickEvery = time.Second
+	}
+	return svc
+}
