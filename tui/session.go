@@ -8,6 +8,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	xterm "github.com/charmbracelet/x/term"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/stats"
@@ -78,6 +80,11 @@ func NewProgram(ctx context.Context, svc Services, s Session) *Program {
 	}
 	if s.Out != nil {
 		opts = append(opts, tea.WithOutput(s.Out))
+		if f, ok := s.Out.(xterm.File); !ok || !xterm.IsTerminal(f.Fd()) {
+			// A terminal at the far end of a channel (an SSH PTY): its
+			// colours are what the environment it sent says.
+			opts = append(opts, tea.WithColorProfile(colorprofile.Env(s.Environ)))
+		}
 	}
 	if s.Width > 0 && s.Height > 0 {
 		opts = append(opts, tea.WithWindowSize(s.Width, s.Height))

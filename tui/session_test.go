@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tribune/tribune/themes"
+)
+
+// output is a terminal's screen stream, safe to read while a program
+// writes it, with a signal on every write.
+type output struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{}
+}
+
+func newOutput() *output { return &output{changed: make(chan struct{}, 1)} }
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	select {
+	case o.changed <- struct{}{}:
+	default:
+	}
+	return o.buf.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+// waitOut waits until the stream holds every one of what.
+func waitOut(t *testing.T, o *output, what ...string) {
+	t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
+		s := o.String()
+		missing := ""
+		for _, w := range what {
+			if !strings.Contains(s, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		select {
+		case <-o.changed:
+		case <-deadline.C:
+			t.Fatalf("the terminal never got %q", missing)
+		}
+	}
+}
+
+// Two sessions on one set of services: each draws with its own theme, in
+// its own time zone, to its own terminal, for its own operator.
+func TestTwoSessionsShareServicesNotScreens(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	paris := time.FixedZone("CET", 3600)
+	svc := h.services()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := []string{"TERM=xterm-256color", "COLORTERM=truecolor"}
+	dark, _ := themes.Builtin("dark")
+	light, _ := themes.Builtin("light")
+	alice, bob := newOutput(), newOutput()
+	pa := NewProgram(ctx, svc, Session{In: &bytes.Buffer{}, Out: alice, Environ: env, Width: 160, Height: 48,
+		Operator: "alice", Role: "moderator", Location: time.UTC, Theme: dark})
+	pb := NewProgram(ctx, svc, Session{In: &bytes.Buffer{}, Out: bob, Environ: env, Width: 160, Height: 48,
+		Operator: "bob", Role: "responder", Location: paris, Theme: light})
+	var wg sync.WaitGroup
+	for _, p := range []*Program{pa, pb} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p.Run(); err != nil {
+				t.Errorf("session ended with %v", err)
+			}
+		}()
+	}
+	// kiki_fr's last message was at 20:04:28 UTC, 21:04:28 in Paris.
+	waitOut(t, alice, "20:04:28", "précommande")
+	waitOut(t, bob, "21:04:28", "précommande")
+	// The focused border: dark's focus colour is #E0A458, light's #9A5B00.
+	darkFocus, lightFocus := "38;2;224;164;88", "38;2;154;91;0"
+	if a := alice.String(); !strings.Contains(a, darkFocus) || strings.Contains(a, lightFocus) || strings.Contains(a, "21:04:28") {
+		t.Errorf("alice's terminal is not drawn in her theme and zone")
+	}
+	if b := bob.String(); !strings.Contains(b, lightFocus) || strings.Contains(b, darkFocus) || strings.Contains(b, "20:04:28") {
+		t.Errorf("bob's terminal is not drawn in his theme and zone")
+	}
+	// Each operator's own marks: alice reads everything, bob nothing.
+	pa.Send(press("R"))
+	deadline := time.Now().Add(10 * time.Second)
+	for rs, _ := h.db.ReadState("alice"); rs.Upto != 10 && time.Now().Before(deadline); rs, _ = h.db.ReadState("alice") {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	if rs, _ := h.db.ReadState("alice"); rs.Upto != 10 {
+		t.Errorf("alice's marks: read up to %d, want 10", rs.Upto)
+	}
+	if rs, _ := h.db.ReadState("bob"); rs.Upto != 0 {
+		t.Errorf("bob's marks moved with alice's: read up to %d", rs.Upto)
+	}
+}
