@@ -14,6 +14,7 @@ require (
 	github.com/charmbracelet/x/term v0.2.2
 	github.com/ergochat/irc-go v0.6.0
 	github.com/gorilla/websocket v1.5.3
+	github.com/rivo/uniseg v0.4.7
 	github.com/tidwall/gjson v1.18.0
 	go.etcd.io/bbolt v1.4.3
 )
@@ -29,7 +30,6 @@ require (
 	github.com/lucasb-eyer/go-colorful v1.4.1 // indirect
 	github.com/mattn/go-runewidth v0.0.30 // indirect
 	github.com/muesli/cancelreader v0.2.2 // indirect
-	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.0 // indirect
 	github.com/xo/terminfo v1.0.0 // indirect

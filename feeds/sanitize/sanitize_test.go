@@ -169,7 +169,8 @@ var common = []tcase{
 	{"within max after trim", "  abcd  ", 4, "abcd"},
 	{"default max", strings.Repeat("x", DefaultMax+10), 0, strings.Repeat("x", DefaultMax-1) + "…"},
 	{"negative max", strings.Repeat("x", DefaultMax+10), -1, strings.Repeat("x", DefaultMax-1) + "…"},
-	{"zwj chain cut hard", strings.Repeat("a\u200d", 100), 50, strings.Repeat("a\u200d", 24) + "a…"},
+	{"zwj chain cut hard", strings.Repeat("👨\u200d", 100), 50, strings.Repeat("👨\u200d", 24) + "👨…"},
+	{"letters joined by zwj cut between clusters", strings.Repeat("a\u200d", 100), 50, strings.Repeat("a\u200d", 23) + "a…"},
 }
 
 var textCases = []tcase{
