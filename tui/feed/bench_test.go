@@ -1,8 +1,11 @@
 package feed
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tribune/tribune/themes"
 )
 
 // BenchmarkView draws one frame of a full window while following a flood:
@@ -11,6 +14,25 @@ func BenchmarkView(b *testing.B) {
 	m := New(testStyles(), DefaultWindow, time.UTC)
 	m.SetSize(94, 44)
 	m.Add(events(1, DefaultWindow))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+// BenchmarkFrameColour160x48 is the feed pane's frame as the dashboard
+// draws it in a 160x48 terminal (the pane is 94x45 inside its border),
+// dark theme, focused, colour on.
+func BenchmarkFrameColour160x48(b *testing.B) {
+	p, _ := themes.Builtin("dark")
+	m := New(themes.New(p), DefaultWindow, time.UTC)
+	m.SetSize(160*3/5-2, 48-1-2)
+	m.Focus()
+	m.Add(events(1, DefaultWindow))
+	if v := m.View(); !strings.Contains(v, "\x1b[") {
+		b.Fatalf("the frame has no colour:\n%q", v)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"context"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/demo"
+	"github.com/tribune/tribune/stats"
+	"github.com/tribune/tribune/store"
+	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/feed"
+)
+
+// demoEvents is the first n events of the built-in demo flood as main runs
+// it with --demo-rate 2000 (seed 1, the four platforms in demoFeeds'
+// shares), merged by time, with Seqs, and times ending at clock.
+func demoEvents(b *testing.B, n int) []feeds.Event {
+	b.Helper()
+	const rate = 2000
+	share := map[string]float64{"twitch": 0.55, "mastodon": 0.15, "bluesky": 0.2, "irc": 0.1}
+	type timed struct {
+		at time.Duration
+		ev feeds.Event
+	}
+	// Every platform runs up to the same offset, so the merge interleaves
+	// them all the way through; 1.5x leaves room for calm phases.
+	until := time.Duration(float64(n) / rate * 1.5 * float64(time.Second))
+	var all []timed
+	for p, s := range share {
+		sc, err := demo.NewScenario(p, 1, rate*s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			at, ev := sc.Next()
+			if at > until {
+				break
+			}
+			if ev.Kind != feeds.KindDelete {
+				all = append(all, timed{at, ev})
+			}
+		}
+	}
+	if len(all) < n {
+		b.Fatalf("demo gave %d events, want %d", len(all), n)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].at < all[j].at })
+	all = all[:n]
+	last := all[n-1].at
+	out := make([]feeds.Event, n)
+	for i, t := range all {
+		t.ev.Seq = uint64(i + 1)
+		t.ev.Time = clock.Add(t.at - last)
+		out[i] = t.ev
+	}
+	return out
+}
+
+// BenchmarkRootFrameColour160x48 draws one frame of the whole dashboard at
+// 160x48, dark theme, colour on, with a full feed window of demo events,
+// every feed connected and the stats pane filled.
+func BenchmarkRootFrameColour160x48(b *testing.B) {
+	db, err := store.Open(filepath.Join(b.TempDir(), "tribune.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	hub := feeds.NewHub(feeds.HubOptions{Store: db})
+	platforms := []string{"twitch", "mastodon", "bluesky", "irc"}
+	for _, p := range platforms {
+		if err := hub.Add(p, idle{platform: p, max: 500, mod: p == "twitch"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	evs := demoEvents(b, feed.DefaultWindow)
+	now := evs[0].Time
+	engine := stats.New(func() time.Time { return now })
+	for i := 0; i < len(evs); { // counts per second of event time
+		j := i
+		for j < len(evs) && evs[j].Time.Truncate(time.Second).Equal(evs[i].Time.Truncate(time.Second)) {
+			j++
+		}
+		now = evs[i].Time
+		engine.Observe(evs[i:j])
+		i = j
+	}
+	now = clock
+
+	p, _ := themes.Builtin("dark")
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	m := New(ctx, Services{Hub: hub, Store: db, Stats: engine, Now: func() time.Time { return clock }, TickEvery: time.Hour},
+		Session{Operator: "local", Location: time.UTC, Theme: p})
+	var health []feeds.Health
+	for _, p := range platforms {
+		health = append(health, feeds.Health{Feed: p, Platform: p, State: feeds.HealthConnected})
+	}
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	m.Update(batchMsg{b: feeds.Batch{Events: evs, Health: health}, at: clock})
+	m.Update(tickMsg{snap: engine.Snapshot(), health: health, at: clock})
+
+	v := m.View().Content
+	if n := strings.Count(v, "\n") + 1; n != 48 || !strings.Contains(v, "\x1b[") || !strings.Contains(v, "live") {
+		b.Fatalf("unexpected frame (%d lines):\n%s", n, v)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
