@@ -175,3 +175,25 @@ func (s *Styles) Badge(name string) lipgloss.Style {
 	}
 	return s.Muted
 }
+
+// Span is an inline style reduced to the escape sequences around a run of
+// text: rendering it is two concatenations. Panes that draw thousands of
+// short runs a frame use it where lipgloss's Render would do layout work
+// (tabs, borders, padding, widths) a run on one line never needs. Only for
+// one line of sanitized text: no tab, no newline.
+type Span struct{ open, close string }
+
+// SpanOf reduces s, which sets only colours and attributes, to a Span.
+func SpanOf(s lipgloss.Style) Span {
+	r := s.Render("x") // SGR sequences hold no x
+	i := strings.IndexByte(r, 'x')
+	return Span{open: r[:i], close: r[i+1:]}
+}
+
+// Render styles one line of text.
+func (p Span) Render(s string) string {
+	if s == "" {
+		return ""
+	}
+	return p.open + s + p.close
+}

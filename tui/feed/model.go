@@ -28,6 +28,7 @@ type MarkedRead struct {
 // Model is the feed pane.
 type Model struct {
 	styles *themes.Styles
+	paints *paints
 	Keys   KeyMap
 
 	events []feeds.Event // ascending Seq
@@ -68,6 +69,7 @@ func New(styles *themes.Styles, window int, loc *time.Location) *Model {
 	}
 	return &Model{
 		loc:    loc,
+		paints: newPaints(styles),
 		styles: styles,
 		Keys:   DefaultKeyMap(),
 		byID:   make(map[string]uint64),

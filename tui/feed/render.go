@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/themes"
 )
 
 // Column widths of a row: selection gutter, unread mark, time, feed badge.
@@ -213,49 +214,86 @@ func (m *Model) wrapBody(i int) []string {
 	return strings.Split(ansi.Wrap(m.bodyText(&m.events[i]), w, ""), "\n")
 }
 
+// paint is a style as spans: [0] on a row, [1] on the selected row.
+type paint [2]themes.Span
+
+func paintOf(st *themes.Styles, s lipgloss.Style) paint {
+	return paint{themes.SpanOf(s), themes.SpanOf(s.Inherit(st.Selected))}
+}
+
+// paints are the styles a row draws with, as spans, made once: a frame
+// draws thousands of short runs, and lipgloss's Render would lay each out.
+type paints struct {
+	gutter, text, unread, time, author, brand, deleted, notice paint
+	platforms, badges                                          map[string]paint
+	other                                                      paint
+}
+
+func newPaints(st *themes.Styles) *paints {
+	p := &paints{
+		gutter: paintOf(st, st.BorderFocused), text: paintOf(st, st.Text), unread: paintOf(st, st.Unread),
+		time: paintOf(st, st.Time), author: paintOf(st, st.Author), brand: paintOf(st, st.Brand),
+		deleted: paintOf(st, st.Deleted), notice: paintOf(st, st.Notice),
+		platforms: make(map[string]paint), badges: make(map[string]paint),
+		other: paintOf(st, st.Platform("")),
+	}
+	for name := range st.Palette.Platforms {
+		p.platforms[name] = paintOf(st, st.Platform(name))
+	}
+	for _, bg := range badgeGlyphs {
+		p.badges[bg.badge] = paintOf(st, st.Badge(bg.badge))
+	}
+	return p
+}
+
+func (p *paints) platform(name string) paint {
+	if pt, ok := p.platforms[name]; ok {
+		return pt
+	}
+	return p.other
+}
+
 // render draws event i as one or more lines of exactly the pane's width.
 func (m *Model) render(i int) []string {
 	ev := &m.events[i]
-	selected := i == m.sel
-	st := func(s lipgloss.Style) lipgloss.Style {
-		if selected {
-			return s.Inherit(m.styles.Selected)
-		}
-		return s
+	sel := 0
+	if i == m.sel {
+		sel = 1
 	}
+	p := m.paints
 	l := m.layout()
 	body := m.wrapBody(i)
 
 	var pre strings.Builder
-	if selected {
-		pre.WriteString(st(m.styles.BorderFocused).Render("▌"))
+	if sel == 1 {
+		pre.WriteString(p.gutter[sel].Render("▌"))
 	} else {
 		pre.WriteString(" ")
 	}
 	if m.IsRead(ev.Seq) {
-		pre.WriteString(st(m.styles.Text).Render(" "))
+		pre.WriteString(p.text[sel].Render(" "))
 	} else {
-		pre.WriteString(st(m.styles.Unread).Render("•"))
+		pre.WriteString(p.unread[sel].Render("•"))
 	}
 	if l.showTime {
-		pre.WriteString(st(m.styles.Time).Render(ev.Time.In(m.loc).Format("15:04:05") + " "))
+		pre.WriteString(p.time[sel].Render(ev.Time.In(m.loc).Format("15:04:05") + " "))
 	}
 	if l.showFeed {
 		name := ansi.Truncate(ev.Feed, l.feedW, "…")
 		name += strings.Repeat(" ", l.feedW-ansi.StringWidth(name))
-		pre.WriteString(st(m.styles.Platform(ev.Platform)).Render(name + " "))
+		pre.WriteString(p.platform(ev.Platform)[sel].Render(name + " "))
 	}
-	indent := st(m.styles.Text).Render(strings.Repeat(" ", l.prefixW))
-	if selected {
-		indent = st(m.styles.BorderFocused).Render("▌") + st(m.styles.Text).Render(strings.Repeat(" ", l.prefixW-1))
+	indent := p.text[sel].Render(strings.Repeat(" ", l.prefixW))
+	if sel == 1 {
+		indent = p.gutter[sel].Render("▌") + p.text[sel].Render(strings.Repeat(" ", l.prefixW-1))
 	}
 
-	textStyle := m.styles.Text
+	textPaint := p.text
 	switch {
 	case ev.Deleted:
-		textStyle = m.styles.Deleted
+		textPaint = p.deleted
 	case ev.Kind == feeds.KindNotice:
-		textStyle = m.styles.Notice
+		textPaint = p.notice
 	}
 	out := make([]string, len(body))
 	for j, line := range body {
@@ -264,14 +302,14 @@ func (m *Model) render(i int) []string {
 		if j == 0 {
 			b.WriteString(pre.String())
 			var w int
-			line, w = m.styleHead(&b, ev, line, st)
+			line, w = m.styleHead(&b, ev, line, sel)
 			used += w
 		} else {
 			b.WriteString(indent)
 		}
-		b.WriteString(st(textStyle).Render(line))
+		b.WriteString(textPaint[sel].Render(line))
 		if pad := m.width - used - ansi.StringWidth(line); pad > 0 {
-			b.WriteString(st(m.styles.Text).Render(strings.Repeat(" ", pad)))
+			b.WriteString(p.text[sel].Render(strings.Repeat(" ", pad)))
 		}
 		out[j] = b.String()
 	}
@@ -280,7 +318,7 @@ func (m *Model) render(i int) []string {
 
 // styleHead writes the badge glyphs and author that start the first line,
 // styled, and returns the rest of the line and the width it wrote.
-func (m *Model) styleHead(b *strings.Builder, ev *feeds.Event, line string, st func(lipgloss.Style) lipgloss.Style) (string, int) {
+func (m *Model) styleHead(b *strings.Builder, ev *feeds.Event, line string, sel int) (string, int) {
 	if ev.Deleted {
 		return line, 0
 	}
@@ -290,17 +328,17 @@ func (m *Model) styleHead(b *strings.Builder, ev *feeds.Event, line string, st f
 		if !strings.HasPrefix(line, g.glyph) {
 			return line, w
 		}
-		b.WriteString(st(m.styles.Badge(g.badge)).Render(g.glyph))
+		b.WriteString(m.paints.badges[g.badge][sel].Render(g.glyph))
 		line = line[len(g.glyph):]
 		w += ansi.StringWidth(g.glyph)
 	}
 	if ev.Kind == feeds.KindAction || ev.Kind == feeds.KindNotice || !strings.HasPrefix(line, author) {
 		return line, w
 	}
-	as := m.styles.Author
+	as := m.paints.author
 	if ev.HasBadge(feeds.BadgeBrand) {
-		as = m.styles.Brand
+		as = m.paints.brand
 	}
-	b.WriteString(st(as).Render(author))
+	b.WriteString(as[sel].Render(author))
 	return line[len(author):], w + ansi.StringWidth(author)
 }
