@@ -285,9 +285,13 @@ func (m *Manager) Frame(title, body string, w, h int, focused bool) string {
 
 // Fit truncates or pads a styled line to exactly w columns.
 func Fit(s string, w int) string {
-	s = ansi.Truncate(s, w, "")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
+	n := ansi.StringWidth(s)
+	if n > w {
+		s = ansi.Truncate(s, w, "")
+		n = ansi.StringWidth(s)
+	}
+	if n < w {
+		s += strings.Repeat(" ", w-n)
 	}
 	return s
 }
