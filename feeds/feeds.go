@@ -10,6 +10,7 @@ package feeds
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -135,6 +136,12 @@ type Action struct {
 	Duration     time.Duration `json:"duration,omitempty"`
 	Operator     string        `json:"operator"`
 	Created      time.Time     `json:"created"`
+}
+
+// NewActionID returns an id for an action queued at t: unique, and sorting
+// by creation time, which is the outbox's order.
+func NewActionID(t time.Time) string {
+	return fmt.Sprintf("%016x-%08x", t.UnixNano(), rand.Uint32())
 }
 
 // Capabilities is what a connector declares so the UI offers only what works.
