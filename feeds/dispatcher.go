@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/tribune/tribune/feeds/internal/backoff"
 )
 
 // OutboxStore is the durable outbox the dispatcher works from. The store
@@ -333,7 +335,7 @@ func (d *Dispatcher) deliver(ctx context.Context, o Outgoing) {
 		// Safe to try again: nothing left, or the platform deduplicates.
 		// The wait is drawn here, not in the store callback (see d.mu).
 		d.randMu.Lock()
-		next := d.opts.Now().Add(backoff(o.Attempts, d.rand))
+		next := d.opts.Now().Add(backoff.Wait(o.Attempts, d.rand))
 		d.randMu.Unlock()
 		_, _ = d.record(a.ID, func(o *Outgoing) string {
 			o.Err = err.Error()

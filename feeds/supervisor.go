@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tribune/tribune/feeds/internal/backoff"
 	"github.com/tribune/tribune/feeds/sanitize"
 )
 
@@ -63,11 +64,8 @@ func withStatus(items []StatusItem, key, value string) []StatusItem {
 	return out
 }
 
-// Backoff bounds for reconnecting.
+// Bounds of a run and of a peer's wait.
 const (
-	backoffBase = 500 * time.Millisecond
-	backoffCap  = time.Minute
-	backoffMin  = 100 * time.Millisecond
 	// stableRun is how long a run must stay connected for its end to
 	// count as a fresh start rather than one more failure: a server that
 	// accepts and then drops us at once must still meet a growing backoff.
@@ -81,25 +79,11 @@ const (
 // row, the last ending with err: the backoff, or what the peer asked for
 // when that is longer (never more than retryAfterCap).
 func nextWait(failures int, err error, r *rand.Rand) time.Duration {
-	wait := backoff(failures, r)
+	wait := backoff.Wait(failures, r)
 	if d, ok := RetryAfterOf(err); ok {
 		wait = min(max(d, wait), retryAfterCap)
 	}
 	return wait
-}
-
-// backoff returns the wait before attempt n (1-based): capped exponential
-// with full jitter, never below backoffMin so a connector that fails at
-// once cannot spin.
-func backoff(n int, r *rand.Rand) time.Duration {
-	ceil := backoffCap
-	if n < 20 {
-		if d := backoffBase << (n - 1); d < ceil {
-			ceil = d
-		}
-	}
-	d := time.Duration(r.Int64N(int64(ceil) + 1))
-	return max(d, backoffMin)
 }
 
 // freshStart reports whether a run that connected at connectedAt (Unix

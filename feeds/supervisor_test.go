@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tribune/tribune/feeds/internal/backoff"
 )
 
 // flaky fails its first runs, then streams one event and waits.
@@ -88,27 +90,6 @@ func waitHealth(t *testing.T, h *Hub, feed string, want HealthState) Health {
 			t.Fatalf("feed %s never reached %s: %+v", feed, want, h.Health())
 		}
 		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func TestBackoffIsCappedJittered(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for n := 1; n < 100; n++ {
-		ceil := min(backoffBase<<min(n-1, 20), backoffCap)
-		for range 50 {
-			d := backoff(n, r)
-			if d < backoffMin || d > max(ceil, backoffMin) {
-				t.Fatalf("attempt %d: %v outside [%v, %v]", n, d, backoffMin, ceil)
-			}
-		}
-	}
-	// Full jitter: waits spread over the range rather than sitting at it.
-	seen := map[bool]bool{}
-	for range 200 {
-		seen[backoff(8, r) < backoffCap/2] = true
-	}
-	if !seen[true] || !seen[false] {
-		t.Error("attempt 8 waits are not spread over [0, cap]")
 	}
 }
 
@@ -193,10 +174,10 @@ func TestNextWaitBoundsWhatThePeerAsks(t *testing.T) {
 	for range 200 {
 		// After 12 failures the backoff's ceiling is the cap (1 min);
 		// with full jitter a draw under 1 ms is vanishingly unlikely.
-		if w := nextWait(12, RetryAfter(time.Millisecond, errors.New("retry: 1")), r); w < backoffMin {
+		if w := nextWait(12, RetryAfter(time.Millisecond, errors.New("retry: 1")), r); w < backoff.Min {
 			t.Fatalf("wait %s under the floor", w)
 		}
-		if w := nextWait(1, RetryAfter(0, errors.New("RECONNECT")), r); w < backoffMin || w > backoffBase {
+		if w := nextWait(1, RetryAfter(0, errors.New("RECONNECT")), r); w < backoff.Min || w > backoff.Base {
 			t.Fatalf("an immediate reconnect after a fresh start waited %s", w)
 		}
 		if w := nextWait(3, RetryAfter(49*24*time.Hour, errors.New("retry: 4294967295")), r); w != retryAfterCap {
