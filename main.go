@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -248,7 +249,7 @@ func dashboard(o options, cfg Config) error {
 			limits[fc.ID] = *fc.SendLimit
 		}
 	}
-	dispatcher := feeds.NewDispatcher(db, hub, feeds.DispatcherOptions{Limits: limits})
+	dispatcher := dispatch.New(db, hub, dispatch.Options{Limits: limits})
 
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()

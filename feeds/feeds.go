@@ -1,7 +1,7 @@
 // Package feeds owns everything that talks to a platform: the Event and Action
 // types every connector speaks, the Connector interface, the supervisor that
-// keeps a connector running, the hub that fans events in and out, and the
-// dispatcher that carries queued actions out to connectors.
+// keeps a connector running and the hub that fans events in and out. The
+// dispatcher that carries queued actions out to connectors is feeds/dispatch.
 //
 // No connector knows about the TUI and no pane knows about a protocol: the
 // types in this file are the whole contract between the two.

@@ -382,9 +382,10 @@ func (h *Hub) PublishHold(hold Hold) {
 	h.publish(func(b *Batch) { b.Hold = &hold })
 }
 
-// setSendPause records that the feed's platform asked for no sends until
-// until (zero: sending again).
-func (h *Hub) setSendPause(feed string, until time.Time, why string) {
+// SetSendPause records that the feed's platform asked for no sends until
+// until (zero: sending again), and why: the dispatcher reports it, and
+// subscribers see it in the feed's Health.
+func (h *Hub) SetSendPause(feed string, until time.Time, why string) {
 	h.setHealth(feed, func(hl *Health) { hl.SendPaused, hl.SendPausedWhy = until, why })
 }
 

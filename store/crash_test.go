@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 )
 
 // The crash test runs this test binary again as a child that works the
@@ -85,7 +86,7 @@ func crashChild(dir string) error {
 			return err
 		}
 	}
-	d := feeds.NewDispatcher(db, hub, feeds.DispatcherOptions{})
+	d := dispatch.New(db, hub, dispatch.Options{})
 	go d.Run(context.Background())
 
 	out := bufio.NewWriter(os.Stdout)

@@ -13,12 +13,13 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 )
 
 // The hub and the dispatcher are written against these interfaces.
 var (
-	_ feeds.EventStore  = (*DB)(nil)
-	_ feeds.OutboxStore = (*DB)(nil)
+	_ feeds.EventStore     = (*DB)(nil)
+	_ dispatch.OutboxStore = (*DB)(nil)
 )
 
 func TestReopenKeepsEverything(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 )
 
 // flaky fails each action's first try as not sent, then succeeds.
@@ -44,7 +45,7 @@ func TestDispatcherManyFeedsRetryingOnBbolt(t *testing.T) {
 	for f := range nFeeds {
 		hub.Add(fmt.Sprintf("f%02d", f), &flakyConn{idempotent: f%2 == 0, tried: make(map[string]int)})
 	}
-	d := feeds.NewDispatcher(db, hub, feeds.DispatcherOptions{})
+	d := dispatch.New(db, hub, dispatch.Options{})
 	now := time.Now()
 	for i := range nFeeds * perFeed {
 		at := now.Add(time.Duration(i) * time.Microsecond)

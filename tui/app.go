@@ -18,6 +18,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -32,7 +33,7 @@ type Deps struct {
 	Hub        *feeds.Hub
 	Store      *store.DB
 	Stats      *stats.Engine
-	Dispatcher *feeds.Dispatcher // nil: nothing is sent
+	Dispatcher *dispatch.Dispatcher // nil: nothing is sent
 	Styles     *themes.Styles
 	// Operator names whose drafts and read marks these are.
 	Operator string
@@ -303,11 +304,11 @@ func (m *Model) outboxKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, bk.Edit):
 		return m.editQueued(o)
 	case key.Matches(k, bk.Cancel):
-		return m.outboxOp("Cancelled "+outbox.What(o.Action), func(d *feeds.Dispatcher, by string) (feeds.Outgoing, error) {
+		return m.outboxOp("Cancelled "+outbox.What(o.Action), func(d *dispatch.Dispatcher, by string) (feeds.Outgoing, error) {
 			return d.Cancel(o.Action.ID, by)
 		})
 	case key.Matches(k, bk.Resend):
-		return m.outboxOp("Queued again: "+outbox.What(o.Action), func(d *feeds.Dispatcher, by string) (feeds.Outgoing, error) {
+		return m.outboxOp("Queued again: "+outbox.What(o.Action), func(d *dispatch.Dispatcher, by string) (feeds.Outgoing, error) {
 			return d.Resend(o.Action.ID, by)
 		})
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -49,8 +50,8 @@ func (c idle) Run(ctx context.Context, _ feeds.Stream) error { <-ctx.Done(); ret
 func (c idle) Do(context.Context, feeds.Action) error        { return nil }
 
 type harness struct {
-	disp  *feeds.Dispatcher // set by withDispatcher
-	ticks atomic.Int64      // the model's clock moves a microsecond a reading
+	disp  *dispatch.Dispatcher // set by withDispatcher
+	ticks atomic.Int64         // the model's clock moves a microsecond a reading
 	db    *store.DB
 	hub   *feeds.Hub
 	stats *stats.Engine

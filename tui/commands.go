@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/tui/feed"
@@ -320,7 +321,7 @@ func (m *Model) loadAudit() tea.Cmd {
 
 // outboxOp runs one of the dispatcher's outbox changes for this operator.
 // The change itself reaches every session through the hub.
-func (m *Model) outboxOp(done string, fn func(*feeds.Dispatcher, string) (feeds.Outgoing, error)) tea.Cmd {
+func (m *Model) outboxOp(done string, fn func(*dispatch.Dispatcher, string) (feeds.Outgoing, error)) tea.Cmd {
 	d, op := m.deps.Dispatcher, m.deps.Operator
 	if d == nil {
 		m.setStatus("Nothing is sent from this session (no dispatcher).", true)

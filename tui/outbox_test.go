@@ -12,13 +12,14 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 )
 
 // withDispatcher runs a dispatcher over the harness's store and hub until
 // the test ends; models made afterwards send through it.
-func (h *harness) withDispatcher(t *testing.T) *feeds.Dispatcher {
+func (h *harness) withDispatcher(t *testing.T) *dispatch.Dispatcher {
 	t.Helper()
-	d := feeds.NewDispatcher(h.db, h.hub, feeds.DispatcherOptions{})
+	d := dispatch.New(h.db, h.hub, dispatch.Options{})
 	h.disp = d
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
