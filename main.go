@@ -21,6 +21,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -231,7 +232,7 @@ func dashboard(o options, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", dbPath, err)
 	}
-	hub := feeds.NewHub(feeds.HubOptions{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent})
+	hub := hub.New(hub.Options{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent})
 	feedCfgs := cfg.Feeds
 	if len(feedCfgs) == 0 {
 		feedCfgs = demoFeeds(o.demoRate)

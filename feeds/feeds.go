@@ -1,7 +1,8 @@
 // Package feeds owns everything that talks to a platform: the Event and Action
-// types every connector speaks, the Connector interface, the supervisor that
-// keeps a connector running and the hub that fans events in and out. The
-// dispatcher that carries queued actions out to connectors is feeds/dispatch.
+// types every connector speaks, the Connector interface and the outbox.
+// The runtime that drives connectors lives beside it: feeds/hub supervises
+// them and fans events in and out, feeds/dispatch carries queued actions out
+// to them.
 //
 // No connector knows about the TUI and no pane knows about a protocol: the
 // types in this file are the whole contract between the two.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // The crash test runs this test binary again as a child that works the
@@ -73,7 +74,7 @@ func crashChild(dir string) error {
 	if err != nil {
 		return err
 	}
-	hub := feeds.NewHub(feeds.HubOptions{Store: db})
+	hub := hub.New(hub.Options{Store: db})
 	for _, f := range []struct {
 		id   string
 		idem bool

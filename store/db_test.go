@@ -14,11 +14,12 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // The hub and the dispatcher are written against these interfaces.
 var (
-	_ feeds.EventStore     = (*DB)(nil)
+	_ hub.EventStore       = (*DB)(nil)
 	_ dispatch.OutboxStore = (*DB)(nil)
 )
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // flaky fails each action's first try as not sent, then succeeds.
@@ -40,7 +41,7 @@ func (c *flakyConn) Do(_ context.Context, a feeds.Action) error {
 // transaction while the loop held that lock waiting for the store).
 func TestDispatcherManyFeedsRetryingOnBbolt(t *testing.T) {
 	db := openTemp(t, Options{})
-	hub := feeds.NewHub(feeds.HubOptions{Store: db})
+	hub := hub.New(hub.Options{Store: db})
 	const nFeeds, perFeed = 30, 3
 	for f := range nFeeds {
 		hub.Add(fmt.Sprintf("f%02d", f), &flakyConn{idempotent: f%2 == 0, tried: make(map[string]int)})

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -30,7 +31,7 @@ import (
 
 // Deps is what one dashboard (one terminal, one SSH session) runs on.
 type Deps struct {
-	Hub        *feeds.Hub
+	Hub        *hub.Hub
 	Store      *store.DB
 	Stats      *stats.Engine
 	Dispatcher *dispatch.Dispatcher // nil: nothing is sent
@@ -95,8 +96,8 @@ type Model struct {
 	status        string
 	statusErr     bool
 
-	sub       *feeds.Subscription
-	feedInfo  map[string]feeds.FeedInfo
+	sub       *hub.Subscription
+	feedInfo  map[string]hub.FeedInfo
 	drafts    map[string]store.Draft
 	discarded map[string]int64 // draft key -> the rev of its deletion
 	outbox    map[string]feeds.Outgoing
@@ -149,7 +150,7 @@ func New(ctx context.Context, d Deps) *Model {
 		audit:     outbox.NewAudit(d.Styles),
 		cmdline:   newCmdline(d.Styles),
 		sub:       d.Hub.Subscribe(ctx),
-		feedInfo:  make(map[string]feeds.FeedInfo),
+		feedInfo:  make(map[string]hub.FeedInfo),
 		drafts:    make(map[string]store.Draft),
 		discarded: make(map[string]int64),
 		outbox:    make(map[string]feeds.Outgoing),
@@ -395,10 +396,10 @@ func (m *Model) setStatus(s string, isErr bool) {
 
 // selectedFor returns the selected message when its feed can do kind, and
 // otherwise says why not on the footer.
-func (m *Model) selectedFor(kind feeds.ActionKind) (feeds.Event, feeds.FeedInfo, bool) {
+func (m *Model) selectedFor(kind feeds.ActionKind) (feeds.Event, hub.FeedInfo, bool) {
 	ev, ok := m.feed.Selected()
 	if !ok {
-		return ev, feeds.FeedInfo{}, false
+		return ev, hub.FeedInfo{}, false
 	}
 	info, known := m.feedInfo[ev.Feed]
 	switch {
@@ -443,7 +444,7 @@ func (m *Model) openReply() tea.Cmd {
 	return m.setFocus(paneReply)
 }
 
-func limitOf(fi feeds.FeedInfo) int {
+func limitOf(fi hub.FeedInfo) int {
 	if fi.Capabilities.MaxText > 0 {
 		return fi.Capabilities.MaxText
 	}
@@ -469,7 +470,7 @@ func excerpt(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func (m *Model) applyBatch(b feeds.Batch) {
+func (m *Model) applyBatch(b hub.Batch) {
 	m.feed.Add(b.Events)
 	m.feed.Apply(b.Updates)
 	if n := len(b.Events); n > 0 && b.Events[n-1].Seq > m.lastSeq {

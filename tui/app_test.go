@@ -19,6 +19,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -53,7 +54,7 @@ type harness struct {
 	disp  *dispatch.Dispatcher // set by withDispatcher
 	ticks atomic.Int64         // the model's clock moves a microsecond a reading
 	db    *store.DB
-	hub   *feeds.Hub
+	hub   *hub.Hub
 	stats *stats.Engine
 	work  *sync.WaitGroup
 	path  string
@@ -68,7 +69,7 @@ func newHarness(t *testing.T, path string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := feeds.NewHub(feeds.HubOptions{Store: db})
+	hub := hub.New(hub.Options{Store: db})
 	for _, f := range []struct {
 		id  string
 		max int
@@ -193,11 +194,11 @@ func TestGoldenDashboard(t *testing.T) {
 			// The hub's first batch reports every feed connecting; the
 			// tick below must come after it to decide the final screen.
 			waitFor(t, tm, "précommande", "connecting")
-			tm.Send(tickMsg{snap: h.stats.Snapshot(), health: []feeds.Health{
-				{Feed: "twitch", Platform: "twitch", State: feeds.HealthConnected},
-				{Feed: "mastodon", Platform: "mastodon", State: feeds.HealthConnected},
-				{Feed: "bluesky", Platform: "bluesky", State: feeds.HealthReconnecting, Retry: clock.Add(4 * time.Second), LastErr: "read: connection reset"},
-				{Feed: "irc", Platform: "irc", State: feeds.HealthFailed, LastErr: "SASL authentication failed"},
+			tm.Send(tickMsg{snap: h.stats.Snapshot(), health: []hub.Health{
+				{Feed: "twitch", Platform: "twitch", State: hub.HealthConnected},
+				{Feed: "mastodon", Platform: "mastodon", State: hub.HealthConnected},
+				{Feed: "bluesky", Platform: "bluesky", State: hub.HealthReconnecting, Retry: clock.Add(4 * time.Second), LastErr: "read: connection reset"},
+				{Feed: "irc", Platform: "irc", State: hub.HealthFailed, LastErr: "SASL authentication failed"},
 			}, at: clock})
 			waitFor(t, tm, "SASL")
 			golden.RequireEqual(t, []byte(finalView(t, tm)))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/tui/feed"
@@ -18,14 +19,14 @@ import (
 
 // batchMsg carries what the hub published since the last one.
 type batchMsg struct {
-	b  feeds.Batch
+	b  hub.Batch
 	at time.Time
 }
 
 // tickMsg refreshes the stats pane.
 type tickMsg struct {
 	snap   stats.Snapshot
-	health []feeds.Health
+	health []hub.Health
 	at     time.Time
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // withDispatcher runs a dispatcher over the harness's store and hub until
@@ -226,7 +227,7 @@ func TestGoldenOutbox(t *testing.T) {
 	m := h.model(ctx)
 	tm := start(t, m, 100, 24)
 	waitFor(t, tm, "précommande")
-	tm.Send(batchMsg{b: feeds.Batch{Hold: &feeds.Hold{On: true, By: "alice", Since: clock}}, at: clock})
+	tm.Send(batchMsg{b: hub.Batch{Hold: &feeds.Hold{On: true, By: "alice", Since: clock}}, at: clock})
 	tm.Send(press("o"))
 	waitFor(t, tm, "Yes, Android too.", "OUTBOX HELD")
 	tm.Send(press("j"))

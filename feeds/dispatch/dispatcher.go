@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/internal/backoff"
 )
 
@@ -56,7 +57,7 @@ type Options struct {
 // for the operator.
 type Dispatcher struct {
 	store OutboxStore
-	hub   *feeds.Hub
+	hub   *hub.Hub
 	opts  Options
 	wake  chan struct{}
 
@@ -88,7 +89,7 @@ type pace struct {
 }
 
 // New returns a dispatcher for the hub's connectors.
-func New(store OutboxStore, hub *feeds.Hub, opts Options) *Dispatcher {
+func New(store OutboxStore, hub *hub.Hub, opts Options) *Dispatcher {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}

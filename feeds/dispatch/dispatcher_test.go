@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // memOutbox is an OutboxStore in memory.
@@ -140,7 +141,7 @@ func queued(id string, kind feeds.ActionKind) feeds.Outgoing {
 
 func runDispatcher(t *testing.T, box *memOutbox, c feeds.Connector) *Dispatcher {
 	t.Helper()
-	h := feeds.NewHub(feeds.HubOptions{})
+	h := hub.New(hub.Options{})
 	h.Add("f", c)
 	d := New(box, h, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -262,11 +263,11 @@ type steppedDispatcher struct {
 	*Dispatcher
 	t     *testing.T
 	clock *fakeClock
-	hub   *feeds.Hub
+	hub   *hub.Hub
 }
 
 func newStepped(t *testing.T, box *memOutbox, conns map[string]feeds.Connector, opts Options) *steppedDispatcher {
-	h := feeds.NewHub(feeds.HubOptions{})
+	h := hub.New(hub.Options{})
 	for id, c := range conns {
 		h.Add(id, c)
 	}

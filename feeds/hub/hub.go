@@ -1,4 +1,9 @@
-package feeds
+// Package hub runs the feeds. Its supervisor keeps each connector running,
+// reconnecting with backoff and reporting the feed's Health; the Hub makes
+// what connectors emit safe (sanitized, de-duplicated, sequenced), persists
+// it through an EventStore, and fans it out to subscribers, each with a
+// bounded mailbox that a slow session cannot turn into a stall.
+package hub
 
 import (
 	"context"
@@ -8,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/sanitize"
 )
 
@@ -15,10 +21,10 @@ import (
 // implements it; a nil EventStore keeps events in memory only.
 type EventStore interface {
 	// AppendEvents writes a batch in one transaction.
-	AppendEvents(evs []Event) error
+	AppendEvents(evs []feeds.Event) error
 	// MarkDeleted flags a stored event as removed by moderation and
 	// returns it.
-	MarkDeleted(feed, id string) (Event, error)
+	MarkDeleted(feed, id string) (feeds.Event, error)
 }
 
 // Limits on untrusted fields, in runes.
@@ -27,17 +33,17 @@ const (
 	maxFieldRunes = 200
 )
 
-// HubOptions configures a Hub. Zero values are sensible.
-type HubOptions struct {
+// Options configures a Hub. Zero values are sensible.
+type Options struct {
 	Store EventStore
 	// Observe, when set, sees every ingested batch after it is persisted
 	// (the stats engine). It runs on the ingest goroutine: keep it cheap.
-	Observe func([]Event)
+	Observe func([]feeds.Event)
 	// LastSeq continues the sequence from what the store already holds.
 	LastSeq uint64
 	// Seen seeds de-duplication with events already stored, so a
 	// connector that resumes from a cursor does not repeat them.
-	Seen []Event
+	Seen []feeds.Event
 	// QueueSize bounds the ingest queue; Emit blocks beyond it.
 	QueueSize int
 	// MaxBatch bounds how many events one store transaction carries.
@@ -53,15 +59,15 @@ type HubOptions struct {
 // Batch is what a subscriber receives: everything since its last Take.
 type Batch struct {
 	// Events are new events in Seq order.
-	Events []Event
+	Events []feeds.Event
 	// Updates are events changed after ingest (deleted by moderation).
-	Updates []Event
+	Updates []feeds.Event
 	// Outbox holds outbox items whose state changed, oldest change first.
-	Outbox []Outgoing
+	Outbox []feeds.Outgoing
 	// Health is the latest health of every feed, when it changed.
 	Health []Health
 	// Hold is the outbox brake, when it changed.
-	Hold *Hold
+	Hold *feeds.Hold
 	// Dropped counts events this subscriber was too slow to receive.
 	Dropped int
 	// Err is the latest ingest error (a store write failing), if any.
@@ -76,8 +82,8 @@ func (b *Batch) empty() bool {
 // Hub fans events in from connectors, makes them safe, stores them and fans
 // them out to subscribers. A slow subscriber never stalls ingest.
 type Hub struct {
-	opts HubOptions
-	in   chan Event
+	opts Options
+	in   chan feeds.Event
 	// commits carries Commit requests, each processed as its own batch.
 	commits chan commitReq
 
@@ -88,16 +94,16 @@ type Hub struct {
 	seq    uint64
 	seen   map[string]*seenSet
 	health map[string]Health
-	hold   *Hold // last published; new subscribers start from it
+	hold   *feeds.Hold // last published; new subscribers start from it
 }
 
 type feed struct {
 	id   string
-	conn Connector
+	conn feeds.Connector
 }
 
-// NewHub returns a hub; add connectors with Add, then call Run.
-func NewHub(opts HubOptions) *Hub {
+// New returns a hub; add connectors with Add, then call Run.
+func New(opts Options) *Hub {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 8192
 	}
@@ -115,7 +121,7 @@ func NewHub(opts HubOptions) *Hub {
 	}
 	h := &Hub{
 		opts:    opts,
-		in:      make(chan Event, opts.QueueSize),
+		in:      make(chan feeds.Event, opts.QueueSize),
 		commits: make(chan commitReq),
 		feeds:   make(map[string]*feed),
 		subs:    make(map[*Subscription]struct{}),
@@ -130,7 +136,7 @@ func NewHub(opts HubOptions) *Hub {
 }
 
 // Add registers a connector under a feed id. It must be called before Run.
-func (h *Hub) Add(id string, c Connector) error {
+func (h *Hub) Add(id string, c feeds.Connector) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if id == "" {
@@ -149,7 +155,7 @@ func (h *Hub) Add(id string, c Connector) error {
 type FeedInfo struct {
 	ID           string
 	Platform     string
-	Capabilities Capabilities
+	Capabilities feeds.Capabilities
 }
 
 // Feeds lists the configured feeds in the order they were added.
@@ -165,7 +171,7 @@ func (h *Hub) Feeds() []FeedInfo {
 }
 
 // Connector returns the connector behind a feed id.
-func (h *Hub) Connector(id string) (Connector, bool) {
+func (h *Hub) Connector(id string) (feeds.Connector, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f, ok := h.feeds[id]
@@ -215,7 +221,7 @@ func (h *Hub) Run(ctx context.Context) error {
 
 // Ingest hands one event to the hub as a connector would. It is for
 // replays and tests; it blocks while the ingest queue is full.
-func (h *Hub) Ingest(ctx context.Context, ev Event) error {
+func (h *Hub) Ingest(ctx context.Context, ev feeds.Event) error {
 	select {
 	case h.in <- ev:
 		return nil
@@ -227,7 +233,7 @@ func (h *Hub) Ingest(ctx context.Context, ev Event) error {
 // Commit hands events to the hub and returns once they are stored (or
 // dropped as duplicates): what a connector that must acknowledge receipt,
 // such as a webhook, waits on. The error is the store's.
-func (h *Hub) Commit(ctx context.Context, evs []Event) error {
+func (h *Hub) Commit(ctx context.Context, evs []feeds.Event) error {
 	req := commitReq{evs: evs, done: make(chan error, 1)}
 	select {
 	case h.commits <- req:
@@ -244,12 +250,12 @@ func (h *Hub) Commit(ctx context.Context, evs []Event) error {
 
 // commitReq is a Commit waiting on the ingest goroutine.
 type commitReq struct {
-	evs  []Event
+	evs  []feeds.Event
 	done chan error
 }
 
 func (h *Hub) ingest(ctx context.Context) {
-	batch := make([]Event, 0, h.opts.MaxBatch)
+	batch := make([]feeds.Event, 0, h.opts.MaxBatch)
 	for {
 		select {
 		case <-ctx.Done():
@@ -277,14 +283,14 @@ func (h *Hub) ingest(ctx context.Context) {
 // process sanitizes, de-duplicates, persists, observes and publishes one
 // batch, and returns the store's error. It runs only on the ingest
 // goroutine.
-func (h *Hub) process(raw []Event) error {
-	events := make([]Event, 0, len(raw))
-	var deletes []Event
+func (h *Hub) process(raw []feeds.Event) error {
+	events := make([]feeds.Event, 0, len(raw))
+	var deletes []feeds.Event
 	h.mu.Lock()
 	for i := range raw {
 		ev := raw[i]
 		clean(&ev)
-		if ev.Kind == KindDelete {
+		if ev.Kind == feeds.KindDelete {
 			deletes = append(deletes, ev)
 			continue
 		}
@@ -319,9 +325,9 @@ func (h *Hub) process(raw []Event) error {
 			h.mu.Unlock()
 		}
 	}
-	var updates []Event
+	var updates []feeds.Event
 	for _, d := range deletes {
-		up := Event{Feed: d.Feed, ID: d.Target, Deleted: true}
+		up := feeds.Event{Feed: d.Feed, ID: d.Target, Deleted: true}
 		if h.opts.Store != nil {
 			stored, err := h.opts.Store.MarkDeleted(d.Feed, d.Target)
 			if err == nil {
@@ -344,7 +350,7 @@ func (h *Hub) process(raw []Event) error {
 }
 
 // clean makes every untrusted field of ev inert, in place.
-func clean(ev *Event) {
+func clean(ev *feeds.Event) {
 	ev.Feed = sanitize.Line(ev.Feed, maxFieldRunes)
 	ev.Platform = sanitize.Line(ev.Platform, maxFieldRunes)
 	ev.ID = sanitize.Line(ev.ID, maxFieldRunes)
@@ -369,13 +375,13 @@ func (h *Hub) seenSet(feed string) *seenSet {
 }
 
 // PublishOutbox tells every subscriber that an outbox item changed.
-func (h *Hub) PublishOutbox(o Outgoing) {
+func (h *Hub) PublishOutbox(o feeds.Outgoing) {
 	h.publish(func(b *Batch) { b.Outbox = append(b.Outbox, o) })
 }
 
 // PublishHold tells every subscriber, now and later, where the outbox brake
 // stands.
-func (h *Hub) PublishHold(hold Hold) {
+func (h *Hub) PublishHold(hold feeds.Hold) {
 	h.mu.Lock()
 	h.hold = &hold
 	h.mu.Unlock()
@@ -461,7 +467,7 @@ func (s *Subscription) add(fn func(*Batch)) {
 		// Drop a quarter more than needed so a flood into a stuck
 		// subscriber copies the backlog rarely, not on every event.
 		drop := len(s.pending.Events) - s.backlog*3/4
-		s.pending.Events = append([]Event(nil), s.pending.Events[drop:]...)
+		s.pending.Events = append([]feeds.Event(nil), s.pending.Events[drop:]...)
 		s.pending.Dropped += drop
 	}
 	// The rest is bounded too, so a stuck session (an SSH client that
@@ -469,7 +475,7 @@ func (s *Subscription) add(fn func(*Batch)) {
 	// backlog are dropped (the store has them), and outbox changes keep
 	// only each item's latest state.
 	if len(s.pending.Updates) > s.backlog {
-		s.pending.Updates = append([]Event(nil), s.pending.Updates[len(s.pending.Updates)-s.backlog*3/4:]...)
+		s.pending.Updates = append([]feeds.Event(nil), s.pending.Updates[len(s.pending.Updates)-s.backlog*3/4:]...)
 	}
 	if len(s.pending.Outbox) > s.backlog {
 		s.pending.Outbox = latestPerItem(s.pending.Outbox)
@@ -483,12 +489,12 @@ func (s *Subscription) add(fn func(*Batch)) {
 
 // latestPerItem keeps each outbox item's last change, in the order of
 // those last changes.
-func latestPerItem(os []Outgoing) []Outgoing {
+func latestPerItem(os []feeds.Outgoing) []feeds.Outgoing {
 	last := make(map[string]int, len(os))
 	for i, o := range os {
 		last[o.Action.ID] = i
 	}
-	out := make([]Outgoing, 0, len(last))
+	out := make([]feeds.Outgoing, 0, len(last))
 	for i, o := range os {
 		if last[o.Action.ID] == i {
 			out = append(out, o)

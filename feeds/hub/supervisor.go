@@ -1,4 +1,4 @@
-package feeds
+package hub
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/internal/backoff"
 	"github.com/tribune/tribune/feeds/sanitize"
 )
@@ -80,7 +81,7 @@ const (
 // when that is longer (never more than retryAfterCap).
 func nextWait(failures int, err error, r *rand.Rand) time.Duration {
 	wait := backoff.Wait(failures, r)
-	if d, ok := RetryAfterOf(err); ok {
+	if d, ok := feeds.RetryAfterOf(err); ok {
 		wait = min(max(d, wait), retryAfterCap)
 	}
 	return wait
@@ -115,7 +116,7 @@ func (h *Hub) supervise(ctx context.Context, f *feed) {
 		if err != nil {
 			msg = err.Error()
 		}
-		if IsPermanent(err) {
+		if feeds.IsPermanent(err) {
 			h.setHealth(f.id, func(hl *Health) {
 				hl.State, hl.Since, hl.LastErr = HealthFailed, h.opts.Now(), msg
 			})
@@ -152,7 +153,7 @@ type stream struct {
 	connectedAt atomic.Int64
 }
 
-func (s *stream) Emit(ev Event) {
+func (s *stream) Emit(ev feeds.Event) {
 	// A connector speaks only for its own feed.
 	ev.Feed = s.feed
 	if ev.Platform == "" {
@@ -164,7 +165,7 @@ func (s *stream) Emit(ev Event) {
 	}
 }
 
-func (s *stream) Commit(ctx context.Context, evs []Event) error {
+func (s *stream) Commit(ctx context.Context, evs []feeds.Event) error {
 	for i := range evs {
 		evs[i].Feed = s.feed
 		if evs[i].Platform == "" {

@@ -1,4 +1,4 @@
-package feeds
+package hub
 
 import (
 	"context"
@@ -8,37 +8,39 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tribune/tribune/feeds"
 )
 
 // memStore is an EventStore in memory that records what it was given.
 type memStore struct {
 	mu      sync.Mutex
-	batches [][]Event
-	byID    map[string]Event
+	batches [][]feeds.Event
+	byID    map[string]feeds.Event
 	fail    error
 }
 
-func newMemStore() *memStore { return &memStore{byID: make(map[string]Event)} }
+func newMemStore() *memStore { return &memStore{byID: make(map[string]feeds.Event)} }
 
-func (s *memStore) AppendEvents(evs []Event) error {
+func (s *memStore) AppendEvents(evs []feeds.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
 		return s.fail
 	}
-	s.batches = append(s.batches, append([]Event(nil), evs...))
+	s.batches = append(s.batches, append([]feeds.Event(nil), evs...))
 	for _, ev := range evs {
 		s.byID[ev.Feed+"/"+ev.ID] = ev
 	}
 	return nil
 }
 
-func (s *memStore) MarkDeleted(feed, id string) (Event, error) {
+func (s *memStore) MarkDeleted(feed, id string) (feeds.Event, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ev, ok := s.byID[feed+"/"+id]
 	if !ok {
-		return Event{}, errors.New("not found")
+		return feeds.Event{}, errors.New("not found")
 	}
 	ev.Deleted = true
 	s.byID[feed+"/"+id] = ev
@@ -92,11 +94,11 @@ func runHub(t *testing.T, h *Hub) context.CancelFunc {
 
 func TestHubDropsDuplicatesAndAssignsSeq(t *testing.T) {
 	st := newMemStore()
-	h := NewHub(HubOptions{Store: st, LastSeq: 41, Seen: []Event{{Feed: "a", ID: "old"}}})
+	h := New(Options{Store: st, LastSeq: 41, Seen: []feeds.Event{{Feed: "a", ID: "old"}}})
 	sub := h.Subscribe(context.Background())
 	runHub(t, h)
 	ctx := context.Background()
-	for _, ev := range []Event{
+	for _, ev := range []feeds.Event{
 		{Feed: "a", ID: "1", Text: "one"},
 		{Feed: "a", ID: "1", Text: "one again"}, // duplicate
 		{Feed: "b", ID: "1", Text: "same id, other feed"},
@@ -125,10 +127,10 @@ func TestHubDropsDuplicatesAndAssignsSeq(t *testing.T) {
 
 func TestHubSanitizesBeforeStoreAndSubscribers(t *testing.T) {
 	st := newMemStore()
-	h := NewHub(HubOptions{Store: st})
+	h := New(Options{Store: st})
 	sub := h.Subscribe(context.Background())
 	runHub(t, h)
-	hostile := Event{
+	hostile := feeds.Event{
 		Feed: "a", ID: "x\x1b[2J", Author: "evil\x1b]0;pwned\x07", AuthorName: "\u202Eadmin",
 		Channel: "#c\r\nPRIVMSG", Badges: []string{"mod\x07"},
 		Text: "hi\x1b]52;c;ZXZpbA==\x07 there\u009b2J",
@@ -162,7 +164,7 @@ func TestHubSanitizesBeforeStoreAndSubscribers(t *testing.T) {
 // its backlog is bounded and what it missed is counted.
 func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 	st := newMemStore()
-	h := NewHub(HubOptions{Store: st, SubscriberBacklog: 100})
+	h := New(Options{Store: st, SubscriberBacklog: 100})
 	stuck := h.Subscribe(context.Background())
 	live := h.Subscribe(context.Background())
 	runHub(t, h)
@@ -170,7 +172,7 @@ func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 	const n = 5000
 	go func() {
 		for i := range n {
-			h.Ingest(context.Background(), Event{Feed: "a", ID: fmt.Sprint(i)})
+			h.Ingest(context.Background(), feeds.Event{Feed: "a", ID: fmt.Sprint(i)})
 		}
 	}()
 	// The reading subscriber may also fall behind a flood (its backlog is
@@ -202,7 +204,7 @@ func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 }
 
 func TestHubUnsubscribesWhenContextEnds(t *testing.T) {
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.Subscribe(ctx)
 	cancel()
@@ -223,14 +225,14 @@ func TestHubUnsubscribesWhenContextEnds(t *testing.T) {
 
 func TestHubAppliesDeletes(t *testing.T) {
 	st := newMemStore()
-	h := NewHub(HubOptions{Store: st})
+	h := New(Options{Store: st})
 	sub := h.Subscribe(context.Background())
 	runHub(t, h)
 	ctx := context.Background()
-	h.Ingest(ctx, Event{Feed: "a", ID: "m1", Text: "spam"})
+	h.Ingest(ctx, feeds.Event{Feed: "a", ID: "m1", Text: "spam"})
 	takeUntil(t, sub, 1)
-	h.Ingest(ctx, Event{Feed: "a", ID: "d1", Kind: KindDelete, Target: "m1"})
-	h.Ingest(ctx, Event{Feed: "a", ID: "m2", Text: "after"})
+	h.Ingest(ctx, feeds.Event{Feed: "a", ID: "d1", Kind: feeds.KindDelete, Target: "m1"})
+	h.Ingest(ctx, feeds.Event{Feed: "a", ID: "m2", Text: "after"})
 	got := takeUntil(t, sub, 1)
 	if len(got.Updates) != 1 || got.Updates[0].ID != "m1" || !got.Updates[0].Deleted || got.Updates[0].Seq != 1 {
 		t.Fatalf("updates %+v, want m1 (seq 1) deleted", got.Updates)
@@ -243,10 +245,10 @@ func TestHubAppliesDeletes(t *testing.T) {
 func TestHubReportsStoreErrors(t *testing.T) {
 	st := newMemStore()
 	st.fail = errors.New("disk full")
-	h := NewHub(HubOptions{Store: st})
+	h := New(Options{Store: st})
 	sub := h.Subscribe(context.Background())
 	runHub(t, h)
-	h.Ingest(context.Background(), Event{Feed: "a", ID: "1"})
+	h.Ingest(context.Background(), feeds.Event{Feed: "a", ID: "1"})
 	got := takeUntil(t, sub, 1)
 	if !strings.Contains(got.Err, "disk full") {
 		t.Errorf("batch error %q, want the store's error", got.Err)
@@ -270,12 +272,12 @@ func TestSeenSetIsBounded(t *testing.T) {
 
 // A stuck subscriber's deletions and outbox changes are bounded too.
 func TestStuckSubscriberStaysBounded(t *testing.T) {
-	h := NewHub(HubOptions{SubscriberBacklog: 100})
+	h := New(Options{SubscriberBacklog: 100})
 	stuck := h.Subscribe(context.Background())
 	runHub(t, h)
 	for i := range 1000 {
-		h.PublishOutbox(Outgoing{Action: Action{ID: fmt.Sprint(i % 10)}, State: StateSending, Attempts: i})
-		h.Ingest(context.Background(), Event{Feed: "a", Kind: KindDelete, Target: fmt.Sprint(i)})
+		h.PublishOutbox(feeds.Outgoing{Action: feeds.Action{ID: fmt.Sprint(i % 10)}, State: feeds.StateSending, Attempts: i})
+		h.Ingest(context.Background(), feeds.Event{Feed: "a", Kind: feeds.KindDelete, Target: fmt.Sprint(i)})
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	var b Batch

@@ -1,4 +1,4 @@
-package feeds
+package hub
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/internal/backoff"
 )
 
@@ -19,28 +20,28 @@ type flaky struct {
 	permanent bool
 }
 
-func (f *flaky) Platform() string           { return "test" }
-func (f *flaky) Capabilities() Capabilities { return Capabilities{} }
-func (f *flaky) Do(context.Context, Action) error {
+func (f *flaky) Platform() string                 { return "test" }
+func (f *flaky) Capabilities() feeds.Capabilities { return feeds.Capabilities{} }
+func (f *flaky) Do(context.Context, feeds.Action) error {
 	return nil
 }
 
-func (f *flaky) Run(ctx context.Context, s Stream) error {
+func (f *flaky) Run(ctx context.Context, s feeds.Stream) error {
 	n := f.runs.Add(1)
 	if f.permanent {
-		return Permanent(errors.New("bad credentials"))
+		return feeds.Permanent(errors.New("bad credentials"))
 	}
 	if n <= f.fails {
 		return errors.New("connection refused")
 	}
 	s.Connected()
-	s.Emit(Event{ID: "hello", Feed: "spoofed"})
+	s.Emit(feeds.Event{ID: "hello", Feed: "spoofed"})
 	<-ctx.Done()
 	return ctx.Err()
 }
 
 func TestSupervisorRestartsUntilConnected(t *testing.T) {
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	c := &flaky{fails: 2}
 	if err := h.Add("f", c); err != nil {
 		t.Fatal(err)
@@ -64,7 +65,7 @@ func TestSupervisorRestartsUntilConnected(t *testing.T) {
 }
 
 func TestSupervisorStopsOnPermanentError(t *testing.T) {
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	c := &flaky{permanent: true}
 	h.Add("f", c)
 	runHub(t, h)
@@ -96,20 +97,20 @@ func waitHealth(t *testing.T, h *Hub, feed string, want HealthState) Health {
 // scriptedRun runs fn as its connector's Run, once per call.
 type scriptedRun struct {
 	runs atomic.Int32
-	fn   func(n int32, ctx context.Context, s Stream) error
+	fn   func(n int32, ctx context.Context, s feeds.Stream) error
 }
 
-func (c *scriptedRun) Platform() string                 { return "test" }
-func (c *scriptedRun) Capabilities() Capabilities       { return Capabilities{} }
-func (c *scriptedRun) Do(context.Context, Action) error { return nil }
-func (c *scriptedRun) Run(ctx context.Context, s Stream) error {
+func (c *scriptedRun) Platform() string                       { return "test" }
+func (c *scriptedRun) Capabilities() feeds.Capabilities       { return feeds.Capabilities{} }
+func (c *scriptedRun) Do(context.Context, feeds.Action) error { return nil }
+func (c *scriptedRun) Run(ctx context.Context, s feeds.Stream) error {
 	return c.fn(c.runs.Add(1), ctx, s)
 }
 
 // Status is sanitized, kept sorted in Health, and cleared when Run ends.
 func TestSupervisorKeepsStatusWhileRunning(t *testing.T) {
 	release := make(chan struct{})
-	c := &scriptedRun{fn: func(n int32, ctx context.Context, s Stream) error {
+	c := &scriptedRun{fn: func(n int32, ctx context.Context, s feeds.Stream) error {
 		if n > 1 {
 			<-ctx.Done()
 			return ctx.Err()
@@ -122,7 +123,7 @@ func TestSupervisorKeepsStatusWhileRunning(t *testing.T) {
 		<-release
 		return errors.New("connection reset")
 	}}
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	h.Add("f", c)
 	runHub(t, h)
 	deadline := time.Now().Add(10 * time.Second)
@@ -151,14 +152,14 @@ func TestSupervisorKeepsStatusWhileRunning(t *testing.T) {
 
 // A peer that says when to come back is obeyed over the backoff.
 func TestSupervisorHonoursRetryAfter(t *testing.T) {
-	c := &scriptedRun{fn: func(n int32, ctx context.Context, s Stream) error {
+	c := &scriptedRun{fn: func(n int32, ctx context.Context, s feeds.Stream) error {
 		if n == 1 {
-			return RetryAfter(5*time.Minute, errors.New("server asked: retry in five minutes"))
+			return feeds.RetryAfter(5*time.Minute, errors.New("server asked: retry in five minutes"))
 		}
 		<-ctx.Done()
 		return ctx.Err()
 	}}
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	h.Add("f", c)
 	runHub(t, h)
 	hl := waitHealth(t, h, "f", HealthReconnecting)
@@ -174,19 +175,19 @@ func TestNextWaitBoundsWhatThePeerAsks(t *testing.T) {
 	for range 200 {
 		// After 12 failures the backoff's ceiling is the cap (1 min);
 		// with full jitter a draw under 1 ms is vanishingly unlikely.
-		if w := nextWait(12, RetryAfter(time.Millisecond, errors.New("retry: 1")), r); w < backoff.Min {
+		if w := nextWait(12, feeds.RetryAfter(time.Millisecond, errors.New("retry: 1")), r); w < backoff.Min {
 			t.Fatalf("wait %s under the floor", w)
 		}
-		if w := nextWait(1, RetryAfter(0, errors.New("RECONNECT")), r); w < backoff.Min || w > backoff.Base {
+		if w := nextWait(1, feeds.RetryAfter(0, errors.New("RECONNECT")), r); w < backoff.Min || w > backoff.Base {
 			t.Fatalf("an immediate reconnect after a fresh start waited %s", w)
 		}
-		if w := nextWait(3, RetryAfter(49*24*time.Hour, errors.New("retry: 4294967295")), r); w != retryAfterCap {
+		if w := nextWait(3, feeds.RetryAfter(49*24*time.Hour, errors.New("retry: 4294967295")), r); w != retryAfterCap {
 			t.Fatalf("a 49-day wait became %s, want the cap %s", w, retryAfterCap)
 		}
 	}
 	long := 0
 	for range 200 {
-		if nextWait(12, RetryAfter(time.Millisecond, errors.New("retry: 1")), r) > 5*time.Second {
+		if nextWait(12, feeds.RetryAfter(time.Millisecond, errors.New("retry: 1")), r) > 5*time.Second {
 			long++
 		}
 	}
@@ -222,19 +223,19 @@ func TestFreshStartOnlyAfterAStableRun(t *testing.T) {
 // error: what a webhook needs before it answers 2xx.
 func TestStreamCommitWaitsForTheStore(t *testing.T) {
 	st := newMemStore()
-	var stream Stream
-	got := make(chan Stream, 1)
-	c := &scriptedRun{fn: func(_ int32, ctx context.Context, s Stream) error {
+	var stream feeds.Stream
+	got := make(chan feeds.Stream, 1)
+	c := &scriptedRun{fn: func(_ int32, ctx context.Context, s feeds.Stream) error {
 		got <- s
 		<-ctx.Done()
 		return ctx.Err()
 	}}
-	h := NewHub(HubOptions{Store: st})
+	h := New(Options{Store: st})
 	h.Add("hook", c)
 	runHub(t, h)
 	stream = <-got
 	ctx := context.Background()
-	if err := stream.Commit(ctx, []Event{{ID: "a", Text: "one"}, {ID: "b", Text: "two"}}); err != nil {
+	if err := stream.Commit(ctx, []feeds.Event{{ID: "a", Text: "one"}, {ID: "b", Text: "two"}}); err != nil {
 		t.Fatal(err)
 	}
 	if st.count() != 2 {
@@ -244,13 +245,13 @@ func TestStreamCommitWaitsForTheStore(t *testing.T) {
 		t.Errorf("committed event = %+v", ev)
 	}
 	// A repeat is dropped as already seen, and that is not an error.
-	if err := stream.Commit(ctx, []Event{{ID: "a", Text: "one"}}); err != nil || st.count() != 2 {
+	if err := stream.Commit(ctx, []feeds.Event{{ID: "a", Text: "one"}}); err != nil || st.count() != 2 {
 		t.Errorf("repeat: %v, %d stored", err, st.count())
 	}
 	st.mu.Lock()
 	st.fail = errors.New("disk full")
 	st.mu.Unlock()
-	if err := stream.Commit(ctx, []Event{{ID: "c", Text: "three"}}); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if err := stream.Commit(ctx, []feeds.Event{{ID: "c", Text: "three"}}); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("Commit with a failing store: %v, want the store's error", err)
 	}
 	// The sender retries once the disk has room: the event was not stored,
@@ -258,7 +259,7 @@ func TestStreamCommitWaitsForTheStore(t *testing.T) {
 	st.mu.Lock()
 	st.fail = nil
 	st.mu.Unlock()
-	if err := stream.Commit(ctx, []Event{{ID: "c", Text: "three"}}); err != nil {
+	if err := stream.Commit(ctx, []feeds.Event{{ID: "c", Text: "three"}}); err != nil {
 		t.Fatal(err)
 	}
 	st.mu.Lock()
