@@ -1,8 +1,9 @@
 // Package feeds owns everything that talks to a platform: the Event and Action
-// types every connector speaks, the Connector interface and the outbox.
-// The runtime that drives connectors lives beside it: feeds/hub supervises
-// them and fans events in and out, feeds/dispatch carries queued actions out
-// to them.
+// types every connector speaks, the Connector interface, and the errors
+// by which a connector tells the runtime what a failure means. The runtime
+// that drives connectors lives beside it: feeds/hub supervises them and fans
+// events in and out, feeds/outbox is the life cycle of a queued action, and
+// feeds/dispatch carries queued actions out to them.
 //
 // No connector knows about the TUI and no pane knows about a protocol: the
 // types in this file are the whole contract between the two.

@@ -19,6 +19,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // The crash test runs this test binary again as a child that works the
@@ -104,7 +105,7 @@ func crashChild(dir string) error {
 		}
 		a := feeds.Action{ID: feeds.NewActionID(now), Feed: feed, Kind: feeds.ActReply, Text: "reply " + strconv.Itoa(i),
 			Operator: "crash", Created: now}
-		if err := db.Enqueue(feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: now}); err != nil {
+		if err := db.Enqueue(outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: now}); err != nil {
 			return err
 		}
 		ack("Q %s", a.ID)
@@ -231,7 +232,7 @@ func checkAfterCrash(t *testing.T, round int, dir string, queued map[string]bool
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := make(map[string]feeds.Outgoing, len(items))
+	byID := make(map[string]outbox.Outgoing, len(items))
 	texts := make(map[string]int)
 	for _, o := range items {
 		byID[o.Action.ID] = o
@@ -256,7 +257,7 @@ func checkAfterCrash(t *testing.T, round int, dir string, queued map[string]bool
 			t.Fatalf("round %d: %s was posted twice on a platform without idempotency", round, id)
 		}
 		seen[id] = true
-		if o := byID[id]; o.State == feeds.StateQueued {
+		if o := byID[id]; o.State == outbox.StateQueued {
 			t.Fatalf("round %d: %s was posted and is queued again", round, id)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // flaky fails each action's first try as not sent, then succeeds.
@@ -52,7 +53,7 @@ func TestDispatcherManyFeedsRetryingOnBbolt(t *testing.T) {
 		at := now.Add(time.Duration(i) * time.Microsecond)
 		a := feeds.Action{ID: feeds.NewActionID(at), Feed: fmt.Sprintf("f%02d", i%nFeeds), Kind: feeds.ActReply,
 			Text: "hi", Operator: "t", Created: at}
-		if err := db.Enqueue(feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: at}); err != nil {
+		if err := db.Enqueue(outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: at}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -76,7 +77,7 @@ func TestDispatcherManyFeedsRetryingOnBbolt(t *testing.T) {
 	}
 	all, _ := db.Outbox()
 	for _, o := range all {
-		if o.State != feeds.StateSent || o.Attempts != 2 {
+		if o.State != outbox.StateSent || o.Attempts != 2 {
 			t.Errorf("%s on %s: %s after %d attempts, want sent after 2", o.Action.ID, o.Action.Feed, o.State, o.Attempts)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	outboxq "github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -100,12 +101,12 @@ type Model struct {
 	feedInfo  map[string]hub.FeedInfo
 	drafts    map[string]store.Draft
 	discarded map[string]int64 // draft key -> the rev of its deletion
-	outbox    map[string]feeds.Outgoing
+	outbox    map[string]outboxq.Outgoing
 	lastSeq   uint64
 	readUpto  uint64
 	readMarks map[uint64]bool
 	queuing   bool // a send is being committed; typing waits
-	hold      feeds.Hold
+	hold      outboxq.Hold
 	// editing is the outbox item the composer is editing, if any: sending
 	// then replaces its text instead of queuing a new reply.
 	editing string
@@ -153,7 +154,7 @@ func New(ctx context.Context, d Deps) *Model {
 		feedInfo:  make(map[string]hub.FeedInfo),
 		drafts:    make(map[string]store.Draft),
 		discarded: make(map[string]int64),
-		outbox:    make(map[string]feeds.Outgoing),
+		outbox:    make(map[string]outboxq.Outgoing),
 		readMarks: make(map[uint64]bool),
 	}
 	for _, fi := range d.Hub.Feeds() {
@@ -305,11 +306,11 @@ func (m *Model) outboxKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, bk.Edit):
 		return m.editQueued(o)
 	case key.Matches(k, bk.Cancel):
-		return m.outboxOp("Cancelled "+outbox.What(o.Action), func(d *dispatch.Dispatcher, by string) (feeds.Outgoing, error) {
+		return m.outboxOp("Cancelled "+outbox.What(o.Action), func(d *dispatch.Dispatcher, by string) (outboxq.Outgoing, error) {
 			return d.Cancel(o.Action.ID, by)
 		})
 	case key.Matches(k, bk.Resend):
-		return m.outboxOp("Queued again: "+outbox.What(o.Action), func(d *dispatch.Dispatcher, by string) (feeds.Outgoing, error) {
+		return m.outboxOp("Queued again: "+outbox.What(o.Action), func(d *dispatch.Dispatcher, by string) (outboxq.Outgoing, error) {
 			return d.Resend(o.Action.ID, by)
 		})
 	}
@@ -317,7 +318,7 @@ func (m *Model) outboxKey(k tea.KeyMsg) tea.Cmd {
 }
 
 // editQueued opens the composer on a queued item's text.
-func (m *Model) editQueued(o feeds.Outgoing) tea.Cmd {
+func (m *Model) editQueued(o outboxq.Outgoing) tea.Cmd {
 	m.editing = o.Action.ID
 	m.composer.Open(o.Action, limitOf(m.feedInfo[o.Action.Feed]), o.Action.Text, 0)
 	m.composer.Status = "Editing a queued item: ctrl+s saves the new text, esc leaves it as it was."
@@ -499,7 +500,7 @@ func (m *Model) applyBatch(b hub.Batch) {
 	m.refreshCounts()
 }
 
-func (m *Model) applyOutgoing(o feeds.Outgoing) {
+func (m *Model) applyOutgoing(o outboxq.Outgoing) {
 	m.box.Apply(o)
 	if o.State.Done() {
 		delete(m.outbox, o.Action.ID)
@@ -511,13 +512,13 @@ func (m *Model) applyOutgoing(o feeds.Outgoing) {
 	}
 	who := "@" + o.Action.TargetAuthor
 	switch o.State {
-	case feeds.StateSent:
+	case outboxq.StateSent:
 		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("✓ sent to %s on %s", who, o.Action.Feed), false
-	case feeds.StateFailed:
+	case outboxq.StateFailed:
 		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("✗ reply to %s failed: %s", who, o.Err), true
-	case feeds.StateUncertain:
+	case outboxq.StateUncertain:
 		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("? reply to %s uncertain: %s", who, o.Err), true
-	case feeds.StateSending:
+	case outboxq.StateSending:
 		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("… sending to %s on %s", who, o.Action.Feed), false
 	}
 }
@@ -534,13 +535,13 @@ func (m *Model) refreshCounts() {
 	var o statspane.Outbox
 	for _, it := range m.outbox {
 		switch it.State {
-		case feeds.StateQueued:
+		case outboxq.StateQueued:
 			o.Queued++
-		case feeds.StateSending:
+		case outboxq.StateSending:
 			o.Sending++
-		case feeds.StateFailed:
+		case outboxq.StateFailed:
 			o.Failed++
-		case feeds.StateUncertain:
+		case outboxq.StateUncertain:
 			o.Uncertain++
 		}
 	}

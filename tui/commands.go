@@ -11,6 +11,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	outboxq "github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/tui/feed"
@@ -36,13 +37,13 @@ type loadedMsg struct {
 	lastSeq uint64
 	read    store.ReadState
 	drafts  []store.Draft // most recent first, as the store returns them
-	outbox  []feeds.Outgoing
+	outbox  []outboxq.Outgoing
 }
 
 // queuedMsg says a reply is committed to the outbox. err reports a
 // follow-up failure (the draft could not be cleared) that did not stop it.
 type queuedMsg struct {
-	o   feeds.Outgoing
+	o   outboxq.Outgoing
 	err error
 }
 
@@ -241,7 +242,7 @@ func (m *Model) send() tea.Cmd {
 	a.ID = feeds.NewActionID(now)
 	a.Created = now
 	a.Operator = m.deps.Operator
-	o := feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: now}
+	o := outboxq.Outgoing{Action: a, State: outboxq.StateQueued, Updated: now}
 	key, rev := draftKey(a.Feed, a.Target), m.nextRev(now)
 	m.queuing = true
 	m.composer.Status, m.composer.StatusErr = "queuing…", false
@@ -273,18 +274,18 @@ func debugDetail(msg tea.Msg) string {
 }
 
 // outboxLoadedMsg carries the newest outbox items for the Outbox view.
-type outboxLoadedMsg struct{ items []feeds.Outgoing }
+type outboxLoadedMsg struct{ items []outboxq.Outgoing }
 
 // auditLoadedMsg carries the newest audit entries, oldest first.
-type auditLoadedMsg struct{ entries []feeds.AuditEntry }
+type auditLoadedMsg struct{ entries []outboxq.AuditEntry }
 
 // opDoneMsg reports an operator's change to the outbox: done says what was
 // done, for the footer; hold is set when the change was to the brake.
 type opDoneMsg struct {
 	done   string
-	hold   *feeds.Hold
-	queued *feeds.Outgoing // a moderation action, now on disk
-	edited string          // the item an edit was for
+	hold   *outboxq.Hold
+	queued *outboxq.Outgoing // a moderation action, now on disk
+	edited string            // the item an edit was for
 	err    error
 }
 
@@ -322,7 +323,7 @@ func (m *Model) loadAudit() tea.Cmd {
 
 // outboxOp runs one of the dispatcher's outbox changes for this operator.
 // The change itself reaches every session through the hub.
-func (m *Model) outboxOp(done string, fn func(*dispatch.Dispatcher, string) (feeds.Outgoing, error)) tea.Cmd {
+func (m *Model) outboxOp(done string, fn func(*dispatch.Dispatcher, string) (outboxq.Outgoing, error)) tea.Cmd {
 	d, op := m.deps.Dispatcher, m.deps.Operator
 	if d == nil {
 		m.setStatus("Nothing is sent from this session (no dispatcher).", true)
@@ -363,7 +364,7 @@ func (m *Model) setHold(on bool) tea.Cmd {
 // enqueuer is how this session commits a new action: through the
 // dispatcher, which tells every session and wakes its loop, or straight
 // to the store when nothing is sent from here.
-func (m *Model) enqueuer() func(feeds.Outgoing) error {
+func (m *Model) enqueuer() func(outboxq.Outgoing) error {
 	if d := m.deps.Dispatcher; d != nil {
 		return d.Enqueue
 	}

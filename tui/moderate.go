@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tribune/tribune/feeds"
+	outboxq "github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/tui/outbox"
 )
 
@@ -59,7 +60,7 @@ func (m *Model) confirmKey(k tea.KeyMsg) tea.Cmd {
 func (m *Model) enqueue(a feeds.Action) tea.Cmd {
 	now := m.deps.Now()
 	a.ID, a.Created = feeds.NewActionID(now), now
-	o := feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: now}
+	o := outboxq.Outgoing{Action: a, State: outboxq.StateQueued, Updated: now}
 	enqueue := m.enqueuer()
 	return m.persist(func() tea.Msg {
 		if err := enqueue(o); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	outboxq "github.com/tribune/tribune/feeds/outbox"
 )
 
 // withDispatcher runs a dispatcher over the harness's store and hub until
@@ -68,8 +69,8 @@ func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 	waitFor(t, tm, "Edited reply to @kiki_fr", "Our official statement")
 
 	items, _ := h.db.Outbox()
-	if len(items) != 2 || items[0].State != feeds.StateQueued || items[0].Action.Text != "Our official statement" ||
-		items[1].State != feeds.StateCancelled {
+	if len(items) != 2 || items[0].State != outboxq.StateQueued || items[0].Action.Text != "Our official statement" ||
+		items[1].State != outboxq.StateCancelled {
 		t.Fatalf("outbox while held = %+v", items)
 	}
 
@@ -83,7 +84,7 @@ func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 		t.Errorf("audit view lacks the send:\n%s", final)
 	}
 	whats := []string{}
-	_ = h.db.Audit(time.Time{}, func(e feeds.AuditEntry) error { whats = append(whats, e.What); return nil })
+	_ = h.db.Audit(time.Time{}, func(e outboxq.AuditEntry) error { whats = append(whats, e.What); return nil })
 	if got := strings.Join(whats, " "); got != "held queued queued cancelled edited released sent" {
 		t.Errorf("audit log = %s", got)
 	}
@@ -200,7 +201,7 @@ func TestGoldenOutbox(t *testing.T) {
 	h := newHarness(t, "")
 	h.seed(t)
 	items := []struct {
-		state    feeds.State
+		state    outboxq.State
 		feed     string
 		kind     feeds.ActionKind
 		who      string
@@ -208,17 +209,17 @@ func TestGoldenOutbox(t *testing.T) {
 		err      string
 		attempts int
 	}{
-		{feeds.StateSent, "twitch", feeds.ActReply, "kiki_fr", "Merci Kiki ! Sortie le 2 décembre 🎧", "", 1},
-		{feeds.StateFailed, "twitch", feeds.ActBan, "spam_bot_77", "", "403 Forbidden: the account is not a moderator of this channel", 1},
-		{feeds.StateUncertain, "irc", feeds.ActReply, "oldtimer", "The replay link is on lumio.example/live", "write: connection reset by peer (may or may not have been sent)", 1},
-		{feeds.StateQueued, "mastodon", feeds.ActReply, "ana@mastodon.social", "Independent reviews are linked from our press page.", "", 0},
-		{feeds.StateQueued, "bluesky", feeds.ActReply, "sam.bsky.social", "Yes, Android too.", "", 0},
+		{outboxq.StateSent, "twitch", feeds.ActReply, "kiki_fr", "Merci Kiki ! Sortie le 2 décembre 🎧", "", 1},
+		{outboxq.StateFailed, "twitch", feeds.ActBan, "spam_bot_77", "", "403 Forbidden: the account is not a moderator of this channel", 1},
+		{outboxq.StateUncertain, "irc", feeds.ActReply, "oldtimer", "The replay link is on lumio.example/live", "write: connection reset by peer (may or may not have been sent)", 1},
+		{outboxq.StateQueued, "mastodon", feeds.ActReply, "ana@mastodon.social", "Independent reviews are linked from our press page.", "", 0},
+		{outboxq.StateQueued, "bluesky", feeds.ActReply, "sam.bsky.social", "Yes, Android too.", "", 0},
 	}
 	for i, it := range items {
 		at := clock.Add(time.Duration(i) * time.Minute)
 		a := feeds.Action{ID: feeds.NewActionID(at), Feed: it.feed, Kind: it.kind, TargetAuthor: it.who, Text: it.text,
 			Operator: "local", Created: at}
-		if err := h.db.Enqueue(feeds.Outgoing{Action: a, State: it.state, Err: it.err, Attempts: it.attempts, Updated: at}); err != nil {
+		if err := h.db.Enqueue(outboxq.Outgoing{Action: a, State: it.state, Err: it.err, Attempts: it.attempts, Updated: at}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -227,7 +228,7 @@ func TestGoldenOutbox(t *testing.T) {
 	m := h.model(ctx)
 	tm := start(t, m, 100, 24)
 	waitFor(t, tm, "précommande")
-	tm.Send(batchMsg{b: hub.Batch{Hold: &feeds.Hold{On: true, By: "alice", Since: clock}}, at: clock})
+	tm.Send(batchMsg{b: hub.Batch{Hold: &outboxq.Hold{On: true, By: "alice", Since: clock}}, at: clock})
 	tm.Send(press("o"))
 	waitFor(t, tm, "Yes, Android too.", "OUTBOX HELD")
 	tm.Send(press("j"))
@@ -275,7 +276,7 @@ func TestEditIsNotCapturedNorLost(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		items, _ := h.db.Outbox()
-		if len(items) == 1 && items[0].State == feeds.StateSent {
+		if len(items) == 1 && items[0].State == outboxq.StateSent {
 			break
 		}
 		if time.Now().After(deadline) {

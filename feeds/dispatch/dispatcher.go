@@ -1,7 +1,7 @@
 // Package dispatch carries queued actions out of the outbox to the
 // connectors: paced to each platform's limit, retried where that cannot post
 // twice, held on the operator's word. It owns the Dispatcher and the
-// OutboxStore it works from.
+// OutboxStore it works from; what an item's states mean is feeds/outbox's.
 package dispatch
 
 import (
@@ -15,21 +15,22 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/internal/backoff"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // OutboxStore is the durable outbox the dispatcher works from. The store
 // package implements it.
 type OutboxStore interface {
 	// Enqueue adds a new item, durably, and audits it as queued.
-	Enqueue(feeds.Outgoing) error
+	Enqueue(outbox.Outgoing) error
 	// Pending returns the items that are not done, in ID (creation) order.
-	Pending() ([]feeds.Outgoing, error)
+	Pending() ([]outbox.Outgoing, error)
 	// Change applies fn to one item atomically, with the hold as stored in
 	// the same transaction, and audits it when fn returns a non-zero Note.
-	Change(id string, fn func(o *feeds.Outgoing, held bool) (feeds.Note, error)) (feeds.Outgoing, error)
-	Hold() (feeds.Hold, error)
+	Change(id string, fn func(o *outbox.Outgoing, held bool) (outbox.Note, error)) (outbox.Outgoing, error)
+	Hold() (outbox.Hold, error)
 	// SetHold sets the brake, audited; it reports whether it changed.
-	SetHold(feeds.Hold) (bool, error)
+	SetHold(outbox.Hold) (bool, error)
 }
 
 // Options configures a Dispatcher. Zero values are sensible.
@@ -182,7 +183,7 @@ func (d *Dispatcher) recoverInterrupted() error {
 		return fmt.Errorf("reading outbox: %w", err)
 	}
 	for _, it := range items {
-		if it.State == feeds.StateSending {
+		if it.State == outbox.StateSending {
 			if _, err := d.settleInterrupted(it.Action); err != nil {
 				return err
 			}
@@ -194,19 +195,19 @@ func (d *Dispatcher) recoverInterrupted() error {
 // settleInterrupted decides the fate of a send that may or may not have
 // reached the platform: sent again where that cannot post twice, otherwise
 // left to the operator.
-func (d *Dispatcher) settleInterrupted(a feeds.Action) (feeds.Outgoing, error) {
+func (d *Dispatcher) settleInterrupted(a feeds.Action) (outbox.Outgoing, error) {
 	idem := false
 	if c, ok := d.hub.Connector(a.Feed); ok {
 		idem = c.Capabilities().Idempotent
 	}
-	return d.record(a.ID, func(o *feeds.Outgoing) string {
+	return d.record(a.ID, func(o *outbox.Outgoing) string {
 		if idem {
-			o.State = feeds.StateQueued
+			o.State = outbox.StateQueued
 			return ""
 		}
-		o.State = feeds.StateUncertain
+		o.State = outbox.StateUncertain
 		o.Err = "the send was interrupted: check the platform, then resend or drop"
-		return feeds.AuditUncertain
+		return outbox.AuditUncertain
 	})
 }
 
@@ -214,7 +215,7 @@ func (d *Dispatcher) settleInterrupted(a feeds.Action) (feeds.Outgoing, error) {
 // returns them with the time the next waiting item will be due (zero: none
 // is waiting on time). Claimed items are StateSending and must be
 // delivered.
-func (d *Dispatcher) due() ([]feeds.Outgoing, time.Time, error) {
+func (d *Dispatcher) due() ([]outbox.Outgoing, time.Time, error) {
 	items, err := d.store.Pending()
 	if err != nil {
 		return nil, time.Time{}, err
@@ -225,7 +226,7 @@ func (d *Dispatcher) due() ([]feeds.Outgoing, time.Time, error) {
 	}
 	now := d.opts.Now()
 	var (
-		claimed []feeds.Outgoing
+		claimed []outbox.Outgoing
 		next    time.Time
 		looked  = make(map[string]bool)
 	)
@@ -238,7 +239,7 @@ func (d *Dispatcher) due() ([]feeds.Outgoing, time.Time, error) {
 	defer d.mu.Unlock()
 	for _, it := range items {
 		feed := it.Action.Feed
-		if it.State != feeds.StateQueued || looked[feed] {
+		if it.State != outbox.StateQueued || looked[feed] {
 			continue
 		}
 		// Only a feed's oldest queued item may go: replies leave in the
@@ -261,13 +262,13 @@ func (d *Dispatcher) due() ([]feeds.Outgoing, time.Time, error) {
 			later(at)
 			continue
 		}
-		o, err := d.store.Change(it.Action.ID, func(o *feeds.Outgoing, held bool) (feeds.Note, error) {
-			return feeds.Note{}, o.Claim(held, now)
+		o, err := d.store.Change(it.Action.ID, func(o *outbox.Outgoing, held bool) (outbox.Note, error) {
+			return outbox.Note{}, o.Claim(held, now)
 		})
 		switch {
-		case errors.Is(err, feeds.ErrHeld):
+		case errors.Is(err, outbox.ErrHeld):
 			return claimed, time.Time{}, nil
-		case errors.Is(err, feeds.ErrNotQueued):
+		case errors.Is(err, outbox.ErrNotQueued):
 			continue // cancelled or edited away just now
 		case err != nil:
 			return claimed, time.Time{}, err
@@ -294,7 +295,7 @@ func (d *Dispatcher) pace(feed string) *pace {
 
 // deliver carries out one claimed action and records the outcome. A store
 // failure leaves the item in StateSending, which the next start settles.
-func (d *Dispatcher) deliver(ctx context.Context, o feeds.Outgoing) {
+func (d *Dispatcher) deliver(ctx context.Context, o outbox.Outgoing) {
 	a := o.Action
 	defer func() {
 		d.mu.Lock()
@@ -322,9 +323,9 @@ func (d *Dispatcher) deliver(ctx context.Context, o feeds.Outgoing) {
 	}
 	switch {
 	case err == nil:
-		_, _ = d.record(a.ID, func(o *feeds.Outgoing) string {
-			o.State, o.Err = feeds.StateSent, ""
-			return feeds.AuditSent
+		_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
+			o.State, o.Err = outbox.StateSent, ""
+			return outbox.AuditSent
 		})
 	case feeds.IsPermanent(err):
 		d.fail(a.ID, err.Error())
@@ -332,10 +333,10 @@ func (d *Dispatcher) deliver(ctx context.Context, o feeds.Outgoing) {
 		// Cut off by the stop: settle now as a restart would.
 		_, _ = d.settleInterrupted(a)
 	case !feeds.IsNotSent(err) && !c.Capabilities().Idempotent:
-		_, _ = d.record(a.ID, func(o *feeds.Outgoing) string {
-			o.State = feeds.StateUncertain
+		_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
+			o.State = outbox.StateUncertain
 			o.Err = fmt.Sprintf("%v (may or may not have been sent)", err)
-			return feeds.AuditUncertain
+			return outbox.AuditUncertain
 		})
 	default:
 		// Safe to try again: nothing left, or the platform deduplicates.
@@ -343,14 +344,14 @@ func (d *Dispatcher) deliver(ctx context.Context, o feeds.Outgoing) {
 		d.randMu.Lock()
 		next := d.opts.Now().Add(backoff.Wait(o.Attempts, d.rand))
 		d.randMu.Unlock()
-		_, _ = d.record(a.ID, func(o *feeds.Outgoing) string {
+		_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
 			o.Err = err.Error()
 			if o.Attempts >= d.opts.MaxAttempts {
-				o.State = feeds.StateFailed
-				return feeds.AuditFailed
+				o.State = outbox.StateFailed
+				return outbox.AuditFailed
 			}
-			o.State, o.NextTry = feeds.StateQueued, next
-			return feeds.AuditRetry
+			o.State, o.NextTry = outbox.StateQueued, next
+			return outbox.AuditRetry
 		})
 	}
 }
@@ -364,10 +365,10 @@ func (d *Dispatcher) limited(a feeds.Action, wait time.Duration, err error) {
 	d.pace(a.Feed).paused = until
 	d.mu.Unlock()
 	d.hub.SetSendPause(a.Feed, until, err.Error())
-	_, _ = d.record(a.ID, func(o *feeds.Outgoing) string {
-		o.State, o.Err, o.NextTry = feeds.StateQueued, err.Error(), until
+	_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
+		o.State, o.Err, o.NextTry = outbox.StateQueued, err.Error(), until
 		o.Attempts-- // the platform refused it; it was not an attempt
-		return feeds.AuditLimited
+		return outbox.AuditLimited
 	})
 	time.AfterFunc(wait, func() {
 		d.mu.Lock()
@@ -380,27 +381,27 @@ func (d *Dispatcher) limited(a feeds.Action, wait time.Duration, err error) {
 }
 
 func (d *Dispatcher) fail(id, msg string) {
-	_, _ = d.record(id, func(o *feeds.Outgoing) string {
-		o.State, o.Err = feeds.StateFailed, msg
-		return feeds.AuditFailed
+	_, _ = d.record(id, func(o *outbox.Outgoing) string {
+		o.State, o.Err = outbox.StateFailed, msg
+		return outbox.AuditFailed
 	})
 }
 
 // record commits the dispatcher's own change to one item (audited under
 // the What fn returns, by nobody), then publishes it.
-func (d *Dispatcher) record(id string, fn func(*feeds.Outgoing) string) (feeds.Outgoing, error) {
-	return d.change(id, func(o *feeds.Outgoing, _ bool) (feeds.Note, error) {
+func (d *Dispatcher) record(id string, fn func(*outbox.Outgoing) string) (outbox.Outgoing, error) {
+	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
 		what := fn(o)
 		o.Updated = d.opts.Now()
-		return feeds.Note{What: what}, nil
+		return outbox.Note{What: what}, nil
 	})
 }
 
 // change commits one change to an item, publishes it and wakes the loop.
-func (d *Dispatcher) change(id string, fn func(*feeds.Outgoing, bool) (feeds.Note, error)) (feeds.Outgoing, error) {
+func (d *Dispatcher) change(id string, fn func(*outbox.Outgoing, bool) (outbox.Note, error)) (outbox.Outgoing, error) {
 	o, err := d.store.Change(id, fn)
 	if err != nil {
-		return feeds.Outgoing{}, fmt.Errorf("outbox item %s: %w", id, err)
+		return outbox.Outgoing{}, fmt.Errorf("outbox item %s: %w", id, err)
 	}
 	d.hub.PublishOutbox(o)
 	d.Wake()
@@ -408,38 +409,38 @@ func (d *Dispatcher) change(id string, fn func(*feeds.Outgoing, bool) (feeds.Not
 }
 
 // Edit replaces the text of a queued item, for operator by.
-func (d *Dispatcher) Edit(id, text, by string) (feeds.Outgoing, error) {
-	return d.change(id, func(o *feeds.Outgoing, _ bool) (feeds.Note, error) {
-		return feeds.Note{What: feeds.AuditEdited, By: by}, o.Edit(text, d.opts.Now())
+func (d *Dispatcher) Edit(id, text, by string) (outbox.Outgoing, error) {
+	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		return outbox.Note{What: outbox.AuditEdited, By: by}, o.Edit(text, d.opts.Now())
 	})
 }
 
 // Cancel drops a queued, failed or uncertain item, for operator by.
-func (d *Dispatcher) Cancel(id, by string) (feeds.Outgoing, error) {
-	return d.change(id, func(o *feeds.Outgoing, _ bool) (feeds.Note, error) {
-		return feeds.Note{What: feeds.AuditCancelled, By: by}, o.Cancel(d.opts.Now())
+func (d *Dispatcher) Cancel(id, by string) (outbox.Outgoing, error) {
+	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		return outbox.Note{What: outbox.AuditCancelled, By: by}, o.Cancel(d.opts.Now())
 	})
 }
 
 // Resend queues a failed or uncertain item again, for operator by.
-func (d *Dispatcher) Resend(id, by string) (feeds.Outgoing, error) {
-	return d.change(id, func(o *feeds.Outgoing, _ bool) (feeds.Note, error) {
-		return feeds.Note{What: feeds.AuditResent, By: by}, o.Resend(d.opts.Now())
+func (d *Dispatcher) Resend(id, by string) (outbox.Outgoing, error) {
+	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		return outbox.Note{What: outbox.AuditResent, By: by}, o.Resend(d.opts.Now())
 	})
 }
 
 // SetHold pulls (on) or releases the brake on the whole outbox, for
 // operator by. Sends already in flight finish; nothing else leaves while it
 // is on.
-func (d *Dispatcher) SetHold(on bool, by string) (feeds.Hold, error) {
+func (d *Dispatcher) SetHold(on bool, by string) (outbox.Hold, error) {
 	d.holdMu.Lock()
 	defer d.holdMu.Unlock()
-	if _, err := d.store.SetHold(feeds.Hold{On: on, By: by, Since: d.opts.Now()}); err != nil {
-		return feeds.Hold{}, err
+	if _, err := d.store.SetHold(outbox.Hold{On: on, By: by, Since: d.opts.Now()}); err != nil {
+		return outbox.Hold{}, err
 	}
 	h, err := d.store.Hold()
 	if err != nil {
-		return feeds.Hold{}, err
+		return outbox.Hold{}, err
 	}
 	d.hub.PublishHold(h)
 	d.Wake()
@@ -460,7 +461,7 @@ func (d *Dispatcher) publishHold() error {
 
 // Enqueue commits a new action to the outbox, tells every session, and
 // wakes the loop. When it returns nil the action is on disk.
-func (d *Dispatcher) Enqueue(o feeds.Outgoing) error {
+func (d *Dispatcher) Enqueue(o outbox.Outgoing) error {
 	if err := d.store.Enqueue(o); err != nil {
 		return err
 	}

@@ -11,39 +11,40 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // memOutbox is an OutboxStore in memory.
 type memOutbox struct {
 	mu    sync.Mutex
-	items map[string]feeds.Outgoing
-	hold  feeds.Hold
-	audit []feeds.AuditEntry
+	items map[string]outbox.Outgoing
+	hold  outbox.Hold
+	audit []outbox.AuditEntry
 }
 
-func newMemOutbox(items ...feeds.Outgoing) *memOutbox {
-	m := &memOutbox{items: make(map[string]feeds.Outgoing)}
+func newMemOutbox(items ...outbox.Outgoing) *memOutbox {
+	m := &memOutbox{items: make(map[string]outbox.Outgoing)}
 	for _, it := range items {
 		m.items[it.Action.ID] = it
 	}
 	return m
 }
 
-func (m *memOutbox) Enqueue(o feeds.Outgoing) error {
+func (m *memOutbox) Enqueue(o outbox.Outgoing) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.items[o.Action.ID]; ok {
 		return errors.New("exists")
 	}
 	m.items[o.Action.ID] = o
-	m.audit = append(m.audit, feeds.NewAuditEntry(o, feeds.AuditQueued, o.Action.Operator))
+	m.audit = append(m.audit, outbox.NewAuditEntry(o, outbox.AuditQueued, o.Action.Operator))
 	return nil
 }
 
-func (m *memOutbox) Pending() ([]feeds.Outgoing, error) {
+func (m *memOutbox) Pending() ([]outbox.Outgoing, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []feeds.Outgoing
+	var out []outbox.Outgoing
 	for _, it := range m.items {
 		if !it.State.Done() {
 			out = append(out, it)
@@ -53,31 +54,31 @@ func (m *memOutbox) Pending() ([]feeds.Outgoing, error) {
 	return out, nil
 }
 
-func (m *memOutbox) Change(id string, fn func(*feeds.Outgoing, bool) (feeds.Note, error)) (feeds.Outgoing, error) {
+func (m *memOutbox) Change(id string, fn func(*outbox.Outgoing, bool) (outbox.Note, error)) (outbox.Outgoing, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	it, ok := m.items[id]
 	if !ok {
-		return feeds.Outgoing{}, errors.New("not found")
+		return outbox.Outgoing{}, errors.New("not found")
 	}
 	note, err := fn(&it, m.hold.On)
 	if err != nil {
-		return feeds.Outgoing{}, err
+		return outbox.Outgoing{}, err
 	}
 	m.items[id] = it
 	if note.What != "" {
-		m.audit = append(m.audit, feeds.NewAuditEntry(it, note.What, note.By))
+		m.audit = append(m.audit, outbox.NewAuditEntry(it, note.What, note.By))
 	}
 	return it, nil
 }
 
-func (m *memOutbox) Hold() (feeds.Hold, error) {
+func (m *memOutbox) Hold() (outbox.Hold, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.hold, nil
 }
 
-func (m *memOutbox) SetHold(h feeds.Hold) (bool, error) {
+func (m *memOutbox) SetHold(h outbox.Hold) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.hold.On == h.On {
@@ -97,7 +98,7 @@ func (m *memOutbox) whats() []string {
 	return out
 }
 
-func (m *memOutbox) get(id string) feeds.Outgoing {
+func (m *memOutbox) get(id string) outbox.Outgoing {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.items[id]
@@ -135,8 +136,8 @@ func (s *scripted) calls() int {
 	return len(s.done)
 }
 
-func queued(id string, kind feeds.ActionKind) feeds.Outgoing {
-	return feeds.Outgoing{Action: feeds.Action{ID: id, Feed: "f", Kind: kind, Text: "hi"}, State: feeds.StateQueued}
+func queued(id string, kind feeds.ActionKind) outbox.Outgoing {
+	return outbox.Outgoing{Action: feeds.Action{ID: id, Feed: "f", Kind: kind, Text: "hi"}, State: outbox.StateQueued}
 }
 
 func runDispatcher(t *testing.T, box *memOutbox, c feeds.Connector) *Dispatcher {
@@ -151,7 +152,7 @@ func runDispatcher(t *testing.T, box *memOutbox, c feeds.Connector) *Dispatcher 
 	return d
 }
 
-func waitState(t *testing.T, box *memOutbox, id string, want feeds.State) feeds.Outgoing {
+func waitState(t *testing.T, box *memOutbox, id string, want outbox.State) outbox.Outgoing {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -170,8 +171,8 @@ func TestDispatcherSendsOnce(t *testing.T) {
 	box := newMemOutbox(queued("1", feeds.ActReply), queued("2", feeds.ActReply))
 	c := &scripted{}
 	runDispatcher(t, box, c)
-	waitState(t, box, "1", feeds.StateSent)
-	it := waitState(t, box, "2", feeds.StateSent)
+	waitState(t, box, "1", outbox.StateSent)
+	it := waitState(t, box, "2", outbox.StateSent)
 	if it.Attempts != 1 || c.calls() != 2 {
 		t.Errorf("attempts %d, calls %d; want 1 and 2", it.Attempts, c.calls())
 	}
@@ -181,10 +182,10 @@ func TestDispatcherSurfacesPermanentFailure(t *testing.T) {
 	box := newMemOutbox(queued("1", feeds.ActReply), queued("2", feeds.ActBan))
 	c := &scripted{errs: []error{feeds.Permanent(errors.New("403 not a moderator"))}}
 	runDispatcher(t, box, c)
-	if it := waitState(t, box, "1", feeds.StateFailed); it.Err != "403 not a moderator" {
+	if it := waitState(t, box, "1", outbox.StateFailed); it.Err != "403 not a moderator" {
 		t.Errorf("error %q", it.Err)
 	}
-	if it := waitState(t, box, "2", feeds.StateFailed); it.Err != `feed "f" cannot ban` {
+	if it := waitState(t, box, "2", outbox.StateFailed); it.Err != `feed "f" cannot ban` {
 		t.Errorf("unsupported action error %q", it.Err)
 	}
 	if c.calls() != 1 {
@@ -196,7 +197,7 @@ func TestDispatcherRetriesTransientOnIdempotentPlatform(t *testing.T) {
 	box := newMemOutbox(queued("1", feeds.ActReply))
 	c := &scripted{idempotent: true, errs: []error{errors.New("503"), errors.New("503")}}
 	runDispatcher(t, box, c)
-	it := waitState(t, box, "1", feeds.StateSent)
+	it := waitState(t, box, "1", outbox.StateSent)
 	if it.Attempts != 3 || c.calls() != 3 {
 		t.Errorf("attempts %d, calls %d; want 3", it.Attempts, c.calls())
 	}
@@ -208,7 +209,7 @@ func TestDispatcherMarksAmbiguousFailureUncertain(t *testing.T) {
 	box := newMemOutbox(queued("1", feeds.ActReply))
 	c := &scripted{errs: []error{errors.New("connection reset")}}
 	d := runDispatcher(t, box, c)
-	waitState(t, box, "1", feeds.StateUncertain)
+	waitState(t, box, "1", outbox.StateUncertain)
 	d.Wake()
 	d.Wake()
 	if c.calls() != 1 {
@@ -217,16 +218,16 @@ func TestDispatcherMarksAmbiguousFailureUncertain(t *testing.T) {
 }
 
 func TestDispatcherSettlesInterruptedSends(t *testing.T) {
-	sending := func(id string) feeds.Outgoing {
+	sending := func(id string) outbox.Outgoing {
 		o := queued(id, feeds.ActReply)
-		o.State, o.Attempts = feeds.StateSending, 1
+		o.State, o.Attempts = outbox.StateSending, 1
 		return o
 	}
 	t.Run("not idempotent", func(t *testing.T) {
 		box := newMemOutbox(sending("1"))
 		c := &scripted{}
 		runDispatcher(t, box, c)
-		waitState(t, box, "1", feeds.StateUncertain)
+		waitState(t, box, "1", outbox.StateUncertain)
 		if c.calls() != 0 {
 			t.Errorf("an interrupted send was repeated on a platform without idempotency")
 		}
@@ -235,7 +236,7 @@ func TestDispatcherSettlesInterruptedSends(t *testing.T) {
 		box := newMemOutbox(sending("1"))
 		c := &scripted{idempotent: true}
 		runDispatcher(t, box, c)
-		waitState(t, box, "1", feeds.StateSent)
+		waitState(t, box, "1", outbox.StateSent)
 	})
 }
 
@@ -292,7 +293,7 @@ func (s *steppedDispatcher) step() ([]string, time.Time) {
 	return ids, next
 }
 
-func queuedOn(feed, id string) feeds.Outgoing {
+func queuedOn(feed, id string) outbox.Outgoing {
 	o := queued(id, feeds.ActReply)
 	o.Action.Feed = feed
 	return o
@@ -301,7 +302,7 @@ func queuedOn(feed, id string) feeds.Outgoing {
 // Twitch chat allows 20 messages per 30 s: the 21st waits until the first
 // leaves the window, checked on a fake clock.
 func TestDispatcherKeepsThePlatformsPace(t *testing.T) {
-	var items []feeds.Outgoing
+	var items []outbox.Outgoing
 	for i := range 25 {
 		items = append(items, queuedOn("tw", fmt.Sprintf("%02d", i)))
 	}
@@ -379,7 +380,7 @@ func TestDispatcherWaitsWhenRateLimited(t *testing.T) {
 		t.Fatalf("during the pause sent %v, next due +%s; want nothing and +20s", ids, next.Sub(start))
 	}
 	it := box.get("1")
-	if it.State != feeds.StateQueued || it.Attempts != 0 || it.Err != "429 Too Many Requests" {
+	if it.State != outbox.StateQueued || it.Attempts != 0 || it.Err != "429 Too Many Requests" {
 		t.Errorf("rate-limited item = %+v", it)
 	}
 	hl := d.hub.Health()
@@ -397,7 +398,7 @@ func TestDispatcherWaitsWhenRateLimited(t *testing.T) {
 	if ids, _ := d.step(); fmt.Sprint(ids) != "[2]" {
 		t.Errorf("then sent %v, want [2]", ids)
 	}
-	if got := box.get("1"); got.State != feeds.StateSent || got.Attempts != 1 {
+	if got := box.get("1"); got.State != outbox.StateSent || got.Attempts != 1 {
 		t.Errorf("item 1 = %+v, want sent after 1 attempt", got)
 	}
 	if w := fmt.Sprint(box.whats()); w != "[1:rate-limited 1:sent 2:sent]" {
@@ -413,12 +414,12 @@ func TestDispatcherRetriesWhatSurelyDidNotLeave(t *testing.T) {
 	d := newStepped(t, box, map[string]feeds.Connector{"irc": c}, Options{})
 	d.step()
 	it := box.get("1")
-	if it.State != feeds.StateQueued || it.NextTry.IsZero() {
+	if it.State != outbox.StateQueued || it.NextTry.IsZero() {
 		t.Fatalf("after a NotSent failure: %+v, want queued with a retry time", it)
 	}
 	d.clock.Add(2 * time.Minute)
 	d.step()
-	if it := box.get("1"); it.State != feeds.StateUncertain {
+	if it := box.get("1"); it.State != outbox.StateUncertain {
 		t.Fatalf("after an ambiguous failure: %+v, want uncertain", it)
 	}
 	d.clock.Add(time.Hour)
@@ -435,7 +436,7 @@ func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
 		d.step()
 		d.clock.Add(2 * time.Minute)
 	}
-	if it := box.get("1"); it.State != feeds.StateFailed || it.Attempts != 3 || it.Err != "503" {
+	if it := box.get("1"); it.State != outbox.StateFailed || it.Attempts != 3 || it.Err != "503" {
 		t.Errorf("item = %+v, want failed after 3 attempts", it)
 	}
 	if w := fmt.Sprint(box.whats()); w != "[1:retry 1:retry 1:failed]" {
@@ -475,34 +476,34 @@ func TestDispatcherHoldStopsEverything(t *testing.T) {
 	if c.done[0].Text != "holding statement v2" {
 		t.Errorf("sent %q, want the edited text", c.done[0].Text)
 	}
-	if got := box.get("2"); got.State != feeds.StateCancelled {
+	if got := box.get("2"); got.State != outbox.StateCancelled {
 		t.Errorf("cancelled item = %+v", got)
 	}
 }
 
 func TestDispatcherOperatorChanges(t *testing.T) {
 	sent := queuedOn("m", "3")
-	sent.State = feeds.StateSent
+	sent.State = outbox.StateSent
 	failed := queuedOn("m", "2")
-	failed.State, failed.Attempts, failed.Err = feeds.StateFailed, 5, "503"
+	failed.State, failed.Attempts, failed.Err = outbox.StateFailed, 5, "503"
 	box := newMemOutbox(queuedOn("m", "1"), failed, sent)
 	c := &scripted{}
 	d := newStepped(t, box, map[string]feeds.Connector{"m": c}, Options{})
 
-	if _, err := d.Edit("1", "", "alice"); !errors.Is(err, feeds.ErrEmptyText) {
+	if _, err := d.Edit("1", "", "alice"); !errors.Is(err, outbox.ErrEmptyText) {
 		t.Errorf("empty edit: %v", err)
 	}
-	if _, err := d.Edit("3", "too late", "alice"); !errors.Is(err, feeds.ErrFinished) {
+	if _, err := d.Edit("3", "too late", "alice"); !errors.Is(err, outbox.ErrFinished) {
 		t.Errorf("editing a sent item: %v", err)
 	}
-	if _, err := d.Cancel("3", "alice"); !errors.Is(err, feeds.ErrFinished) {
+	if _, err := d.Cancel("3", "alice"); !errors.Is(err, outbox.ErrFinished) {
 		t.Errorf("cancelling a sent item: %v", err)
 	}
 	if _, err := d.Resend("1", "alice"); err == nil {
 		t.Error("resending a queued item was accepted")
 	}
 	o, err := d.Resend("2", "bob")
-	if err != nil || o.State != feeds.StateQueued || o.Attempts != 0 || o.Err != "" {
+	if err != nil || o.State != outbox.StateQueued || o.Attempts != 0 || o.Err != "" {
 		t.Fatalf("Resend = %+v, %v", o, err)
 	}
 	// Claimed for sending: neither edit nor cancel may touch it now.
@@ -510,10 +511,10 @@ func TestDispatcherOperatorChanges(t *testing.T) {
 	if len(claimed) != 1 || claimed[0].Action.ID != "1" {
 		t.Fatalf("claimed %+v", claimed)
 	}
-	if _, err := d.Cancel("1", "alice"); !errors.Is(err, feeds.ErrInFlight) {
+	if _, err := d.Cancel("1", "alice"); !errors.Is(err, outbox.ErrInFlight) {
 		t.Errorf("cancelling an item in flight: %v", err)
 	}
-	if _, err := d.Edit("1", "x", "alice"); !errors.Is(err, feeds.ErrInFlight) {
+	if _, err := d.Edit("1", "x", "alice"); !errors.Is(err, outbox.ErrInFlight) {
 		t.Errorf("editing an item in flight: %v", err)
 	}
 	if w := fmt.Sprint(box.whats()); w != "[2:resent]" {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/feeds/sanitize"
 )
 
@@ -63,11 +64,11 @@ type Batch struct {
 	// Updates are events changed after ingest (deleted by moderation).
 	Updates []feeds.Event
 	// Outbox holds outbox items whose state changed, oldest change first.
-	Outbox []feeds.Outgoing
+	Outbox []outbox.Outgoing
 	// Health is the latest health of every feed, when it changed.
 	Health []Health
 	// Hold is the outbox brake, when it changed.
-	Hold *feeds.Hold
+	Hold *outbox.Hold
 	// Dropped counts events this subscriber was too slow to receive.
 	Dropped int
 	// Err is the latest ingest error (a store write failing), if any.
@@ -94,7 +95,7 @@ type Hub struct {
 	seq    uint64
 	seen   map[string]*seenSet
 	health map[string]Health
-	hold   *feeds.Hold // last published; new subscribers start from it
+	hold   *outbox.Hold // last published; new subscribers start from it
 }
 
 type feed struct {
@@ -375,13 +376,13 @@ func (h *Hub) seenSet(feed string) *seenSet {
 }
 
 // PublishOutbox tells every subscriber that an outbox item changed.
-func (h *Hub) PublishOutbox(o feeds.Outgoing) {
+func (h *Hub) PublishOutbox(o outbox.Outgoing) {
 	h.publish(func(b *Batch) { b.Outbox = append(b.Outbox, o) })
 }
 
 // PublishHold tells every subscriber, now and later, where the outbox brake
 // stands.
-func (h *Hub) PublishHold(hold feeds.Hold) {
+func (h *Hub) PublishHold(hold outbox.Hold) {
 	h.mu.Lock()
 	h.hold = &hold
 	h.mu.Unlock()
@@ -489,12 +490,12 @@ func (s *Subscription) add(fn func(*Batch)) {
 
 // latestPerItem keeps each outbox item's last change, in the order of
 // those last changes.
-func latestPerItem(os []feeds.Outgoing) []feeds.Outgoing {
+func latestPerItem(os []outbox.Outgoing) []outbox.Outgoing {
 	last := make(map[string]int, len(os))
 	for i, o := range os {
 		last[o.Action.ID] = i
 	}
-	out := make([]feeds.Outgoing, 0, len(last))
+	out := make([]outbox.Outgoing, 0, len(last))
 	for i, o := range os {
 		if last[o.Action.ID] == i {
 			out = append(out, o)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // memStore is an EventStore in memory that records what it was given.
@@ -276,7 +277,7 @@ func TestStuckSubscriberStaysBounded(t *testing.T) {
 	stuck := h.Subscribe(context.Background())
 	runHub(t, h)
 	for i := range 1000 {
-		h.PublishOutbox(feeds.Outgoing{Action: feeds.Action{ID: fmt.Sprint(i % 10)}, State: feeds.StateSending, Attempts: i})
+		h.PublishOutbox(outbox.Outgoing{Action: feeds.Action{ID: fmt.Sprint(i % 10)}, State: outbox.StateSending, Attempts: i})
 		h.Ingest(context.Background(), feeds.Event{Feed: "a", Kind: feeds.KindDelete, Target: fmt.Sprint(i)})
 	}
 	deadline := time.Now().Add(10 * time.Second)

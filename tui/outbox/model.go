@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/themes"
 )
 
@@ -48,9 +49,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 type Model struct {
 	styles *themes.Styles
 	Keys   KeyMap
-	items  []feeds.Outgoing // newest first
+	items  []outbox.Outgoing // newest first
 	cursor int
-	hold   feeds.Hold
+	hold   outbox.Hold
 
 	width, height int
 }
@@ -65,10 +66,10 @@ func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
 // SetItems replaces the items (any order); the selection stays on the same
 // item when it is still there.
-func (m *Model) SetItems(items []feeds.Outgoing) {
+func (m *Model) SetItems(items []outbox.Outgoing) {
 	sel, ok := m.Selected()
 	m.items = slices.Clone(items)
-	slices.SortFunc(m.items, func(a, b feeds.Outgoing) int { return strings.Compare(b.Action.ID, a.Action.ID) })
+	slices.SortFunc(m.items, func(a, b outbox.Outgoing) int { return strings.Compare(b.Action.ID, a.Action.ID) })
 	if len(m.items) > Keep {
 		m.items = m.items[:Keep]
 	}
@@ -80,7 +81,7 @@ func (m *Model) SetItems(items []feeds.Outgoing) {
 }
 
 // Apply records a change to one item, adding it when it is new.
-func (m *Model) Apply(o feeds.Outgoing) {
+func (m *Model) Apply(o outbox.Outgoing) {
 	for i := range m.items {
 		if m.items[i].Action.ID == o.Action.ID {
 			m.items[i] = o
@@ -107,12 +108,12 @@ func (m *Model) SelectNewest() {
 }
 
 // SetHold sets the brake shown at the top.
-func (m *Model) SetHold(h feeds.Hold) { m.hold = h }
+func (m *Model) SetHold(h outbox.Hold) { m.hold = h }
 
 // Selected returns the item under the cursor.
-func (m *Model) Selected() (feeds.Outgoing, bool) {
+func (m *Model) Selected() (outbox.Outgoing, bool) {
 	if m.cursor < 0 || m.cursor >= len(m.items) {
-		return feeds.Outgoing{}, false
+		return outbox.Outgoing{}, false
 	}
 	return m.items[m.cursor], true
 }
@@ -136,9 +137,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // updateKeys offers only what the selected item allows.
 func (m *Model) updateKeys() {
 	o, ok := m.Selected()
-	m.Keys.Edit.SetEnabled(ok && o.State == feeds.StateQueued)
-	m.Keys.Cancel.SetEnabled(ok && o.State != feeds.StateSending && !o.State.Done())
-	m.Keys.Resend.SetEnabled(ok && (o.State == feeds.StateFailed || o.State == feeds.StateUncertain))
+	m.Keys.Edit.SetEnabled(ok && o.State == outbox.StateQueued)
+	m.Keys.Cancel.SetEnabled(ok && o.State != outbox.StateSending && !o.State.Done())
+	m.Keys.Resend.SetEnabled(ok && (o.State == outbox.StateFailed || o.State == outbox.StateUncertain))
 }
 
 // detailLines is the room under the list for the selected item in full.
@@ -181,19 +182,19 @@ func (m *Model) finish(lines []string) string {
 }
 
 // stateText is a state with a glyph that reads without colour.
-func (m *Model) stateText(s feeds.State) string {
+func (m *Model) stateText(s outbox.State) string {
 	switch s {
-	case feeds.StateQueued:
+	case outbox.StateQueued:
 		return m.styles.Muted.Render("◷ queued   ")
-	case feeds.StateSending:
+	case outbox.StateSending:
 		return m.styles.Warn.Render("… sending  ")
-	case feeds.StateSent:
+	case outbox.StateSent:
 		return m.styles.OK.Render("✓ sent     ")
-	case feeds.StateFailed:
+	case outbox.StateFailed:
 		return m.styles.Error.Render("✗ failed   ")
-	case feeds.StateUncertain:
+	case outbox.StateUncertain:
 		return m.styles.Warn.Render("? uncertain")
-	case feeds.StateCancelled:
+	case outbox.StateCancelled:
 		return m.styles.Muted.Render("– cancelled")
 	}
 	return string(s)
@@ -217,7 +218,7 @@ func What(a feeds.Action) string {
 	return string(a.Kind) + who + " on " + a.Feed
 }
 
-func (m *Model) row(o feeds.Outgoing, selected bool) string {
+func (m *Model) row(o outbox.Outgoing, selected bool) string {
 	a := o.Action
 	when := a.Created.Local().Format("15:04:05")
 	tries := ""
@@ -233,7 +234,7 @@ func (m *Model) row(o feeds.Outgoing, selected bool) string {
 	return " " + line
 }
 
-func (m *Model) detail(o feeds.Outgoing) []string {
+func (m *Model) detail(o outbox.Outgoing) []string {
 	a := o.Action
 	out := []string{m.styles.Muted.Render(strings.Repeat("─", m.width))}
 	ctx := fmt.Sprintf("%s · by %s · %d attempt(s) · updated %s", What(a), a.Operator, o.Attempts, o.Updated.Local().Format("15:04:05"))
@@ -256,7 +257,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // AuditView is the Audit view: the newest entries of the audit log.
 type AuditView struct {
 	styles  *themes.Styles
-	entries []feeds.AuditEntry // newest first
+	entries []outbox.AuditEntry // newest first
 	top     int
 
 	width, height int
@@ -270,7 +271,7 @@ func (v *AuditView) SetSize(w, h int) { v.width, v.height = w, h }
 
 // SetEntries replaces the entries, given oldest first as the store reads
 // them.
-func (v *AuditView) SetEntries(es []feeds.AuditEntry) {
+func (v *AuditView) SetEntries(es []outbox.AuditEntry) {
 	v.entries = slices.Clone(es)
 	slices.Reverse(v.entries)
 	v.top = min(v.top, max(len(v.entries)-1, 0))
@@ -308,7 +309,7 @@ func (v *AuditView) View() string {
 	return strings.Join(lines, "\n")
 }
 
-func (v *AuditView) row(e feeds.AuditEntry) string {
+func (v *AuditView) row(e outbox.AuditEntry) string {
 	who := e.By
 	if who == "" {
 		who = "·"
@@ -316,11 +317,11 @@ func (v *AuditView) row(e feeds.AuditEntry) string {
 	what := e.What
 	st := v.styles.Text
 	switch e.What {
-	case feeds.AuditFailed:
+	case outbox.AuditFailed:
 		st = v.styles.Error
-	case feeds.AuditUncertain, feeds.AuditLimited, feeds.AuditHeld, feeds.AuditRetry:
+	case outbox.AuditUncertain, outbox.AuditLimited, outbox.AuditHeld, outbox.AuditRetry:
 		st = v.styles.Warn
-	case feeds.AuditSent:
+	case outbox.AuditSent:
 		st = v.styles.OK
 	}
 	line := v.styles.Time.Render(e.Time.Local().Format("01-02 15:04:05")) + " " +

@@ -11,8 +11,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/themes"
 )
@@ -29,7 +29,7 @@ type Model struct {
 	health map[string]hub.Health
 	unread int
 	outbox Outbox
-	hold   feeds.Hold
+	hold   outbox.Hold
 	now    time.Time
 
 	width, height int
@@ -65,7 +65,7 @@ func (m *Model) SetOutbox(o Outbox) { m.outbox = o }
 func (m *Model) Outbox() Outbox { return m.outbox }
 
 // SetHold sets where the outbox brake stands.
-func (m *Model) SetHold(h feeds.Hold) { m.hold = h }
+func (m *Model) SetHold(h outbox.Hold) { m.hold = h }
 
 // feedNames lists feeds from the snapshot and from health, so a feed that
 // has not spoken yet still shows its state.

@@ -8,8 +8,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/themes"
 )
@@ -56,7 +56,7 @@ func TestViewShowsPauseStatusAndHold(t *testing.T) {
 		SendPaused: now.Add(12 * time.Second), SendPausedWhy: "429",
 		Status: []hub.StatusItem{{Key: "slow", Value: "30s"}},
 	}}, now)
-	m.SetHold(feeds.Hold{On: true, By: "alice", Since: now})
+	m.SetHold(outbox.Hold{On: true, By: "alice", Since: now})
 	m.SetOutbox(Outbox{Queued: 4})
 	v := ansi.Strip(m.View())
 	for _, want := range []string{"● live ⏸ rate limited, sending in 12s slow 30s", "⏸ HELD unread 0 · outbox 4 queued"} {
@@ -64,7 +64,7 @@ func TestViewShowsPauseStatusAndHold(t *testing.T) {
 			t.Errorf("stats view lacks %q:\n%s", want, v)
 		}
 	}
-	m.SetHold(feeds.Hold{})
+	m.SetHold(outbox.Hold{})
 	m.SetHealth([]hub.Health{{Feed: "twitch", State: hub.HealthConnected, SendPaused: now.Add(-time.Second)}}, now)
 	if v := ansi.Strip(m.View()); strings.Contains(v, "⏸") {
 		t.Errorf("a past pause or a released hold still shows:\n%s", v)

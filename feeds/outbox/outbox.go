@@ -1,9 +1,16 @@
-package feeds
+// Package outbox is the life cycle of an action an operator queued: where
+// an Outgoing item stands (State), the changes the operator and the
+// dispatcher may make to it (Claim, Edit, Cancel, Resend), the Hold that
+// keeps everything in, and the AuditEntry that records each change. The
+// store keeps the items and the audit log; feeds/dispatch sends them.
+package outbox
 
 import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tribune/tribune/feeds"
 )
 
 // State is where an outbox item is in its life cycle.
@@ -25,11 +32,11 @@ func (s State) Done() bool {
 
 // Outgoing is one outbox item: an action and what has become of it.
 type Outgoing struct {
-	Action   Action    `json:"action"`
-	State    State     `json:"state"`
-	Attempts int       `json:"attempts"`
-	Err      string    `json:"err,omitempty"`
-	Updated  time.Time `json:"updated"`
+	Action   feeds.Action `json:"action"`
+	State    State        `json:"state"`
+	Attempts int          `json:"attempts"`
+	Err      string       `json:"err,omitempty"`
+	Updated  time.Time    `json:"updated"`
 	// NextTry, when set, is the earliest time a queued item may be sent
 	// again after a transient failure.
 	NextTry time.Time `json:"next_try,omitempty"`
@@ -129,14 +136,14 @@ type AuditEntry struct {
 	// What happened: one of the Audit* values.
 	What string `json:"what"`
 	// The action concerned, when there is one.
-	ActionID     string     `json:"action_id,omitempty"`
-	Operator     string     `json:"operator,omitempty"`
-	Feed         string     `json:"feed,omitempty"`
-	Kind         ActionKind `json:"kind,omitempty"`
-	Channel      string     `json:"channel,omitempty"`
-	Target       string     `json:"target,omitempty"`
-	TargetAuthor string     `json:"target_author,omitempty"`
-	Text         string     `json:"text,omitempty"`
+	ActionID     string           `json:"action_id,omitempty"`
+	Operator     string           `json:"operator,omitempty"`
+	Feed         string           `json:"feed,omitempty"`
+	Kind         feeds.ActionKind `json:"kind,omitempty"`
+	Channel      string           `json:"channel,omitempty"`
+	Target       string           `json:"target,omitempty"`
+	TargetAuthor string           `json:"target_author,omitempty"`
+	Text         string           `json:"text,omitempty"`
 	// State is the item's state after the change; Result the platform's
 	// error, if any.
 	State    State  `json:"state,omitempty"`
