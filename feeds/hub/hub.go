@@ -201,18 +201,19 @@ func (h *Hub) healthLocked() []Health {
 // Run supervises every connector and ingests until ctx ends.
 func (h *Hub) Run(ctx context.Context) error {
 	h.mu.Lock()
-	feeds := make([]*feed, 0, len(h.order))
+	all := make([]*feed, 0, len(h.order))
 	for _, id := range h.order {
-		feeds = append(feeds, h.feeds[id])
+		all = append(all, h.feeds[id])
 	}
 	h.mu.Unlock()
 
 	var wg sync.WaitGroup
-	for _, f := range feeds {
+	for _, f := range all {
+		sup := newSupervisor(f.id, f.conn, h, h.opts.Now)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h.supervise(ctx, f)
+			sup.run(ctx)
 		}()
 	}
 	h.ingest(ctx)
@@ -228,6 +229,15 @@ func (h *Hub) Ingest(ctx context.Context, ev feeds.Event) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// emit hands one event to the ingest goroutine, blocking while its queue
+// is full, until ctx ends: a connector's Emit.
+func (h *Hub) emit(ctx context.Context, ev feeds.Event) {
+	select {
+	case h.in <- ev:
+	case <-ctx.Done():
 	}
 }
 

@@ -3,8 +3,10 @@ package hub
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -267,5 +269,73 @@ func TestStreamCommitWaitsForTheStore(t *testing.T) {
 	st.mu.Unlock()
 	if !stored {
 		t.Error("a retried event was dropped as a duplicate of one that was never stored")
+	}
+}
+
+// reports is a reporter that records what a supervisor tells it, so the
+// supervisor can be watched without a hub.
+type reports struct {
+	mu     sync.Mutex
+	events []feeds.Event
+	health Health
+	states []HealthState
+}
+
+func (r *reports) emit(_ context.Context, ev feeds.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+}
+
+func (r *reports) Commit(_ context.Context, evs []feeds.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, evs...)
+	return nil
+}
+
+func (r *reports) setHealth(feed string, fn func(*Health)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.health.Feed = feed
+	before := r.health.State
+	fn(&r.health)
+	if r.health.State != before {
+		r.states = append(r.states, r.health.State)
+	}
+}
+
+// A supervisor reports only through its reporter: the run's events with
+// the feed's id, and each change of state, to the end of the context.
+func TestSupervisorReportsThroughItsReporter(t *testing.T) {
+	r := &reports{}
+	sup := newSupervisor("f", &flaky{fails: 1}, r, time.Now)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.run(ctx); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.mu.Lock()
+		n := len(r.events)
+		r.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the connector's event never reached the reporter")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if ev := r.events[0]; ev.Feed != "f" || ev.Platform != "test" {
+		t.Errorf("event %+v: want feed f, platform test", ev)
+	}
+	want := []HealthState{HealthReconnecting, HealthConnected, HealthStopped}
+	if fmt.Sprint(r.states) != fmt.Sprint(want) {
+		t.Errorf("states %v, want %v", r.states, want)
+	}
+	if r.health.Reconnects != 1 || r.health.Feed != "f" {
+		t.Errorf("health %+v: want one reconnect of f", r.health)
 	}
 }
