@@ -472,30 +472,35 @@ func excerpt(s string, n int) string {
 }
 
 func (m *Model) applyBatch(b hub.Batch) {
-	m.feed.Add(b.Events)
-	m.feed.Apply(b.Updates)
-	if n := len(b.Events); n > 0 && b.Events[n-1].Seq > m.lastSeq {
-		m.lastSeq = b.Events[n-1].Seq
+	events, updates := hub.Items(b, hub.TopicEvents), hub.Items(b, hub.TopicUpdates)
+	changed := hub.Items(b, hub.TopicOutbox)
+	m.feed.Add(events)
+	m.feed.Apply(updates)
+	if n := len(events); n > 0 && events[n-1].Seq > m.lastSeq {
+		m.lastSeq = events[n-1].Seq
 	}
-	for _, o := range b.Outbox {
+	for _, o := range changed {
 		m.applyOutgoing(o)
 	}
-	if b.Health != nil {
-		m.stats.SetHealth(b.Health, m.deps.Now())
+	if health, ok := hub.Last(b, hub.TopicHealth); ok {
+		m.stats.SetHealth(health, m.deps.Now())
 	}
-	if b.Hold != nil {
-		m.hold = *b.Hold
+	hold, holdChanged := hub.Last(b, hub.TopicHold)
+	if holdChanged {
+		m.hold = hold
 		m.stats.SetHold(m.hold)
 		m.box.SetHold(m.hold)
 	}
-	if m.mode == modeAudit && (len(b.Outbox) > 0 || b.Hold != nil) {
+	if m.mode == modeAudit && (len(changed) > 0 || holdChanged) {
 		m.pending = append(m.pending, m.loadAudit())
 	}
+	errText, _ := hub.Last(b, hub.TopicErrors)
+	dropped := hub.Dropped(b, hub.TopicEvents)
 	switch {
-	case b.Err != "":
-		m.setStatus(b.Err, true)
-	case b.Dropped > 0:
-		m.setStatus(fmt.Sprintf("The screen fell behind: %d messages were skipped here (they are stored).", b.Dropped), true)
+	case errText != "":
+		m.setStatus(errText, true)
+	case dropped > 0:
+		m.setStatus(fmt.Sprintf("The screen fell behind: %d messages were skipped here (they are stored).", dropped), true)
 	}
 	m.refreshCounts()
 }

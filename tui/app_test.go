@@ -354,7 +354,7 @@ func TestHostileTextIsInertOnScreen(t *testing.T) {
 		Text: "hello\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202Eworld", Time: clock})
 	<-sub.Ready()
 	b := sub.Take()
-	for len(b.Events) == 0 {
+	for len(hub.Items(b, hub.TopicEvents)) == 0 {
 		<-sub.Ready()
 		b = sub.Take()
 	}

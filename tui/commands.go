@@ -266,7 +266,9 @@ func debugDetail(msg tea.Msg) string {
 	case tea.WindowSizeMsg:
 		return fmt.Sprintf("%dx%d", msg.Width, msg.Height)
 	case batchMsg:
-		return fmt.Sprintf("events=%d updates=%d outbox=%d dropped=%d", len(msg.b.Events), len(msg.b.Updates), len(msg.b.Outbox), msg.b.Dropped)
+		b := msg.b
+		return fmt.Sprintf("events=%d updates=%d outbox=%d dropped=%d", len(hub.Items(b, hub.TopicEvents)),
+			len(hub.Items(b, hub.TopicUpdates)), len(hub.Items(b, hub.TopicOutbox)), hub.Dropped(b, hub.TopicEvents))
 	case errMsg:
 		return msg.err.Error()
 	}

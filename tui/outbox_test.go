@@ -13,7 +13,6 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
-	"github.com/tribune/tribune/feeds/hub"
 	outboxq "github.com/tribune/tribune/feeds/outbox"
 )
 
@@ -228,7 +227,7 @@ func TestGoldenOutbox(t *testing.T) {
 	m := h.model(ctx)
 	tm := start(t, m, 100, 24)
 	waitFor(t, tm, "précommande")
-	tm.Send(batchMsg{b: hub.Batch{Hold: &outboxq.Hold{On: true, By: "alice", Since: clock}}, at: clock})
+	h.hub.PublishHold(outboxq.Hold{On: true, By: "alice", Since: clock})
 	tm.Send(press("o"))
 	waitFor(t, tm, "Yes, Android too.", "OUTBOX HELD")
 	tm.Send(press("j"))

@@ -273,7 +273,7 @@ func (d *Dispatcher) due() ([]outbox.Outgoing, time.Time, error) {
 		case err != nil:
 			return claimed, time.Time{}, err
 		}
-		d.hub.PublishOutbox(o)
+		hub.Publish(d.hub, hub.TopicOutbox, o)
 		p.busy = true
 		p.recent = append(p.recent, now)
 		if l := d.Limit(feed); len(p.recent) > max(l.Count, 1) {
@@ -403,7 +403,7 @@ func (d *Dispatcher) change(id string, fn func(*outbox.Outgoing, bool) (outbox.N
 	if err != nil {
 		return outbox.Outgoing{}, fmt.Errorf("outbox item %s: %w", id, err)
 	}
-	d.hub.PublishOutbox(o)
+	hub.Publish(d.hub, hub.TopicOutbox, o)
 	d.Wake()
 	return o, nil
 }
@@ -465,7 +465,7 @@ func (d *Dispatcher) Enqueue(o outbox.Outgoing) error {
 	if err := d.store.Enqueue(o); err != nil {
 		return err
 	}
-	d.hub.PublishOutbox(o)
+	hub.Publish(d.hub, hub.TopicOutbox, o)
 	d.Wake()
 	return nil
 }

@@ -1,8 +1,13 @@
 // Package hub runs the feeds. Its supervisor keeps each connector running,
 // reconnecting with backoff and reporting the feed's Health; the Hub makes
 // what connectors emit safe (sanitized, de-duplicated, sequenced), persists
-// it through an EventStore, and fans it out to subscribers, each with a
-// bounded mailbox that a slow session cannot turn into a stall.
+// it through an EventStore, and fans it out to subscribers.
+//
+// What reaches a subscriber travels on typed topics (Topic): the hub's own
+// carry events, updates, outbox changes, health, the hold and ingest
+// errors, and any package may declare more and Publish on them. They share
+// one bounded mailbox per subscriber (Subscription), which a slow session
+// cannot turn into a stall.
 package hub
 
 import (
@@ -49,35 +54,13 @@ type Options struct {
 	QueueSize int
 	// MaxBatch bounds how many events one store transaction carries.
 	MaxBatch int
-	// SubscriberBacklog bounds the events waiting for one subscriber;
-	// past it the oldest are dropped and counted in Batch.Dropped.
+	// SubscriberBacklog bounds what waits for one subscriber on each
+	// topic, as the topic's Keep reads it: past it the oldest events are
+	// dropped, and counted (see Dropped).
 	SubscriberBacklog int
 	// DedupeWindow is how many ids per feed are remembered.
 	DedupeWindow int
 	Now          func() time.Time
-}
-
-// Batch is what a subscriber receives: everything since its last Take.
-type Batch struct {
-	// Events are new events in Seq order.
-	Events []feeds.Event
-	// Updates are events changed after ingest (deleted by moderation).
-	Updates []feeds.Event
-	// Outbox holds outbox items whose state changed, oldest change first.
-	Outbox []outbox.Outgoing
-	// Health is the latest health of every feed, when it changed.
-	Health []Health
-	// Hold is the outbox brake, when it changed.
-	Hold *outbox.Hold
-	// Dropped counts events this subscriber was too slow to receive.
-	Dropped int
-	// Err is the latest ingest error (a store write failing), if any.
-	Err string
-}
-
-func (b *Batch) empty() bool {
-	return len(b.Events) == 0 && len(b.Updates) == 0 && len(b.Outbox) == 0 &&
-		b.Health == nil && b.Hold == nil && b.Dropped == 0 && b.Err == ""
 }
 
 // Hub fans events in from connectors, makes them safe, stores them and fans
@@ -350,13 +333,11 @@ func (h *Hub) process(raw []feeds.Event) error {
 	if h.opts.Observe != nil && len(events) > 0 {
 		h.opts.Observe(events)
 	}
-	h.publish(func(b *Batch) {
-		b.Events = append(b.Events, events...)
-		b.Updates = append(b.Updates, updates...)
-		if errText != "" {
-			b.Err = errText
-		}
-	})
+	Publish(h, TopicEvents, events...)
+	Publish(h, TopicUpdates, updates...)
+	if errText != "" {
+		Publish(h, TopicErrors, errText)
+	}
 	return storeErr
 }
 
@@ -385,18 +366,13 @@ func (h *Hub) seenSet(feed string) *seenSet {
 	return s
 }
 
-// PublishOutbox tells every subscriber that an outbox item changed.
-func (h *Hub) PublishOutbox(o outbox.Outgoing) {
-	h.publish(func(b *Batch) { b.Outbox = append(b.Outbox, o) })
-}
-
 // PublishHold tells every subscriber, now and later, where the outbox brake
 // stands.
 func (h *Hub) PublishHold(hold outbox.Hold) {
 	h.mu.Lock()
 	h.hold = &hold
 	h.mu.Unlock()
-	h.publish(func(b *Batch) { b.Hold = &hold })
+	Publish(h, TopicHold, hold)
 }
 
 // SetSendPause records that the feed's platform asked for no sends until
@@ -413,112 +389,7 @@ func (h *Hub) setHealth(id string, fn func(*Health)) {
 	h.health[id] = hl
 	all := h.healthLocked()
 	h.mu.Unlock()
-	h.publish(func(b *Batch) { b.Health = all })
-}
-
-// Subscribe registers a subscriber until ctx ends.
-func (h *Hub) Subscribe(ctx context.Context) *Subscription {
-	s := &Subscription{
-		ready:   make(chan struct{}, 1),
-		backlog: h.opts.SubscriberBacklog,
-	}
-	h.mu.Lock()
-	h.subs[s] = struct{}{}
-	s.pending.Health = h.healthLocked()
-	s.pending.Hold = h.hold
-	h.mu.Unlock()
-	s.signal()
-	go func() {
-		<-ctx.Done()
-		h.mu.Lock()
-		delete(h.subs, s)
-		h.mu.Unlock()
-	}()
-	return s
-}
-
-func (h *Hub) publish(fn func(*Batch)) {
-	h.mu.Lock()
-	subs := make([]*Subscription, 0, len(h.subs))
-	for s := range h.subs {
-		subs = append(subs, s)
-	}
-	h.mu.Unlock()
-	for _, s := range subs {
-		s.add(fn)
-	}
-}
-
-// Subscription is one subscriber's mailbox. The hub adds to it without ever
-// blocking; the subscriber waits on Ready and drains with Take.
-type Subscription struct {
-	ready   chan struct{}
-	backlog int
-
-	mu      sync.Mutex
-	pending Batch
-}
-
-// Ready is signalled when something is waiting to be taken.
-func (s *Subscription) Ready() <-chan struct{} { return s.ready }
-
-// Take returns and clears what is waiting.
-func (s *Subscription) Take() Batch {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.pending
-	s.pending = Batch{}
-	return b
-}
-
-func (s *Subscription) add(fn func(*Batch)) {
-	s.mu.Lock()
-	fn(&s.pending)
-	if len(s.pending.Events) > s.backlog {
-		// Drop a quarter more than needed so a flood into a stuck
-		// subscriber copies the backlog rarely, not on every event.
-		drop := len(s.pending.Events) - s.backlog*3/4
-		s.pending.Events = append([]feeds.Event(nil), s.pending.Events[drop:]...)
-		s.pending.Dropped += drop
-	}
-	// The rest is bounded too, so a stuck session (an SSH client that
-	// stopped reading) cannot grow without end: deletions beyond the
-	// backlog are dropped (the store has them), and outbox changes keep
-	// only each item's latest state.
-	if len(s.pending.Updates) > s.backlog {
-		s.pending.Updates = append([]feeds.Event(nil), s.pending.Updates[len(s.pending.Updates)-s.backlog*3/4:]...)
-	}
-	if len(s.pending.Outbox) > s.backlog {
-		s.pending.Outbox = latestPerItem(s.pending.Outbox)
-	}
-	empty := s.pending.empty()
-	s.mu.Unlock()
-	if !empty {
-		s.signal()
-	}
-}
-
-// latestPerItem keeps each outbox item's last change, in the order of
-// those last changes.
-func latestPerItem(os []outbox.Outgoing) []outbox.Outgoing {
-	last := make(map[string]int, len(os))
-	for i, o := range os {
-		last[o.Action.ID] = i
-	}
-	out := make([]outbox.Outgoing, 0, len(last))
-	for i, o := range os {
-		if last[o.Action.ID] == i {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-func (s *Subscription) signal() {
-	select {
-	case s.ready <- struct{}{}:
-	default:
-	}
+	Publish(h, TopicHealth, all)
 }
 
 // seenSet remembers about the last n ids in two generations: O(1) per id,

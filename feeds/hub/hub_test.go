@@ -58,25 +58,46 @@ func (s *memStore) count() int {
 	return n
 }
 
+// taken is what a test gathered from one Take or more, topic by topic.
+type taken struct {
+	Events, Updates []feeds.Event
+	Outbox          []outbox.Outgoing
+	Health          []Health
+	Dropped         int
+	Err             string
+}
+
+// gather adds what b carries to t.
+func (t *taken) gather(b Batch) {
+	t.Events = append(t.Events, Items(b, TopicEvents)...)
+	t.Updates = append(t.Updates, Items(b, TopicUpdates)...)
+	t.Outbox = append(t.Outbox, Items(b, TopicOutbox)...)
+	t.Dropped += Dropped(b, TopicEvents)
+	if hl, ok := Last(b, TopicHealth); ok {
+		t.Health = hl
+	}
+	if e, ok := Last(b, TopicErrors); ok {
+		t.Err = e
+	}
+}
+
+// took is what one Take carried.
+func took(b Batch) taken {
+	var t taken
+	t.gather(b)
+	return t
+}
+
 // takeUntil drains a subscription until n events arrived or the guard
 // timeout (a failure guard, not a timing assertion) passes.
-func takeUntil(t *testing.T, sub *Subscription, n int) Batch {
+func takeUntil(t *testing.T, sub *Subscription, n int) taken {
 	t.Helper()
-	var all Batch
+	var all taken
 	guard := time.After(10 * time.Second)
 	for len(all.Events) < n {
 		select {
 		case <-sub.Ready():
-			b := sub.Take()
-			all.Events = append(all.Events, b.Events...)
-			all.Updates = append(all.Updates, b.Updates...)
-			all.Dropped += b.Dropped
-			if b.Health != nil {
-				all.Health = b.Health
-			}
-			if b.Err != "" {
-				all.Err = b.Err
-			}
+			all.gather(sub.Take())
 		case <-guard:
 			t.Fatalf("got %d events, want %d", len(all.Events), n)
 		}
@@ -183,7 +204,7 @@ func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 	for got+dropped < n {
 		select {
 		case <-live.Ready():
-			b := live.Take()
+			b := took(live.Take())
 			got, dropped = got+len(b.Events), dropped+b.Dropped
 		case <-guard:
 			t.Fatalf("live subscriber: %d events + %d dropped, want %d", got, dropped, n)
@@ -192,7 +213,7 @@ func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 	if st.count() != n {
 		t.Fatalf("stored %d, want %d", st.count(), n)
 	}
-	b := stuck.Take()
+	b := took(stuck.Take())
 	if len(b.Events) > 100 {
 		t.Errorf("stuck subscriber holds %d events, backlog is 100", len(b.Events))
 	}
@@ -277,14 +298,14 @@ func TestStuckSubscriberStaysBounded(t *testing.T) {
 	stuck := h.Subscribe(context.Background())
 	runHub(t, h)
 	for i := range 1000 {
-		h.PublishOutbox(outbox.Outgoing{Action: feeds.Action{ID: fmt.Sprint(i % 10)}, State: outbox.StateSending, Attempts: i})
+		Publish(h, TopicOutbox, outbox.Outgoing{Action: feeds.Action{ID: fmt.Sprint(i % 10)}, State: outbox.StateSending, Attempts: i})
 		h.Ingest(context.Background(), feeds.Event{Feed: "a", Kind: feeds.KindDelete, Target: fmt.Sprint(i)})
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	var b Batch
+	var b taken
 	for {
 		stuck.mu.Lock()
-		n := len(stuck.pending.Updates)
+		n := len(Items(stuck.pending, TopicUpdates))
 		stuck.mu.Unlock()
 		if n >= 75 || time.Now().After(deadline) {
 			break
@@ -292,7 +313,7 @@ func TestStuckSubscriberStaysBounded(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	time.Sleep(50 * time.Millisecond) // let the last deletes land
-	b = stuck.Take()
+	b = took(stuck.Take())
 	if len(b.Updates) > 100 || len(b.Outbox) > 100 {
 		t.Fatalf("stuck subscriber holds %d updates and %d outbox changes, backlog 100", len(b.Updates), len(b.Outbox))
 	}
