@@ -99,21 +99,6 @@ func (db *DB) Change(id string, fn func(o *outbox.Outgoing, held bool) (outbox.N
 	return o, nil
 }
 
-// Outbox returns every item, in ID order (which is creation order).
-func (db *DB) Outbox() ([]outbox.Outgoing, error) {
-	var out []outbox.Outgoing
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		items, _ := outboxBuckets(tx)
-		return items.ForEach(func(k, v []byte) error {
-			return appendOutgoing(&out, k, v)
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading outbox: %w", err)
-	}
-	return out, nil
-}
-
 // RecentOutbox returns the newest n items, newest first: what the outbox
 // view shows, without reading a long history of sent items.
 func (db *DB) RecentOutbox(n int) ([]outbox.Outgoing, error) {

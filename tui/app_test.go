@@ -50,6 +50,19 @@ func (c idle) Capabilities() feeds.Capabilities {
 func (c idle) Run(ctx context.Context, _ feeds.Stream) error { <-ctx.Done(); return ctx.Err() }
 func (c idle) Do(context.Context, feeds.Action) error        { return nil }
 
+// speaker is a connector that says one thing, as a platform would, and
+// then listens.
+type speaker struct{ ev feeds.Event }
+
+func (c speaker) Platform() string                       { return c.ev.Platform }
+func (c speaker) Capabilities() feeds.Capabilities       { return feeds.Capabilities{} }
+func (c speaker) Do(context.Context, feeds.Action) error { return nil }
+func (c speaker) Run(ctx context.Context, s feeds.Stream) error {
+	s.Emit(c.ev)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
 type harness struct {
 	disp  *dispatch.Dispatcher // set by withDispatcher
 	ticks atomic.Int64         // the model's clock moves a microsecond a reading
@@ -348,10 +361,13 @@ func TestHostileTextIsInertOnScreen(t *testing.T) {
 	h := newHarness(t, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	hostile := feeds.Event{Feed: "hostile", Platform: "twitch", ID: "x", Author: "evil\x1b]0;owned\x07",
+		Text: "hello\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202Eworld", Time: clock}
+	if err := h.hub.Add("hostile", speaker{hostile}); err != nil {
+		t.Fatal(err)
+	}
 	sub := h.hub.Subscribe(ctx)
 	go h.hub.Run(ctx)
-	h.hub.Ingest(ctx, feeds.Event{Feed: "twitch", Platform: "twitch", ID: "x", Author: "evil\x1b]0;owned\x07",
-		Text: "hello\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202Eworld", Time: clock})
 	<-sub.Ready()
 	b := sub.Take()
 	for len(hub.Items(b, hub.TopicEvents)) == 0 {

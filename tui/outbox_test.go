@@ -67,9 +67,9 @@ func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 	tm.Send(press("ctrl+s"))
 	waitFor(t, tm, "Edited reply to @kiki_fr", "Our official statement")
 
-	items, _ := h.db.Outbox()
-	if len(items) != 2 || items[0].State != outboxq.StateQueued || items[0].Action.Text != "Our official statement" ||
-		items[1].State != outboxq.StateCancelled {
+	items, _ := h.db.RecentOutbox(10) // newest first
+	if len(items) != 2 || items[1].State != outboxq.StateQueued || items[1].Action.Text != "Our official statement" ||
+		items[0].State != outboxq.StateCancelled {
 		t.Fatalf("outbox while held = %+v", items)
 	}
 
@@ -274,7 +274,7 @@ func TestEditIsNotCapturedNorLost(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		items, _ := h.db.Outbox()
+		items, _ := h.db.RecentOutbox(10)
 		if len(items) == 1 && items[0].State == outboxq.StateSent {
 			break
 		}
@@ -290,7 +290,7 @@ func TestEditIsNotCapturedNorLost(t *testing.T) {
 	if !strings.Contains(view, "v1 and more") {
 		t.Errorf("the edited text was lost:\n%s", view)
 	}
-	items, _ := h.db.Outbox()
+	items, _ := h.db.RecentOutbox(10)
 	if len(items) != 1 || items[0].Action.Text != "v1" {
 		t.Errorf("outbox = %+v, want the one reply, sent as v1", items)
 	}

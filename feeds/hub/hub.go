@@ -204,17 +204,6 @@ func (h *Hub) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Ingest hands one event to the hub as a connector would. It is for
-// replays and tests; it blocks while the ingest queue is full.
-func (h *Hub) Ingest(ctx context.Context, ev feeds.Event) error {
-	select {
-	case h.in <- ev:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // emit hands one event to the ingest goroutine, blocking while its queue
 // is full, until ctx ends: a connector's Emit.
 func (h *Hub) emit(ctx context.Context, ev feeds.Event) {
