@@ -105,6 +105,19 @@ func takeUntil(t *testing.T, sub *Subscription, n int) taken {
 	return all
 }
 
+// waitUntil polls cond until it holds, and fails the test with what once
+// the guard timeout (a failure guard, not a timing assertion) has passed.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal(what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func runHub(t *testing.T, h *Hub) context.CancelFunc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -230,19 +243,11 @@ func TestHubUnsubscribesWhenContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.Subscribe(ctx)
 	cancel()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitUntil(t, "subscriber still registered after its context ended", func() bool {
 		h.mu.Lock()
-		n := len(h.subs)
-		h.mu.Unlock()
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("subscriber still registered after its context ended")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer h.mu.Unlock()
+		return len(h.subs) == 0
+	})
 }
 
 func TestHubAppliesDeletes(t *testing.T) {

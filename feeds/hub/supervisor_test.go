@@ -313,19 +313,11 @@ func TestSupervisorReportsThroughItsReporter(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { sup.run(ctx); close(done) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitUntil(t, "the connector's event never reached the reporter", func() bool {
 		r.mu.Lock()
-		n := len(r.events)
-		r.mu.Unlock()
-		if n == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the connector's event never reached the reporter")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer r.mu.Unlock()
+		return len(r.events) == 1
+	})
 	cancel()
 	<-done
 	if ev := r.events[0]; ev.Feed != "f" || ev.Platform != "test" {
