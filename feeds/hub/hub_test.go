@@ -226,6 +226,14 @@ func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 	if st.count() != n {
 		t.Fatalf("stored %d, want %d", st.count(), n)
 	}
+	// The hub hands a batch to one subscriber after the other: the live
+	// one may have the last before the stuck one does.
+	waitUntil(t, "the stuck subscriber was never handed the last events", func() bool {
+		stuck.mu.Lock()
+		defer stuck.mu.Unlock()
+		last, _ := Last(stuck.pending, TopicEvents)
+		return last.ID == fmt.Sprint(n-1)
+	})
 	b := took(stuck.Take())
 	if len(b.Events) > 100 {
 		t.Errorf("stuck subscriber holds %d events, backlog is 100", len(b.Events))
