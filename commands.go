@@ -10,7 +10,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/store"
 )
 
@@ -40,7 +40,7 @@ func auditCmd(o options, cfg Config, args []string, stdout, stderr io.Writer) er
 	w := bufio.NewWriter(stdout)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	if err := db.Audit(from, func(e feeds.AuditEntry) error { return enc.Encode(e) }); err != nil {
+	if err := db.Audit(from, func(e outbox.AuditEntry) error { return enc.Encode(e) }); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	return w.Flush()

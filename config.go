@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,36 +102,21 @@ func typeNames() string {
 	return strings.Join(names, ", ")
 }
 
-// demoConfig is a [[feed]] of type "demo".
-type demoConfig struct {
-	Platform string  `toml:"platform"` // which platform to simulate
-	Rate     float64 `toml:"rate"`     // messages per second
-	Seed     int64   `toml:"seed"`     // content seed; 0: --seed
-}
-
-var demoPlatforms = []string{"twitch", "mastodon", "bluesky", "irc"}
-
 func decodeDemo(md toml.MetaData, p toml.Primitive, id string) (func(options) (feeds.Connector, error), error) {
-	var c demoConfig
+	var c demo.FeedConfig
 	if err := md.PrimitiveDecode(p, &c); err != nil {
 		return nil, err
 	}
-	if c.Platform == "" {
-		c.Platform = "twitch"
+	if err := c.Check(); err != nil {
+		return nil, err
 	}
-	if !slices.Contains(demoPlatforms, c.Platform) {
-		return nil, fmt.Errorf("demo: platform %q is not one of %s", c.Platform, strings.Join(demoPlatforms, ", "))
-	}
-	if c.Rate < 0 {
-		return nil, errors.New("demo: rate must not be negative")
-	}
-	return func(o options) (feeds.Connector, error) {
-		seed := c.Seed
-		if seed == 0 {
-			seed = o.seed
-		}
-		return demo.New(demo.Config{Platform: c.Platform, Feed: id, Seed: seed, Rate: c.Rate})
-	}, nil
+	return buildDemo(id, c), nil
+}
+
+// buildDemo builds the demo connector of feed id, seeded by --seed unless
+// its table sets a seed.
+func buildDemo(id string, c demo.FeedConfig) func(options) (feeds.Connector, error) {
+	return func(o options) (feeds.Connector, error) { return demo.New(c.Config(id, o.seed)) }
 }
 
 // defaultConfigPath is $XDG_CONFIG_HOME/tribune/config.toml.
@@ -296,17 +280,12 @@ func parseDays(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
-// demoFeeds is what runs with no feeds configured: one simulated launch
-// covered on four platforms, the total rate shared out as real traffic
-// would be (chat far busier than social posts).
+// demoFeeds is what runs with no feeds configured: the demo's launch, on
+// every platform it simulates.
 func demoFeeds(rate float64) []FeedConfig {
-	share := map[string]float64{"twitch": 0.55, "mastodon": 0.15, "bluesky": 0.2, "irc": 0.1}
-	out := make([]FeedConfig, 0, len(demoPlatforms))
-	for _, p := range demoPlatforms {
-		c := demoConfig{Platform: p, Rate: rate * share[p]}
-		out = append(out, FeedConfig{ID: p, Type: "demo", build: func(o options) (feeds.Connector, error) {
-			return demo.New(demo.Config{Platform: c.Platform, Feed: p, Seed: o.seed, Rate: c.Rate})
-		}})
+	var out []FeedConfig
+	for _, c := range demo.Launch(rate) {
+		out = append(out, FeedConfig{ID: c.Platform, Type: "demo", build: buildDemo(c.Platform, c)})
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/store"
 )
 
@@ -169,7 +170,7 @@ func TestAuditAndDBCommands(t *testing.T) {
 		at = when
 		a := feeds.Action{ID: feeds.NewActionID(at), Feed: "twitch", Kind: feeds.ActReply, Text: []string{"old", "new"}[i],
 			Operator: "alice", Created: at}
-		if err := db.Enqueue(feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: at}); err != nil {
+		if err := db.Enqueue(outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: at}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -189,7 +190,7 @@ func TestAuditAndDBCommands(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("audit printed %q", lines)
 	}
-	var e feeds.AuditEntry
+	var e outbox.AuditEntry
 	if err := json.Unmarshal([]byte(lines[0]), &e); err != nil || e.What != "queued" || e.By != "alice" || e.Text != "old" {
 		t.Errorf("first line %s decodes to %+v, %v", lines[0], e, err)
 	}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -244,7 +246,7 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 	if err != nil {
 		return nil, err
 	}
-	hub, engine, err := newHub(db, dbPath)
+	events, engine, err := newHub(db, dbPath)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -257,7 +259,7 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 	for _, fc := range feedCfgs {
 		c, err := fc.build(o)
 		if err == nil {
-			err = hub.Add(fc.ID, c)
+			err = events.Add(fc.ID, c)
 		}
 		if err != nil {
 			db.Close()
@@ -267,22 +269,22 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 			limits[fc.ID] = *fc.SendLimit
 		}
 	}
-	dispatcher := feeds.NewDispatcher(db, hub, feeds.DispatcherOptions{Limits: limits})
+	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits})
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
-		Services: tui.Services{Hub: hub, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup)},
+		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup)},
 		db:       db,
 		cancel:   cancel,
 	}
 	s.done.Add(2)
-	go func() { defer s.done.Done(); hub.Run(ctx) }()
+	go func() { defer s.done.Done(); events.Run(ctx) }()
 	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
 	return s, nil
 }
 
 // newHub makes the hub over the store, with the stats engine and the
 // de-duplication seeded from what the store holds.
-func newHub(db *store.DB, dbPath string) (*feeds.Hub, *stats.Engine, error) {
+func newHub(db *store.DB, dbPath string) (*hub.Hub, *stats.Engine, error) {
 	engine := stats.New(nil)
 	if err := seedStats(engine, db); err != nil {
 		return nil, nil, err
@@ -295,7 +297,7 @@ func newHub(db *store.DB, dbPath string) (*feeds.Hub, *stats.Engine, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", dbPath, err)
 	}
-	return feeds.NewHub(feeds.HubOptions{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent}), engine, nil
+	return hub.New(hub.Options{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent}), engine, nil
 }
 
 // stop stops the feeds and the dispatcher, waits for the writes sessions

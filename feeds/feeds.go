@@ -1,7 +1,9 @@
 // Package feeds owns everything that talks to a platform: the Event and Action
-// types every connector speaks, the Connector interface, the supervisor that
-// keeps a connector running, the hub that fans events in and out, and the
-// dispatcher that carries queued actions out to connectors.
+// types every connector speaks, the Connector interface, and the errors
+// by which a connector tells the runtime what a failure means. The runtime
+// that drives connectors lives beside it: feeds/hub supervises them and fans
+// events in and out, feeds/outbox is the life cycle of a queued action, and
+// feeds/dispatch carries queued actions out to them.
 //
 // No connector knows about the TUI and no pane knows about a protocol: the
 // types in this file are the whole contract between the two.
@@ -10,6 +12,7 @@ package feeds
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -135,6 +138,12 @@ type Action struct {
 	Duration     time.Duration `json:"duration,omitempty"`
 	Operator     string        `json:"operator"`
 	Created      time.Time     `json:"created"`
+}
+
+// NewActionID returns an id for an action queued at t: unique, and sorting
+// by creation time, which is the outbox's order.
+func NewActionID(t time.Time) string {
+	return fmt.Sprintf("%016x-%08x", t.UnixNano(), rand.Uint32())
 }
 
 // Capabilities is what a connector declares so the UI offers only what works.

@@ -8,7 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // appendAudit writes e to the audit log inside tx, stamped with the time
@@ -16,7 +16,7 @@ import (
 // were made whatever clock their callers read. Callers write it in the
 // same transaction as the change it describes, so the log never tells of a
 // change that did not happen, nor misses one.
-func (db *DB) appendAudit(tx *bolt.Tx, e feeds.AuditEntry) error {
+func (db *DB) appendAudit(tx *bolt.Tx, e outbox.AuditEntry) error {
 	e.Time = db.opts.Now()
 	b := tx.Bucket(bucketAudit)
 	seq, err := b.NextSequence()
@@ -44,7 +44,7 @@ func auditKey(t time.Time, seq uint64) []byte {
 // and stops at fn's first error, which it returns. fn runs inside a read
 // transaction: it may write elsewhere (a file, a terminal) but must not
 // call the store.
-func (db *DB) Audit(since time.Time, fn func(feeds.AuditEntry) error) error {
+func (db *DB) Audit(since time.Time, fn func(outbox.AuditEntry) error) error {
 	return db.bolt.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAudit)
 		if b == nil {
@@ -52,7 +52,7 @@ func (db *DB) Audit(since time.Time, fn func(feeds.AuditEntry) error) error {
 		}
 		c := b.Cursor()
 		for k, v := c.Seek(auditKey(since, 0)); k != nil; k, v = c.Next() {
-			var e feeds.AuditEntry
+			var e outbox.AuditEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("audit entry %x: %w", k, err)
 			}
@@ -65,8 +65,8 @@ func (db *DB) Audit(since time.Time, fn func(feeds.AuditEntry) error) error {
 }
 
 // RecentAudit returns the newest n audit entries, oldest first.
-func (db *DB) RecentAudit(n int) ([]feeds.AuditEntry, error) {
-	var out []feeds.AuditEntry
+func (db *DB) RecentAudit(n int) ([]outbox.AuditEntry, error) {
+	var out []outbox.AuditEntry
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAudit)
 		if b == nil {
@@ -74,7 +74,7 @@ func (db *DB) RecentAudit(n int) ([]feeds.AuditEntry, error) {
 		}
 		c := b.Cursor()
 		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
-			var e feeds.AuditEntry
+			var e outbox.AuditEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("audit entry %x: %w", k, err)
 			}
@@ -92,8 +92,8 @@ func (db *DB) RecentAudit(n int) ([]feeds.AuditEntry, error) {
 }
 
 // Hold returns the outbox's brake as last set.
-func (db *DB) Hold() (feeds.Hold, error) {
-	var h feeds.Hold
+func (db *DB) Hold() (outbox.Hold, error) {
+	var h outbox.Hold
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		h, err = readHold(tx)
@@ -104,7 +104,7 @@ func (db *DB) Hold() (feeds.Hold, error) {
 
 // SetHold sets the brake and records who pulled or released it. It reports
 // whether anything changed: holding a held outbox is not a second entry.
-func (db *DB) SetHold(h feeds.Hold) (bool, error) {
+func (db *DB) SetHold(h outbox.Hold) (bool, error) {
 	if h.Since.IsZero() {
 		h.Since = db.opts.Now()
 	}
@@ -122,11 +122,11 @@ func (db *DB) SetHold(h feeds.Hold) (bool, error) {
 		if err := tx.Bucket(bucketMeta).Put(keyHold, v); err != nil {
 			return err
 		}
-		what := feeds.AuditReleased
+		what := outbox.AuditReleased
 		if h.On {
-			what = feeds.AuditHeld
+			what = outbox.AuditHeld
 		}
-		return db.appendAudit(tx, feeds.AuditEntry{By: h.By, What: what})
+		return db.appendAudit(tx, outbox.AuditEntry{By: h.By, What: what})
 	})
 	if err != nil {
 		return false, fmt.Errorf("setting hold: %w", err)
@@ -134,8 +134,8 @@ func (db *DB) SetHold(h feeds.Hold) (bool, error) {
 	return changed, nil
 }
 
-func readHold(tx *bolt.Tx) (feeds.Hold, error) {
-	var h feeds.Hold
+func readHold(tx *bolt.Tx) (outbox.Hold, error) {
+	var h outbox.Hold
 	v := tx.Bucket(bucketMeta).Get(keyHold)
 	if v == nil {
 		return h, nil

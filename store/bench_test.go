@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 const benchBatch = 1000
@@ -54,7 +55,7 @@ func BenchmarkEnqueue(b *testing.B) {
 	db := openTemp(b, Options{})
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		o := outgoing(fmt.Sprintf("01J%010d", i), feeds.StateQueued)
+		o := outgoing(fmt.Sprintf("01J%010d", i), outbox.StateQueued)
 		if err := db.Enqueue(o); err != nil {
 			b.Fatal(err)
 		}

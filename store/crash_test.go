@@ -17,6 +17,9 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // The crash test runs this test binary again as a child that works the
@@ -72,7 +75,7 @@ func crashChild(dir string) error {
 	if err != nil {
 		return err
 	}
-	hub := feeds.NewHub(feeds.HubOptions{Store: db})
+	hub := hub.New(hub.Options{Store: db})
 	for _, f := range []struct {
 		id   string
 		idem bool
@@ -85,7 +88,7 @@ func crashChild(dir string) error {
 			return err
 		}
 	}
-	d := feeds.NewDispatcher(db, hub, feeds.DispatcherOptions{})
+	d := dispatch.New(db, hub, dispatch.Options{})
 	go d.Run(context.Background())
 
 	out := bufio.NewWriter(os.Stdout)
@@ -102,7 +105,7 @@ func crashChild(dir string) error {
 		}
 		a := feeds.Action{ID: feeds.NewActionID(now), Feed: feed, Kind: feeds.ActReply, Text: "reply " + strconv.Itoa(i),
 			Operator: "crash", Created: now}
-		if err := db.Enqueue(feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: now}); err != nil {
+		if err := db.Enqueue(outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: now}); err != nil {
 			return err
 		}
 		ack("Q %s", a.ID)
@@ -229,7 +232,7 @@ func checkAfterCrash(t *testing.T, round int, dir string, queued map[string]bool
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := make(map[string]feeds.Outgoing, len(items))
+	byID := make(map[string]outbox.Outgoing, len(items))
 	texts := make(map[string]int)
 	for _, o := range items {
 		byID[o.Action.ID] = o
@@ -254,7 +257,7 @@ func checkAfterCrash(t *testing.T, round int, dir string, queued map[string]bool
 			t.Fatalf("round %d: %s was posted twice on a platform without idempotency", round, id)
 		}
 		seen[id] = true
-		if o := byID[id]; o.State == feeds.StateQueued {
+		if o := byID[id]; o.State == outbox.StateQueued {
 			t.Fatalf("round %d: %s was posted and is queued again", round, id)
 		}
 	}

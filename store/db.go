@@ -345,9 +345,6 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// Path is the database file.
-func (db *DB) Path() string { return db.path }
-
 // u64 encodes v as an 8-byte big-endian key or value.
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

@@ -13,12 +13,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // The hub and the dispatcher are written against these interfaces.
 var (
-	_ feeds.EventStore  = (*DB)(nil)
-	_ feeds.OutboxStore = (*DB)(nil)
+	_ hub.EventStore       = (*DB)(nil)
+	_ dispatch.OutboxStore = (*DB)(nil)
 )
 
 func TestReopenKeepsEverything(t *testing.T) {
@@ -42,8 +45,8 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if _, err := db.SaveDraft("local", draft); err != nil {
 		t.Fatal(err)
 	}
-	out := feeds.Outgoing{Action: feeds.Action{ID: "01J0000001", Feed: "irc", Kind: feeds.ActReply, Text: "hi"},
-		State: feeds.StateQueued, Updated: t0}
+	out := outbox.Outgoing{Action: feeds.Action{ID: "01J0000001", Feed: "irc", Kind: feeds.ActReply, Text: "hi"},
+		State: outbox.StateQueued, Updated: t0}
 	if err := db.Enqueue(out); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +87,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 1 || items[0].Action.ID != "01J0000001" || items[0].State != feeds.StateQueued {
+	if len(items) != 1 || items[0].Action.ID != "01J0000001" || items[0].State != outbox.StateQueued {
 		t.Errorf("outbox after reopen = %+v", items)
 	}
 	if p, _ := db.Pending(); len(p) != 1 {

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // flaky fails each action's first try as not sent, then succeeds.
@@ -39,18 +42,18 @@ func (c *flakyConn) Do(_ context.Context, a feeds.Action) error {
 // transaction while the loop held that lock waiting for the store).
 func TestDispatcherManyFeedsRetryingOnBbolt(t *testing.T) {
 	db := openTemp(t, Options{})
-	hub := feeds.NewHub(feeds.HubOptions{Store: db})
+	hub := hub.New(hub.Options{Store: db})
 	const nFeeds, perFeed = 30, 3
 	for f := range nFeeds {
 		hub.Add(fmt.Sprintf("f%02d", f), &flakyConn{idempotent: f%2 == 0, tried: make(map[string]int)})
 	}
-	d := feeds.NewDispatcher(db, hub, feeds.DispatcherOptions{})
+	d := dispatch.New(db, hub, dispatch.Options{})
 	now := time.Now()
 	for i := range nFeeds * perFeed {
 		at := now.Add(time.Duration(i) * time.Microsecond)
 		a := feeds.Action{ID: feeds.NewActionID(at), Feed: fmt.Sprintf("f%02d", i%nFeeds), Kind: feeds.ActReply,
 			Text: "hi", Operator: "t", Created: at}
-		if err := db.Enqueue(feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: at}); err != nil {
+		if err := db.Enqueue(outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: at}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -74,7 +77,7 @@ func TestDispatcherManyFeedsRetryingOnBbolt(t *testing.T) {
 	}
 	all, _ := db.Outbox()
 	for _, o := range all {
-		if o.State != feeds.StateSent || o.Attempts != 2 {
+		if o.State != outbox.StateSent || o.Attempts != 2 {
 			t.Errorf("%s on %s: %s after %d attempts, want sent after 2", o.Action.ID, o.Action.Feed, o.State, o.Attempts)
 		}
 	}

@@ -12,7 +12,7 @@
 //	  magic    -> "tribune.store"          refuses files that are not ours
 //	  version  -> u64                      schema version (see migrations.go)
 //	  lastseq  -> u64                      highest Event.Seq ever stored
-//	  hold     -> JSON feeds.Hold          the outbox brake (absent: released)
+//	  hold     -> JSON outbox.Hold         the outbox brake (absent: released)
 //	feeds/
 //	  <feed id>/
 //	    count  -> u64                      events of this feed still stored
@@ -30,11 +30,11 @@
 //	      <draft key> -> JSON draftRecord  live draft or deletion tombstone
 //	outbox/
 //	  items/
-//	    <action id> -> JSON feeds.Outgoing every item, in ID order
+//	    <action id> -> JSON outbox.Outgoing every item, in ID order
 //	  pending/
 //	    <action id> -> ""                  items whose State is not Done
 //	audit/                                 (since schema 2)
-//	  <time u64><seq u64> -> JSON feeds.AuditEntry   oldest first
+//	  <time u64><seq u64> -> JSON outbox.AuditEntry   oldest first
 //
 // The top-level buckets are created in the one transaction that Open runs;
 // the per-feed and per-operator buckets appear on first use.

@@ -20,19 +20,6 @@ func (db *DB) Recent(n int) ([]feeds.Event, error) {
 	return evs, nil
 }
 
-// Before returns up to n events with Seq < seq, oldest first: the page above
-// the oldest row on screen when scrolling back.
-func (db *DB) Before(seq uint64, n int) ([]feeds.Event, error) {
-	if seq <= 1 {
-		return nil, nil
-	}
-	evs, err := db.backwards(seq, n)
-	if err != nil {
-		return nil, fmt.Errorf("reading events before %d: %w", seq, err)
-	}
-	return evs, nil
-}
-
 // head is a cursor on one feed's events, walking back from the newest.
 type head struct {
 	c   *bolt.Cursor

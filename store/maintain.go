@@ -11,7 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // maxProblems bounds what Check reports: a badly damaged file would
@@ -133,9 +133,9 @@ func checkOps(tx *bolt.Tx, add addFunc) {
 }
 
 func checkOutbox(tx *bolt.Tx, add addFunc) {
-	items, pending := outbox(tx)
+	items, pending := outboxBuckets(tx)
 	_ = items.ForEach(func(k, v []byte) error {
-		var o feeds.Outgoing
+		var o outbox.Outgoing
 		if err := json.Unmarshal(v, &o); err != nil {
 			add("outbox item %q: %v", k, err)
 			return nil
@@ -144,8 +144,8 @@ func checkOutbox(tx *bolt.Tx, add addFunc) {
 			add("outbox item %q holds action %q", k, o.Action.ID)
 		}
 		switch o.State {
-		case feeds.StateQueued, feeds.StateSending, feeds.StateSent, feeds.StateFailed,
-			feeds.StateUncertain, feeds.StateCancelled:
+		case outbox.StateQueued, outbox.StateSending, outbox.StateSent, outbox.StateFailed,
+			outbox.StateUncertain, outbox.StateCancelled:
 		default:
 			add("outbox item %q: unknown state %q", k, o.State)
 		}
@@ -168,7 +168,7 @@ func checkAudit(tx *bolt.Tx, add addFunc) {
 		return // schema 1: reported by checkMeta
 	}
 	_ = b.ForEach(func(k, v []byte) error {
-		var e feeds.AuditEntry
+		var e outbox.AuditEntry
 		switch err := json.Unmarshal(v, &e); {
 		case err != nil:
 			add("audit entry %x: %v", k, err)

@@ -13,20 +13,21 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 func TestCheckFindsBrokenInvariants(t *testing.T) {
 	db := openTemp(t, Options{})
 	mustAppend(t, db, ev(1, "chat", "a"), ev(2, "chat", "b"))
-	mustEnqueue(t, db, outgoing("01A", feeds.StateQueued))
-	mustEnqueue(t, db, outgoing("01B", feeds.StateSent))
+	mustEnqueue(t, db, outgoing("01A", outbox.StateQueued))
+	mustEnqueue(t, db, outgoing("01B", outbox.StateSent))
 	if probs := db.Check(); len(probs) != 0 {
 		t.Fatalf("a sound database: %v", probs)
 	}
 
 	// Damage it behind the store's back, the way a bug would.
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		items, pending := outbox(tx)
+		items, pending := outboxBuckets(tx)
 		if err := pending.Put([]byte("01B"), nil); err != nil { // sent and pending
 			return err
 		}
@@ -73,7 +74,7 @@ func TestCompactShrinksAndKeepsEverything(t *testing.T) {
 		}
 		mustAppend(t, db, batch...)
 	}
-	mustEnqueue(t, db, outgoing("01A", feeds.StateQueued))
+	mustEnqueue(t, db, outgoing("01A", outbox.StateQueued))
 	if _, _, err := Compact(path, Options{Timeout: 50 * time.Millisecond}); !errors.Is(err, ErrLocked) {
 		t.Fatalf("Compact while the database is open: %v, want ErrLocked", err)
 	}
@@ -137,7 +138,7 @@ func TestReadingAndFailedCompactionChangeNothing(t *testing.T) {
 		t.Errorf("check of a schema-1 file: %s", probs)
 	}
 	n := 0
-	if err := db.Audit(time.Time{}, func(feeds.AuditEntry) error { n++; return nil }); err != nil || n != 0 {
+	if err := db.Audit(time.Time{}, func(outbox.AuditEntry) error { n++; return nil }); err != nil || n != 0 {
 		t.Errorf("audit of a schema-1 file: %d entries, %v", n, err)
 	}
 	mustClose(t, db)

@@ -7,14 +7,14 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // Enqueue adds o to the outbox under o.Action.ID, and to the audit log as
 // queued by its operator. It is on disk when Enqueue returns, so the UI may
 // say "queued". An ID already in the outbox is refused with ErrExists, the
 // stored item untouched.
-func (db *DB) Enqueue(o feeds.Outgoing) error {
+func (db *DB) Enqueue(o outbox.Outgoing) error {
 	id := o.Action.ID
 	if id == "" {
 		return errors.New("enqueueing: action id is empty")
@@ -24,7 +24,7 @@ func (db *DB) Enqueue(o feeds.Outgoing) error {
 		return fmt.Errorf("enqueueing %s: %w", id, err)
 	}
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		items, pending := outbox(tx)
+		items, pending := outboxBuckets(tx)
 		key := []byte(id)
 		if items.Get(key) != nil {
 			return ErrExists
@@ -35,7 +35,7 @@ func (db *DB) Enqueue(o feeds.Outgoing) error {
 		if err := setPending(pending, key, o.State); err != nil {
 			return err
 		}
-		return db.appendAudit(tx, feeds.NewAuditEntry(o, feeds.AuditQueued, o.Action.Operator))
+		return db.appendAudit(tx, outbox.NewAuditEntry(o, outbox.AuditQueued, o.Action.Operator))
 	})
 	if err != nil {
 		return fmt.Errorf("enqueueing %s: %w", id, err)
@@ -51,11 +51,11 @@ func (db *DB) Enqueue(o feeds.Outgoing) error {
 // is; ErrNotFound if there is no such item. fn runs inside the write
 // transaction: it must be quick and must not call the store. It may not
 // change Action.ID.
-func (db *DB) Change(id string, fn func(o *feeds.Outgoing, held bool) (feeds.Note, error)) (feeds.Outgoing, error) {
-	var o feeds.Outgoing
+func (db *DB) Change(id string, fn func(o *outbox.Outgoing, held bool) (outbox.Note, error)) (outbox.Outgoing, error) {
+	var o outbox.Outgoing
 	var fnErr error
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		items, pending := outbox(tx)
+		items, pending := outboxBuckets(tx)
 		key := []byte(id)
 		v := items.Get(key)
 		if v == nil {
@@ -68,7 +68,7 @@ func (db *DB) Change(id string, fn func(o *feeds.Outgoing, held bool) (feeds.Not
 		if err != nil {
 			return err
 		}
-		var note feeds.Note
+		var note outbox.Note
 		if note, fnErr = fn(&o, hold.On); fnErr != nil {
 			return fnErr
 		}
@@ -88,38 +88,23 @@ func (db *DB) Change(id string, fn func(o *feeds.Outgoing, held bool) (feeds.Not
 		if note.What == "" {
 			return nil
 		}
-		return db.appendAudit(tx, feeds.NewAuditEntry(o, note.What, note.By))
+		return db.appendAudit(tx, outbox.NewAuditEntry(o, note.What, note.By))
 	})
 	switch {
 	case fnErr != nil:
-		return feeds.Outgoing{}, fnErr
+		return outbox.Outgoing{}, fnErr
 	case err != nil:
-		return feeds.Outgoing{}, fmt.Errorf("changing outbox item %s: %w", id, err)
+		return outbox.Outgoing{}, fmt.Errorf("changing outbox item %s: %w", id, err)
 	}
 	return o, nil
 }
 
-// Outbox returns every item, in ID order (which is creation order).
-func (db *DB) Outbox() ([]feeds.Outgoing, error) {
-	var out []feeds.Outgoing
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		items, _ := outbox(tx)
-		return items.ForEach(func(k, v []byte) error {
-			return appendOutgoing(&out, k, v)
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading outbox: %w", err)
-	}
-	return out, nil
-}
-
 // RecentOutbox returns the newest n items, newest first: what the outbox
 // view shows, without reading a long history of sent items.
-func (db *DB) RecentOutbox(n int) ([]feeds.Outgoing, error) {
-	var out []feeds.Outgoing
+func (db *DB) RecentOutbox(n int) ([]outbox.Outgoing, error) {
+	var out []outbox.Outgoing
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		items, _ := outbox(tx)
+		items, _ := outboxBuckets(tx)
 		c := items.Cursor()
 		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
 			if err := appendOutgoing(&out, k, v); err != nil {
@@ -137,10 +122,10 @@ func (db *DB) RecentOutbox(n int) ([]feeds.Outgoing, error) {
 // Pending returns the items whose State is not Done, in ID order. It reads
 // an index of them, so a long history of sent items does not slow the
 // dispatcher down.
-func (db *DB) Pending() ([]feeds.Outgoing, error) {
-	var out []feeds.Outgoing
+func (db *DB) Pending() ([]outbox.Outgoing, error) {
+	var out []outbox.Outgoing
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		items, pending := outbox(tx)
+		items, pending := outboxBuckets(tx)
 		return pending.ForEach(func(k, _ []byte) error {
 			v := items.Get(k)
 			if v == nil {
@@ -156,8 +141,8 @@ func (db *DB) Pending() ([]feeds.Outgoing, error) {
 }
 
 // appendOutgoing decodes the item stored under k and appends it to out.
-func appendOutgoing(out *[]feeds.Outgoing, k, v []byte) error {
-	var o feeds.Outgoing
+func appendOutgoing(out *[]outbox.Outgoing, k, v []byte) error {
+	var o outbox.Outgoing
 	if err := json.Unmarshal(v, &o); err != nil {
 		return fmt.Errorf("item %s: %w", k, err)
 	}
@@ -165,13 +150,13 @@ func appendOutgoing(out *[]feeds.Outgoing, k, v []byte) error {
 	return nil
 }
 
-func outbox(tx *bolt.Tx) (items, pending *bolt.Bucket) {
+func outboxBuckets(tx *bolt.Tx) (items, pending *bolt.Bucket) {
 	b := tx.Bucket(bucketOutbox)
 	return b.Bucket(bucketItems), b.Bucket(bucketPending)
 }
 
 // setPending keeps the pending index in step with an item's state.
-func setPending(pending *bolt.Bucket, key []byte, s feeds.State) error {
+func setPending(pending *bolt.Bucket, key []byte, s outbox.State) error {
 	if s.Done() {
 		return pending.Delete(key)
 	}

@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
-func outgoing(id string, s feeds.State) feeds.Outgoing {
-	return feeds.Outgoing{
+func outgoing(id string, s outbox.State) outbox.Outgoing {
+	return outbox.Outgoing{
 		Action: feeds.Action{ID: id, Feed: "mastodon", Kind: feeds.ActReply, Text: "Merci " + id,
 			Target: "110", TargetAuthor: "fan@example.social", Operator: "local", Created: t0},
 		State:   s,
@@ -19,14 +20,14 @@ func outgoing(id string, s feeds.State) feeds.Outgoing {
 	}
 }
 
-func mustEnqueue(t *testing.T, db *DB, o feeds.Outgoing) {
+func mustEnqueue(t *testing.T, db *DB, o outbox.Outgoing) {
 	t.Helper()
 	if err := db.Enqueue(o); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func outIDs(os []feeds.Outgoing) string {
+func outIDs(os []outbox.Outgoing) string {
 	var ids []string
 	for _, o := range os {
 		ids = append(ids, o.Action.ID)
@@ -36,9 +37,9 @@ func outIDs(os []feeds.Outgoing) string {
 
 func TestEnqueueRefusesDuplicateID(t *testing.T) {
 	db := openTemp(t, Options{})
-	first := outgoing("01A", feeds.StateQueued)
+	first := outgoing("01A", outbox.StateQueued)
 	mustEnqueue(t, db, first)
-	dup := outgoing("01A", feeds.StateQueued)
+	dup := outgoing("01A", outbox.StateQueued)
 	dup.Action.Text = "a second post"
 	if err := db.Enqueue(dup); !errors.Is(err, ErrExists) {
 		t.Fatalf("Enqueue of a duplicate id: %v, want ErrExists", err)
@@ -47,46 +48,46 @@ func TestEnqueueRefusesDuplicateID(t *testing.T) {
 	if len(items) != 1 || !reflect.DeepEqual(items[0].Action, first.Action) {
 		t.Errorf("outbox after duplicate = %+v", items)
 	}
-	if err := db.Enqueue(outgoing("", feeds.StateQueued)); err == nil {
+	if err := db.Enqueue(outgoing("", outbox.StateQueued)); err == nil {
 		t.Error("Enqueue accepted an empty id")
 	}
 }
 
 func TestChange(t *testing.T) {
 	db := openTemp(t, Options{})
-	mustEnqueue(t, db, outgoing("01A", feeds.StateQueued))
+	mustEnqueue(t, db, outgoing("01A", outbox.StateQueued))
 
 	later := t0.Add(time.Minute)
-	got, err := db.Change("01A", func(o *feeds.Outgoing, held bool) (feeds.Note, error) {
-		return feeds.Note{}, o.Claim(held, later)
+	got, err := db.Change("01A", func(o *outbox.Outgoing, held bool) (outbox.Note, error) {
+		return outbox.Note{}, o.Claim(held, later)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.State != feeds.StateSending || got.Attempts != 1 || !got.Updated.Equal(later) {
+	if got.State != outbox.StateSending || got.Attempts != 1 || !got.Updated.Equal(later) {
 		t.Errorf("Change returned %+v", got)
 	}
 
 	boom := errors.New("boom")
-	_, err = db.Change("01A", func(o *feeds.Outgoing, _ bool) (feeds.Note, error) {
-		o.State = feeds.StateCancelled
-		return feeds.Note{What: feeds.AuditCancelled, By: "alice"}, boom
+	_, err = db.Change("01A", func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		o.State = outbox.StateCancelled
+		return outbox.Note{What: outbox.AuditCancelled, By: "alice"}, boom
 	})
 	if !errors.Is(err, boom) {
 		t.Errorf("fn error came back as %v", err)
 	}
-	if _, err := db.Change("01A", func(o *feeds.Outgoing, _ bool) (feeds.Note, error) {
+	if _, err := db.Change("01A", func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
 		o.Action.ID = "01B"
-		return feeds.Note{What: feeds.AuditEdited}, nil
+		return outbox.Note{What: outbox.AuditEdited}, nil
 	}); err == nil {
 		t.Error("Change let fn change the id")
 	}
 	items, _ := db.Outbox()
-	if len(items) != 1 || items[0].State != feeds.StateSending || items[0].Attempts != 1 {
+	if len(items) != 1 || items[0].State != outbox.StateSending || items[0].Attempts != 1 {
 		t.Errorf("aborted updates changed the item: %+v", items)
 	}
 
-	if _, err := db.Change("nope", func(*feeds.Outgoing, bool) (feeds.Note, error) { return feeds.Note{}, nil }); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Change("nope", func(*outbox.Outgoing, bool) (outbox.Note, error) { return outbox.Note{}, nil }); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Change of an unknown id: %v, want ErrNotFound", err)
 	}
 	// Only the enqueue was audited: the claim had no note, and the aborted
@@ -99,13 +100,13 @@ func TestChange(t *testing.T) {
 func TestPendingExcludesDone(t *testing.T) {
 	db := openTemp(t, Options{})
 	// Enqueued out of order: ID order is creation order, not call order.
-	for _, o := range []feeds.Outgoing{
-		outgoing("01C", feeds.StateFailed),
-		outgoing("01A", feeds.StateQueued),
-		outgoing("01E", feeds.StateSent),
-		outgoing("01B", feeds.StateSending),
-		outgoing("01D", feeds.StateUncertain),
-		outgoing("01F", feeds.StateCancelled),
+	for _, o := range []outbox.Outgoing{
+		outgoing("01C", outbox.StateFailed),
+		outgoing("01A", outbox.StateQueued),
+		outgoing("01E", outbox.StateSent),
+		outgoing("01B", outbox.StateSending),
+		outgoing("01D", outbox.StateUncertain),
+		outgoing("01F", outbox.StateCancelled),
 	} {
 		mustEnqueue(t, db, o)
 	}
@@ -127,15 +128,15 @@ func TestPendingExcludesDone(t *testing.T) {
 		t.Errorf("Pending = %s", got)
 	}
 
-	setState := func(id string, s feeds.State) {
+	setState := func(id string, s outbox.State) {
 		t.Helper()
-		if _, err := db.Change(id, func(o *feeds.Outgoing, _ bool) (feeds.Note, error) { o.State = s; return feeds.Note{}, nil }); err != nil {
+		if _, err := db.Change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) { o.State = s; return outbox.Note{}, nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
-	setState("01B", feeds.StateSent)
-	setState("01D", feeds.StateCancelled)
-	setState("01E", feeds.StateQueued) // an operator retries a sent item
+	setState("01B", outbox.StateSent)
+	setState("01D", outbox.StateCancelled)
+	setState("01E", outbox.StateQueued) // an operator retries a sent item
 	pending, _ = db.Pending()
 	if got := outIDs(pending); got != "[01A 01C 01E]" {
 		t.Errorf("Pending after updates = %s", got)

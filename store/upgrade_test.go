@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // Every schema version that shipped has a database in testdata, written by
@@ -58,11 +58,11 @@ func TestUpgradeFromEveryShippedVersion(t *testing.T) {
 			}
 
 			// The new parts work on the upgraded file.
-			if _, err := db.SetHold(feeds.Hold{On: true, By: "alice"}); err != nil {
+			if _, err := db.SetHold(outbox.Hold{On: true, By: "alice"}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.Change(pending[0].Action.ID, func(o *feeds.Outgoing, held bool) (feeds.Note, error) {
-				return feeds.Note{What: feeds.AuditCancelled, By: "alice"}, o.Cancel(t0.Add(2 * time.Hour))
+			if _, err := db.Change(pending[0].Action.ID, func(o *outbox.Outgoing, held bool) (outbox.Note, error) {
+				return outbox.Note{What: outbox.AuditCancelled, By: "alice"}, o.Cancel(t0.Add(2 * time.Hour))
 			}); err != nil {
 				t.Fatal(err)
 			}

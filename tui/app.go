@@ -19,12 +19,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/composer"
 	"github.com/tribune/tribune/tui/feed"
 	"github.com/tribune/tribune/tui/helpview"
-	"github.com/tribune/tribune/tui/outbox"
+	"github.com/tribune/tribune/tui/outboxview"
 	"github.com/tribune/tribune/tui/pane"
 	"github.com/tribune/tribune/tui/statspane"
 )
@@ -63,8 +66,8 @@ type Model struct {
 	feed     *feed.Model
 	composer *composer.Model
 	stats    *statspane.Model
-	box      *outbox.Model
-	audit    *outbox.AuditView
+	box      *outboxview.Model
+	audit    *outboxview.AuditView
 	helpView *helpview.Model
 	cmdline  textinput.Model
 
@@ -73,8 +76,8 @@ type Model struct {
 	status        string
 	statusErr     bool
 
-	sub      *feeds.Subscription
-	feedInfo map[string]feeds.FeedInfo
+	sub      *hub.Subscription
+	feedInfo map[string]hub.FeedInfo
 	// drafts are this operator's unsent replies; discarded are drafts
 	// dropped, by the revision of their deletion. The composer holds the
 	// text of the open one; each change lands here at once.
@@ -105,12 +108,12 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 		feed:      feed.New(st, svc.Window, s.Location),
 		composer:  composer.New(st),
 		stats:     statspane.New(st),
-		box:       outbox.New(st, s.Location),
-		audit:     outbox.NewAudit(st, s.Location),
+		box:       outboxview.New(st, s.Location),
+		audit:     outboxview.NewAudit(st, s.Location),
 		helpView:  helpview.New(h),
 		cmdline:   newCmdline(st),
 		sub:       svc.Hub.Subscribe(ctx),
-		feedInfo:  make(map[string]feeds.FeedInfo),
+		feedInfo:  make(map[string]hub.FeedInfo),
 		drafts:    make(map[string]store.Draft),
 		discarded: make(map[string]int64),
 	}
@@ -282,11 +285,11 @@ func (m *Model) outboxKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, bk.Edit):
 		return m.editQueued(o)
 	case key.Matches(k, bk.Cancel):
-		return m.outboxOp("Cancelled "+outbox.What(o.Action), func(d *feeds.Dispatcher, by string) (feeds.Outgoing, error) {
+		return m.outboxOp("Cancelled "+outboxview.What(o.Action), func(d *dispatch.Dispatcher, by string) (outbox.Outgoing, error) {
 			return d.Cancel(o.Action.ID, by)
 		})
 	case key.Matches(k, bk.Resend):
-		return m.outboxOp("Queued again: "+outbox.What(o.Action), func(d *feeds.Dispatcher, by string) (feeds.Outgoing, error) {
+		return m.outboxOp("Queued again: "+outboxview.What(o.Action), func(d *dispatch.Dispatcher, by string) (outbox.Outgoing, error) {
 			return d.Resend(o.Action.ID, by)
 		})
 	}
@@ -294,7 +297,7 @@ func (m *Model) outboxKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 // editQueued opens the composer on a queued item's text.
-func (m *Model) editQueued(o feeds.Outgoing) tea.Cmd {
+func (m *Model) editQueued(o outbox.Outgoing) tea.Cmd {
 	m.composer.OpenEdit(o.Action, limitOf(m.feedInfo[o.Action.Feed]))
 	return m.panes.Focus(paneReply)
 }
@@ -364,10 +367,10 @@ func (m *Model) setStatus(s string, isErr bool) {
 
 // selectedFor returns the selected message when its feed can do kind, and
 // otherwise says why not on the footer.
-func (m *Model) selectedFor(kind feeds.ActionKind) (feeds.Event, feeds.FeedInfo, bool) {
+func (m *Model) selectedFor(kind feeds.ActionKind) (feeds.Event, hub.FeedInfo, bool) {
 	ev, ok := m.feed.Selected()
 	if !ok {
-		return ev, feeds.FeedInfo{}, false
+		return ev, hub.FeedInfo{}, false
 	}
 	info, known := m.feedInfo[ev.Feed]
 	switch {
@@ -416,7 +419,7 @@ func (m *Model) openReply() tea.Cmd {
 	return m.panes.Focus(paneReply)
 }
 
-func limitOf(fi feeds.FeedInfo) int {
+func limitOf(fi hub.FeedInfo) int {
 	if fi.Capabilities.MaxText > 0 {
 		return fi.Capabilities.MaxText
 	}
@@ -442,52 +445,55 @@ func excerpt(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func (m *Model) applyBatch(b feeds.Batch) {
-	m.feed.Add(b.Events)
-	m.feed.Apply(b.Updates)
-	for _, o := range b.Outbox {
+func (m *Model) applyBatch(b hub.Batch) {
+	changed := hub.Items(b, hub.TopicOutbox)
+	m.feed.Add(hub.Items(b, hub.TopicEvents))
+	m.feed.Apply(hub.Items(b, hub.TopicUpdates))
+	for _, o := range changed {
 		m.applyOutgoing(o)
 	}
-	if b.Health != nil {
-		m.stats.SetHealth(b.Health, m.svc.Now())
+	if health, ok := hub.Last(b, hub.TopicHealth); ok {
+		m.stats.SetHealth(health, m.svc.Now())
 	}
-	if b.Hold != nil {
-		m.setHold(*b.Hold)
+	hold, holdChanged := hub.Last(b, hub.TopicHold)
+	if holdChanged {
+		m.setHold(hold)
 	}
-	if m.panes.Overlay() == paneAudit && (len(b.Outbox) > 0 || b.Hold != nil) {
+	if m.panes.Overlay() == paneAudit && (len(changed) > 0 || holdChanged) {
 		m.pending = append(m.pending, m.loadAudit())
 	}
-	switch {
-	case b.Err != "":
-		m.setStatus(b.Err, true)
-	case b.Dropped > 0:
-		m.setStatus(fmt.Sprintf("The screen fell behind: %d messages were skipped here (they are stored).", b.Dropped), true)
+	errText, _ := hub.Last(b, hub.TopicErrors)
+	switch dropped := hub.Dropped(b, hub.TopicEvents); {
+	case errText != "":
+		m.setStatus(errText, true)
+	case dropped > 0:
+		m.setStatus(fmt.Sprintf("The screen fell behind: %d messages were skipped here (they are stored).", dropped), true)
 	}
 	m.refreshCounts()
 }
 
 // setHold records where the outbox brake stands; the outbox view owns it,
 // the feed's title and the stats show it.
-func (m *Model) setHold(h feeds.Hold) {
+func (m *Model) setHold(h outbox.Hold) {
 	m.box.SetHold(h)
 	m.feed.SetHeld(h.On)
 	m.stats.SetHold(h)
 }
 
-func (m *Model) applyOutgoing(o feeds.Outgoing) {
+func (m *Model) applyOutgoing(o outbox.Outgoing) {
 	m.box.Apply(o)
 	if o.Action.Operator != m.sess.Operator || m.composer.Typing() && m.composer.Status == "" {
 		return
 	}
 	who := "@" + o.Action.TargetAuthor
 	switch o.State {
-	case feeds.StateSent:
+	case outbox.StateSent:
 		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("✓ sent to %s on %s", who, o.Action.Feed), false
-	case feeds.StateFailed:
+	case outbox.StateFailed:
 		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("✗ reply to %s failed: %s", who, o.Err), true
-	case feeds.StateUncertain:
+	case outbox.StateUncertain:
 		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("? reply to %s uncertain: %s", who, o.Err), true
-	case feeds.StateSending:
+	case outbox.StateSending:
 		m.composer.Status, m.composer.StatusErr = fmt.Sprintf("… sending to %s on %s", who, o.Action.Feed), false
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -49,11 +51,24 @@ func (c idle) Capabilities() feeds.Capabilities {
 func (c idle) Run(ctx context.Context, _ feeds.Stream) error { <-ctx.Done(); return ctx.Err() }
 func (c idle) Do(context.Context, feeds.Action) error        { return nil }
 
+// speaker is a connector that says one thing, as a platform would, and
+// then listens.
+type speaker struct{ ev feeds.Event }
+
+func (c speaker) Platform() string                       { return c.ev.Platform }
+func (c speaker) Capabilities() feeds.Capabilities       { return feeds.Capabilities{} }
+func (c speaker) Do(context.Context, feeds.Action) error { return nil }
+func (c speaker) Run(ctx context.Context, s feeds.Stream) error {
+	s.Emit(c.ev)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
 type harness struct {
-	disp  *feeds.Dispatcher // set by withDispatcher
-	ticks atomic.Int64      // the model's clock moves a microsecond a reading
+	disp  *dispatch.Dispatcher // set by withDispatcher
+	ticks atomic.Int64         // the model's clock moves a microsecond a reading
 	db    *store.DB
-	hub   *feeds.Hub
+	hub   *hub.Hub
 	stats *stats.Engine
 	work  *sync.WaitGroup
 	path  string
@@ -68,16 +83,16 @@ func newHarness(t *testing.T, path string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := feeds.NewHub(feeds.HubOptions{Store: db})
+	hb := hub.New(hub.Options{Store: db})
 	for _, f := range []struct {
 		id  string
 		max int
 	}{{"twitch", 500}, {"mastodon", 500}, {"bluesky", 300}, {"irc", 400}} {
-		if err := hub.Add(f.id, idle{platform: f.id, max: f.max, mod: f.id == "twitch"}); err != nil {
+		if err := hb.Add(f.id, idle{platform: f.id, max: f.max, mod: f.id == "twitch"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	h := &harness{db: db, hub: hub, stats: stats.New(func() time.Time { return clock }), work: new(sync.WaitGroup), path: path}
+	h := &harness{db: db, hub: hb, stats: stats.New(func() time.Time { return clock }), work: new(sync.WaitGroup), path: path}
 	t.Cleanup(func() { WaitWork(h.work, 5*time.Second); db.Close() })
 	return h
 }
@@ -244,11 +259,11 @@ func TestGoldenDashboard(t *testing.T) {
 			// The hub's first batch reports every feed connecting; the
 			// tick below must come after it to decide the final screen.
 			waitFor(t, tm, "précommande", "connecting")
-			tm.Send(tickMsg{snap: h.stats.Snapshot(), health: []feeds.Health{
-				{Feed: "twitch", Platform: "twitch", State: feeds.HealthConnected},
-				{Feed: "mastodon", Platform: "mastodon", State: feeds.HealthConnected},
-				{Feed: "bluesky", Platform: "bluesky", State: feeds.HealthReconnecting, Retry: clock.Add(4 * time.Second), LastErr: "read: connection reset"},
-				{Feed: "irc", Platform: "irc", State: feeds.HealthFailed, LastErr: "SASL authentication failed"},
+			tm.Send(tickMsg{snap: h.stats.Snapshot(), health: []hub.Health{
+				{Feed: "twitch", Platform: "twitch", State: hub.HealthConnected},
+				{Feed: "mastodon", Platform: "mastodon", State: hub.HealthConnected},
+				{Feed: "bluesky", Platform: "bluesky", State: hub.HealthReconnecting, Retry: clock.Add(4 * time.Second), LastErr: "read: connection reset"},
+				{Feed: "irc", Platform: "irc", State: hub.HealthFailed, LastErr: "SASL authentication failed"},
 			}, at: clock})
 			waitFor(t, tm, "SASL")
 			golden.RequireEqual(t, []byte(finalView(t, tm)))
@@ -384,13 +399,16 @@ func TestHostileTextIsInertOnScreen(t *testing.T) {
 	h := newHarness(t, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	hostile := feeds.Event{Feed: "hostile", Platform: "twitch", ID: "x", Author: "evil\x1b]0;owned\x07",
+		Text: "hello\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202Eworld", Time: clock}
+	if err := h.hub.Add("hostile", speaker{hostile}); err != nil {
+		t.Fatal(err)
+	}
 	sub := h.hub.Subscribe(ctx)
 	go h.hub.Run(ctx)
-	h.hub.Ingest(ctx, feeds.Event{Feed: "twitch", Platform: "twitch", ID: "x", Author: "evil\x1b]0;owned\x07",
-		Text: "hello\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202Eworld", Time: clock})
 	<-sub.Ready()
 	b := sub.Take()
-	for len(b.Events) == 0 {
+	for len(hub.Items(b, hub.TopicEvents)) == 0 {
 		<-sub.Ready()
 		b = sub.Take()
 	}

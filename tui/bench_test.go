@@ -12,6 +12,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/demo"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -72,10 +73,10 @@ func BenchmarkRootFrameColour160x48(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	hub := feeds.NewHub(feeds.HubOptions{Store: db})
+	h := hub.New(hub.Options{Store: db})
 	platforms := []string{"twitch", "mastodon", "bluesky", "irc"}
 	for _, p := range platforms {
-		if err := hub.Add(p, idle{platform: p, max: 500, mod: p == "twitch"}); err != nil {
+		if err := h.Add(p, idle{platform: p, max: 500, mod: p == "twitch"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -96,14 +97,14 @@ func BenchmarkRootFrameColour160x48(b *testing.B) {
 	p, _ := themes.Builtin("dark")
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
-	m := New(ctx, Services{Hub: hub, Store: db, Stats: engine, Now: func() time.Time { return clock }, TickEvery: time.Hour},
+	m := New(ctx, Services{Hub: h, Store: db, Stats: engine, Now: func() time.Time { return clock }, TickEvery: time.Hour},
 		Session{Operator: "local", Location: time.UTC, Theme: p})
-	var health []feeds.Health
+	var health []hub.Health
 	for _, p := range platforms {
-		health = append(health, feeds.Health{Feed: p, Platform: p, State: feeds.HealthConnected})
+		health = append(health, hub.Health{Feed: p, Platform: p, State: hub.HealthConnected})
 	}
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	m.Update(batchMsg{b: feeds.Batch{Events: evs, Health: health}, at: clock})
+	m.Update(loadedMsg{events: evs, lastSeq: evs[len(evs)-1].Seq})
 	m.Update(tickMsg{snap: engine.Snapshot(), health: health, at: clock})
 
 	v := m.View().Content

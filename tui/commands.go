@@ -9,22 +9,25 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/tui/feed"
-	"github.com/tribune/tribune/tui/outbox"
+	"github.com/tribune/tribune/tui/outboxview"
 )
 
 // batchMsg carries what the hub published since the last one.
 type batchMsg struct {
-	b  feeds.Batch
+	b  hub.Batch
 	at time.Time
 }
 
 // tickMsg refreshes the stats pane.
 type tickMsg struct {
 	snap   stats.Snapshot
-	health []feeds.Health
+	health []hub.Health
 	at     time.Time
 }
 
@@ -34,13 +37,13 @@ type loadedMsg struct {
 	lastSeq uint64
 	read    store.ReadState
 	drafts  []store.Draft // most recent first, as the store returns them
-	outbox  []feeds.Outgoing
+	outbox  []outbox.Outgoing
 }
 
 // queuedMsg says a reply is committed to the outbox. err reports a
 // follow-up failure (the draft could not be cleared) that did not stop it.
 type queuedMsg struct {
-	o   feeds.Outgoing
+	o   outbox.Outgoing
 	err error
 }
 
@@ -232,7 +235,7 @@ func (m *Model) send() tea.Cmd {
 	a.ID = feeds.NewActionID(now)
 	a.Created = now
 	a.Operator = m.sess.Operator
-	o := feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: now}
+	o := outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: now}
 	key, rev := draftKey(a.Feed, a.Target), m.nextRev(now)
 	m.queuing = true
 	m.composer.Status, m.composer.StatusErr = "queuing…", false
@@ -256,7 +259,9 @@ func debugDetail(msg tea.Msg) string {
 	case tea.WindowSizeMsg:
 		return fmt.Sprintf("%dx%d", msg.Width, msg.Height)
 	case batchMsg:
-		return fmt.Sprintf("events=%d updates=%d outbox=%d dropped=%d", len(msg.b.Events), len(msg.b.Updates), len(msg.b.Outbox), msg.b.Dropped)
+		b := msg.b
+		return fmt.Sprintf("events=%d updates=%d outbox=%d dropped=%d", len(hub.Items(b, hub.TopicEvents)),
+			len(hub.Items(b, hub.TopicUpdates)), len(hub.Items(b, hub.TopicOutbox)), hub.Dropped(b, hub.TopicEvents))
 	case errMsg:
 		return msg.err.Error()
 	}
@@ -264,18 +269,18 @@ func debugDetail(msg tea.Msg) string {
 }
 
 // outboxLoadedMsg carries the newest outbox items for the Outbox view.
-type outboxLoadedMsg struct{ items []feeds.Outgoing }
+type outboxLoadedMsg struct{ items []outbox.Outgoing }
 
 // auditLoadedMsg carries the newest audit entries, oldest first.
-type auditLoadedMsg struct{ entries []feeds.AuditEntry }
+type auditLoadedMsg struct{ entries []outbox.AuditEntry }
 
 // opDoneMsg reports an operator's change to the outbox: done says what was
 // done, for the footer; hold is set when the change was to the brake.
 type opDoneMsg struct {
 	done   string
-	hold   *feeds.Hold
-	queued *feeds.Outgoing // a moderation action, now on disk
-	edited string          // the item an edit was for
+	hold   *outbox.Hold
+	queued *outbox.Outgoing // a moderation action, now on disk
+	edited string           // the item an edit was for
 	err    error
 }
 
@@ -286,7 +291,7 @@ func (m *Model) openOutbox() tea.Cmd {
 	m.box.SelectNewest()
 	st := m.svc.Store
 	return tea.Batch(m.panes.Open(paneOutbox), func() tea.Msg {
-		items, err := st.RecentOutbox(outbox.Keep)
+		items, err := st.RecentOutbox(outboxview.Keep)
 		if err != nil {
 			return errMsg{err}
 		}
@@ -311,7 +316,7 @@ func (m *Model) loadAudit() tea.Cmd {
 
 // outboxOp runs one of the dispatcher's outbox changes for this operator.
 // The change itself reaches every session through the hub.
-func (m *Model) outboxOp(done string, fn func(*feeds.Dispatcher, string) (feeds.Outgoing, error)) tea.Cmd {
+func (m *Model) outboxOp(done string, fn func(*dispatch.Dispatcher, string) (outbox.Outgoing, error)) tea.Cmd {
 	d, op := m.svc.Dispatcher, m.sess.Operator
 	if d == nil {
 		m.setStatus("Nothing is sent from this session (no dispatcher).", true)
@@ -353,7 +358,7 @@ func (m *Model) holdOutbox(on bool) tea.Cmd {
 // enqueuer is how this session commits a new action: through the
 // dispatcher, which tells every session and wakes its loop, or straight
 // to the store when nothing is sent from here.
-func (m *Model) enqueuer() func(feeds.Outgoing) error {
+func (m *Model) enqueuer() func(outbox.Outgoing) error {
 	if d := m.svc.Dispatcher; d != nil {
 		return d.Enqueue
 	}
@@ -374,7 +379,7 @@ func (m *Model) saveEdit() tea.Cmd {
 		m.setStatus("Nothing is sent from this session (no dispatcher).", true)
 		return nil
 	}
-	what := outbox.What(m.composer.Reply())
+	what := outboxview.What(m.composer.Reply())
 	m.queuing = true
 	return m.persist(func() tea.Msg {
 		if _, err := d.Edit(id, text, op); err != nil {

@@ -8,7 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
-	"github.com/tribune/tribune/tui/outbox"
+	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/tui/outboxview"
 )
 
 // timeoutFor is how long the timeout key silences an author: long enough
@@ -51,20 +52,20 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) enqueue(a feeds.Action) tea.Cmd {
 	now := m.svc.Now()
 	a.ID, a.Created = feeds.NewActionID(now), now
-	o := feeds.Outgoing{Action: a, State: feeds.StateQueued, Updated: now}
+	o := outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: now}
 	enqueue := m.enqueuer()
 	return m.persist(func() tea.Msg {
 		if err := enqueue(o); err != nil {
 			return opDoneMsg{err: fmt.Errorf("queuing %s: %w", a.Kind, err)}
 		}
-		return opDoneMsg{done: "✓ queued: " + outbox.What(a) + " (o shows the outbox)", queued: &o}
+		return opDoneMsg{done: "✓ queued: " + outboxview.What(a) + " (o shows the outbox)", queued: &o}
 	})
 }
 
 // confirmPrompt is the footer while a moderation action waits for y.
 func (m *Model) confirmPrompt() string {
 	a := m.confirm
-	what := outbox.What(*a)
+	what := outboxview.What(*a)
 	if a.Kind == feeds.ActDelete {
 		what = fmt.Sprintf("delete @%s's message «%s» on %s", a.TargetAuthor, excerpt(a.TargetText, 40), a.Feed)
 	}

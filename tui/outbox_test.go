@@ -12,13 +12,15 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // withDispatcher runs a dispatcher over the harness's store and hub until
 // the test ends; models made afterwards send through it.
-func (h *harness) withDispatcher(t *testing.T) *feeds.Dispatcher {
+func (h *harness) withDispatcher(t *testing.T) *dispatch.Dispatcher {
 	t.Helper()
-	d := feeds.NewDispatcher(h.db, h.hub, feeds.DispatcherOptions{})
+	d := dispatch.New(h.db, h.hub, dispatch.Options{})
 	h.disp = d
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -65,9 +67,9 @@ func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 	tm.Send(press("ctrl+s"))
 	waitFor(t, tm, "Edited reply to @kiki_fr", "Our official statement")
 
-	items, _ := h.db.Outbox()
-	if len(items) != 2 || items[0].State != feeds.StateQueued || items[0].Action.Text != "Our official statement" ||
-		items[1].State != feeds.StateCancelled {
+	items, _ := h.db.RecentOutbox(10) // newest first
+	if len(items) != 2 || items[1].State != outbox.StateQueued || items[1].Action.Text != "Our official statement" ||
+		items[0].State != outbox.StateCancelled {
 		t.Fatalf("outbox while held = %+v", items)
 	}
 
@@ -81,7 +83,7 @@ func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 		t.Errorf("audit view lacks the send:\n%s", final)
 	}
 	whats := []string{}
-	_ = h.db.Audit(time.Time{}, func(e feeds.AuditEntry) error { whats = append(whats, e.What); return nil })
+	_ = h.db.Audit(time.Time{}, func(e outbox.AuditEntry) error { whats = append(whats, e.What); return nil })
 	if got := strings.Join(whats, " "); got != "held queued queued cancelled edited released sent" {
 		t.Errorf("audit log = %s", got)
 	}
@@ -198,7 +200,7 @@ func TestGoldenOutbox(t *testing.T) {
 	h := newHarness(t, "")
 	h.seed(t)
 	items := []struct {
-		state    feeds.State
+		state    outbox.State
 		feed     string
 		kind     feeds.ActionKind
 		who      string
@@ -206,17 +208,17 @@ func TestGoldenOutbox(t *testing.T) {
 		err      string
 		attempts int
 	}{
-		{feeds.StateSent, "twitch", feeds.ActReply, "kiki_fr", "Merci Kiki ! Sortie le 2 décembre 🎧", "", 1},
-		{feeds.StateFailed, "twitch", feeds.ActBan, "spam_bot_77", "", "403 Forbidden: the account is not a moderator of this channel", 1},
-		{feeds.StateUncertain, "irc", feeds.ActReply, "oldtimer", "The replay link is on lumio.example/live", "write: connection reset by peer (may or may not have been sent)", 1},
-		{feeds.StateQueued, "mastodon", feeds.ActReply, "ana@mastodon.social", "Independent reviews are linked from our press page.", "", 0},
-		{feeds.StateQueued, "bluesky", feeds.ActReply, "sam.bsky.social", "Yes, Android too.", "", 0},
+		{outbox.StateSent, "twitch", feeds.ActReply, "kiki_fr", "Merci Kiki ! Sortie le 2 décembre 🎧", "", 1},
+		{outbox.StateFailed, "twitch", feeds.ActBan, "spam_bot_77", "", "403 Forbidden: the account is not a moderator of this channel", 1},
+		{outbox.StateUncertain, "irc", feeds.ActReply, "oldtimer", "The replay link is on lumio.example/live", "write: connection reset by peer (may or may not have been sent)", 1},
+		{outbox.StateQueued, "mastodon", feeds.ActReply, "ana@mastodon.social", "Independent reviews are linked from our press page.", "", 0},
+		{outbox.StateQueued, "bluesky", feeds.ActReply, "sam.bsky.social", "Yes, Android too.", "", 0},
 	}
 	for i, it := range items {
 		at := clock.Add(time.Duration(i) * time.Minute)
 		a := feeds.Action{ID: feeds.NewActionID(at), Feed: it.feed, Kind: it.kind, TargetAuthor: it.who, Text: it.text,
 			Operator: "local", Created: at}
-		if err := h.db.Enqueue(feeds.Outgoing{Action: a, State: it.state, Err: it.err, Attempts: it.attempts, Updated: at}); err != nil {
+		if err := h.db.Enqueue(outbox.Outgoing{Action: a, State: it.state, Err: it.err, Attempts: it.attempts, Updated: at}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -225,7 +227,7 @@ func TestGoldenOutbox(t *testing.T) {
 	m := h.model(ctx)
 	tm := start(t, m, 100, 24)
 	waitFor(t, tm, "précommande")
-	tm.Send(batchMsg{b: feeds.Batch{Hold: &feeds.Hold{On: true, By: "alice", Since: clock}}, at: clock})
+	h.hub.PublishHold(outbox.Hold{On: true, By: "alice", Since: clock})
 	tm.Send(press("o"))
 	waitFor(t, tm, "Yes, Android too.", "OUTBOX HELD")
 	tm.Send(press("j"))
@@ -272,8 +274,8 @@ func TestEditIsNotCapturedNorLost(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		items, _ := h.db.Outbox()
-		if len(items) == 1 && items[0].State == feeds.StateSent {
+		items, _ := h.db.RecentOutbox(10)
+		if len(items) == 1 && items[0].State == outbox.StateSent {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -288,7 +290,7 @@ func TestEditIsNotCapturedNorLost(t *testing.T) {
 	if !strings.Contains(view, "v1 and more") {
 		t.Errorf("the edited text was lost:\n%s", view)
 	}
-	items, _ := h.db.Outbox()
+	items, _ := h.db.RecentOutbox(10)
 	if len(items) != 1 || items[0].Action.Text != "v1" {
 		t.Errorf("outbox = %+v, want the one reply, sent as v1", items)
 	}

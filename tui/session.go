@@ -11,7 +11,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	xterm "github.com/charmbracelet/x/term"
 
-	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -20,10 +21,10 @@ import (
 // Services are what every session shares: started once per process, used
 // by one local terminal or by many SSH sessions at a time.
 type Services struct {
-	Hub        *feeds.Hub
+	Hub        *hub.Hub
 	Store      *store.DB
 	Stats      *stats.Engine
-	Dispatcher *feeds.Dispatcher // nil: nothing is sent
+	Dispatcher *dispatch.Dispatcher // nil: nothing is sent
 	// Work counts persistence in flight; wait on it before closing Store.
 	Work *sync.WaitGroup
 	// Window caps the events a feed pane keeps in memory.

@@ -33,4 +33,7 @@
 // the brand's message and often draws an answer from its recipient a few
 // seconds later; deletions, timeouts and bans appear as the platform would
 // show them, and a banned account stops posting.
+//
+// FeedConfig is a demo feed's table in the config file; Launch is the set
+// of demo feeds that runs when none is configured.
 package demo

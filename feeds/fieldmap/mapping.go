@@ -12,8 +12,8 @@
 // Result, never an error — so one odd frame cannot stop a feed.
 //
 // The package also holds what the generic connectors share beyond the
-// mapping: config durations, the unmatched counter, and the HTTP safety
-// rules (SameOriginRedirects, RedactURL, RedactError).
+// mapping itself: config durations and the unmatched counter. Their HTTP
+// helpers are in feeds/httpx.
 package fieldmap
 
 import (

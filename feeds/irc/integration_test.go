@@ -17,6 +17,7 @@ import (
 	"github.com/ergochat/irc-go/ircmsg"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // The tests in this file run real IRC servers on 127.0.0.1: ngircd, and
@@ -175,18 +176,18 @@ func startInspircd(t *testing.T) (d *ircd, port, wsPort int) {
 	return d, port, wsPort
 }
 
-// hubWatch runs a connector under a real feeds.Hub (and so its supervisor)
+// hubWatch runs a connector under a real hub.Hub (and so its supervisor)
 // and records what the hub ingests.
 type hubWatch struct {
 	t   *testing.T
-	hub *feeds.Hub
+	hub *hub.Hub
 	mu  sync.Mutex
 	evs []feeds.Event
 }
 
 func watchHub(t *testing.T, k *Connector) *hubWatch {
 	w := &hubWatch{t: t}
-	w.hub = feeds.NewHub(feeds.HubOptions{Observe: func(evs []feeds.Event) {
+	w.hub = hub.New(hub.Options{Observe: func(evs []feeds.Event) {
 		w.mu.Lock()
 		w.evs = append(w.evs, evs...)
 		w.mu.Unlock()
@@ -223,7 +224,7 @@ func (w *hubWatch) until(what string, cond func() bool) {
 	}
 }
 
-func (w *hubWatch) health() feeds.Health { return w.hub.Health()[0] }
+func (w *hubWatch) health() hub.Health { return w.hub.Health()[0] }
 
 // event waits for an ingested event that satisfies match.
 func (w *hubWatch) event(what string, match func(feeds.Event) bool) feeds.Event {
@@ -290,7 +291,7 @@ func (p *peer) expectAny() ircmsg.Message {
 func integration(t *testing.T, d *ircd, cfg Config, viewerPort int) {
 	k := testConnector(t, cfg)
 	w := watchHub(t, k)
-	w.until("connected", func() bool { return w.health().State == feeds.HealthConnected })
+	w.until("connected", func() bool { return w.health().State == hub.HealthConnected })
 	nick := k.nick
 
 	v := viewer(t, viewerPort, "viewer", "#test")
@@ -336,7 +337,7 @@ func integration(t *testing.T, d *ircd, cfg Config, viewerPort int) {
 	d.kill()
 	w.until("the drop noticed", func() bool { return w.health().Reconnects >= 1 })
 	d.start()
-	w.until("reconnected", func() bool { h := w.health(); return h.State == feeds.HealthConnected && h.Reconnects >= 1 })
+	w.until("reconnected", func() bool { h := w.health(); return h.State == hub.HealthConnected && h.Reconnects >= 1 })
 	v2 := viewer(t, viewerPort, "viewer2", "#test")
 	v2.send("PRIVMSG #test :back after the restart")
 	w.event("a message after the restart", func(ev feeds.Event) bool { return ev.Text == "back after the restart" })
@@ -382,7 +383,7 @@ func refusedBanThenReplies(t *testing.T, port int, cfg Config) {
 	op := viewer(t, port, "chanop", "#test") // first in: holds +o
 	k := testConnector(t, cfg)
 	w := watchHub(t, k)
-	w.until("connected", func() bool { return w.health().State == feeds.HealthConnected })
+	w.until("connected", func() bool { return w.health().State == hub.HealthConnected })
 	ctx := context.Background()
 	err := k.Do(ctx, feeds.Action{Kind: feeds.ActBan, Channel: "#test", TargetAuthor: "chanop"})
 	if !feeds.IsPermanent(err) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/fieldmap"
+	"github.com/tribune/tribune/feeds/httpx"
 )
 
 const (
@@ -78,7 +79,7 @@ var _ feeds.Connector = (*Connector)(nil)
 
 // New checks c, reads its secret and compiles its mapping.
 func New(feedID string, c Config) (*Connector, error) {
-	if err := fieldmap.CheckURL("sse", c.URL, "http", "https"); err != nil {
+	if err := httpx.CheckURL("sse", c.URL, "http", "https"); err != nil {
 		return nil, err
 	}
 	switch {
@@ -97,7 +98,7 @@ func New(feedID string, c Config) (*Connector, error) {
 		maxEvent:  cmp.Or(c.MaxEvent, defaultMaxEvent),
 		unmatched: fieldmap.NewUnmatched("event"),
 		// The auth header goes to the configured origin only.
-		client: &http.Client{CheckRedirect: fieldmap.SameOriginRedirects},
+		client: &http.Client{CheckRedirect: httpx.SameOriginRedirects},
 	}
 	if len(c.Events) > 0 {
 		conn.keep = c.Events
@@ -105,7 +106,7 @@ func New(feedID string, c Config) (*Connector, error) {
 			conn.keep = nil
 		}
 	}
-	header, err := fieldmap.Headers("sse", "headers", c.Headers)
+	header, err := httpx.Headers("sse", "headers", c.Headers)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +120,7 @@ func New(feedID string, c Config) (*Connector, error) {
 			secret = c.AuthScheme + " " + secret
 		}
 		name := cmp.Or(c.AuthHeader, "Authorization")
-		if !fieldmap.ValidHeader(name, secret) {
+		if !httpx.ValidHeader(name, secret) {
 			return nil, fmt.Errorf("sse: auth_header %q with its secret is not a valid header", name)
 		}
 		conn.header.Set(name, secret)
@@ -194,7 +195,7 @@ func (c *Connector) stream(ctx context.Context, s feeds.Stream) (live bool, err 
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {
-		return false, feeds.Permanent(fmt.Errorf("sse: %w", fieldmap.RedactError(err)))
+		return false, feeds.Permanent(fmt.Errorf("sse: %w", httpx.RedactError(err)))
 	}
 	req.Header = c.header.Clone()
 	req.Header.Set("Accept", "text/event-stream")
@@ -207,10 +208,10 @@ func (c *Connector) stream(ctx context.Context, s feeds.Stream) (live bool, err 
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		if redirect := (*fieldmap.RedirectError)(nil); errors.As(err, &redirect) {
+		if redirect := (*httpx.RedirectError)(nil); errors.As(err, &redirect) {
 			return false, fmt.Errorf("sse: the server redirects to %s, another origin (scheme, host or port): not followed, so that the feed's headers go nowhere else; put that address in url", redirect.To)
 		}
-		return false, stalled(fmt.Errorf("sse: connecting: %w", fieldmap.RedactError(err)))
+		return false, stalled(fmt.Errorf("sse: connecting: %w", httpx.RedactError(err)))
 	}
 	defer resp.Body.Close()
 	if err := statusError(resp); err != nil {
@@ -261,7 +262,7 @@ func (c *Connector) stream(ctx context.Context, s feeds.Stream) (live bool, err 
 func (c *Connector) remember(p *parser) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if fieldmap.ValidHeader("Last-Event-ID", p.lastID) {
+	if httpx.ValidHeader("Last-Event-ID", p.lastID) {
 		c.lastID = p.lastID
 	}
 	if p.retry > 0 { // kept from an earlier connection until the server says again
@@ -316,5 +317,5 @@ func statusError(resp *http.Response) error {
 	if resp.StatusCode == http.StatusNoContent {
 		return feeds.Permanent(errors.New("sse: the server answered 204 No Content: it asks clients to stop"))
 	}
-	return feeds.HTTPError("sse", resp, 0)
+	return httpx.HTTPError("sse", resp, 0)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/feedstest"
 	"github.com/tribune/tribune/feeds/fieldmap"
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // wait bounds a broken test; it asserts nothing about speed.
@@ -289,7 +290,7 @@ func TestEventsWithoutIDReachTheHub(t *testing.T) {
 		<-r.Context().Done()
 	})
 	got := make(chan feeds.Event, 16)
-	h := feeds.NewHub(feeds.HubOptions{Observe: func(evs []feeds.Event) {
+	h := hub.New(hub.Options{Observe: func(evs []feeds.Event) {
 		for _, ev := range evs {
 			got <- ev
 		}

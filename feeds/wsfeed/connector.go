@@ -18,6 +18,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/fieldmap"
+	"github.com/tribune/tribune/feeds/httpx"
 )
 
 const (
@@ -87,7 +88,7 @@ var _ feeds.Connector = (*Connector)(nil)
 
 // New checks c, reads its secret and compiles its mapping.
 func New(feedID string, c Config) (*Connector, error) {
-	if err := fieldmap.CheckURL("websocket", c.URL, "ws", "wss"); err != nil {
+	if err := httpx.CheckURL("websocket", c.URL, "ws", "wss"); err != nil {
 		return nil, err
 	}
 	switch {
@@ -106,7 +107,7 @@ func New(feedID string, c Config) (*Connector, error) {
 		unmatched: fieldmap.NewUnmatched("frame"),
 	}
 	var err error
-	if conn.header, err = fieldmap.Headers("websocket", "headers", c.Headers); err != nil {
+	if conn.header, err = httpx.Headers("websocket", "headers", c.Headers); err != nil {
 		return nil, err
 	}
 	for _, k := range []string{"Upgrade", "Connection", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Extensions"} {
@@ -123,7 +124,7 @@ func New(feedID string, c Config) (*Connector, error) {
 		if c.AuthScheme != "" {
 			secret = c.AuthScheme + " " + secret
 		}
-		if auth, err = fieldmap.Headers("websocket", "auth_header", map[string]string{cmp.Or(c.AuthHeader, "Authorization"): secret}); err != nil {
+		if auth, err = httpx.Headers("websocket", "auth_header", map[string]string{cmp.Or(c.AuthHeader, "Authorization"): secret}); err != nil {
 			return nil, err
 		}
 		for k, vs := range auth {
@@ -185,9 +186,9 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 			return ctx.Err()
 		}
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			return feeds.HTTPError("websocket: handshake", resp, defaultRetry)
+			return httpx.HTTPError("websocket: handshake", resp, defaultRetry)
 		}
-		return fmt.Errorf("websocket: connecting: %w", fieldmap.RedactError(err))
+		return fmt.Errorf("websocket: connecting: %w", httpx.RedactError(err))
 	}
 	defer conn.Close()
 	// A read blocked on a quiet stream must end with ctx.

@@ -17,7 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tribune/tribune/feeds"
-	"github.com/tribune/tribune/feeds/fieldmap"
+	"github.com/tribune/tribune/feeds/httpx"
 )
 
 const (
@@ -45,7 +45,7 @@ func newReplier(c Config, auth http.Header) (*replier, error) {
 		headers: make(map[string]template),
 		// A reply, and the auth header with it, go to reply_url's origin
 		// only.
-		client: &http.Client{Timeout: replyTimeout, CheckRedirect: fieldmap.SameOriginRedirects},
+		client: &http.Client{Timeout: replyTimeout, CheckRedirect: httpx.SameOriginRedirects},
 	}
 	var err error
 	if r.url, err = parseTemplate("reply_url", c.ReplyURL); err != nil {
@@ -74,7 +74,7 @@ func newReplier(c Config, auth http.Header) (*replier, error) {
 	default:
 		return nil, fmt.Errorf("websocket: reply_method %q must be GET, POST, PUT or PATCH", c.ReplyMethod)
 	}
-	hs, err := fieldmap.Headers("websocket", "reply_headers", c.ReplyHeaders)
+	hs, err := httpx.Headers("websocket", "reply_headers", c.ReplyHeaders)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (r *replier) send(ctx context.Context, a feeds.Action) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, r.url.expand(vals, urlEscape), body)
 	if err != nil {
-		return feeds.NotSent(fmt.Errorf("websocket: building the reply request: %w", fieldmap.RedactError(err)))
+		return feeds.NotSent(fmt.Errorf("websocket: building the reply request: %w", httpx.RedactError(err)))
 	}
 	for k, t := range r.headers {
 		req.Header.Set(k, t.expand(vals, headerEscape))
@@ -126,8 +126,8 @@ func (r *replier) send(ctx context.Context, a feeds.Action) error {
 	resp, err := r.client.Do(req)
 	if err != nil {
 		// The URL in err holds the reply's fields, maybe a key: cut it.
-		err = fieldmap.RedactError(err)
-		var redirect *fieldmap.RedirectError
+		err = httpx.RedactError(err)
+		var redirect *httpx.RedirectError
 		switch {
 		case errors.As(err, &redirect):
 			// Asked again, the endpoint would redirect again.
@@ -139,7 +139,7 @@ func (r *replier) send(ctx context.Context, a feeds.Action) error {
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-	return feeds.HTTPError("websocket: reply", resp, defaultRetry)
+	return httpx.HTTPError("websocket: reply", resp, defaultRetry)
 }
 
 // neverSent reports whether a request failed before any of it could reach

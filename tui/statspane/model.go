@@ -13,7 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/themes"
 )
@@ -27,10 +28,10 @@ type Outbox struct {
 type Model struct {
 	styles *themes.Styles
 	snap   stats.Snapshot
-	health map[string]feeds.Health
+	health map[string]hub.Health
 	unread int
 	outbox Outbox
-	hold   feeds.Hold
+	hold   outbox.Hold
 	now    time.Time
 
 	width, height int
@@ -38,7 +39,7 @@ type Model struct {
 
 // New returns an empty stats pane.
 func New(styles *themes.Styles) *Model {
-	return &Model{styles: styles, health: make(map[string]feeds.Health)}
+	return &Model{styles: styles, health: make(map[string]hub.Health)}
 }
 
 // SetSize sets the inner size the pane draws in.
@@ -66,9 +67,9 @@ func (m *Model) FullHelp() [][]key.Binding { return nil }
 func (m *Model) SetSnapshot(s stats.Snapshot) { m.snap = s }
 
 // SetHealth replaces the feeds' health.
-func (m *Model) SetHealth(hs []feeds.Health, now time.Time) {
+func (m *Model) SetHealth(hs []hub.Health, now time.Time) {
 	m.now = now
-	m.health = make(map[string]feeds.Health, len(hs))
+	m.health = make(map[string]hub.Health, len(hs))
 	for _, h := range hs {
 		m.health[h.Feed] = h
 	}
@@ -81,7 +82,7 @@ func (m *Model) SetUnread(n int) { m.unread = n }
 func (m *Model) SetOutbox(o Outbox) { m.outbox = o }
 
 // SetHold sets where the outbox brake stands.
-func (m *Model) SetHold(h feeds.Hold) { m.hold = h }
+func (m *Model) SetHold(h outbox.Hold) { m.hold = h }
 
 // feedNames lists feeds from the snapshot and from health, so a feed that
 // has not spoken yet still shows its state.
@@ -184,13 +185,13 @@ func (m *Model) healthText(feed string) string {
 	return txt
 }
 
-func (m *Model) stateText(h feeds.Health) string {
+func (m *Model) stateText(h hub.Health) string {
 	switch h.State {
-	case feeds.HealthConnected:
+	case hub.HealthConnected:
 		return m.styles.OK.Render("● live")
-	case feeds.HealthConnecting:
+	case hub.HealthConnecting:
 		return m.styles.Warn.Render("◌ connecting")
-	case feeds.HealthReconnecting:
+	case hub.HealthReconnecting:
 		txt := "◌ reconnecting"
 		if !h.Retry.IsZero() && h.Retry.After(m.now) {
 			txt += fmt.Sprintf(" in %ds", int(h.Retry.Sub(m.now).Seconds()+0.5))
@@ -199,9 +200,9 @@ func (m *Model) stateText(h feeds.Health) string {
 			txt += ": " + h.LastErr
 		}
 		return m.styles.Warn.Render(txt)
-	case feeds.HealthFailed:
+	case hub.HealthFailed:
 		return m.styles.Error.Render("✗ failed: " + h.LastErr)
-	case feeds.HealthStopped:
+	case hub.HealthStopped:
 		return m.styles.Muted.Render("○ stopped")
 	}
 	return ""

@@ -7,7 +7,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/themes"
 )
@@ -21,9 +22,9 @@ func TestViewShowsHealthCountsAndOutbox(t *testing.T) {
 		Feeds: []stats.FeedStats{{Feed: "twitch", Platform: "twitch", Total: 12345, PerMinute: 61.6, Authors: 900, Peak: 80}}}
 	snap.Feeds[0].Minutes[59] = 80
 	m.SetSnapshot(snap)
-	m.SetHealth([]feeds.Health{
-		{Feed: "twitch", State: feeds.HealthConnected},
-		{Feed: "irc", Platform: "irc", State: feeds.HealthReconnecting, Retry: now.Add(7 * time.Second), LastErr: "EOF"},
+	m.SetHealth([]hub.Health{
+		{Feed: "twitch", State: hub.HealthConnected},
+		{Feed: "irc", Platform: "irc", State: hub.HealthReconnecting, Retry: now.Add(7 * time.Second), LastErr: "EOF"},
 	}, now)
 	m.SetUnread(3)
 	m.SetOutbox(Outbox{Queued: 2, Sending: 1, Failed: 1})
@@ -45,12 +46,12 @@ func TestViewShowsPauseStatusAndHold(t *testing.T) {
 	m := New(themes.New(p))
 	m.SetSize(110, 8)
 	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
-	m.SetHealth([]feeds.Health{{
-		Feed: "twitch", Platform: "twitch", State: feeds.HealthConnected,
+	m.SetHealth([]hub.Health{{
+		Feed: "twitch", Platform: "twitch", State: hub.HealthConnected,
 		SendPaused: now.Add(12 * time.Second), SendPausedWhy: "429",
-		Status: []feeds.StatusItem{{Key: "slow", Value: "30s"}},
+		Status: []hub.StatusItem{{Key: "slow", Value: "30s"}},
 	}}, now)
-	m.SetHold(feeds.Hold{On: true, By: "alice", Since: now})
+	m.SetHold(outbox.Hold{On: true, By: "alice", Since: now})
 	m.SetOutbox(Outbox{Queued: 4})
 	v := ansi.Strip(m.View())
 	for _, want := range []string{"● live ⏸ rate limited, sending in 12s slow 30s", "⏸ HELD unread 0 · outbox 4 queued"} {
@@ -58,8 +59,8 @@ func TestViewShowsPauseStatusAndHold(t *testing.T) {
 			t.Errorf("stats view lacks %q:\n%s", want, v)
 		}
 	}
-	m.SetHold(feeds.Hold{})
-	m.SetHealth([]feeds.Health{{Feed: "twitch", State: feeds.HealthConnected, SendPaused: now.Add(-time.Second)}}, now)
+	m.SetHold(outbox.Hold{})
+	m.SetHealth([]hub.Health{{Feed: "twitch", State: hub.HealthConnected, SendPaused: now.Add(-time.Second)}}, now)
 	if v := ansi.Strip(m.View()); strings.Contains(v, "⏸") {
 		t.Errorf("a past pause or a released hold still shows:\n%s", v)
 	}

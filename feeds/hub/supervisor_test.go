@@ -1,13 +1,18 @@
-package feeds
+package hub
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/internal/backoff"
 )
 
 // flaky fails its first runs, then streams one event and waits.
@@ -17,28 +22,28 @@ type flaky struct {
 	permanent bool
 }
 
-func (f *flaky) Platform() string           { return "test" }
-func (f *flaky) Capabilities() Capabilities { return Capabilities{} }
-func (f *flaky) Do(context.Context, Action) error {
+func (f *flaky) Platform() string                 { return "test" }
+func (f *flaky) Capabilities() feeds.Capabilities { return feeds.Capabilities{} }
+func (f *flaky) Do(context.Context, feeds.Action) error {
 	return nil
 }
 
-func (f *flaky) Run(ctx context.Context, s Stream) error {
+func (f *flaky) Run(ctx context.Context, s feeds.Stream) error {
 	n := f.runs.Add(1)
 	if f.permanent {
-		return Permanent(errors.New("bad credentials"))
+		return feeds.Permanent(errors.New("bad credentials"))
 	}
 	if n <= f.fails {
 		return errors.New("connection refused")
 	}
 	s.Connected()
-	s.Emit(Event{ID: "hello", Feed: "spoofed"})
+	s.Emit(feeds.Event{ID: "hello", Feed: "spoofed"})
 	<-ctx.Done()
 	return ctx.Err()
 }
 
 func TestSupervisorRestartsUntilConnected(t *testing.T) {
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	c := &flaky{fails: 2}
 	if err := h.Add("f", c); err != nil {
 		t.Fatal(err)
@@ -62,7 +67,7 @@ func TestSupervisorRestartsUntilConnected(t *testing.T) {
 }
 
 func TestSupervisorStopsOnPermanentError(t *testing.T) {
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	c := &flaky{permanent: true}
 	h.Add("f", c)
 	runHub(t, h)
@@ -91,44 +96,23 @@ func waitHealth(t *testing.T, h *Hub, feed string, want HealthState) Health {
 	}
 }
 
-func TestBackoffIsCappedJittered(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for n := 1; n < 100; n++ {
-		ceil := min(backoffBase<<min(n-1, 20), backoffCap)
-		for range 50 {
-			d := backoff(n, r)
-			if d < backoffMin || d > max(ceil, backoffMin) {
-				t.Fatalf("attempt %d: %v outside [%v, %v]", n, d, backoffMin, ceil)
-			}
-		}
-	}
-	// Full jitter: waits spread over the range rather than sitting at it.
-	seen := map[bool]bool{}
-	for range 200 {
-		seen[backoff(8, r) < backoffCap/2] = true
-	}
-	if !seen[true] || !seen[false] {
-		t.Error("attempt 8 waits are not spread over [0, cap]")
-	}
-}
-
 // scriptedRun runs fn as its connector's Run, once per call.
 type scriptedRun struct {
 	runs atomic.Int32
-	fn   func(n int32, ctx context.Context, s Stream) error
+	fn   func(n int32, ctx context.Context, s feeds.Stream) error
 }
 
-func (c *scriptedRun) Platform() string                 { return "test" }
-func (c *scriptedRun) Capabilities() Capabilities       { return Capabilities{} }
-func (c *scriptedRun) Do(context.Context, Action) error { return nil }
-func (c *scriptedRun) Run(ctx context.Context, s Stream) error {
+func (c *scriptedRun) Platform() string                       { return "test" }
+func (c *scriptedRun) Capabilities() feeds.Capabilities       { return feeds.Capabilities{} }
+func (c *scriptedRun) Do(context.Context, feeds.Action) error { return nil }
+func (c *scriptedRun) Run(ctx context.Context, s feeds.Stream) error {
 	return c.fn(c.runs.Add(1), ctx, s)
 }
 
 // Status is sanitized, kept sorted in Health, and cleared when Run ends.
 func TestSupervisorKeepsStatusWhileRunning(t *testing.T) {
 	release := make(chan struct{})
-	c := &scriptedRun{fn: func(n int32, ctx context.Context, s Stream) error {
+	c := &scriptedRun{fn: func(n int32, ctx context.Context, s feeds.Stream) error {
 		if n > 1 {
 			<-ctx.Done()
 			return ctx.Err()
@@ -141,7 +125,7 @@ func TestSupervisorKeepsStatusWhileRunning(t *testing.T) {
 		<-release
 		return errors.New("connection reset")
 	}}
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	h.Add("f", c)
 	runHub(t, h)
 	deadline := time.Now().Add(10 * time.Second)
@@ -170,14 +154,14 @@ func TestSupervisorKeepsStatusWhileRunning(t *testing.T) {
 
 // A peer that says when to come back is obeyed over the backoff.
 func TestSupervisorHonoursRetryAfter(t *testing.T) {
-	c := &scriptedRun{fn: func(n int32, ctx context.Context, s Stream) error {
+	c := &scriptedRun{fn: func(n int32, ctx context.Context, s feeds.Stream) error {
 		if n == 1 {
-			return RetryAfter(5*time.Minute, errors.New("server asked: retry in five minutes"))
+			return feeds.RetryAfter(5*time.Minute, errors.New("server asked: retry in five minutes"))
 		}
 		<-ctx.Done()
 		return ctx.Err()
 	}}
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	h.Add("f", c)
 	runHub(t, h)
 	hl := waitHealth(t, h, "f", HealthReconnecting)
@@ -193,19 +177,19 @@ func TestNextWaitBoundsWhatThePeerAsks(t *testing.T) {
 	for range 200 {
 		// After 12 failures the backoff's ceiling is the cap (1 min);
 		// with full jitter a draw under 1 ms is vanishingly unlikely.
-		if w := nextWait(12, RetryAfter(time.Millisecond, errors.New("retry: 1")), r); w < backoffMin {
+		if w := nextWait(12, feeds.RetryAfter(time.Millisecond, errors.New("retry: 1")), r); w < backoff.Min {
 			t.Fatalf("wait %s under the floor", w)
 		}
-		if w := nextWait(1, RetryAfter(0, errors.New("RECONNECT")), r); w < backoffMin || w > backoffBase {
+		if w := nextWait(1, feeds.RetryAfter(0, errors.New("RECONNECT")), r); w < backoff.Min || w > backoff.Base {
 			t.Fatalf("an immediate reconnect after a fresh start waited %s", w)
 		}
-		if w := nextWait(3, RetryAfter(49*24*time.Hour, errors.New("retry: 4294967295")), r); w != retryAfterCap {
+		if w := nextWait(3, feeds.RetryAfter(49*24*time.Hour, errors.New("retry: 4294967295")), r); w != retryAfterCap {
 			t.Fatalf("a 49-day wait became %s, want the cap %s", w, retryAfterCap)
 		}
 	}
 	long := 0
 	for range 200 {
-		if nextWait(12, RetryAfter(time.Millisecond, errors.New("retry: 1")), r) > 5*time.Second {
+		if nextWait(12, feeds.RetryAfter(time.Millisecond, errors.New("retry: 1")), r) > 5*time.Second {
 			long++
 		}
 	}
@@ -241,19 +225,19 @@ func TestFreshStartOnlyAfterAStableRun(t *testing.T) {
 // error: what a webhook needs before it answers 2xx.
 func TestStreamCommitWaitsForTheStore(t *testing.T) {
 	st := newMemStore()
-	var stream Stream
-	got := make(chan Stream, 1)
-	c := &scriptedRun{fn: func(_ int32, ctx context.Context, s Stream) error {
+	var stream feeds.Stream
+	got := make(chan feeds.Stream, 1)
+	c := &scriptedRun{fn: func(_ int32, ctx context.Context, s feeds.Stream) error {
 		got <- s
 		<-ctx.Done()
 		return ctx.Err()
 	}}
-	h := NewHub(HubOptions{Store: st})
+	h := New(Options{Store: st})
 	h.Add("hook", c)
 	runHub(t, h)
 	stream = <-got
 	ctx := context.Background()
-	if err := stream.Commit(ctx, []Event{{ID: "a", Text: "one"}, {ID: "b", Text: "two"}}); err != nil {
+	if err := stream.Commit(ctx, []feeds.Event{{ID: "a", Text: "one"}, {ID: "b", Text: "two"}}); err != nil {
 		t.Fatal(err)
 	}
 	if st.count() != 2 {
@@ -263,13 +247,13 @@ func TestStreamCommitWaitsForTheStore(t *testing.T) {
 		t.Errorf("committed event = %+v", ev)
 	}
 	// A repeat is dropped as already seen, and that is not an error.
-	if err := stream.Commit(ctx, []Event{{ID: "a", Text: "one"}}); err != nil || st.count() != 2 {
+	if err := stream.Commit(ctx, []feeds.Event{{ID: "a", Text: "one"}}); err != nil || st.count() != 2 {
 		t.Errorf("repeat: %v, %d stored", err, st.count())
 	}
 	st.mu.Lock()
 	st.fail = errors.New("disk full")
 	st.mu.Unlock()
-	if err := stream.Commit(ctx, []Event{{ID: "c", Text: "three"}}); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if err := stream.Commit(ctx, []feeds.Event{{ID: "c", Text: "three"}}); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("Commit with a failing store: %v, want the store's error", err)
 	}
 	// The sender retries once the disk has room: the event was not stored,
@@ -277,7 +261,7 @@ func TestStreamCommitWaitsForTheStore(t *testing.T) {
 	st.mu.Lock()
 	st.fail = nil
 	st.mu.Unlock()
-	if err := stream.Commit(ctx, []Event{{ID: "c", Text: "three"}}); err != nil {
+	if err := stream.Commit(ctx, []feeds.Event{{ID: "c", Text: "three"}}); err != nil {
 		t.Fatal(err)
 	}
 	st.mu.Lock()
@@ -285,5 +269,65 @@ func TestStreamCommitWaitsForTheStore(t *testing.T) {
 	st.mu.Unlock()
 	if !stored {
 		t.Error("a retried event was dropped as a duplicate of one that was never stored")
+	}
+}
+
+// reports is a reporter that records what a supervisor tells it, so the
+// supervisor can be watched without a hub.
+type reports struct {
+	mu     sync.Mutex
+	events []feeds.Event
+	health Health
+	states []HealthState
+}
+
+func (r *reports) emit(_ context.Context, ev feeds.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+}
+
+func (r *reports) Commit(_ context.Context, evs []feeds.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, evs...)
+	return nil
+}
+
+func (r *reports) setHealth(feed string, fn func(*Health)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.health.Feed = feed
+	before := r.health.State
+	fn(&r.health)
+	if r.health.State != before {
+		r.states = append(r.states, r.health.State)
+	}
+}
+
+// A supervisor reports only through its reporter: the run's events with
+// the feed's id, and each change of state, to the end of the context.
+func TestSupervisorReportsThroughItsReporter(t *testing.T) {
+	r := &reports{}
+	sup := newSupervisor("f", &flaky{fails: 1}, r, time.Now)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sup.run(ctx); close(done) }()
+	waitUntil(t, "the connector's event never reached the reporter", func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return len(r.events) == 1
+	})
+	cancel()
+	<-done
+	if ev := r.events[0]; ev.Feed != "f" || ev.Platform != "test" {
+		t.Errorf("event %+v: want feed f, platform test", ev)
+	}
+	want := []HealthState{HealthReconnecting, HealthConnected, HealthStopped}
+	if fmt.Sprint(r.states) != fmt.Sprint(want) {
+		t.Errorf("states %v, want %v", r.states, want)
+	}
+	if r.health.Reconnects != 1 || r.health.Feed != "f" {
+		t.Errorf("health %+v: want one reconnect of f", r.health)
 	}
 }

@@ -1,9 +1,11 @@
-package feeds
+package httpx
 
 import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/tribune/tribune/feeds"
 )
 
 func TestHTTPError(t *testing.T) {
@@ -35,12 +37,12 @@ func TestHTTPError(t *testing.T) {
 		{code: 500},
 	} {
 		err := HTTPError("test", answer(tc.code, tc.header), tc.def)
-		wait, given := RetryAfterOf(err)
+		wait, given := feeds.RetryAfterOf(err)
 		switch {
 		case tc.ok != (err == nil):
 			t.Errorf("%d: err = %v", tc.code, err)
-		case IsPermanent(err) != tc.perm:
-			t.Errorf("%d %q: permanent = %v, want %v", tc.code, tc.header, IsPermanent(err), tc.perm)
+		case feeds.IsPermanent(err) != tc.perm:
+			t.Errorf("%d %q: permanent = %v, want %v", tc.code, tc.header, feeds.IsPermanent(err), tc.perm)
 		case given != tc.waitGiven || wait != tc.wait:
 			t.Errorf("%d %q def %s: wait %s (%v), want %s (%v)", tc.code, tc.header, tc.def, wait, given, tc.wait, tc.waitGiven)
 		}

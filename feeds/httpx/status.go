@@ -1,4 +1,4 @@
-package feeds
+package httpx
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tribune/tribune/feeds"
 )
 
 // HTTPError says what a non-2xx HTTP answer means to the supervisor and the
@@ -23,11 +25,11 @@ func HTTPError(what string, resp *http.Response, def time.Duration) error {
 	wait, told := RetryAfterHeader(resp.Header)
 	switch {
 	case (code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable) && told:
-		return RetryAfter(wait, err)
+		return feeds.RetryAfter(wait, err)
 	case code == http.StatusTooManyRequests && def > 0:
-		return RetryAfter(def, err)
+		return feeds.RetryAfter(def, err)
 	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
-		return Permanent(err)
+		return feeds.Permanent(err)
 	}
 	return err
 }

@@ -1,8 +1,8 @@
-// Package outbox is the Outbox and Audit views: every reply and moderation
+// Package outboxview is the Outbox and Audit views: every reply and moderation
 // action with where it is in its life cycle, and the log of what was done.
 // Both are lists the root shows over the panes; they change nothing
 // themselves: the root turns their keys into dispatcher calls.
-package outbox
+package outboxview
 
 import (
 	"fmt"
@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/themes"
 )
 
@@ -45,10 +46,10 @@ func DefaultKeyMap() KeyMap {
 type Model struct {
 	styles  *themes.Styles
 	Keys    KeyMap
-	items   []feeds.Outgoing // newest first
-	pending map[string]feeds.Outgoing
+	items   []outbox.Outgoing // newest first
+	pending map[string]outbox.Outgoing
 	cursor  int
-	hold    feeds.Hold
+	hold    outbox.Hold
 	loc     *time.Location
 
 	width, height int
@@ -59,7 +60,7 @@ func New(styles *themes.Styles, loc *time.Location) *Model {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Model{styles: styles, Keys: DefaultKeyMap(), pending: make(map[string]feeds.Outgoing), loc: loc}
+	return &Model{styles: styles, Keys: DefaultKeyMap(), pending: make(map[string]outbox.Outgoing), loc: loc}
 }
 
 // SetSize sets the inner size the view draws in.
@@ -90,13 +91,13 @@ func (m *Model) Counts() Counts {
 	var c Counts
 	for _, it := range m.pending {
 		switch it.State {
-		case feeds.StateQueued:
+		case outbox.StateQueued:
 			c.Queued++
-		case feeds.StateSending:
+		case outbox.StateSending:
 			c.Sending++
-		case feeds.StateFailed:
+		case outbox.StateFailed:
 			c.Failed++
-		case feeds.StateUncertain:
+		case outbox.StateUncertain:
 			c.Uncertain++
 		}
 	}
@@ -120,13 +121,13 @@ func (m *Model) Title() string {
 }
 
 // SetPending sets the items not done, as loaded from the store.
-func (m *Model) SetPending(items []feeds.Outgoing) {
+func (m *Model) SetPending(items []outbox.Outgoing) {
 	for _, o := range items {
 		m.track(o)
 	}
 }
 
-func (m *Model) track(o feeds.Outgoing) {
+func (m *Model) track(o outbox.Outgoing) {
 	if o.State.Done() {
 		delete(m.pending, o.Action.ID)
 	} else {
@@ -136,10 +137,10 @@ func (m *Model) track(o feeds.Outgoing) {
 
 // SetItems replaces the items (any order); the selection stays on the same
 // item when it is still there.
-func (m *Model) SetItems(items []feeds.Outgoing) {
+func (m *Model) SetItems(items []outbox.Outgoing) {
 	sel, ok := m.Selected()
 	m.items = slices.Clone(items)
-	slices.SortFunc(m.items, func(a, b feeds.Outgoing) int { return strings.Compare(b.Action.ID, a.Action.ID) })
+	slices.SortFunc(m.items, func(a, b outbox.Outgoing) int { return strings.Compare(b.Action.ID, a.Action.ID) })
 	if len(m.items) > Keep {
 		m.items = m.items[:Keep]
 	}
@@ -151,7 +152,7 @@ func (m *Model) SetItems(items []feeds.Outgoing) {
 }
 
 // Apply records a change to one item, adding it when it is new.
-func (m *Model) Apply(o feeds.Outgoing) {
+func (m *Model) Apply(o outbox.Outgoing) {
 	m.track(o)
 	for i := range m.items {
 		if m.items[i].Action.ID == o.Action.ID {
@@ -179,15 +180,15 @@ func (m *Model) SelectNewest() {
 }
 
 // SetHold sets the brake shown at the top.
-func (m *Model) SetHold(h feeds.Hold) { m.hold = h }
+func (m *Model) SetHold(h outbox.Hold) { m.hold = h }
 
 // Hold is where the brake stands.
-func (m *Model) Hold() feeds.Hold { return m.hold }
+func (m *Model) Hold() outbox.Hold { return m.hold }
 
 // Selected returns the item under the cursor.
-func (m *Model) Selected() (feeds.Outgoing, bool) {
+func (m *Model) Selected() (outbox.Outgoing, bool) {
 	if m.cursor < 0 || m.cursor >= len(m.items) {
-		return feeds.Outgoing{}, false
+		return outbox.Outgoing{}, false
 	}
 	return m.items[m.cursor], true
 }
@@ -211,9 +212,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // updateKeys offers only what the selected item allows.
 func (m *Model) updateKeys() {
 	o, ok := m.Selected()
-	m.Keys.Edit.SetEnabled(ok && o.State == feeds.StateQueued)
-	m.Keys.Cancel.SetEnabled(ok && o.State != feeds.StateSending && !o.State.Done())
-	m.Keys.Resend.SetEnabled(ok && (o.State == feeds.StateFailed || o.State == feeds.StateUncertain))
+	m.Keys.Edit.SetEnabled(ok && o.State == outbox.StateQueued)
+	m.Keys.Cancel.SetEnabled(ok && o.State != outbox.StateSending && !o.State.Done())
+	m.Keys.Resend.SetEnabled(ok && (o.State == outbox.StateFailed || o.State == outbox.StateUncertain))
 }
 
 // detailLines is the room under the list for the selected item in full.
@@ -256,19 +257,19 @@ func (m *Model) finish(lines []string) string {
 }
 
 // stateText is a state with a glyph that reads without colour.
-func (m *Model) stateText(s feeds.State) string {
+func (m *Model) stateText(s outbox.State) string {
 	switch s {
-	case feeds.StateQueued:
+	case outbox.StateQueued:
 		return m.styles.Muted.Render("◷ queued   ")
-	case feeds.StateSending:
+	case outbox.StateSending:
 		return m.styles.Warn.Render("… sending  ")
-	case feeds.StateSent:
+	case outbox.StateSent:
 		return m.styles.OK.Render("✓ sent     ")
-	case feeds.StateFailed:
+	case outbox.StateFailed:
 		return m.styles.Error.Render("✗ failed   ")
-	case feeds.StateUncertain:
+	case outbox.StateUncertain:
 		return m.styles.Warn.Render("? uncertain")
-	case feeds.StateCancelled:
+	case outbox.StateCancelled:
 		return m.styles.Muted.Render("– cancelled")
 	}
 	return string(s)
@@ -292,7 +293,7 @@ func What(a feeds.Action) string {
 	return string(a.Kind) + who + " on " + a.Feed
 }
 
-func (m *Model) row(o feeds.Outgoing, selected bool) string {
+func (m *Model) row(o outbox.Outgoing, selected bool) string {
 	a := o.Action
 	when := a.Created.In(m.loc).Format("15:04:05")
 	tries := ""
@@ -308,7 +309,7 @@ func (m *Model) row(o feeds.Outgoing, selected bool) string {
 	return " " + line
 }
 
-func (m *Model) detail(o feeds.Outgoing) []string {
+func (m *Model) detail(o outbox.Outgoing) []string {
 	a := o.Action
 	out := []string{m.styles.Muted.Render(strings.Repeat("─", m.width))}
 	ctx := fmt.Sprintf("%s · by %s · %d attempt(s) · updated %s", What(a), a.Operator, o.Attempts, o.Updated.In(m.loc).Format("15:04:05"))
@@ -337,7 +338,7 @@ type AuditKeyMap struct {
 type AuditView struct {
 	styles  *themes.Styles
 	Keys    AuditKeyMap
-	entries []feeds.AuditEntry // newest first
+	entries []outbox.AuditEntry // newest first
 	top     int
 	loc     *time.Location
 
@@ -385,7 +386,7 @@ func (v *AuditView) SetSize(w, h int) { v.width, v.height = w, h }
 
 // SetEntries replaces the entries, given oldest first as the store reads
 // them.
-func (v *AuditView) SetEntries(es []feeds.AuditEntry) {
+func (v *AuditView) SetEntries(es []outbox.AuditEntry) {
 	v.entries = slices.Clone(es)
 	slices.Reverse(v.entries)
 	v.top = min(v.top, max(len(v.entries)-1, 0))
@@ -426,7 +427,7 @@ func (v *AuditView) View() string {
 	return strings.Join(lines, "\n")
 }
 
-func (v *AuditView) row(e feeds.AuditEntry) string {
+func (v *AuditView) row(e outbox.AuditEntry) string {
 	who := e.By
 	if who == "" {
 		who = "·"
@@ -434,11 +435,11 @@ func (v *AuditView) row(e feeds.AuditEntry) string {
 	what := e.What
 	st := v.styles.Text
 	switch e.What {
-	case feeds.AuditFailed:
+	case outbox.AuditFailed:
 		st = v.styles.Error
-	case feeds.AuditUncertain, feeds.AuditLimited, feeds.AuditHeld, feeds.AuditRetry:
+	case outbox.AuditUncertain, outbox.AuditLimited, outbox.AuditHeld, outbox.AuditRetry:
 		st = v.styles.Warn
-	case feeds.AuditSent:
+	case outbox.AuditSent:
 		st = v.styles.OK
 	}
 	line := v.styles.Time.Render(e.Time.In(v.loc).Format("01-02 15:04:05")) + " " +

@@ -1,4 +1,4 @@
-package feeds
+package hub
 
 import (
 	"context"
@@ -8,37 +8,40 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // memStore is an EventStore in memory that records what it was given.
 type memStore struct {
 	mu      sync.Mutex
-	batches [][]Event
-	byID    map[string]Event
+	batches [][]feeds.Event
+	byID    map[string]feeds.Event
 	fail    error
 }
 
-func newMemStore() *memStore { return &memStore{byID: make(map[string]Event)} }
+func newMemStore() *memStore { return &memStore{byID: make(map[string]feeds.Event)} }
 
-func (s *memStore) AppendEvents(evs []Event) error {
+func (s *memStore) AppendEvents(evs []feeds.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
 		return s.fail
 	}
-	s.batches = append(s.batches, append([]Event(nil), evs...))
+	s.batches = append(s.batches, append([]feeds.Event(nil), evs...))
 	for _, ev := range evs {
 		s.byID[ev.Feed+"/"+ev.ID] = ev
 	}
 	return nil
 }
 
-func (s *memStore) MarkDeleted(feed, id string) (Event, error) {
+func (s *memStore) MarkDeleted(feed, id string) (feeds.Event, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ev, ok := s.byID[feed+"/"+id]
 	if !ok {
-		return Event{}, errors.New("not found")
+		return feeds.Event{}, errors.New("not found")
 	}
 	ev.Deleted = true
 	s.byID[feed+"/"+id] = ev
@@ -55,30 +58,64 @@ func (s *memStore) count() int {
 	return n
 }
 
+// taken is what a test gathered from one Take or more, topic by topic.
+type taken struct {
+	Events, Updates []feeds.Event
+	Outbox          []outbox.Outgoing
+	Health          []Health
+	Dropped         int
+	Err             string
+}
+
+// gather adds what b carries to t.
+func (t *taken) gather(b Batch) {
+	t.Events = append(t.Events, Items(b, TopicEvents)...)
+	t.Updates = append(t.Updates, Items(b, TopicUpdates)...)
+	t.Outbox = append(t.Outbox, Items(b, TopicOutbox)...)
+	t.Dropped += Dropped(b, TopicEvents)
+	if hl, ok := Last(b, TopicHealth); ok {
+		t.Health = hl
+	}
+	if e, ok := Last(b, TopicErrors); ok {
+		t.Err = e
+	}
+}
+
+// took is what one Take carried.
+func took(b Batch) taken {
+	var t taken
+	t.gather(b)
+	return t
+}
+
 // takeUntil drains a subscription until n events arrived or the guard
 // timeout (a failure guard, not a timing assertion) passes.
-func takeUntil(t *testing.T, sub *Subscription, n int) Batch {
+func takeUntil(t *testing.T, sub *Subscription, n int) taken {
 	t.Helper()
-	var all Batch
+	var all taken
 	guard := time.After(10 * time.Second)
 	for len(all.Events) < n {
 		select {
 		case <-sub.Ready():
-			b := sub.Take()
-			all.Events = append(all.Events, b.Events...)
-			all.Updates = append(all.Updates, b.Updates...)
-			all.Dropped += b.Dropped
-			if b.Health != nil {
-				all.Health = b.Health
-			}
-			if b.Err != "" {
-				all.Err = b.Err
-			}
+			all.gather(sub.Take())
 		case <-guard:
 			t.Fatalf("got %d events, want %d", len(all.Events), n)
 		}
 	}
 	return all
+}
+
+// waitUntil polls cond until it holds, and fails the test with what once
+// the guard timeout (a failure guard, not a timing assertion) has passed.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal(what)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func runHub(t *testing.T, h *Hub) context.CancelFunc {
@@ -92,11 +129,11 @@ func runHub(t *testing.T, h *Hub) context.CancelFunc {
 
 func TestHubDropsDuplicatesAndAssignsSeq(t *testing.T) {
 	st := newMemStore()
-	h := NewHub(HubOptions{Store: st, LastSeq: 41, Seen: []Event{{Feed: "a", ID: "old"}}})
+	h := New(Options{Store: st, LastSeq: 41, Seen: []feeds.Event{{Feed: "a", ID: "old"}}})
 	sub := h.Subscribe(context.Background())
 	runHub(t, h)
 	ctx := context.Background()
-	for _, ev := range []Event{
+	for _, ev := range []feeds.Event{
 		{Feed: "a", ID: "1", Text: "one"},
 		{Feed: "a", ID: "1", Text: "one again"}, // duplicate
 		{Feed: "b", ID: "1", Text: "same id, other feed"},
@@ -125,10 +162,10 @@ func TestHubDropsDuplicatesAndAssignsSeq(t *testing.T) {
 
 func TestHubSanitizesBeforeStoreAndSubscribers(t *testing.T) {
 	st := newMemStore()
-	h := NewHub(HubOptions{Store: st})
+	h := New(Options{Store: st})
 	sub := h.Subscribe(context.Background())
 	runHub(t, h)
-	hostile := Event{
+	hostile := feeds.Event{
 		Feed: "a", ID: "x\x1b[2J", Author: "evil\x1b]0;pwned\x07", AuthorName: "\u202Eadmin",
 		Channel: "#c\r\nPRIVMSG", Badges: []string{"mod\x07"},
 		Text: "hi\x1b]52;c;ZXZpbA==\x07 there\u009b2J",
@@ -162,7 +199,7 @@ func TestHubSanitizesBeforeStoreAndSubscribers(t *testing.T) {
 // its backlog is bounded and what it missed is counted.
 func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 	st := newMemStore()
-	h := NewHub(HubOptions{Store: st, SubscriberBacklog: 100})
+	h := New(Options{Store: st, SubscriberBacklog: 100})
 	stuck := h.Subscribe(context.Background())
 	live := h.Subscribe(context.Background())
 	runHub(t, h)
@@ -170,7 +207,7 @@ func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 	const n = 5000
 	go func() {
 		for i := range n {
-			h.Ingest(context.Background(), Event{Feed: "a", ID: fmt.Sprint(i)})
+			h.Ingest(context.Background(), feeds.Event{Feed: "a", ID: fmt.Sprint(i)})
 		}
 	}()
 	// The reading subscriber may also fall behind a flood (its backlog is
@@ -180,7 +217,7 @@ func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 	for got+dropped < n {
 		select {
 		case <-live.Ready():
-			b := live.Take()
+			b := took(live.Take())
 			got, dropped = got+len(b.Events), dropped+b.Dropped
 		case <-guard:
 			t.Fatalf("live subscriber: %d events + %d dropped, want %d", got, dropped, n)
@@ -189,7 +226,15 @@ func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 	if st.count() != n {
 		t.Fatalf("stored %d, want %d", st.count(), n)
 	}
-	b := stuck.Take()
+	// The hub hands a batch to one subscriber after the other: the live
+	// one may have the last before the stuck one does.
+	waitUntil(t, "the stuck subscriber was never handed the last events", func() bool {
+		stuck.mu.Lock()
+		defer stuck.mu.Unlock()
+		last, _ := Last(stuck.pending, TopicEvents)
+		return last.ID == fmt.Sprint(n-1)
+	})
+	b := took(stuck.Take())
 	if len(b.Events) > 100 {
 		t.Errorf("stuck subscriber holds %d events, backlog is 100", len(b.Events))
 	}
@@ -202,35 +247,27 @@ func TestHubSlowSubscriberDoesNotStallIngest(t *testing.T) {
 }
 
 func TestHubUnsubscribesWhenContextEnds(t *testing.T) {
-	h := NewHub(HubOptions{})
+	h := New(Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.Subscribe(ctx)
 	cancel()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitUntil(t, "subscriber still registered after its context ended", func() bool {
 		h.mu.Lock()
-		n := len(h.subs)
-		h.mu.Unlock()
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("subscriber still registered after its context ended")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer h.mu.Unlock()
+		return len(h.subs) == 0
+	})
 }
 
 func TestHubAppliesDeletes(t *testing.T) {
 	st := newMemStore()
-	h := NewHub(HubOptions{Store: st})
+	h := New(Options{Store: st})
 	sub := h.Subscribe(context.Background())
 	runHub(t, h)
 	ctx := context.Background()
-	h.Ingest(ctx, Event{Feed: "a", ID: "m1", Text: "spam"})
+	h.Ingest(ctx, feeds.Event{Feed: "a", ID: "m1", Text: "spam"})
 	takeUntil(t, sub, 1)
-	h.Ingest(ctx, Event{Feed: "a", ID: "d1", Kind: KindDelete, Target: "m1"})
-	h.Ingest(ctx, Event{Feed: "a", ID: "m2", Text: "after"})
+	h.Ingest(ctx, feeds.Event{Feed: "a", ID: "d1", Kind: feeds.KindDelete, Target: "m1"})
+	h.Ingest(ctx, feeds.Event{Feed: "a", ID: "m2", Text: "after"})
 	got := takeUntil(t, sub, 1)
 	if len(got.Updates) != 1 || got.Updates[0].ID != "m1" || !got.Updates[0].Deleted || got.Updates[0].Seq != 1 {
 		t.Fatalf("updates %+v, want m1 (seq 1) deleted", got.Updates)
@@ -243,10 +280,10 @@ func TestHubAppliesDeletes(t *testing.T) {
 func TestHubReportsStoreErrors(t *testing.T) {
 	st := newMemStore()
 	st.fail = errors.New("disk full")
-	h := NewHub(HubOptions{Store: st})
+	h := New(Options{Store: st})
 	sub := h.Subscribe(context.Background())
 	runHub(t, h)
-	h.Ingest(context.Background(), Event{Feed: "a", ID: "1"})
+	h.Ingest(context.Background(), feeds.Event{Feed: "a", ID: "1"})
 	got := takeUntil(t, sub, 1)
 	if !strings.Contains(got.Err, "disk full") {
 		t.Errorf("batch error %q, want the store's error", got.Err)
@@ -270,18 +307,18 @@ func TestSeenSetIsBounded(t *testing.T) {
 
 // A stuck subscriber's deletions and outbox changes are bounded too.
 func TestStuckSubscriberStaysBounded(t *testing.T) {
-	h := NewHub(HubOptions{SubscriberBacklog: 100})
+	h := New(Options{SubscriberBacklog: 100})
 	stuck := h.Subscribe(context.Background())
 	runHub(t, h)
 	for i := range 1000 {
-		h.PublishOutbox(Outgoing{Action: Action{ID: fmt.Sprint(i % 10)}, State: StateSending, Attempts: i})
-		h.Ingest(context.Background(), Event{Feed: "a", Kind: KindDelete, Target: fmt.Sprint(i)})
+		Publish(h, TopicOutbox, outbox.Outgoing{Action: feeds.Action{ID: fmt.Sprint(i % 10)}, State: outbox.StateSending, Attempts: i})
+		h.Ingest(context.Background(), feeds.Event{Feed: "a", Kind: feeds.KindDelete, Target: fmt.Sprint(i)})
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	var b Batch
+	var b taken
 	for {
 		stuck.mu.Lock()
-		n := len(stuck.pending.Updates)
+		n := len(Items(stuck.pending, TopicUpdates))
 		stuck.mu.Unlock()
 		if n >= 75 || time.Now().After(deadline) {
 			break
@@ -289,7 +326,7 @@ func TestStuckSubscriberStaysBounded(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	time.Sleep(50 * time.Millisecond) // let the last deletes land
-	b = stuck.Take()
+	b = took(stuck.Take())
 	if len(b.Updates) > 100 || len(b.Outbox) > 100 {
 		t.Fatalf("stuck subscriber holds %d updates and %d outbox changes, backlog 100", len(b.Updates), len(b.Outbox))
 	}

@@ -1,4 +1,4 @@
-package outbox
+package outboxview
 
 import (
 	"slices"
@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/tuitest"
 )
@@ -20,8 +21,8 @@ func styles() *themes.Styles {
 
 var t0 = time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 
-func item(id string, s feeds.State, text string) feeds.Outgoing {
-	return feeds.Outgoing{Action: feeds.Action{ID: id, Feed: "twitch", Kind: feeds.ActReply, TargetAuthor: "kiki_fr",
+func item(id string, s outbox.State, text string) outbox.Outgoing {
+	return outbox.Outgoing{Action: feeds.Action{ID: id, Feed: "twitch", Kind: feeds.ActReply, TargetAuthor: "kiki_fr",
 		Text: text, Operator: "alice", Created: t0}, State: s, Updated: t0}
 }
 
@@ -30,9 +31,9 @@ func item(id string, s feeds.State, text string) feeds.Outgoing {
 func TestOutboxViewAndKeys(t *testing.T) {
 	m := New(styles(), time.UTC)
 	m.SetSize(100, 12)
-	failed := item("02", feeds.StateFailed, "second")
+	failed := item("02", outbox.StateFailed, "second")
 	failed.Err, failed.Attempts = "403 you are not a moderator", 1
-	m.SetItems([]feeds.Outgoing{item("01", feeds.StateQueued, "first\nline"), failed, item("03", feeds.StateSent, "third")})
+	m.SetItems([]outbox.Outgoing{item("01", outbox.StateQueued, "first\nline"), failed, item("03", outbox.StateSent, "third")})
 	v := ansi.Strip(m.View())
 	lines := strings.Split(v, "\n")
 	if !strings.Contains(lines[0], "✓ sent") || !strings.Contains(lines[1], "✗ failed") || !strings.Contains(lines[2], "◷ queued") ||
@@ -64,11 +65,11 @@ func TestOutboxViewAndKeys(t *testing.T) {
 		t.Errorf("on a queued item, keys %q", got)
 	}
 	// An update keeps the selection on the same item.
-	m.Apply(item("04", feeds.StateQueued, "fourth"))
+	m.Apply(item("04", outbox.StateQueued, "fourth"))
 	if o, _ := m.Selected(); o.Action.ID != "01" {
 		t.Errorf("selection moved to %s after a new item arrived", o.Action.ID)
 	}
-	m.SetHold(feeds.Hold{On: true, By: "bob", Since: t0})
+	m.SetHold(outbox.Hold{On: true, By: "bob", Since: t0})
 	if v := ansi.Strip(m.View()); !strings.HasPrefix(v, "⏸ OUTBOX HELD by bob") {
 		t.Errorf("the hold is not the first line:\n%s", v)
 	}
@@ -80,9 +81,9 @@ func TestAuditViewNewestFirst(t *testing.T) {
 	if !strings.Contains(ansi.Strip(v.View()), "No action taken yet") {
 		t.Error("empty audit view says nothing")
 	}
-	v.SetEntries([]feeds.AuditEntry{
-		{Seq: 1, Time: t0, By: "alice", What: feeds.AuditHeld},
-		{Seq: 2, Time: t0.Add(time.Minute), What: feeds.AuditFailed, ActionID: "01", Feed: "twitch", Kind: feeds.ActBan,
+	v.SetEntries([]outbox.AuditEntry{
+		{Seq: 1, Time: t0, By: "alice", What: outbox.AuditHeld},
+		{Seq: 2, Time: t0.Add(time.Minute), What: outbox.AuditFailed, ActionID: "01", Feed: "twitch", Kind: feeds.ActBan,
 			TargetAuthor: "spam_bot", Result: "403 Forbidden"},
 	})
 	lines := strings.Split(ansi.Strip(v.View()), "\n")

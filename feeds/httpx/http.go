@@ -1,4 +1,10 @@
-package fieldmap
+// Package httpx is what the connectors that speak HTTP share: what a
+// non-2xx answer means to the supervisor and the dispatcher (HTTPError), a
+// redirect policy that keeps their secrets at the configured origin, URLs
+// cut down before they go into an error (which the Stats pane, the outbox
+// and the audit log show), and the checks of the url and header keys of
+// their config.
+package httpx
 
 import (
 	"errors"
@@ -9,11 +15,6 @@ import (
 	"slices"
 	"strings"
 )
-
-// What the generic connectors that speak HTTP share: a redirect policy that
-// keeps their secrets at the configured origin, and URLs cut down before
-// they go into an error, which the Stats pane, the outbox and the audit log
-// show.
 
 // maxRedirects is net/http's own limit.
 const maxRedirects = 10

@@ -1,4 +1,4 @@
-package feeds
+package dispatch
 
 import (
 	"context"
@@ -8,39 +8,43 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // memOutbox is an OutboxStore in memory.
 type memOutbox struct {
 	mu    sync.Mutex
-	items map[string]Outgoing
-	hold  Hold
-	audit []AuditEntry
+	items map[string]outbox.Outgoing
+	hold  outbox.Hold
+	audit []outbox.AuditEntry
 }
 
-func newMemOutbox(items ...Outgoing) *memOutbox {
-	m := &memOutbox{items: make(map[string]Outgoing)}
+func newMemOutbox(items ...outbox.Outgoing) *memOutbox {
+	m := &memOutbox{items: make(map[string]outbox.Outgoing)}
 	for _, it := range items {
 		m.items[it.Action.ID] = it
 	}
 	return m
 }
 
-func (m *memOutbox) Enqueue(o Outgoing) error {
+func (m *memOutbox) Enqueue(o outbox.Outgoing) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.items[o.Action.ID]; ok {
 		return errors.New("exists")
 	}
 	m.items[o.Action.ID] = o
-	m.audit = append(m.audit, NewAuditEntry(o, AuditQueued, o.Action.Operator))
+	m.audit = append(m.audit, outbox.NewAuditEntry(o, outbox.AuditQueued, o.Action.Operator))
 	return nil
 }
 
-func (m *memOutbox) Pending() ([]Outgoing, error) {
+func (m *memOutbox) Pending() ([]outbox.Outgoing, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []Outgoing
+	var out []outbox.Outgoing
 	for _, it := range m.items {
 		if !it.State.Done() {
 			out = append(out, it)
@@ -50,31 +54,31 @@ func (m *memOutbox) Pending() ([]Outgoing, error) {
 	return out, nil
 }
 
-func (m *memOutbox) Change(id string, fn func(*Outgoing, bool) (Note, error)) (Outgoing, error) {
+func (m *memOutbox) Change(id string, fn func(*outbox.Outgoing, bool) (outbox.Note, error)) (outbox.Outgoing, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	it, ok := m.items[id]
 	if !ok {
-		return Outgoing{}, errors.New("not found")
+		return outbox.Outgoing{}, errors.New("not found")
 	}
 	note, err := fn(&it, m.hold.On)
 	if err != nil {
-		return Outgoing{}, err
+		return outbox.Outgoing{}, err
 	}
 	m.items[id] = it
 	if note.What != "" {
-		m.audit = append(m.audit, NewAuditEntry(it, note.What, note.By))
+		m.audit = append(m.audit, outbox.NewAuditEntry(it, note.What, note.By))
 	}
 	return it, nil
 }
 
-func (m *memOutbox) Hold() (Hold, error) {
+func (m *memOutbox) Hold() (outbox.Hold, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.hold, nil
 }
 
-func (m *memOutbox) SetHold(h Hold) (bool, error) {
+func (m *memOutbox) SetHold(h outbox.Hold) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.hold.On == h.On {
@@ -94,7 +98,7 @@ func (m *memOutbox) whats() []string {
 	return out
 }
 
-func (m *memOutbox) get(id string) Outgoing {
+func (m *memOutbox) get(id string) outbox.Outgoing {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.items[id]
@@ -103,18 +107,18 @@ func (m *memOutbox) get(id string) Outgoing {
 // scripted answers Do with the errors given, in order, then nil.
 type scripted struct {
 	idempotent bool
-	rate       Limit
+	rate       feeds.Limit
 	mu         sync.Mutex
 	errs       []error
-	done       []Action
+	done       []feeds.Action
 }
 
 func (s *scripted) Platform() string { return "test" }
-func (s *scripted) Capabilities() Capabilities {
-	return Capabilities{MaxText: 100, Actions: []ActionKind{ActReply}, Idempotent: s.idempotent, Rate: s.rate}
+func (s *scripted) Capabilities() feeds.Capabilities {
+	return feeds.Capabilities{MaxText: 100, Actions: []feeds.ActionKind{feeds.ActReply}, Idempotent: s.idempotent, Rate: s.rate}
 }
-func (s *scripted) Run(ctx context.Context, st Stream) error { <-ctx.Done(); return ctx.Err() }
-func (s *scripted) Do(_ context.Context, a Action) error {
+func (s *scripted) Run(ctx context.Context, st feeds.Stream) error { <-ctx.Done(); return ctx.Err() }
+func (s *scripted) Do(_ context.Context, a feeds.Action) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.done = append(s.done, a)
@@ -132,15 +136,15 @@ func (s *scripted) calls() int {
 	return len(s.done)
 }
 
-func queued(id string, kind ActionKind) Outgoing {
-	return Outgoing{Action: Action{ID: id, Feed: "f", Kind: kind, Text: "hi"}, State: StateQueued}
+func queued(id string, kind feeds.ActionKind) outbox.Outgoing {
+	return outbox.Outgoing{Action: feeds.Action{ID: id, Feed: "f", Kind: kind, Text: "hi"}, State: outbox.StateQueued}
 }
 
-func runDispatcher(t *testing.T, box *memOutbox, c Connector) *Dispatcher {
+func runDispatcher(t *testing.T, box *memOutbox, c feeds.Connector) *Dispatcher {
 	t.Helper()
-	h := NewHub(HubOptions{})
+	h := hub.New(hub.Options{})
 	h.Add("f", c)
-	d := NewDispatcher(box, h, DispatcherOptions{})
+	d := New(box, h, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
@@ -148,7 +152,7 @@ func runDispatcher(t *testing.T, box *memOutbox, c Connector) *Dispatcher {
 	return d
 }
 
-func waitState(t *testing.T, box *memOutbox, id string, want State) Outgoing {
+func waitState(t *testing.T, box *memOutbox, id string, want outbox.State) outbox.Outgoing {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -164,24 +168,24 @@ func waitState(t *testing.T, box *memOutbox, id string, want State) Outgoing {
 }
 
 func TestDispatcherSendsOnce(t *testing.T) {
-	box := newMemOutbox(queued("1", ActReply), queued("2", ActReply))
+	box := newMemOutbox(queued("1", feeds.ActReply), queued("2", feeds.ActReply))
 	c := &scripted{}
 	runDispatcher(t, box, c)
-	waitState(t, box, "1", StateSent)
-	it := waitState(t, box, "2", StateSent)
+	waitState(t, box, "1", outbox.StateSent)
+	it := waitState(t, box, "2", outbox.StateSent)
 	if it.Attempts != 1 || c.calls() != 2 {
 		t.Errorf("attempts %d, calls %d; want 1 and 2", it.Attempts, c.calls())
 	}
 }
 
 func TestDispatcherSurfacesPermanentFailure(t *testing.T) {
-	box := newMemOutbox(queued("1", ActReply), queued("2", ActBan))
-	c := &scripted{errs: []error{Permanent(errors.New("403 not a moderator"))}}
+	box := newMemOutbox(queued("1", feeds.ActReply), queued("2", feeds.ActBan))
+	c := &scripted{errs: []error{feeds.Permanent(errors.New("403 not a moderator"))}}
 	runDispatcher(t, box, c)
-	if it := waitState(t, box, "1", StateFailed); it.Err != "403 not a moderator" {
+	if it := waitState(t, box, "1", outbox.StateFailed); it.Err != "403 not a moderator" {
 		t.Errorf("error %q", it.Err)
 	}
-	if it := waitState(t, box, "2", StateFailed); it.Err != `feed "f" cannot ban` {
+	if it := waitState(t, box, "2", outbox.StateFailed); it.Err != `feed "f" cannot ban` {
 		t.Errorf("unsupported action error %q", it.Err)
 	}
 	if c.calls() != 1 {
@@ -190,10 +194,10 @@ func TestDispatcherSurfacesPermanentFailure(t *testing.T) {
 }
 
 func TestDispatcherRetriesTransientOnIdempotentPlatform(t *testing.T) {
-	box := newMemOutbox(queued("1", ActReply))
+	box := newMemOutbox(queued("1", feeds.ActReply))
 	c := &scripted{idempotent: true, errs: []error{errors.New("503"), errors.New("503")}}
 	runDispatcher(t, box, c)
-	it := waitState(t, box, "1", StateSent)
+	it := waitState(t, box, "1", outbox.StateSent)
 	if it.Attempts != 3 || c.calls() != 3 {
 		t.Errorf("attempts %d, calls %d; want 3", it.Attempts, c.calls())
 	}
@@ -202,10 +206,10 @@ func TestDispatcherRetriesTransientOnIdempotentPlatform(t *testing.T) {
 // On a platform without idempotency an ambiguous failure is never retried
 // on its own: the operator decides.
 func TestDispatcherMarksAmbiguousFailureUncertain(t *testing.T) {
-	box := newMemOutbox(queued("1", ActReply))
+	box := newMemOutbox(queued("1", feeds.ActReply))
 	c := &scripted{errs: []error{errors.New("connection reset")}}
 	d := runDispatcher(t, box, c)
-	waitState(t, box, "1", StateUncertain)
+	waitState(t, box, "1", outbox.StateUncertain)
 	d.Wake()
 	d.Wake()
 	if c.calls() != 1 {
@@ -214,16 +218,16 @@ func TestDispatcherMarksAmbiguousFailureUncertain(t *testing.T) {
 }
 
 func TestDispatcherSettlesInterruptedSends(t *testing.T) {
-	sending := func(id string) Outgoing {
-		o := queued(id, ActReply)
-		o.State, o.Attempts = StateSending, 1
+	sending := func(id string) outbox.Outgoing {
+		o := queued(id, feeds.ActReply)
+		o.State, o.Attempts = outbox.StateSending, 1
 		return o
 	}
 	t.Run("not idempotent", func(t *testing.T) {
 		box := newMemOutbox(sending("1"))
 		c := &scripted{}
 		runDispatcher(t, box, c)
-		waitState(t, box, "1", StateUncertain)
+		waitState(t, box, "1", outbox.StateUncertain)
 		if c.calls() != 0 {
 			t.Errorf("an interrupted send was repeated on a platform without idempotency")
 		}
@@ -232,7 +236,7 @@ func TestDispatcherSettlesInterruptedSends(t *testing.T) {
 		box := newMemOutbox(sending("1"))
 		c := &scripted{idempotent: true}
 		runDispatcher(t, box, c)
-		waitState(t, box, "1", StateSent)
+		waitState(t, box, "1", outbox.StateSent)
 	})
 }
 
@@ -260,17 +264,17 @@ type steppedDispatcher struct {
 	*Dispatcher
 	t     *testing.T
 	clock *fakeClock
-	hub   *Hub
+	hub   *hub.Hub
 }
 
-func newStepped(t *testing.T, box *memOutbox, conns map[string]Connector, opts DispatcherOptions) *steppedDispatcher {
-	h := NewHub(HubOptions{})
+func newStepped(t *testing.T, box *memOutbox, conns map[string]feeds.Connector, opts Options) *steppedDispatcher {
+	h := hub.New(hub.Options{})
 	for id, c := range conns {
 		h.Add(id, c)
 	}
 	clock := &fakeClock{t: time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)}
 	opts.Now = clock.Now
-	return &steppedDispatcher{Dispatcher: NewDispatcher(box, h, opts), t: t, clock: clock, hub: h}
+	return &steppedDispatcher{Dispatcher: New(box, h, opts), t: t, clock: clock, hub: h}
 }
 
 // step delivers everything due now and returns the ids sent and when the
@@ -289,8 +293,8 @@ func (s *steppedDispatcher) step() ([]string, time.Time) {
 	return ids, next
 }
 
-func queuedOn(feed, id string) Outgoing {
-	o := queued(id, ActReply)
+func queuedOn(feed, id string) outbox.Outgoing {
+	o := queued(id, feeds.ActReply)
 	o.Action.Feed = feed
 	return o
 }
@@ -298,13 +302,13 @@ func queuedOn(feed, id string) Outgoing {
 // Twitch chat allows 20 messages per 30 s: the 21st waits until the first
 // leaves the window, checked on a fake clock.
 func TestDispatcherKeepsThePlatformsPace(t *testing.T) {
-	var items []Outgoing
+	var items []outbox.Outgoing
 	for i := range 25 {
 		items = append(items, queuedOn("tw", fmt.Sprintf("%02d", i)))
 	}
 	box := newMemOutbox(items...)
-	c := &scripted{rate: Limit{Count: 20, Per: 30 * time.Second}}
-	d := newStepped(t, box, map[string]Connector{"tw": c}, DispatcherOptions{})
+	c := &scripted{rate: feeds.Limit{Count: 20, Per: 30 * time.Second}}
+	d := newStepped(t, box, map[string]feeds.Connector{"tw": c}, Options{})
 	start := d.clock.Now()
 
 	sent := 0
@@ -343,10 +347,10 @@ func TestDispatcherKeepsThePlatformsPace(t *testing.T) {
 // A config override replaces the declared pace; feeds are paced apart.
 func TestDispatcherLimitOverrideAndFeedsIndependent(t *testing.T) {
 	box := newMemOutbox(queuedOn("a", "1"), queuedOn("a", "2"), queuedOn("b", "3"), queuedOn("b", "4"))
-	slow := &scripted{rate: Limit{Count: 100, Per: time.Second}}
-	d := newStepped(t, box, map[string]Connector{"a": slow, "b": &scripted{}},
-		DispatcherOptions{Limits: map[string]Limit{"a": {Count: 1, Per: time.Minute}}})
-	if got := d.Limit("a"); got != (Limit{1, time.Minute}) {
+	slow := &scripted{rate: feeds.Limit{Count: 100, Per: time.Second}}
+	d := newStepped(t, box, map[string]feeds.Connector{"a": slow, "b": &scripted{}},
+		Options{Limits: map[string]feeds.Limit{"a": {Count: 1, Per: time.Minute}}})
+	if got := d.Limit("a"); got != (feeds.Limit{Count: 1, Per: time.Minute}) {
 		t.Errorf("Limit(a) = %v", got)
 	}
 	ids, _ := d.step()
@@ -365,8 +369,8 @@ func TestDispatcherLimitOverrideAndFeedsIndependent(t *testing.T) {
 // keeps its place, Stats is told, and it then goes out once.
 func TestDispatcherWaitsWhenRateLimited(t *testing.T) {
 	box := newMemOutbox(queuedOn("m", "1"), queuedOn("m", "2"))
-	c := &scripted{errs: []error{RetryAfter(20*time.Second, errors.New("429 Too Many Requests"))}}
-	d := newStepped(t, box, map[string]Connector{"m": c}, DispatcherOptions{})
+	c := &scripted{errs: []error{feeds.RetryAfter(20*time.Second, errors.New("429 Too Many Requests"))}}
+	d := newStepped(t, box, map[string]feeds.Connector{"m": c}, Options{})
 	start := d.clock.Now()
 
 	if ids, _ := d.step(); fmt.Sprint(ids) != "[1]" {
@@ -376,7 +380,7 @@ func TestDispatcherWaitsWhenRateLimited(t *testing.T) {
 		t.Fatalf("during the pause sent %v, next due +%s; want nothing and +20s", ids, next.Sub(start))
 	}
 	it := box.get("1")
-	if it.State != StateQueued || it.Attempts != 0 || it.Err != "429 Too Many Requests" {
+	if it.State != outbox.StateQueued || it.Attempts != 0 || it.Err != "429 Too Many Requests" {
 		t.Errorf("rate-limited item = %+v", it)
 	}
 	hl := d.hub.Health()
@@ -394,7 +398,7 @@ func TestDispatcherWaitsWhenRateLimited(t *testing.T) {
 	if ids, _ := d.step(); fmt.Sprint(ids) != "[2]" {
 		t.Errorf("then sent %v, want [2]", ids)
 	}
-	if got := box.get("1"); got.State != StateSent || got.Attempts != 1 {
+	if got := box.get("1"); got.State != outbox.StateSent || got.Attempts != 1 {
 		t.Errorf("item 1 = %+v, want sent after 1 attempt", got)
 	}
 	if w := fmt.Sprint(box.whats()); w != "[1:rate-limited 1:sent 2:sent]" {
@@ -406,16 +410,16 @@ func TestDispatcherWaitsWhenRateLimited(t *testing.T) {
 // platform has no idempotency; a failure after it may have left is not.
 func TestDispatcherRetriesWhatSurelyDidNotLeave(t *testing.T) {
 	box := newMemOutbox(queuedOn("irc", "1"))
-	c := &scripted{errs: []error{NotSent(errors.New("not connected")), errors.New("write: broken pipe")}}
-	d := newStepped(t, box, map[string]Connector{"irc": c}, DispatcherOptions{})
+	c := &scripted{errs: []error{feeds.NotSent(errors.New("not connected")), errors.New("write: broken pipe")}}
+	d := newStepped(t, box, map[string]feeds.Connector{"irc": c}, Options{})
 	d.step()
 	it := box.get("1")
-	if it.State != StateQueued || it.NextTry.IsZero() {
+	if it.State != outbox.StateQueued || it.NextTry.IsZero() {
 		t.Fatalf("after a NotSent failure: %+v, want queued with a retry time", it)
 	}
 	d.clock.Add(2 * time.Minute)
 	d.step()
-	if it := box.get("1"); it.State != StateUncertain {
+	if it := box.get("1"); it.State != outbox.StateUncertain {
 		t.Fatalf("after an ambiguous failure: %+v, want uncertain", it)
 	}
 	d.clock.Add(time.Hour)
@@ -427,12 +431,12 @@ func TestDispatcherRetriesWhatSurelyDidNotLeave(t *testing.T) {
 func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
 	box := newMemOutbox(queuedOn("m", "1"))
 	c := &scripted{idempotent: true, errs: []error{errors.New("503"), errors.New("503"), errors.New("503")}}
-	d := newStepped(t, box, map[string]Connector{"m": c}, DispatcherOptions{MaxAttempts: 3})
+	d := newStepped(t, box, map[string]feeds.Connector{"m": c}, Options{MaxAttempts: 3})
 	for range 5 {
 		d.step()
 		d.clock.Add(2 * time.Minute)
 	}
-	if it := box.get("1"); it.State != StateFailed || it.Attempts != 3 || it.Err != "503" {
+	if it := box.get("1"); it.State != outbox.StateFailed || it.Attempts != 3 || it.Err != "503" {
 		t.Errorf("item = %+v, want failed after 3 attempts", it)
 	}
 	if w := fmt.Sprint(box.whats()); w != "[1:retry 1:retry 1:failed]" {
@@ -445,7 +449,7 @@ func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
 func TestDispatcherHoldStopsEverything(t *testing.T) {
 	box := newMemOutbox(queuedOn("a", "1"), queuedOn("b", "2"))
 	c := &scripted{}
-	d := newStepped(t, box, map[string]Connector{"a": c, "b": c}, DispatcherOptions{})
+	d := newStepped(t, box, map[string]feeds.Connector{"a": c, "b": c}, Options{})
 	h, err := d.SetHold(true, "alice")
 	if err != nil || !h.On || h.By != "alice" {
 		t.Fatalf("SetHold = %+v, %v", h, err)
@@ -472,34 +476,34 @@ func TestDispatcherHoldStopsEverything(t *testing.T) {
 	if c.done[0].Text != "holding statement v2" {
 		t.Errorf("sent %q, want the edited text", c.done[0].Text)
 	}
-	if got := box.get("2"); got.State != StateCancelled {
+	if got := box.get("2"); got.State != outbox.StateCancelled {
 		t.Errorf("cancelled item = %+v", got)
 	}
 }
 
 func TestDispatcherOperatorChanges(t *testing.T) {
 	sent := queuedOn("m", "3")
-	sent.State = StateSent
+	sent.State = outbox.StateSent
 	failed := queuedOn("m", "2")
-	failed.State, failed.Attempts, failed.Err = StateFailed, 5, "503"
+	failed.State, failed.Attempts, failed.Err = outbox.StateFailed, 5, "503"
 	box := newMemOutbox(queuedOn("m", "1"), failed, sent)
 	c := &scripted{}
-	d := newStepped(t, box, map[string]Connector{"m": c}, DispatcherOptions{})
+	d := newStepped(t, box, map[string]feeds.Connector{"m": c}, Options{})
 
-	if _, err := d.Edit("1", "", "alice"); !errors.Is(err, ErrEmptyText) {
+	if _, err := d.Edit("1", "", "alice"); !errors.Is(err, outbox.ErrEmptyText) {
 		t.Errorf("empty edit: %v", err)
 	}
-	if _, err := d.Edit("3", "too late", "alice"); !errors.Is(err, ErrFinished) {
+	if _, err := d.Edit("3", "too late", "alice"); !errors.Is(err, outbox.ErrFinished) {
 		t.Errorf("editing a sent item: %v", err)
 	}
-	if _, err := d.Cancel("3", "alice"); !errors.Is(err, ErrFinished) {
+	if _, err := d.Cancel("3", "alice"); !errors.Is(err, outbox.ErrFinished) {
 		t.Errorf("cancelling a sent item: %v", err)
 	}
 	if _, err := d.Resend("1", "alice"); err == nil {
 		t.Error("resending a queued item was accepted")
 	}
 	o, err := d.Resend("2", "bob")
-	if err != nil || o.State != StateQueued || o.Attempts != 0 || o.Err != "" {
+	if err != nil || o.State != outbox.StateQueued || o.Attempts != 0 || o.Err != "" {
 		t.Fatalf("Resend = %+v, %v", o, err)
 	}
 	// Claimed for sending: neither edit nor cancel may touch it now.
@@ -507,10 +511,10 @@ func TestDispatcherOperatorChanges(t *testing.T) {
 	if len(claimed) != 1 || claimed[0].Action.ID != "1" {
 		t.Fatalf("claimed %+v", claimed)
 	}
-	if _, err := d.Cancel("1", "alice"); !errors.Is(err, ErrInFlight) {
+	if _, err := d.Cancel("1", "alice"); !errors.Is(err, outbox.ErrInFlight) {
 		t.Errorf("cancelling an item in flight: %v", err)
 	}
-	if _, err := d.Edit("1", "x", "alice"); !errors.Is(err, ErrInFlight) {
+	if _, err := d.Edit("1", "x", "alice"); !errors.Is(err, outbox.ErrInFlight) {
 		t.Errorf("editing an item in flight: %v", err)
 	}
 	if w := fmt.Sprint(box.whats()); w != "[2:resent]" {

@@ -1,4 +1,4 @@
-package feeds
+package hub
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/internal/backoff"
 	"github.com/tribune/tribune/feeds/sanitize"
 )
 
@@ -63,11 +65,8 @@ func withStatus(items []StatusItem, key, value string) []StatusItem {
 	return out
 }
 
-// Backoff bounds for reconnecting.
+// Bounds of a run and of a peer's wait.
 const (
-	backoffBase = 500 * time.Millisecond
-	backoffCap  = time.Minute
-	backoffMin  = 100 * time.Millisecond
 	// stableRun is how long a run must stay connected for its end to
 	// count as a fresh start rather than one more failure: a server that
 	// accepts and then drops us at once must still meet a growing backoff.
@@ -81,25 +80,11 @@ const (
 // row, the last ending with err: the backoff, or what the peer asked for
 // when that is longer (never more than retryAfterCap).
 func nextWait(failures int, err error, r *rand.Rand) time.Duration {
-	wait := backoff(failures, r)
-	if d, ok := RetryAfterOf(err); ok {
+	wait := backoff.Wait(failures, r)
+	if d, ok := feeds.RetryAfterOf(err); ok {
 		wait = min(max(d, wait), retryAfterCap)
 	}
 	return wait
-}
-
-// backoff returns the wait before attempt n (1-based): capped exponential
-// with full jitter, never below backoffMin so a connector that fails at
-// once cannot spin.
-func backoff(n int, r *rand.Rand) time.Duration {
-	ceil := backoffCap
-	if n < 20 {
-		if d := backoffBase << (n - 1); d < ceil {
-			ceil = d
-		}
-	}
-	d := time.Duration(r.Int64N(int64(ceil) + 1))
-	return max(d, backoffMin)
 }
 
 // freshStart reports whether a run that connected at connectedAt (Unix
@@ -109,37 +94,66 @@ func freshStart(connectedAt int64, now time.Time) bool {
 	return connectedAt != 0 && now.Sub(time.Unix(0, connectedAt)) >= stableRun
 }
 
-// supervise runs one connector until ctx ends, restarting it after failures.
-func (h *Hub) supervise(ctx context.Context, f *feed) {
-	r := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	failures := 0
+// reporter is what a supervisor needs of the hub: somewhere to hand its
+// connector's events, and the feed's health to keep up to date.
+type reporter interface {
+	// emit hands one event to ingest; it blocks while the ingest queue is
+	// full, until ctx ends.
+	emit(ctx context.Context, ev feeds.Event)
+	// Commit hands events to ingest and returns once they are stored.
+	Commit(ctx context.Context, evs []feeds.Event) error
+	// setHealth changes the feed's health with fn and publishes it.
+	setHealth(feed string, fn func(*Health))
+}
+
+// supervisor keeps one connector running: it runs it, reports the feed's
+// health as the runs come and go, and after a failed run waits (backoff
+// with jitter, or longer when the peer asked) before running it again,
+// until the context ends or the connector fails for good.
+type supervisor struct {
+	feed string
+	conn feeds.Connector
+	hub  reporter
+	now  func() time.Time
+	rand *rand.Rand
+	// failures counts failed runs since the last one that stayed up.
+	failures int
+}
+
+func newSupervisor(feed string, conn feeds.Connector, hub reporter, now func() time.Time) *supervisor {
+	return &supervisor{
+		feed: feed, conn: conn, hub: hub, now: now,
+		rand: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+	}
+}
+
+// run runs the connector until ctx ends, restarting it after failures.
+func (s *supervisor) run(ctx context.Context) {
 	for {
-		st := &stream{hub: h, feed: f.id, platform: f.conn.Platform(), ctx: ctx}
-		err := f.conn.Run(ctx, st)
-		h.setHealth(f.id, func(hl *Health) { hl.Status = nil })
+		st := &stream{sup: s, platform: s.conn.Platform(), ctx: ctx}
+		err := s.conn.Run(ctx, st)
+		s.hub.setHealth(s.feed, func(hl *Health) { hl.Status = nil })
 		if ctx.Err() != nil {
-			h.setHealth(f.id, func(hl *Health) {
-				hl.State, hl.Since = HealthStopped, h.opts.Now()
-			})
+			s.stopped()
 			return
 		}
-		if freshStart(st.connectedAt.Load(), h.opts.Now()) {
-			failures = 0
+		if freshStart(st.connectedAt.Load(), s.now()) {
+			s.failures = 0
 		}
-		failures++
+		s.failures++
 		msg := "connection ended"
 		if err != nil {
 			msg = err.Error()
 		}
-		if IsPermanent(err) {
-			h.setHealth(f.id, func(hl *Health) {
-				hl.State, hl.Since, hl.LastErr = HealthFailed, h.opts.Now(), msg
+		if feeds.IsPermanent(err) {
+			s.hub.setHealth(s.feed, func(hl *Health) {
+				hl.State, hl.Since, hl.LastErr = HealthFailed, s.now(), msg
 			})
 			return
 		}
-		wait := nextWait(failures, err, r)
-		h.setHealth(f.id, func(hl *Health) {
-			now := h.opts.Now()
+		wait := nextWait(s.failures, err, s.rand)
+		s.hub.setHealth(s.feed, func(hl *Health) {
+			now := s.now()
 			hl.State, hl.Since, hl.LastErr = HealthReconnecting, now, msg
 			hl.Reconnects++
 			hl.Retry = now.Add(wait)
@@ -148,19 +162,31 @@ func (h *Hub) supervise(ctx context.Context, f *feed) {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			h.setHealth(f.id, func(hl *Health) {
-				hl.State, hl.Since = HealthStopped, h.opts.Now()
-			})
+			s.stopped()
 			return
 		case <-t.C:
 		}
 	}
 }
 
-// stream is the Stream a supervisor hands to one Run of a connector.
+// stopped reports that the feed stopped because the hub did.
+func (s *supervisor) stopped() {
+	s.hub.setHealth(s.feed, func(hl *Health) {
+		hl.State, hl.Since = HealthStopped, s.now()
+	})
+}
+
+// connected reports that a run's connection is established.
+func (s *supervisor) connected() {
+	s.hub.setHealth(s.feed, func(hl *Health) {
+		hl.State, hl.Since, hl.LastErr = HealthConnected, s.now(), ""
+		hl.Retry = time.Time{}
+	})
+}
+
+// stream is the Stream a supervisor hands to one Run of its connector.
 type stream struct {
-	hub       *Hub
-	feed      string
+	sup       *supervisor
 	platform  string
 	ctx       context.Context
 	connected atomic.Bool
@@ -168,26 +194,25 @@ type stream struct {
 	connectedAt atomic.Int64
 }
 
-func (s *stream) Emit(ev Event) {
-	// A connector speaks only for its own feed.
-	ev.Feed = s.feed
+// own puts the feed's id, and its platform unless the event names one, on
+// ev: a connector speaks only for its own feed.
+func (s *stream) own(ev *feeds.Event) {
+	ev.Feed = s.sup.feed
 	if ev.Platform == "" {
 		ev.Platform = s.platform
 	}
-	select {
-	case s.hub.in <- ev:
-	case <-s.ctx.Done():
-	}
 }
 
-func (s *stream) Commit(ctx context.Context, evs []Event) error {
+func (s *stream) Emit(ev feeds.Event) {
+	s.own(&ev)
+	s.sup.hub.emit(s.ctx, ev)
+}
+
+func (s *stream) Commit(ctx context.Context, evs []feeds.Event) error {
 	for i := range evs {
-		evs[i].Feed = s.feed
-		if evs[i].Platform == "" {
-			evs[i].Platform = s.platform
-		}
+		s.own(&evs[i])
 	}
-	return s.hub.Commit(ctx, evs)
+	return s.sup.hub.Commit(ctx, evs)
 }
 
 func (s *stream) Status(key, value string) {
@@ -196,16 +221,13 @@ func (s *stream) Status(key, value string) {
 		return
 	}
 	value = sanitize.Line(value, maxFieldRunes)
-	s.hub.setHealth(s.feed, func(hl *Health) { hl.Status = withStatus(hl.Status, key, value) })
+	s.sup.hub.setHealth(s.sup.feed, func(hl *Health) { hl.Status = withStatus(hl.Status, key, value) })
 }
 
 func (s *stream) Connected() {
 	if s.connected.Swap(true) {
 		return
 	}
-	s.connectedAt.Store(s.hub.opts.Now().UnixNano())
-	s.hub.setHealth(s.feed, func(hl *Health) {
-		hl.State, hl.Since, hl.LastErr = HealthConnected, s.hub.opts.Now(), ""
-		hl.Retry = time.Time{}
-	})
+	s.connectedAt.Store(s.sup.now().UnixNano())
+	s.sup.connected()
 }

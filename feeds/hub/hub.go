@@ -1,4 +1,14 @@
-package feeds
+// Package hub runs the feeds. Its supervisor keeps each connector running,
+// reconnecting with backoff and reporting the feed's Health; the Hub makes
+// what connectors emit safe (sanitized, de-duplicated, sequenced), persists
+// it through an EventStore, and fans it out to subscribers.
+//
+// What reaches a subscriber travels on typed topics (Topic): the hub's own
+// carry events, updates, outbox changes, health, the hold and ingest
+// errors, and any package may declare more and Publish on them. They share
+// one bounded mailbox per subscriber (Subscription), which a slow session
+// cannot turn into a stall.
+package hub
 
 import (
 	"context"
@@ -8,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/feeds/sanitize"
 )
 
@@ -15,10 +27,10 @@ import (
 // implements it; a nil EventStore keeps events in memory only.
 type EventStore interface {
 	// AppendEvents writes a batch in one transaction.
-	AppendEvents(evs []Event) error
+	AppendEvents(evs []feeds.Event) error
 	// MarkDeleted flags a stored event as removed by moderation and
 	// returns it.
-	MarkDeleted(feed, id string) (Event, error)
+	MarkDeleted(feed, id string) (feeds.Event, error)
 }
 
 // Limits on untrusted fields, in runes.
@@ -27,57 +39,35 @@ const (
 	maxFieldRunes = 200
 )
 
-// HubOptions configures a Hub. Zero values are sensible.
-type HubOptions struct {
+// Options configures a Hub. Zero values are sensible.
+type Options struct {
 	Store EventStore
 	// Observe, when set, sees every ingested batch after it is persisted
 	// (the stats engine). It runs on the ingest goroutine: keep it cheap.
-	Observe func([]Event)
+	Observe func([]feeds.Event)
 	// LastSeq continues the sequence from what the store already holds.
 	LastSeq uint64
 	// Seen seeds de-duplication with events already stored, so a
 	// connector that resumes from a cursor does not repeat them.
-	Seen []Event
+	Seen []feeds.Event
 	// QueueSize bounds the ingest queue; Emit blocks beyond it.
 	QueueSize int
 	// MaxBatch bounds how many events one store transaction carries.
 	MaxBatch int
-	// SubscriberBacklog bounds the events waiting for one subscriber;
-	// past it the oldest are dropped and counted in Batch.Dropped.
+	// SubscriberBacklog bounds what waits for one subscriber on each
+	// topic, as the topic's Keep reads it: past it the oldest events are
+	// dropped, and counted (see Dropped).
 	SubscriberBacklog int
 	// DedupeWindow is how many ids per feed are remembered.
 	DedupeWindow int
 	Now          func() time.Time
 }
 
-// Batch is what a subscriber receives: everything since its last Take.
-type Batch struct {
-	// Events are new events in Seq order.
-	Events []Event
-	// Updates are events changed after ingest (deleted by moderation).
-	Updates []Event
-	// Outbox holds outbox items whose state changed, oldest change first.
-	Outbox []Outgoing
-	// Health is the latest health of every feed, when it changed.
-	Health []Health
-	// Hold is the outbox brake, when it changed.
-	Hold *Hold
-	// Dropped counts events this subscriber was too slow to receive.
-	Dropped int
-	// Err is the latest ingest error (a store write failing), if any.
-	Err string
-}
-
-func (b *Batch) empty() bool {
-	return len(b.Events) == 0 && len(b.Updates) == 0 && len(b.Outbox) == 0 &&
-		b.Health == nil && b.Hold == nil && b.Dropped == 0 && b.Err == ""
-}
-
 // Hub fans events in from connectors, makes them safe, stores them and fans
 // them out to subscribers. A slow subscriber never stalls ingest.
 type Hub struct {
-	opts HubOptions
-	in   chan Event
+	opts Options
+	in   chan feeds.Event
 	// commits carries Commit requests, each processed as its own batch.
 	commits chan commitReq
 
@@ -88,16 +78,16 @@ type Hub struct {
 	seq    uint64
 	seen   map[string]*seenSet
 	health map[string]Health
-	hold   *Hold // last published; new subscribers start from it
+	hold   *outbox.Hold // last published; new subscribers start from it
 }
 
 type feed struct {
 	id   string
-	conn Connector
+	conn feeds.Connector
 }
 
-// NewHub returns a hub; add connectors with Add, then call Run.
-func NewHub(opts HubOptions) *Hub {
+// New returns a hub; add connectors with Add, then call Run.
+func New(opts Options) *Hub {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 8192
 	}
@@ -115,7 +105,7 @@ func NewHub(opts HubOptions) *Hub {
 	}
 	h := &Hub{
 		opts:    opts,
-		in:      make(chan Event, opts.QueueSize),
+		in:      make(chan feeds.Event, opts.QueueSize),
 		commits: make(chan commitReq),
 		feeds:   make(map[string]*feed),
 		subs:    make(map[*Subscription]struct{}),
@@ -130,7 +120,7 @@ func NewHub(opts HubOptions) *Hub {
 }
 
 // Add registers a connector under a feed id. It must be called before Run.
-func (h *Hub) Add(id string, c Connector) error {
+func (h *Hub) Add(id string, c feeds.Connector) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if id == "" {
@@ -149,7 +139,7 @@ func (h *Hub) Add(id string, c Connector) error {
 type FeedInfo struct {
 	ID           string
 	Platform     string
-	Capabilities Capabilities
+	Capabilities feeds.Capabilities
 }
 
 // Feeds lists the configured feeds in the order they were added.
@@ -165,7 +155,7 @@ func (h *Hub) Feeds() []FeedInfo {
 }
 
 // Connector returns the connector behind a feed id.
-func (h *Hub) Connector(id string) (Connector, bool) {
+func (h *Hub) Connector(id string) (feeds.Connector, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f, ok := h.feeds[id]
@@ -194,18 +184,19 @@ func (h *Hub) healthLocked() []Health {
 // Run supervises every connector and ingests until ctx ends.
 func (h *Hub) Run(ctx context.Context) error {
 	h.mu.Lock()
-	feeds := make([]*feed, 0, len(h.order))
+	all := make([]*feed, 0, len(h.order))
 	for _, id := range h.order {
-		feeds = append(feeds, h.feeds[id])
+		all = append(all, h.feeds[id])
 	}
 	h.mu.Unlock()
 
 	var wg sync.WaitGroup
-	for _, f := range feeds {
+	for _, f := range all {
+		sup := newSupervisor(f.id, f.conn, h, h.opts.Now)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h.supervise(ctx, f)
+			sup.run(ctx)
 		}()
 	}
 	h.ingest(ctx)
@@ -213,21 +204,19 @@ func (h *Hub) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Ingest hands one event to the hub as a connector would. It is for
-// replays and tests; it blocks while the ingest queue is full.
-func (h *Hub) Ingest(ctx context.Context, ev Event) error {
+// emit hands one event to the ingest goroutine, blocking while its queue
+// is full, until ctx ends: a connector's Emit.
+func (h *Hub) emit(ctx context.Context, ev feeds.Event) {
 	select {
 	case h.in <- ev:
-		return nil
 	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 
 // Commit hands events to the hub and returns once they are stored (or
 // dropped as duplicates): what a connector that must acknowledge receipt,
 // such as a webhook, waits on. The error is the store's.
-func (h *Hub) Commit(ctx context.Context, evs []Event) error {
+func (h *Hub) Commit(ctx context.Context, evs []feeds.Event) error {
 	req := commitReq{evs: evs, done: make(chan error, 1)}
 	select {
 	case h.commits <- req:
@@ -244,12 +233,12 @@ func (h *Hub) Commit(ctx context.Context, evs []Event) error {
 
 // commitReq is a Commit waiting on the ingest goroutine.
 type commitReq struct {
-	evs  []Event
+	evs  []feeds.Event
 	done chan error
 }
 
 func (h *Hub) ingest(ctx context.Context) {
-	batch := make([]Event, 0, h.opts.MaxBatch)
+	batch := make([]feeds.Event, 0, h.opts.MaxBatch)
 	for {
 		select {
 		case <-ctx.Done():
@@ -277,14 +266,14 @@ func (h *Hub) ingest(ctx context.Context) {
 // process sanitizes, de-duplicates, persists, observes and publishes one
 // batch, and returns the store's error. It runs only on the ingest
 // goroutine.
-func (h *Hub) process(raw []Event) error {
-	events := make([]Event, 0, len(raw))
-	var deletes []Event
+func (h *Hub) process(raw []feeds.Event) error {
+	events := make([]feeds.Event, 0, len(raw))
+	var deletes []feeds.Event
 	h.mu.Lock()
 	for i := range raw {
 		ev := raw[i]
 		clean(&ev)
-		if ev.Kind == KindDelete {
+		if ev.Kind == feeds.KindDelete {
 			deletes = append(deletes, ev)
 			continue
 		}
@@ -319,9 +308,9 @@ func (h *Hub) process(raw []Event) error {
 			h.mu.Unlock()
 		}
 	}
-	var updates []Event
+	var updates []feeds.Event
 	for _, d := range deletes {
-		up := Event{Feed: d.Feed, ID: d.Target, Deleted: true}
+		up := feeds.Event{Feed: d.Feed, ID: d.Target, Deleted: true}
 		if h.opts.Store != nil {
 			stored, err := h.opts.Store.MarkDeleted(d.Feed, d.Target)
 			if err == nil {
@@ -333,18 +322,16 @@ func (h *Hub) process(raw []Event) error {
 	if h.opts.Observe != nil && len(events) > 0 {
 		h.opts.Observe(events)
 	}
-	h.publish(func(b *Batch) {
-		b.Events = append(b.Events, events...)
-		b.Updates = append(b.Updates, updates...)
-		if errText != "" {
-			b.Err = errText
-		}
-	})
+	Publish(h, TopicEvents, events...)
+	Publish(h, TopicUpdates, updates...)
+	if errText != "" {
+		Publish(h, TopicErrors, errText)
+	}
 	return storeErr
 }
 
 // clean makes every untrusted field of ev inert, in place.
-func clean(ev *Event) {
+func clean(ev *feeds.Event) {
 	ev.Feed = sanitize.Line(ev.Feed, maxFieldRunes)
 	ev.Platform = sanitize.Line(ev.Platform, maxFieldRunes)
 	ev.ID = sanitize.Line(ev.ID, maxFieldRunes)
@@ -368,23 +355,19 @@ func (h *Hub) seenSet(feed string) *seenSet {
 	return s
 }
 
-// PublishOutbox tells every subscriber that an outbox item changed.
-func (h *Hub) PublishOutbox(o Outgoing) {
-	h.publish(func(b *Batch) { b.Outbox = append(b.Outbox, o) })
-}
-
 // PublishHold tells every subscriber, now and later, where the outbox brake
 // stands.
-func (h *Hub) PublishHold(hold Hold) {
+func (h *Hub) PublishHold(hold outbox.Hold) {
 	h.mu.Lock()
 	h.hold = &hold
 	h.mu.Unlock()
-	h.publish(func(b *Batch) { b.Hold = &hold })
+	Publish(h, TopicHold, hold)
 }
 
-// setSendPause records that the feed's platform asked for no sends until
-// until (zero: sending again).
-func (h *Hub) setSendPause(feed string, until time.Time, why string) {
+// SetSendPause records that the feed's platform asked for no sends until
+// until (zero: sending again), and why: the dispatcher reports it, and
+// subscribers see it in the feed's Health.
+func (h *Hub) SetSendPause(feed string, until time.Time, why string) {
 	h.setHealth(feed, func(hl *Health) { hl.SendPaused, hl.SendPausedWhy = until, why })
 }
 
@@ -395,112 +378,7 @@ func (h *Hub) setHealth(id string, fn func(*Health)) {
 	h.health[id] = hl
 	all := h.healthLocked()
 	h.mu.Unlock()
-	h.publish(func(b *Batch) { b.Health = all })
-}
-
-// Subscribe registers a subscriber until ctx ends.
-func (h *Hub) Subscribe(ctx context.Context) *Subscription {
-	s := &Subscription{
-		ready:   make(chan struct{}, 1),
-		backlog: h.opts.SubscriberBacklog,
-	}
-	h.mu.Lock()
-	h.subs[s] = struct{}{}
-	s.pending.Health = h.healthLocked()
-	s.pending.Hold = h.hold
-	h.mu.Unlock()
-	s.signal()
-	go func() {
-		<-ctx.Done()
-		h.mu.Lock()
-		delete(h.subs, s)
-		h.mu.Unlock()
-	}()
-	return s
-}
-
-func (h *Hub) publish(fn func(*Batch)) {
-	h.mu.Lock()
-	subs := make([]*Subscription, 0, len(h.subs))
-	for s := range h.subs {
-		subs = append(subs, s)
-	}
-	h.mu.Unlock()
-	for _, s := range subs {
-		s.add(fn)
-	}
-}
-
-// Subscription is one subscriber's mailbox. The hub adds to it without ever
-// blocking; the subscriber waits on Ready and drains with Take.
-type Subscription struct {
-	ready   chan struct{}
-	backlog int
-
-	mu      sync.Mutex
-	pending Batch
-}
-
-// Ready is signalled when something is waiting to be taken.
-func (s *Subscription) Ready() <-chan struct{} { return s.ready }
-
-// Take returns and clears what is waiting.
-func (s *Subscription) Take() Batch {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.pending
-	s.pending = Batch{}
-	return b
-}
-
-func (s *Subscription) add(fn func(*Batch)) {
-	s.mu.Lock()
-	fn(&s.pending)
-	if len(s.pending.Events) > s.backlog {
-		// Drop a quarter more than needed so a flood into a stuck
-		// subscriber copies the backlog rarely, not on every event.
-		drop := len(s.pending.Events) - s.backlog*3/4
-		s.pending.Events = append([]Event(nil), s.pending.Events[drop:]...)
-		s.pending.Dropped += drop
-	}
-	// The rest is bounded too, so a stuck session (an SSH client that
-	// stopped reading) cannot grow without end: deletions beyond the
-	// backlog are dropped (the store has them), and outbox changes keep
-	// only each item's latest state.
-	if len(s.pending.Updates) > s.backlog {
-		s.pending.Updates = append([]Event(nil), s.pending.Updates[len(s.pending.Updates)-s.backlog*3/4:]...)
-	}
-	if len(s.pending.Outbox) > s.backlog {
-		s.pending.Outbox = latestPerItem(s.pending.Outbox)
-	}
-	empty := s.pending.empty()
-	s.mu.Unlock()
-	if !empty {
-		s.signal()
-	}
-}
-
-// latestPerItem keeps each outbox item's last change, in the order of
-// those last changes.
-func latestPerItem(os []Outgoing) []Outgoing {
-	last := make(map[string]int, len(os))
-	for i, o := range os {
-		last[o.Action.ID] = i
-	}
-	out := make([]Outgoing, 0, len(last))
-	for i, o := range os {
-		if last[o.Action.ID] == i {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-func (s *Subscription) signal() {
-	select {
-	case s.ready <- struct{}{}:
-	default:
-	}
+	Publish(h, TopicHealth, all)
 }
 
 // seenSet remembers about the last n ids in two generations: O(1) per id,

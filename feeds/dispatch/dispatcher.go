@@ -1,4 +1,8 @@
-package feeds
+// Package dispatch carries queued actions out of the outbox to the
+// connectors: paced to each platform's limit, retried where that cannot post
+// twice, held on the operator's word. It owns the Dispatcher and the
+// OutboxStore it works from; what an item's states mean is feeds/outbox's.
+package dispatch
 
 import (
 	"context"
@@ -7,28 +11,33 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/internal/backoff"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // OutboxStore is the durable outbox the dispatcher works from. The store
 // package implements it.
 type OutboxStore interface {
 	// Enqueue adds a new item, durably, and audits it as queued.
-	Enqueue(Outgoing) error
+	Enqueue(outbox.Outgoing) error
 	// Pending returns the items that are not done, in ID (creation) order.
-	Pending() ([]Outgoing, error)
+	Pending() ([]outbox.Outgoing, error)
 	// Change applies fn to one item atomically, with the hold as stored in
 	// the same transaction, and audits it when fn returns a non-zero Note.
-	Change(id string, fn func(o *Outgoing, held bool) (Note, error)) (Outgoing, error)
-	Hold() (Hold, error)
+	Change(id string, fn func(o *outbox.Outgoing, held bool) (outbox.Note, error)) (outbox.Outgoing, error)
+	Hold() (outbox.Hold, error)
 	// SetHold sets the brake, audited; it reports whether it changed.
-	SetHold(Hold) (bool, error)
+	SetHold(outbox.Hold) (bool, error)
 }
 
-// DispatcherOptions configures a Dispatcher. Zero values are sensible.
-type DispatcherOptions struct {
+// Options configures a Dispatcher. Zero values are sensible.
+type Options struct {
 	// Limits overrides, per feed id, the pace the connector declares in
 	// Capabilities.Rate.
-	Limits map[string]Limit
+	Limits map[string]feeds.Limit
 	// MaxAttempts bounds the tries of an action that fails transiently
 	// (rate-limit answers do not count). Zero means 5.
 	MaxAttempts int
@@ -49,8 +58,8 @@ type DispatcherOptions struct {
 // for the operator.
 type Dispatcher struct {
 	store OutboxStore
-	hub   *Hub
-	opts  DispatcherOptions
+	hub   *hub.Hub
+	opts  Options
 	wake  chan struct{}
 
 	// mu guards feeds. It is never taken inside a store callback: due
@@ -80,8 +89,8 @@ type pace struct {
 	paused time.Time   // the platform asked for nothing before this
 }
 
-// NewDispatcher returns a dispatcher for the hub's connectors.
-func NewDispatcher(store OutboxStore, hub *Hub, opts DispatcherOptions) *Dispatcher {
+// New returns a dispatcher for the hub's connectors.
+func New(store OutboxStore, hub *hub.Hub, opts Options) *Dispatcher {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}
@@ -103,14 +112,14 @@ func NewDispatcher(store OutboxStore, hub *Hub, opts DispatcherOptions) *Dispatc
 
 // Limit is the pace the dispatcher keeps for feed: the config's override,
 // else what the connector declares.
-func (d *Dispatcher) Limit(feed string) Limit {
+func (d *Dispatcher) Limit(feed string) feeds.Limit {
 	if l, ok := d.opts.Limits[feed]; ok {
 		return l
 	}
 	if c, ok := d.hub.Connector(feed); ok {
 		return c.Capabilities().Rate
 	}
-	return Limit{}
+	return feeds.Limit{}
 }
 
 // Wake asks the dispatcher to look at the outbox now (after an Enqueue).
@@ -174,7 +183,7 @@ func (d *Dispatcher) recoverInterrupted() error {
 		return fmt.Errorf("reading outbox: %w", err)
 	}
 	for _, it := range items {
-		if it.State == StateSending {
+		if it.State == outbox.StateSending {
 			if _, err := d.settleInterrupted(it.Action); err != nil {
 				return err
 			}
@@ -186,19 +195,19 @@ func (d *Dispatcher) recoverInterrupted() error {
 // settleInterrupted decides the fate of a send that may or may not have
 // reached the platform: sent again where that cannot post twice, otherwise
 // left to the operator.
-func (d *Dispatcher) settleInterrupted(a Action) (Outgoing, error) {
+func (d *Dispatcher) settleInterrupted(a feeds.Action) (outbox.Outgoing, error) {
 	idem := false
 	if c, ok := d.hub.Connector(a.Feed); ok {
 		idem = c.Capabilities().Idempotent
 	}
-	return d.record(a.ID, func(o *Outgoing) string {
+	return d.record(a.ID, func(o *outbox.Outgoing) string {
 		if idem {
-			o.State = StateQueued
+			o.State = outbox.StateQueued
 			return ""
 		}
-		o.State = StateUncertain
+		o.State = outbox.StateUncertain
 		o.Err = "the send was interrupted: check the platform, then resend or drop"
-		return AuditUncertain
+		return outbox.AuditUncertain
 	})
 }
 
@@ -206,7 +215,7 @@ func (d *Dispatcher) settleInterrupted(a Action) (Outgoing, error) {
 // returns them with the time the next waiting item will be due (zero: none
 // is waiting on time). Claimed items are StateSending and must be
 // delivered.
-func (d *Dispatcher) due() ([]Outgoing, time.Time, error) {
+func (d *Dispatcher) due() ([]outbox.Outgoing, time.Time, error) {
 	items, err := d.store.Pending()
 	if err != nil {
 		return nil, time.Time{}, err
@@ -217,7 +226,7 @@ func (d *Dispatcher) due() ([]Outgoing, time.Time, error) {
 	}
 	now := d.opts.Now()
 	var (
-		claimed []Outgoing
+		claimed []outbox.Outgoing
 		next    time.Time
 		looked  = make(map[string]bool)
 	)
@@ -230,7 +239,7 @@ func (d *Dispatcher) due() ([]Outgoing, time.Time, error) {
 	defer d.mu.Unlock()
 	for _, it := range items {
 		feed := it.Action.Feed
-		if it.State != StateQueued || looked[feed] {
+		if it.State != outbox.StateQueued || looked[feed] {
 			continue
 		}
 		// Only a feed's oldest queued item may go: replies leave in the
@@ -253,18 +262,18 @@ func (d *Dispatcher) due() ([]Outgoing, time.Time, error) {
 			later(at)
 			continue
 		}
-		o, err := d.store.Change(it.Action.ID, func(o *Outgoing, held bool) (Note, error) {
-			return Note{}, o.Claim(held, now)
+		o, err := d.store.Change(it.Action.ID, func(o *outbox.Outgoing, held bool) (outbox.Note, error) {
+			return outbox.Note{}, o.Claim(held, now)
 		})
 		switch {
-		case errors.Is(err, ErrHeld):
+		case errors.Is(err, outbox.ErrHeld):
 			return claimed, time.Time{}, nil
-		case errors.Is(err, ErrNotQueued):
+		case errors.Is(err, outbox.ErrNotQueued):
 			continue // cancelled or edited away just now
 		case err != nil:
 			return claimed, time.Time{}, err
 		}
-		d.hub.PublishOutbox(o)
+		hub.Publish(d.hub, hub.TopicOutbox, o)
 		p.busy = true
 		p.recent = append(p.recent, now)
 		if l := d.Limit(feed); len(p.recent) > max(l.Count, 1) {
@@ -286,7 +295,7 @@ func (d *Dispatcher) pace(feed string) *pace {
 
 // deliver carries out one claimed action and records the outcome. A store
 // failure leaves the item in StateSending, which the next start settles.
-func (d *Dispatcher) deliver(ctx context.Context, o Outgoing) {
+func (d *Dispatcher) deliver(ctx context.Context, o outbox.Outgoing) {
 	a := o.Action
 	defer func() {
 		d.mu.Lock()
@@ -308,41 +317,41 @@ func (d *Dispatcher) deliver(ctx context.Context, o Outgoing) {
 	err := c.Do(sendCtx, a)
 	stop()
 	cancel()
-	if wait, limited := RetryAfterOf(err); limited {
+	if wait, limited := feeds.RetryAfterOf(err); limited {
 		d.limited(a, wait, err)
 		return
 	}
 	switch {
 	case err == nil:
-		_, _ = d.record(a.ID, func(o *Outgoing) string {
-			o.State, o.Err = StateSent, ""
-			return AuditSent
+		_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
+			o.State, o.Err = outbox.StateSent, ""
+			return outbox.AuditSent
 		})
-	case IsPermanent(err):
+	case feeds.IsPermanent(err):
 		d.fail(a.ID, err.Error())
-	case ctx.Err() != nil && sendCtx.Err() != nil && !IsNotSent(err):
+	case ctx.Err() != nil && sendCtx.Err() != nil && !feeds.IsNotSent(err):
 		// Cut off by the stop: settle now as a restart would.
 		_, _ = d.settleInterrupted(a)
-	case !IsNotSent(err) && !c.Capabilities().Idempotent:
-		_, _ = d.record(a.ID, func(o *Outgoing) string {
-			o.State = StateUncertain
+	case !feeds.IsNotSent(err) && !c.Capabilities().Idempotent:
+		_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
+			o.State = outbox.StateUncertain
 			o.Err = fmt.Sprintf("%v (may or may not have been sent)", err)
-			return AuditUncertain
+			return outbox.AuditUncertain
 		})
 	default:
 		// Safe to try again: nothing left, or the platform deduplicates.
 		// The wait is drawn here, not in the store callback (see d.mu).
 		d.randMu.Lock()
-		next := d.opts.Now().Add(backoff(o.Attempts, d.rand))
+		next := d.opts.Now().Add(backoff.Wait(o.Attempts, d.rand))
 		d.randMu.Unlock()
-		_, _ = d.record(a.ID, func(o *Outgoing) string {
+		_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
 			o.Err = err.Error()
 			if o.Attempts >= d.opts.MaxAttempts {
-				o.State = StateFailed
-				return AuditFailed
+				o.State = outbox.StateFailed
+				return outbox.AuditFailed
 			}
-			o.State, o.NextTry = StateQueued, next
-			return AuditRetry
+			o.State, o.NextTry = outbox.StateQueued, next
+			return outbox.AuditRetry
 		})
 	}
 }
@@ -350,88 +359,88 @@ func (d *Dispatcher) deliver(ctx context.Context, o Outgoing) {
 // limited handles a "rate limited" answer: the whole feed waits as told,
 // the Stats pane says so, and the action goes back to the head of the
 // queue. A refused request was not posted, so this holds on any platform.
-func (d *Dispatcher) limited(a Action, wait time.Duration, err error) {
+func (d *Dispatcher) limited(a feeds.Action, wait time.Duration, err error) {
 	until := d.opts.Now().Add(wait)
 	d.mu.Lock()
 	d.pace(a.Feed).paused = until
 	d.mu.Unlock()
-	d.hub.setSendPause(a.Feed, until, err.Error())
-	_, _ = d.record(a.ID, func(o *Outgoing) string {
-		o.State, o.Err, o.NextTry = StateQueued, err.Error(), until
+	d.hub.SetSendPause(a.Feed, until, err.Error())
+	_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
+		o.State, o.Err, o.NextTry = outbox.StateQueued, err.Error(), until
 		o.Attempts-- // the platform refused it; it was not an attempt
-		return AuditLimited
+		return outbox.AuditLimited
 	})
 	time.AfterFunc(wait, func() {
 		d.mu.Lock()
 		resumed := !d.pace(a.Feed).paused.After(d.opts.Now())
 		d.mu.Unlock()
 		if resumed {
-			d.hub.setSendPause(a.Feed, time.Time{}, "")
+			d.hub.SetSendPause(a.Feed, time.Time{}, "")
 		}
 	})
 }
 
 func (d *Dispatcher) fail(id, msg string) {
-	_, _ = d.record(id, func(o *Outgoing) string {
-		o.State, o.Err = StateFailed, msg
-		return AuditFailed
+	_, _ = d.record(id, func(o *outbox.Outgoing) string {
+		o.State, o.Err = outbox.StateFailed, msg
+		return outbox.AuditFailed
 	})
 }
 
 // record commits the dispatcher's own change to one item (audited under
 // the What fn returns, by nobody), then publishes it.
-func (d *Dispatcher) record(id string, fn func(*Outgoing) string) (Outgoing, error) {
-	return d.change(id, func(o *Outgoing, _ bool) (Note, error) {
+func (d *Dispatcher) record(id string, fn func(*outbox.Outgoing) string) (outbox.Outgoing, error) {
+	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
 		what := fn(o)
 		o.Updated = d.opts.Now()
-		return Note{What: what}, nil
+		return outbox.Note{What: what}, nil
 	})
 }
 
 // change commits one change to an item, publishes it and wakes the loop.
-func (d *Dispatcher) change(id string, fn func(*Outgoing, bool) (Note, error)) (Outgoing, error) {
+func (d *Dispatcher) change(id string, fn func(*outbox.Outgoing, bool) (outbox.Note, error)) (outbox.Outgoing, error) {
 	o, err := d.store.Change(id, fn)
 	if err != nil {
-		return Outgoing{}, fmt.Errorf("outbox item %s: %w", id, err)
+		return outbox.Outgoing{}, fmt.Errorf("outbox item %s: %w", id, err)
 	}
-	d.hub.PublishOutbox(o)
+	hub.Publish(d.hub, hub.TopicOutbox, o)
 	d.Wake()
 	return o, nil
 }
 
 // Edit replaces the text of a queued item, for operator by.
-func (d *Dispatcher) Edit(id, text, by string) (Outgoing, error) {
-	return d.change(id, func(o *Outgoing, _ bool) (Note, error) {
-		return Note{What: AuditEdited, By: by}, o.Edit(text, d.opts.Now())
+func (d *Dispatcher) Edit(id, text, by string) (outbox.Outgoing, error) {
+	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		return outbox.Note{What: outbox.AuditEdited, By: by}, o.Edit(text, d.opts.Now())
 	})
 }
 
 // Cancel drops a queued, failed or uncertain item, for operator by.
-func (d *Dispatcher) Cancel(id, by string) (Outgoing, error) {
-	return d.change(id, func(o *Outgoing, _ bool) (Note, error) {
-		return Note{What: AuditCancelled, By: by}, o.Cancel(d.opts.Now())
+func (d *Dispatcher) Cancel(id, by string) (outbox.Outgoing, error) {
+	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		return outbox.Note{What: outbox.AuditCancelled, By: by}, o.Cancel(d.opts.Now())
 	})
 }
 
 // Resend queues a failed or uncertain item again, for operator by.
-func (d *Dispatcher) Resend(id, by string) (Outgoing, error) {
-	return d.change(id, func(o *Outgoing, _ bool) (Note, error) {
-		return Note{What: AuditResent, By: by}, o.Resend(d.opts.Now())
+func (d *Dispatcher) Resend(id, by string) (outbox.Outgoing, error) {
+	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		return outbox.Note{What: outbox.AuditResent, By: by}, o.Resend(d.opts.Now())
 	})
 }
 
 // SetHold pulls (on) or releases the brake on the whole outbox, for
 // operator by. Sends already in flight finish; nothing else leaves while it
 // is on.
-func (d *Dispatcher) SetHold(on bool, by string) (Hold, error) {
+func (d *Dispatcher) SetHold(on bool, by string) (outbox.Hold, error) {
 	d.holdMu.Lock()
 	defer d.holdMu.Unlock()
-	if _, err := d.store.SetHold(Hold{On: on, By: by, Since: d.opts.Now()}); err != nil {
-		return Hold{}, err
+	if _, err := d.store.SetHold(outbox.Hold{On: on, By: by, Since: d.opts.Now()}); err != nil {
+		return outbox.Hold{}, err
 	}
 	h, err := d.store.Hold()
 	if err != nil {
-		return Hold{}, err
+		return outbox.Hold{}, err
 	}
 	d.hub.PublishHold(h)
 	d.Wake()
@@ -452,11 +461,11 @@ func (d *Dispatcher) publishHold() error {
 
 // Enqueue commits a new action to the outbox, tells every session, and
 // wakes the loop. When it returns nil the action is on disk.
-func (d *Dispatcher) Enqueue(o Outgoing) error {
+func (d *Dispatcher) Enqueue(o outbox.Outgoing) error {
 	if err := d.store.Enqueue(o); err != nil {
 		return err
 	}
-	d.hub.PublishOutbox(o)
+	hub.Publish(d.hub, hub.TopicOutbox, o)
 	d.Wake()
 	return nil
 }

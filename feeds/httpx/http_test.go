@@ -1,4 +1,4 @@
-package fieldmap
+package httpx
 
 import (
 	"errors"

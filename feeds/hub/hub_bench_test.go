@@ -1,4 +1,4 @@
-package feeds_test
+package hub_test
 
 import (
 	"context"
@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/store"
 )
 
 // benchIngest pushes b.N realistic chat events through a running hub and
 // waits until a subscriber has seen them all: sanitize, dedupe, seq,
 // persist (when st is set) and fan-out.
-func benchIngest(b *testing.B, st feeds.EventStore) {
-	h := feeds.NewHub(feeds.HubOptions{Store: st, SubscriberBacklog: 1 << 30})
+func benchIngest(b *testing.B, st hub.EventStore) {
+	h := hub.New(hub.Options{Store: st, SubscriberBacklog: 1 << 30})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sub := h.Subscribe(ctx)
@@ -40,7 +41,7 @@ func benchIngest(b *testing.B, st feeds.EventStore) {
 	seen := 0
 	for seen < b.N {
 		<-sub.Ready()
-		seen += len(sub.Take().Events)
+		seen += len(hub.Items(sub.Take(), hub.TopicEvents))
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
