@@ -8,12 +8,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
-	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/tuitest"
 )
 
 func newComposer() *Model {
-	p, _ := themes.Builtin("dark")
-	m := New(themes.New(p))
+	m := New(tuitest.Styles())
 	m.SetSize(40, 8)
 	return m
 }

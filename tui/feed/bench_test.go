@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/tuitest"
 )
 
 // BenchmarkView draws one frame of a full window while following a flood:
 // the cost must depend on the pane's height, not the window's size.
 func BenchmarkView(b *testing.B) {
-	m := New(testStyles(), DefaultWindow, time.UTC)
+	m := New(tuitest.Styles(), DefaultWindow, time.UTC)
 	m.SetSize(94, 44)
 	m.Add(events(1, DefaultWindow))
 	b.ReportAllocs()

@@ -10,14 +10,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
-	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/tuitest"
 )
-
-func testStyles() *themes.Styles {
-	p, _ := themes.Builtin("dark")
-	return themes.New(p)
-}
 
 func events(from, to int) []feeds.Event {
 	var out []feeds.Event
@@ -35,7 +29,7 @@ func press(s string) tea.KeyPressMsg { return tuitest.Key(s) }
 
 func newPane(t *testing.T, n int) *Model {
 	t.Helper()
-	m := New(testStyles(), 0, time.UTC)
+	m := New(tuitest.Styles(), 0, time.UTC)
 	m.SetSize(60, 10)
 	m.Add(events(1, n))
 	return m
@@ -159,7 +153,7 @@ func TestUnreadMarkShown(t *testing.T) {
 }
 
 func TestWindowIsCapped(t *testing.T) {
-	m := New(testStyles(), 100, time.UTC)
+	m := New(tuitest.Styles(), 100, time.UTC)
 	m.SetSize(60, 10)
 	for i := 0; i < 10; i++ {
 		m.Add(events(i*50+1, i*50+50))
@@ -179,7 +173,7 @@ func TestWindowIsCapped(t *testing.T) {
 }
 
 func TestLateHistoryMergesInOrder(t *testing.T) {
-	m := New(testStyles(), 0, time.UTC)
+	m := New(tuitest.Styles(), 0, time.UTC)
 	m.SetSize(60, 10)
 	m.Add(events(11, 12)) // live events arrive before the history load
 	m.Add(events(1, 12))  // history, overlapping
@@ -205,7 +199,7 @@ func TestDeletedShownNotRemoved(t *testing.T) {
 }
 
 func TestRowsWrapAndFitWidth(t *testing.T) {
-	m := New(testStyles(), 0, time.UTC)
+	m := New(tuitest.Styles(), 0, time.UTC)
 	m.SetSize(50, 10)
 	long := strings.Repeat("word ", 30)
 	m.Add([]feeds.Event{{Seq: 1, Feed: "mastodon", Platform: "mastodon", ID: "x", Author: "alice",

@@ -10,14 +10,8 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/outbox"
-	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/tuitest"
 )
-
-func styles() *themes.Styles {
-	p, _ := themes.Builtin("dark")
-	return themes.New(p)
-}
 
 var t0 = time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 
@@ -29,7 +23,7 @@ func item(id string, s outbox.State, text string) outbox.Outgoing {
 // The view lists newest first, shows the selected item in full with its
 // error, and offers only the keys its state allows.
 func TestOutboxViewAndKeys(t *testing.T) {
-	m := New(styles(), time.UTC)
+	m := New(tuitest.Styles(), time.UTC)
 	m.SetSize(100, 12)
 	failed := item("02", outbox.StateFailed, "second")
 	failed.Err, failed.Attempts = "403 you are not a moderator", 1
@@ -76,7 +70,7 @@ func TestOutboxViewAndKeys(t *testing.T) {
 }
 
 func TestAuditViewNewestFirst(t *testing.T) {
-	v := NewAudit(styles(), time.UTC)
+	v := NewAudit(tuitest.Styles(), time.UTC)
 	v.SetSize(120, 5)
 	if !strings.Contains(ansi.Strip(v.View()), "No action taken yet") {
 		t.Error("empty audit view says nothing")

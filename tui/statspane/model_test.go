@@ -10,12 +10,11 @@ import (
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
-	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/tuitest"
 )
 
 func TestViewShowsHealthCountsAndOutbox(t *testing.T) {
-	p, _ := themes.Builtin("dark")
-	m := New(themes.New(p))
+	m := New(tuitest.Styles())
 	m.SetSize(70, 12)
 	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 	snap := stats.Snapshot{Overall: stats.FeedStats{Total: 12345, PerMinute: 61.6, Authors: 900},
@@ -42,8 +41,7 @@ func TestViewShowsHealthCountsAndOutbox(t *testing.T) {
 // A rate-limited feed says how long it waits, a feed's standing conditions
 // show beside it, and a held outbox is the first thing in the footer.
 func TestViewShowsPauseStatusAndHold(t *testing.T) {
-	p, _ := themes.Builtin("dark")
-	m := New(themes.New(p))
+	m := New(tuitest.Styles())
 	m.SetSize(110, 8)
 	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 	m.SetHealth([]hub.Health{{

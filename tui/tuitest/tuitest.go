@@ -1,11 +1,14 @@
 // Package tuitest holds what the TUI's tests share: key presses as a
-// terminal sends them. Only tests import it.
+// terminal sends them, and the styles panes draw with. Only tests import
+// it.
 package tuitest
 
 import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tribune/tribune/themes"
 )
 
 var named = map[string]rune{
@@ -57,4 +60,13 @@ func Type(s string) []tea.KeyPressMsg {
 		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 	return out
+}
+
+// Styles is the dark theme's styles, as the panes draw in a session.
+func Styles() *themes.Styles {
+	p, err := themes.Builtin("dark")
+	if err != nil {
+		panic(err)
+	}
+	return themes.New(p)
 }
