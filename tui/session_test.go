@@ -115,3 +115,37 @@ func TestTwoSessionsShareServicesNotScreens(t *testing.T) {
 		t.Errorf("bob's marks moved with alice's: read up to %d", rs.Upto)
 	}
 }
+
+// NO_COLOR in a session's environment turns colour off for that session
+// only; the selection still reads, by its gutter.
+func TestNoColorIsPerSession(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	plain, colour := newOutput(), newOutput()
+	dark, _ := themes.Builtin("dark")
+	var wg sync.WaitGroup
+	for _, s := range []struct {
+		out *output
+		env []string
+	}{
+		{plain, []string{"TERM=xterm-256color", "COLORTERM=truecolor", "NO_COLOR=1"}},
+		{colour, []string{"TERM=xterm-256color", "COLORTERM=truecolor"}},
+	} {
+		p := NewProgram(ctx, h.services(), Session{In: &bytes.Buffer{}, Out: s.out, Environ: s.env, Width: 120, Height: 36,
+			Operator: "local", Location: time.UTC, Theme: dark})
+		wg.Add(1)
+		go func() { defer wg.Done(); p.Run() }()
+	}
+	waitOut(t, plain, "précommande", "▌")
+	waitOut(t, colour, "précommande")
+	cancel()
+	wg.Wait()
+	if strings.Contains(plain.String(), "38;2;") || strings.Contains(plain.String(), "48;2;") {
+		t.Error("colour reached a NO_COLOR session")
+	}
+	if !strings.Contains(colour.String(), "38;2;") {
+		t.Error("the other session lost its colour")
+	}
+}
