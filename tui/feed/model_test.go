@@ -108,6 +108,32 @@ func TestSelectionStaysVisible(t *testing.T) {
 	}
 }
 
+// Drawing changes nothing: where the view starts is decided where the
+// selection, the size or the events change, not in View.
+func TestViewChangesNoState(t *testing.T) {
+	m := newPane(t, 50)
+	m.Update(press("g"))
+	for range 30 {
+		m.Update(press("j"))
+	}
+	m.Add(events(51, 60)) // arrivals while scrolled up
+	m.SetSize(80, 6)
+	if top := m.visibleTop(m.bodyHeight()); top != m.top {
+		t.Errorf("the scroll position is %d before drawing, want %d: it is kept in step where things change", m.top, top)
+	}
+	before := *m
+	first := m.View()
+	if m.top != before.top || m.sel != before.sel || m.follow != before.follow || m.newCount != before.newCount {
+		t.Errorf("View moved the pane: top %d→%d sel %d→%d", before.top, m.top, before.sel, m.sel)
+	}
+	if m.View() != first {
+		t.Error("two draws of the same state differ")
+	}
+	if !strings.Contains(first, "message 31") || !strings.Contains(first, "10 new messages") {
+		t.Errorf("the selected row or the new-message bar is off screen:\n%s", first)
+	}
+}
+
 func TestMarkRead(t *testing.T) {
 	m := newPane(t, 5)
 	if m.Unread() != 5 {
