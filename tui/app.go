@@ -342,8 +342,10 @@ func (m *Model) typeInComposer(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmd, m.saveDraft(now))
 }
 
-// updateKeys enables the keys that apply in the current mode and focus.
+// updateKeys enables the keys that apply in the current mode and focus,
+// and keeps the feed's mark on the message the composer answers.
 func (m *Model) updateKeys() {
+	m.feed.SetTarget(m.composer.Target())
 	// The help overlay lists what the keys do once it is closed.
 	typing := m.mode == modeCommand || m.composer.Typing()
 	_, selected := m.feed.Selected()

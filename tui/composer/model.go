@@ -77,6 +77,14 @@ func (m *Model) OpenEdit(o feeds.Action, limit int) {
 	m.Status = "Editing a queued item: ctrl+s saves the new text, esc leaves it as it was."
 }
 
+// Target is the feed and id of the message being answered, when open.
+func (m *Model) Target() (feed, id string) {
+	if !m.open {
+		return "", ""
+	}
+	return m.target.Feed, m.target.Target
+}
+
 // Editing is the outbox item being edited, or "".
 func (m *Model) Editing() string { return m.editing }
 

@@ -50,6 +50,8 @@ type Model struct {
 	marked  map[uint64]bool
 	lastSeq uint64
 
+	target string // the idKey of the message being replied to, if any
+
 	feeds int  // how many feeds the session has, for the title
 	held  bool // the outbox is held, for the title
 	loc   *time.Location
@@ -108,6 +110,8 @@ func (m *Model) Title() string {
 		t += " · ⏸ OUTBOX HELD"
 	}
 	switch {
+	case m.follow && len(m.events) > 0 && !m.selectionInView():
+		t += " · live · selection ↑ (k picks a row here)"
 	case m.follow:
 		t += " · live"
 	case m.newCount > 0:
@@ -152,6 +156,10 @@ func (m *Model) IsRead(seq uint64) bool { return seq <= m.upto || m.marked[seq] 
 
 // Following reports whether the view sticks to the newest event.
 func (m *Model) Following() bool { return m.follow }
+
+// SetTarget marks the message a reply is being written to, which stays
+// marked as it scrolls; an empty id marks none.
+func (m *Model) SetTarget(feed, id string) { m.target = idKey(feed, id) }
 
 // NewCount is the number of events that arrived while not following.
 func (m *Model) NewCount() int { return m.newCount }
@@ -233,14 +241,15 @@ func (m *Model) Add(evs []feeds.Event) {
 		sort.Slice(m.events, func(i, j int) bool { return m.events[i].Seq < m.events[j].Seq })
 	}
 	m.evict()
-	switch {
-	case m.follow:
+	// The selection is the operator's: arrivals never move it to another
+	// message. Only a window without one gets the newest.
+	if selSeq != 0 {
+		m.sel = max(m.index(selSeq), 0) // the oldest, if it was evicted
+	} else {
 		m.sel = len(m.events) - 1
-	case selSeq != 0:
-		m.sel = max(m.index(selSeq), 0)
+	}
+	if !m.follow {
 		m.newCount += added
-	default:
-		m.sel = len(m.events) - 1
 	}
 	m.scroll()
 }
@@ -328,8 +337,19 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func markCmd(mr MarkedRead) tea.Cmd { return func() tea.Msg { return mr } }
 
 // move shifts the selection; reaching the newest event resumes following.
+// While following, a selection the flood has pushed out of view is not
+// moved from: the first key picks the newest row in view instead (and up
+// holds the view still, so the next keys pick among what is shown).
 func (m *Model) move(d int) {
 	n := len(m.events)
+	if m.follow && !m.selectionInView() {
+		m.sel = n - 1
+		if d < 0 {
+			m.follow = false
+			m.top = m.firstVisibleFollowing()
+		}
+		return
+	}
 	if m.follow && d < 0 {
 		m.follow = false
 		m.top = m.firstVisibleFollowing()

@@ -193,8 +193,64 @@ func TestWindowIsCapped(t *testing.T) {
 	if _, ok := m.Lookup("twitch", "m500"); !ok {
 		t.Error("the newest event is not indexed")
 	}
-	if selectedSeq(t, m) != 500 {
-		t.Errorf("sel %d, want 500", selectedSeq(t, m))
+	// The selection (50, the newest when the pane had none) was evicted:
+	// it falls to the oldest message kept, never to the newest arrival.
+	if got, oldest := selectedSeq(t, m), m.events[0].Seq; got != oldest {
+		t.Errorf("sel %d, want the oldest kept, %d", got, oldest)
+	}
+}
+
+// Arrivals never change which message the keys act on, following or not;
+// the view still follows the newest.
+func TestArrivalsNeverMoveTheSelection(t *testing.T) {
+	m := newPane(t, 20) // following, the newest (20) selected
+	m.Add(events(21, 22))
+	if !m.Following() || selectedSeq(t, m) != 20 {
+		t.Fatalf("after 2 arrivals: following=%v sel=%d, want 20", m.Following(), selectedSeq(t, m))
+	}
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "message 22") || !strings.Contains(v, "▌") {
+		t.Errorf("the view does not follow, or hides the selection:\n%s", v)
+	}
+	m.Add(events(23, 60)) // the selection scrolls out of view
+	if selectedSeq(t, m) != 20 || !strings.Contains(m.Title(), "selection ↑") {
+		t.Errorf("sel %d, title %q: want 20, said to be above", selectedSeq(t, m), m.Title())
+	}
+	if v := ansi.Strip(m.View()); strings.Contains(v, "▌") || !strings.Contains(v, "message 60") {
+		t.Errorf("follow view:\n%s", v)
+	}
+	// The first key picks the newest row in view and holds the view.
+	m.Update(press("k"))
+	if selectedSeq(t, m) != 60 || m.Following() {
+		t.Errorf("k with the selection out of view: sel %d following %v, want 60 and held", selectedSeq(t, m), m.Following())
+	}
+	m.Update(press("k"))
+	m.Add(events(61, 70))
+	if selectedSeq(t, m) != 59 || m.NewCount() != 10 {
+		t.Errorf("sel %d new %d, want 59 and 10", selectedSeq(t, m), m.NewCount())
+	}
+}
+
+// The message being replied to stays marked while it scrolls.
+func TestReplyTargetIsMarked(t *testing.T) {
+	m := newPane(t, 5)
+	m.Update(press("k"))
+	m.Update(press("k")) // message 3
+	m.SetTarget("twitch", "m3")
+	m.Update(press("G"))
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	var marked []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "↳") {
+			marked = append(marked, l)
+		}
+	}
+	if len(marked) != 1 || !strings.Contains(marked[0], "message 3") {
+		t.Errorf("marked rows %q, want message 3's", marked)
+	}
+	m.SetTarget("", "")
+	if strings.Contains(ansi.Strip(m.View()), "↳") {
+		t.Error("a mark stayed after the reply closed")
 	}
 }
 

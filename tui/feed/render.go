@@ -89,6 +89,22 @@ func (m *Model) linesFrom(first, h int) []string {
 	return lines[:min(len(lines), h)]
 }
 
+// selectionInView reports whether the selected event shows, whole, in the
+// follow view. It walks only the rows of the view.
+func (m *Model) selectionInView() bool {
+	if m.sel < 0 {
+		return false
+	}
+	n := 0
+	for i := len(m.events) - 1; i >= m.sel; i-- {
+		n += m.rowHeight(i)
+		if n > m.height {
+			return false
+		}
+	}
+	return true
+}
+
 // firstVisibleFollowing is the index of the top event of the follow view.
 func (m *Model) firstVisibleFollowing() int {
 	n := 0
@@ -265,9 +281,12 @@ func (m *Model) render(i int) []string {
 	body := m.wrapBody(i)
 
 	var pre strings.Builder
-	if sel == 1 {
+	switch {
+	case sel == 1:
 		pre.WriteString(p.gutter[sel].Render("▌"))
-	} else {
+	case m.target != "" && m.target == idKey(ev.Feed, ev.ID):
+		pre.WriteString(p.gutter[sel].Render("↳")) // being replied to
+	default:
 		pre.WriteString(" ")
 	}
 	if m.IsRead(ev.Seq) {
