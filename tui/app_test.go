@@ -101,7 +101,7 @@ func newHarness(t *testing.T, path string) *harness {
 // writes, and closes the store, as main does.
 func (h *harness) stop(t *testing.T, tm *term, cancel context.CancelFunc) {
 	t.Helper()
-	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	tm.finish(t)
 	cancel()
 	WaitWork(h.work, 5*time.Second)
 	h.db.Close()
@@ -243,8 +243,24 @@ func finalView(t *testing.T, tm *term) string {
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	tm.finish(t)
 	return tm.screen.text()
+}
+
+// finish waits for the program to end, then does what Program.Run does
+// after it: waits for the writes in flight and flushes what a Cmd dropped
+// at quit would have written.
+func (tm *term) finish(t *testing.T) {
+	t.Helper()
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	m, ok := tm.screen.Model.(*Model)
+	if !ok {
+		return
+	}
+	WaitWork(m.svc.Work, 5*time.Second)
+	if err := m.Flush(); err != nil {
+		t.Error(err)
+	}
 }
 
 func TestGoldenDashboard(t *testing.T) {

@@ -4,7 +4,8 @@ import (
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tribune/tribune/tui/cells"
 )
 
 // Smallest terminal the layout is drawn for.
@@ -28,7 +29,7 @@ func (m *Model) screen() string {
 	if m.width < minWidth || m.height < minHeight {
 		return fmt.Sprintf("tribune needs a terminal of at least %dx%d (this one is %dx%d).", minWidth, minHeight, m.width, m.height)
 	}
-	return m.panes.View() + "\n" + m.footer()
+	return m.panes.View() + "\n" + cells.Truncate(cells.Safe(m.footer()), m.width, "")
 }
 
 // footer is the command line or a prompt when one is open, else the status
@@ -38,13 +39,13 @@ func (m *Model) footer() string {
 	case m.mode == modeCommand:
 		return m.cmdline.View()
 	case m.mode == modeConfirm && m.confirm != nil:
-		return ansi.Truncate(m.confirmPrompt(), m.width, "…")
+		return cells.Truncate(cells.Safe(m.confirmPrompt()), m.width, "…")
 	case m.status != "":
 		st := m.styles.OK
 		if m.statusErr {
 			st = m.styles.Error
 		}
-		return st.Render(ansi.Truncate(m.status, m.width, "…"))
+		return st.Render(cells.Truncate(cells.Safe(m.status), m.width, "…"))
 	}
-	return ansi.Truncate(m.help.ShortHelpView(m.helpKeys().ShortHelp()), m.width, "…")
+	return cells.Truncate(m.help.ShortHelpView(m.helpKeys().ShortHelp()), m.width, "…")
 }

@@ -10,10 +10,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/cells"
 )
 
 // hardLimit bounds what the text area accepts at all; the platform's
@@ -191,7 +191,7 @@ func (m *Model) View() string {
 	}
 	var lines []string
 	if !m.open {
-		lines = append(lines, m.styles.Muted.Render(ansi.Truncate("Select a message and press r to reply.", m.width, "…")))
+		lines = append(lines, m.styles.Muted.Render(cells.Truncate("Select a message and press r to reply.", m.width, "…")))
 		for len(lines) < m.height-1 {
 			lines = append(lines, "")
 		}
@@ -210,11 +210,11 @@ func (m *Model) contextLine() string {
 	if who == "" {
 		who = "?"
 	}
-	head := fmt.Sprintf("↳ @%s on %s: ", who, t.Feed)
-	excerpt := strings.Join(strings.Fields(t.TargetText), " ")
-	room := max(m.width-ansi.StringWidth(head), 0)
-	return m.styles.Bold.Render(ansi.Truncate(head, m.width, "…")) +
-		m.styles.Muted.Render(ansi.Truncate(excerpt, room, "…"))
+	head := cells.Safe(fmt.Sprintf("↳ @%s on %s: ", who, t.Feed))
+	excerpt := cells.Safe(strings.Join(strings.Fields(t.TargetText), " "))
+	room := max(m.width-cells.Width(head), 0)
+	return m.styles.Bold.Render(cells.Truncate(head, m.width, "…")) +
+		m.styles.Muted.Render(cells.Truncate(excerpt, room, "…"))
 }
 
 func (m *Model) counterLine() string {
@@ -230,7 +230,7 @@ func (m *Model) counterLine() string {
 	if left < 0 {
 		txt = fmt.Sprintf("%d over the limit of %d", -left, m.limit)
 	}
-	return st.Render(ansi.Truncate(txt, m.width, "…"))
+	return st.Render(cells.Truncate(txt, m.width, "…"))
 }
 
 func (m *Model) statusLine() string {
@@ -241,7 +241,7 @@ func (m *Model) statusLine() string {
 	if m.StatusErr {
 		st = m.styles.Error
 	}
-	return st.Render(ansi.Truncate(m.Status, m.width, "…"))
+	return st.Render(cells.Truncate(m.Status, m.width, "…"))
 }
 
 // Value is the text as typed, untrimmed (what a draft keeps).

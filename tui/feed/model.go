@@ -9,10 +9,10 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/cells"
 )
 
 // DefaultWindow is how many events the pane keeps in memory; older ones
@@ -234,7 +234,7 @@ func (m *Model) Add(evs []feeds.Event) {
 		m.events = append(m.events, ev)
 		m.byID[idKey(ev.Feed, ev.ID)] = ev.Seq
 		if m.feedW < maxFeedW {
-			m.feedW = min(max(m.feedW, ansi.StringWidth(ev.Feed)), maxFeedW)
+			m.feedW = min(max(m.feedW, cells.Width(cells.Safe(ev.Feed))), maxFeedW)
 		}
 	}
 	if merged {

@@ -5,10 +5,10 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/cells"
 )
 
 // Column widths of a row: selection gutter, unread mark, time, feed badge.
@@ -46,7 +46,7 @@ func (m *Model) View() string {
 		if m.newCount == 1 {
 			noun = "message"
 		}
-		bar = m.styles.NewBar.Render(ansi.Truncate(fmt.Sprintf("▼ %d new %s · G to jump", m.newCount, noun), m.width, "…"))
+		bar = m.styles.NewBar.Render(cells.Truncate(fmt.Sprintf("▼ %d new %s · G to jump", m.newCount, noun), m.width, "…"))
 		h--
 	}
 	var lines []string
@@ -193,7 +193,7 @@ func (m *Model) head(ev *feeds.Event) (glyphs []glyph, author string) {
 			glyphs = append(glyphs, glyph(bg))
 		}
 	}
-	return glyphs, ansi.Truncate(ev.DisplayAuthor(), maxAuthorW, "…")
+	return glyphs, cells.Truncate(cells.Safe(ev.DisplayAuthor()), maxAuthorW, "…")
 }
 
 // bodyText is the plain body of a row, before wrapping.
@@ -214,10 +214,10 @@ func (m *Model) bodyText(ev *feeds.Event) string {
 	if ev.ReplyTo != "" {
 		b.WriteString("↳ ")
 		if parent, ok := m.Lookup(ev.Feed, ev.ReplyTo); ok {
-			b.WriteString("@" + ansi.Truncate(parent.DisplayAuthor(), maxAuthorW, "…") + " ")
+			b.WriteString("@" + cells.Truncate(cells.Safe(parent.DisplayAuthor()), maxAuthorW, "…") + " ")
 		}
 	}
-	b.WriteString(ev.Text)
+	b.WriteString(cells.Safe(ev.Text)) // the display copy; the event keeps its text
 	if ev.Deleted {
 		b.WriteString(" [deleted]")
 	}
@@ -227,7 +227,7 @@ func (m *Model) bodyText(ev *feeds.Event) string {
 func (m *Model) wrapBody(i int) []string {
 	l := m.layout()
 	w := max(m.width-l.prefixW, 1)
-	return strings.Split(ansi.Wrap(m.bodyText(&m.events[i]), w, ""), "\n")
+	return strings.Split(cells.Wrap(m.bodyText(&m.events[i]), w), "\n")
 }
 
 // paint is a style as spans: [0] on a row, [1] on the selected row.
@@ -298,8 +298,8 @@ func (m *Model) render(i int) []string {
 		pre.WriteString(p.time[sel].Render(ev.Time.In(m.loc).Format("15:04:05") + " "))
 	}
 	if l.showFeed {
-		name := ansi.Truncate(ev.Feed, l.feedW, "…")
-		name += strings.Repeat(" ", l.feedW-ansi.StringWidth(name))
+		name := cells.Truncate(cells.Safe(ev.Feed), l.feedW, "…")
+		name += strings.Repeat(" ", l.feedW-cells.Width(name))
 		pre.WriteString(p.platform(ev.Platform)[sel].Render(name + " "))
 	}
 	indent := p.text[sel].Render(strings.Repeat(" ", l.prefixW))
@@ -327,7 +327,7 @@ func (m *Model) render(i int) []string {
 			b.WriteString(indent)
 		}
 		b.WriteString(textPaint[sel].Render(line))
-		if pad := m.width - used - ansi.StringWidth(line); pad > 0 {
+		if pad := m.width - used - cells.Width(line); pad > 0 {
 			b.WriteString(p.text[sel].Render(strings.Repeat(" ", pad)))
 		}
 		out[j] = b.String()
@@ -349,7 +349,7 @@ func (m *Model) styleHead(b *strings.Builder, ev *feeds.Event, line string, sel 
 		}
 		b.WriteString(m.paints.badges[g.badge][sel].Render(g.glyph))
 		line = line[len(g.glyph):]
-		w += ansi.StringWidth(g.glyph)
+		w += cells.Width(g.glyph)
 	}
 	if ev.Kind == feeds.KindAction || ev.Kind == feeds.KindNotice || !strings.HasPrefix(line, author) {
 		return line, w
@@ -359,5 +359,5 @@ func (m *Model) styleHead(b *strings.Builder, ev *feeds.Event, line string, sel 
 		as = m.paints.brand
 	}
 	b.WriteString(as[sel].Render(author))
-	return line[len(author):], w + ansi.StringWidth(author)
+	return line[len(author):], w + cells.Width(author)
 }

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/cells"
 )
 
 // Model is the help overlay.
@@ -73,7 +74,7 @@ func (m *Model) View() string {
 	used := 0
 	for _, group := range m.keys.FullHelp() {
 		col := m.help.FullHelpView([][]key.Binding{group})
-		w := lipgloss.Width(col) + 4
+		w := cells.BlockWidth(col) + 4
 		if used > 0 && used+w > m.width {
 			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 			row, used = nil, 0

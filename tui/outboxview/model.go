@@ -17,6 +17,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/cells"
 )
 
 // Keep bounds the items the view holds: the newest, which is what an
@@ -251,7 +252,7 @@ func (m *Model) View() string {
 func (m *Model) finish(lines []string) string {
 	lines = lines[:min(len(lines), m.height)]
 	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, m.width, "…")
+		lines[i] = cells.Truncate(cells.Safe(l), m.width, "…")
 	}
 	return strings.Join(lines, "\n")
 }
@@ -303,8 +304,9 @@ func (m *Model) row(o outbox.Outgoing, selected bool) string {
 	line := m.styles.Time.Render(when) + " " + m.stateText(o.State) + " " +
 		m.styles.Author.Render(What(a)) + m.styles.Muted.Render(tries) + "  " + m.styles.Text.Render(oneLine(a.Text))
 	// The gutter marks the selection without colour, as in the feed.
+	line = cells.Safe(line)
 	if selected {
-		return m.styles.Selected.Render("▌" + ansi.Strip(line) + strings.Repeat(" ", max(m.width-1-ansi.StringWidth(line), 0)))
+		return m.styles.Selected.Render("▌" + ansi.Strip(line) + strings.Repeat(" ", max(m.width-1-cells.Width(line), 0)))
 	}
 	return " " + line
 }
@@ -422,7 +424,7 @@ func (v *AuditView) View() string {
 	}
 	var lines []string
 	for i := v.top; i < len(v.entries) && len(lines) < v.height; i++ {
-		lines = append(lines, ansi.Truncate(v.row(v.entries[i]), v.width, "…"))
+		lines = append(lines, cells.Truncate(cells.Safe(v.row(v.entries[i])), v.width, "…"))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -455,6 +457,6 @@ func (v *AuditView) row(e outbox.AuditEntry) string {
 }
 
 func pad(s string, w int) string {
-	s = ansi.Truncate(s, w, "…")
-	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
+	s = cells.Truncate(cells.Safe(s), w, "…")
+	return s + strings.Repeat(" ", max(w-cells.Width(s), 0))
 }

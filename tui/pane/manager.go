@@ -6,9 +6,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/cells"
 )
 
 // WideAt is the width from which side panes sit beside the main pane
@@ -181,7 +181,7 @@ func (m *Manager) Layout() map[ID]Rect {
 		fw := w * 3 / 5
 		sw := w - fw
 		out[main] = Rect{0, 0, fw, h}
-		dh := min(max(h/3, 8), 12)
+		dh := min(max(h/3, 8), 12, h/2)
 		if len(rest) == 0 {
 			dh = h
 		}
@@ -198,7 +198,7 @@ func (m *Manager) Layout() map[ID]Rect {
 		return out
 	}
 	// Under: one row, the docked pane at the left.
-	bh := min(max(h*2/5, 8), 12)
+	bh := min(max(h*2/5, 8), 12, h/2)
 	out[main] = Rect{0, 0, w, h - bh}
 	pw := w / len(side)
 	out[dock] = Rect{0, h - bh, pw, bh}
@@ -266,8 +266,8 @@ func (m *Manager) Frame(title, body string, w, h int, focused bool) string {
 		b, bs, ts = lipgloss.ThickBorder(), m.styles.BorderFocused, m.styles.TitleFocused
 	}
 	inner := w - 2
-	t := ansi.Truncate(" "+title+" ", max(inner-1, 0), "…")
-	fill := max(inner-1-ansi.StringWidth(t), 0)
+	t := cells.Truncate(cells.Safe(" "+title+" "), max(inner-1, 0), "…")
+	fill := max(inner-1-cells.Width(t), 0)
 	var out strings.Builder
 	out.WriteString(bs.Render(b.TopLeft+b.Top) + ts.Render(t) + bs.Render(strings.Repeat(b.Top, fill)+b.TopRight))
 	lines := strings.Split(body, "\n")
@@ -277,21 +277,8 @@ func (m *Manager) Frame(title, body string, w, h int, focused bool) string {
 		if i < len(lines) {
 			line = lines[i]
 		}
-		out.WriteString("\n" + left + Fit(line, inner) + right)
+		out.WriteString("\n" + left + cells.Fit(line, inner) + right)
 	}
 	out.WriteString("\n" + bs.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner)+b.BottomRight))
 	return out.String()
-}
-
-// Fit truncates or pads a styled line to exactly w columns.
-func Fit(s string, w int) string {
-	n := ansi.StringWidth(s)
-	if n > w {
-		s = ansi.Truncate(s, w, "")
-		n = ansi.StringWidth(s)
-	}
-	if n < w {
-		s += strings.Repeat(" ", w-n)
-	}
-	return s
 }

@@ -150,19 +150,3 @@ func TestViewFramesEveryPane(t *testing.T) {
 		t.Errorf("an open overlay covers the panes:\n%s", v)
 	}
 }
-
-func TestFitMakesEveryLineExactlyWide(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"abc", "abc  "},
-		{"abcde", "abcde"},
-		{"abcdefgh", "abcde"},
-		{"ab🎧", "ab🎧 "},
-		{"abcd🎧", "abcd "}, // a wide character does not fit in one column
-		{"\x1b[1mabcdefgh\x1b[m", "\x1b[1mabcde\x1b[m"},
-	} {
-		got := Fit(c.in, 5)
-		if ansi.StringWidth(got) != 5 || ansi.Strip(got) != ansi.Strip(c.want) {
-			t.Errorf("Fit(%q, 5) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}

@@ -11,12 +11,12 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/cells"
 )
 
 // Outbox counts outbox items by state.
@@ -130,7 +130,7 @@ func (m *Model) View() string {
 	}
 	lines = append(lines[:min(len(lines), m.height-1)], m.footer())
 	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, m.width, "…")
+		lines[i] = cells.Truncate(cells.Safe(l), m.width, "…")
 	}
 	return strings.Join(lines, "\n")
 }
@@ -143,15 +143,15 @@ func (m *Model) row(label, feed string, fs stats.FeedStats, roomy bool) []string
 	if feed != "" {
 		labelStyle = m.styles.Platform(m.platformOf(feed, fs))
 	}
-	name := ansi.Truncate(label, labelW-1, "…")
-	name += strings.Repeat(" ", labelW-ansi.StringWidth(name))
+	name := cells.Truncate(cells.Safe(label), labelW-1, "…")
+	name += strings.Repeat(" ", labelW-cells.Width(name))
 	rate := fmt.Sprintf("%5s/min", human(int(fs.PerMinute+0.5)))
 	health := ""
 	if feed != "" {
-		health = m.healthText(feed)
+		health = cells.Safe(m.healthText(feed)) // errors and states come from the platform
 	}
 	if !roomy {
-		spark := m.spark(fs.Minutes[:], m.width-labelW-len(rate)-2-ansi.StringWidth(health)-1)
+		spark := m.spark(fs.Minutes[:], m.width-labelW-len(rate)-2-cells.Width(health)-1)
 		return []string{labelStyle.Render(name) + m.styles.Text.Render(rate) + " " + spark + " " + health}
 	}
 	first := labelStyle.Render(name) + m.styles.Text.Render(rate) +

@@ -70,3 +70,14 @@ func Styles() *themes.Styles {
 	}
 	return themes.New(p)
 }
+
+// Corpus is text terminals draw at different widths (emoji with skin
+// tones, joined by ZWJ, with VS16; lone regional indicators; Indic
+// conjuncts; halfwidth voiced marks) beside text they agree on (CJK,
+// Hangul, RTL, combining marks, French).
+var Corpus = []string{
+	"👍🏽", "✋🏿", "👨\u200d👩\u200d👧", "👩🏽\u200d💻", "🏳️\u200d🌈", "❤️", "©️", "1️⃣", "☺️", "‼️",
+	"🇫🇷", "🇫", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+	"नमस्ते", "ক্ষ", "ｶﾞ", "ก็", "中文", "한국어", "ᄀ\u1161\u11a8", "שלום", "مرحبا", "é", "e\u0301", "a\u0301\u0302",
+	"précommande", "Ça arrive", "🎧", "☕", "⌚", "x", " ", "\u200b", "\u00ad", "🐸", "𒐫", "ﷺ",
+}
