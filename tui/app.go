@@ -50,7 +50,7 @@ type mode int
 const (
 	modeNormal  mode = iota
 	modeCommand      // typing a command on the footer line
-	modeConfirm      // a moderation action waits for y
+	modeConfirm      // a destructive action waits for y
 )
 
 // Model is the root model of one session.
@@ -84,8 +84,10 @@ type Model struct {
 	drafts    map[string]store.Draft
 	discarded map[string]int64
 	queuing   bool // a send or an edit is being committed; typing waits
-	// confirm is the moderation action waiting for y, in modeConfirm.
-	confirm *feeds.Action
+	// ask is what waits for y, in modeConfirm.
+	ask *question
+	// helpFrom is the view the help overlay was opened over, to go back to.
+	helpFrom pane.ID
 	// pending collects Cmds that applying a batch asks for.
 	pending []tea.Cmd
 }
@@ -218,19 +220,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, m.keys.OutboxAnywhere) {
 		return m.openOutbox()
 	}
-	switch m.panes.Overlay() {
-	case paneOutbox:
-		return m.outboxKey(k)
-	case paneAudit:
-		if key.Matches(k, m.audit.Keys.Close) {
-			return m.panes.Refocus()
-		}
-		return m.panes.Update(k)
-	case paneHelp:
-		if key.Matches(k, m.helpView.Close) {
-			return m.panes.Refocus()
-		}
-		return nil
+	if ov := m.panes.Overlay(); ov != "" {
+		return m.viewKey(ov, k)
 	}
 	if m.composer.Typing() {
 		return m.composeKey(k)
@@ -266,9 +257,59 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	return m.panes.Update(k)
 }
 
+// viewKey handles a key over a view (outbox, audit, help). The dashboard's
+// view keys work there too: ? help, : a command, o the outbox, A the
+// audit log, H the hold; the key that opened a view, esc or q close it.
+func (m *Model) viewKey(ov pane.ID, k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.keys.Command):
+		m.mode = modeCommand
+		m.cmdline.Reset()
+		return m.cmdline.Focus()
+	case ov != paneHelp && key.Matches(k, m.keys.Help):
+		return m.openHelp()
+	case ov != paneOutbox && key.Matches(k, m.keys.Outbox):
+		return m.openOutbox()
+	case ov != paneAudit && key.Matches(k, m.keys.Audit):
+		return m.openAudit()
+	}
+	switch ov {
+	case paneOutbox:
+		return m.outboxKey(k)
+	case paneAudit:
+		if key.Matches(k, m.audit.Keys.Close) {
+			return m.panes.Refocus()
+		}
+		if key.Matches(k, m.keys.Hold) {
+			return m.toggleHold()
+		}
+	case paneHelp:
+		if key.Matches(k, m.helpView.Close) {
+			return m.closeHelp()
+		}
+		if key.Matches(k, m.keys.Hold) {
+			return m.toggleHold()
+		}
+	}
+	return m.panes.Update(k)
+}
+
+// openHelp shows every key, those of the pane or view it is opened over
+// first.
 func (m *Model) openHelp() tea.Cmd {
-	m.helpView.SetKeys(m.helpKeys())
+	m.helpFrom = m.panes.Overlay()
+	m.helpView.SetKeys(m.allKeys())
 	return m.panes.Open(paneHelp)
+}
+
+// closeHelp goes back to where help was opened.
+func (m *Model) closeHelp() tea.Cmd {
+	from := m.helpFrom
+	m.helpFrom = ""
+	if from != "" {
+		return m.panes.Open(from)
+	}
+	return m.panes.Refocus()
 }
 
 // outboxKey handles a key in the Outbox view.
@@ -322,7 +363,9 @@ func (m *Model) composeKey(k tea.KeyPressMsg) tea.Cmd {
 		m.setStatus("Draft kept; press r on the message to resume.", false)
 		return m.panes.Focus(paneFeed)
 	case key.Matches(k, ck.Discard):
-		return m.discard()
+		who := m.composer.Reply().TargetAuthor
+		m.askFirst(fmt.Sprintf("Discard the draft to @%s?", who), "Draft kept.", m.discard)
+		return nil
 	case key.Matches(k, m.keys.Next):
 		return m.panes.Cycle(1)
 	case key.Matches(k, m.keys.Prev):

@@ -400,7 +400,7 @@ func (m *Model) applyOp(msg opDoneMsg) tea.Cmd {
 	var cmd tea.Cmd
 	if msg.edited != "" && msg.edited == m.composer.Editing() {
 		m.composer.Close()
-		cmd = m.openOutbox()
+		cmd = m.panes.Focus(paneFeed) // the edit is done: back to reading
 	}
 	if msg.queued != nil {
 		m.applyOutgoing(*msg.queued)

@@ -1,6 +1,10 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/tribune/tribune/tui/pane"
+)
 
 // keyMap is the keys the root handles whatever pane has focus.
 type keyMap struct {
@@ -86,4 +90,39 @@ func (m *Model) helpKeys() bindings {
 		short: append([]key.Binding{k.Outbox, k.Hold}, global...),
 		full:  [][]key.Binding{all, {k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
 	}
+}
+
+// allKeys is what the help overlay lists: every key of every pane and
+// view, those of the one it is opened over first, whether or not they
+// apply at this moment.
+func (m *Model) allKeys() bindings {
+	k := m.keys
+	feedKeys := append(m.feed.FullHelp(), []key.Binding{k.Reply, k.Delete, k.Timeout, k.Ban})
+	dashboard := [][]key.Binding{
+		{k.Outbox, k.OutboxAnywhere, k.Audit, k.Hold, k.Command},
+		{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit},
+	}
+	views := map[pane.ID][][]key.Binding{
+		paneFeed:   feedKeys,
+		paneReply:  m.composer.FullHelp(),
+		paneOutbox: m.box.FullHelp(),
+		paneAudit:  m.audit.FullHelp(),
+	}
+	first := m.panes.Overlay()
+	if first == "" || first == paneHelp {
+		first = m.panes.Focused()
+	}
+	full := append([][]key.Binding(nil), views[first]...)
+	for _, id := range []pane.ID{paneFeed, paneReply, paneOutbox, paneAudit} {
+		if id != first {
+			full = append(full, views[id]...)
+		}
+	}
+	full = append(full, dashboard...)
+	for _, group := range full {
+		for i := range group {
+			group[i].SetEnabled(true) // copies: listed, whatever applies now
+		}
+	}
+	return bindings{full: full}
 }

@@ -31,21 +31,39 @@ func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 	if kind == feeds.ActTimeout {
 		a.Duration = timeoutFor
 	}
-	m.confirm = &a
-	m.mode = modeConfirm
+	what := outboxview.What(a)
+	if a.Kind == feeds.ActDelete {
+		what = fmt.Sprintf("delete @%s's message «%s» on %s", a.TargetAuthor, excerpt(a.TargetText, 40), a.Feed)
+	}
+	m.askFirst(capitalize(what)+"?", "Nothing done.", func() tea.Cmd { return m.enqueue(a) })
 	return nil
 }
 
-// confirmKey takes the answer to a moderation prompt: y queues it, any
-// other key drops it.
+// question is something destructive waiting for y.
+type question struct {
+	prompt string
+	no     string // said when the answer is not y
+	yes    func() tea.Cmd
+}
+
+// askFirst puts a question on the footer; nothing happens until y.
+func (m *Model) askFirst(prompt, no string, yes func() tea.Cmd) {
+	m.ask = &question{prompt: prompt, no: no, yes: yes}
+	m.mode = modeConfirm
+}
+
+// confirmKey takes the answer to the question: y does it, any other key
+// drops it.
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
-	a := m.confirm
-	m.confirm, m.mode = nil, modeNormal
-	if a == nil || !key.Matches(k, m.keys.Confirm) {
-		m.setStatus("Nothing done.", false)
+	q := m.ask
+	m.ask, m.mode = nil, modeNormal
+	if q == nil || !key.Matches(k, m.keys.Confirm) {
+		if q != nil {
+			m.setStatus(q.no, false)
+		}
 		return nil
 	}
-	return m.enqueue(*a)
+	return q.yes()
 }
 
 // enqueue commits a moderation action to the outbox.
@@ -62,14 +80,9 @@ func (m *Model) enqueue(a feeds.Action) tea.Cmd {
 	})
 }
 
-// confirmPrompt is the footer while a moderation action waits for y.
+// confirmPrompt is the footer while a question waits for y.
 func (m *Model) confirmPrompt() string {
-	a := m.confirm
-	what := outboxview.What(*a)
-	if a.Kind == feeds.ActDelete {
-		what = fmt.Sprintf("delete @%s's message «%s» on %s", a.TargetAuthor, excerpt(a.TargetText, 40), a.Feed)
-	}
-	return m.styles.Warn.Render(fmt.Sprintf("%s? y to confirm, any other key to cancel", capitalize(what)))
+	return m.styles.Warn.Render(m.ask.prompt + " y to confirm, any other key to cancel")
 }
 
 func capitalize(s string) string {

@@ -65,7 +65,9 @@ func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 	typeText(tm, "Our official statement")
 	waitFor(t, tm, "Our official statement")
 	tm.Send(press("ctrl+s"))
-	waitFor(t, tm, "Edited reply to @kiki_fr", "Our official statement")
+	waitFor(t, tm, "Edited reply to @kiki_fr", "Feed · 4 feeds")
+	tm.Send(press("o"))
+	waitFor(t, tm, "Our official statement")
 
 	items, _ := h.db.RecentOutbox(10) // newest first
 	if len(items) != 2 || items[1].State != outbox.StateQueued || items[1].Action.Text != "Our official statement" ||
@@ -153,7 +155,8 @@ func TestFlushSavesWhatDroppedCmdsWouldHave(t *testing.T) {
 	}
 	// A discarded draft stays discarded.
 	m.Update(press("r"))
-	m.Update(press("ctrl+d"))
+	m.Update(press("ctrl+x"))
+	m.Update(press("y"))
 	if err := m.Flush(); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
 )
@@ -108,10 +109,10 @@ func TestTabCyclesPanesInOrder(t *testing.T) {
 // Moderation waits for y; any other key drops it and queues nothing.
 func TestModerationPromptTakesTheKeyboard(t *testing.T) {
 	_, m := loaded(t)
-	if cmd := hit(m, "d"); cmd != nil || m.mode != modeConfirm || m.confirm == nil || m.confirm.Kind != feeds.ActDelete || m.confirm.Target != "t6" {
-		t.Fatalf("d: mode %v, confirm %+v", m.mode, m.confirm)
+	if cmd := hit(m, "d"); cmd != nil || m.mode != modeConfirm || m.ask == nil || !strings.Contains(m.ask.prompt, "Delete @kiki_fr's message «trop bien") {
+		t.Fatalf("d: mode %v, question %+v", m.mode, m.ask)
 	}
-	if cmd := hit(m, "q"); cmd != nil || m.mode != modeNormal || m.confirm != nil || m.status != "Nothing done." {
+	if cmd := hit(m, "q"); cmd != nil || m.mode != modeNormal || m.ask != nil || m.status != "Nothing done." {
 		t.Fatalf("q at the prompt: mode %v, status %q (and it must not quit)", m.mode, m.status)
 	}
 	hit(m, "b")
@@ -194,5 +195,82 @@ func TestViewChangesNothing(t *testing.T) {
 		if m.screen() != before {
 			t.Fatal("the screen changed between two draws with nothing in between")
 		}
+	}
+}
+
+// ctrl+x asks before a draft goes; ctrl+d is the text area's (delete a
+// character), as readline users expect.
+func TestDiscardAsksFirst(t *testing.T) {
+	_, m := loaded(t)
+	hit(m, "r")
+	for _, k := range []string{"a", "b", "c", "left", "ctrl+d"} {
+		hit(m, k)
+	}
+	if v := m.composer.Value(); v != "ab" {
+		t.Fatalf("after ctrl+d the text is %q, want ab", v)
+	}
+	hit(m, "ctrl+x")
+	if m.mode != modeConfirm || !strings.Contains(ansi.Strip(m.screen()), "Discard the draft to @kiki_fr? y to confirm") {
+		t.Fatalf("ctrl+x did not ask:\n%s", ansi.Strip(m.screen()))
+	}
+	hit(m, "n")
+	if !m.composer.Typing() || m.composer.Value() != "ab" || m.status != "Draft kept." {
+		t.Fatalf("n: typing %v, text %q, status %q", m.composer.Typing(), m.composer.Value(), m.status)
+	}
+	hit(m, "ctrl+x")
+	hit(m, "y")
+	if m.composer.IsOpen() || len(m.drafts) != 0 || m.panes.Focused() != paneFeed {
+		t.Errorf("y: open %v, drafts %v, focus %s", m.composer.IsOpen(), m.drafts, m.panes.Focused())
+	}
+}
+
+// Over a view, the dashboard's view keys still work, and closing help
+// goes back to the view it was opened over.
+func TestViewKeysWorkOverViews(t *testing.T) {
+	_, m := loaded(t)
+	hit(m, "o")
+	hit(m, "A")
+	if m.panes.Overlay() != paneAudit {
+		t.Fatalf("A over the outbox: overlay %q", m.panes.Overlay())
+	}
+	hit(m, "o")
+	if m.panes.Overlay() != paneOutbox {
+		t.Fatalf("o over the audit log: overlay %q", m.panes.Overlay())
+	}
+	hit(m, "?")
+	v := ansi.Strip(m.screen())
+	if m.panes.Overlay() != paneHelp || !strings.Contains(v, "edit queued") || !strings.Contains(v, "discard draft") || !strings.Contains(v, "G/end") {
+		t.Fatalf("? over the outbox: overlay %q\n%s", m.panes.Overlay(), v)
+	}
+	hit(m, "esc")
+	if m.panes.Overlay() != paneOutbox {
+		t.Errorf("closing help went to %q, want back to the outbox", m.panes.Overlay())
+	}
+	hit(m, ":")
+	if m.mode != modeCommand {
+		t.Errorf(": over the outbox: mode %v", m.mode)
+	}
+	hit(m, "esc")
+	hit(m, "q")
+	if m.panes.Overlay() != "" {
+		t.Errorf("q left %q open", m.panes.Overlay())
+	}
+}
+
+// Help scrolls when every key does not fit.
+func TestHelpScrolls(t *testing.T) {
+	_, m := loaded(t)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 15})
+	hit(m, "?")
+	first := ansi.Strip(m.screen())
+	if !strings.Contains(first, "▼ more") {
+		t.Fatalf("help at 60x15 does not say there is more:\n%s", first)
+	}
+	for range 40 {
+		hit(m, "j")
+	}
+	last := ansi.Strip(m.screen())
+	if last == first || strings.Contains(last, "▼ more") || !strings.Contains(last, "quit") {
+		t.Errorf("scrolled to the end:\n%s", last)
 	}
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/tui/cells"
@@ -38,7 +39,7 @@ func (m *Model) footer() string {
 	switch {
 	case m.mode == modeCommand:
 		return m.cmdline.View()
-	case m.mode == modeConfirm && m.confirm != nil:
+	case m.mode == modeConfirm && m.ask != nil:
 		return cells.Truncate(cells.Safe(m.confirmPrompt()), m.width, "…")
 	case m.status != "":
 		st := m.styles.OK
@@ -47,5 +48,29 @@ func (m *Model) footer() string {
 		}
 		return st.Render(cells.Truncate(cells.Safe(m.status), m.width, "…"))
 	}
-	return cells.Truncate(m.help.ShortHelpView(m.helpKeys().ShortHelp()), m.width, "…")
+	return m.helpBar()
+}
+
+// helpBar is the focused pane's keys that fit the width, dropped from the
+// end of the pane's own so that reply, ? help and quit always show.
+func (m *Model) helpBar() string {
+	short := m.helpKeys().ShortHelp()
+	keep := func(b key.Binding) bool {
+		h := b.Help().Key
+		return h == m.keys.Help.Help().Key || h == m.keys.Quit.Help().Key || h == m.keys.ForceQuit.Help().Key ||
+			h == m.keys.Reply.Help().Key
+	}
+	wide := m.help
+	wide.SetWidth(0) // measure whole, not cut
+	for cells.Width(wide.ShortHelpView(short)) > m.width {
+		i := len(short) - 1
+		for i >= 0 && keep(short[i]) {
+			i--
+		}
+		if i < 0 {
+			break
+		}
+		short = append(short[:i:i], short[i+1:]...)
+	}
+	return cells.Truncate(m.help.ShortHelpView(short), m.width, "…")
 }

@@ -15,7 +15,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Send:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
 		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close (keep draft)")),
-		Discard: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "discard draft")),
+		Discard: key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "discard draft (asks)")),
 		Newline: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "new line")),
 	}
 }

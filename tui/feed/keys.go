@@ -21,8 +21,8 @@ func DefaultKeyMap() KeyMap {
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Oldest:   key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "oldest")),
-		Newest:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "newest")),
+		Oldest:   key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "oldest")),
+		Newest:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "newest")),
 		MarkRead: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark read")),
 		AllRead:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "all read")),
 	}

@@ -19,13 +19,21 @@ type Model struct {
 	help  help.Model
 	keys  help.KeyMap
 	Close key.Binding
+	Up    key.Binding
+	Down  key.Binding
+	top   int // first line shown, when the keys do not fit
 
 	width, height int
 }
 
 // New returns the overlay, drawing with the help bar's styles.
 func New(h help.Model) *Model {
-	return &Model{help: h, Close: key.NewBinding(key.WithKeys("esc", "?", "q"), key.WithHelp("esc/?", "close help"))}
+	return &Model{
+		help:  h,
+		Close: key.NewBinding(key.WithKeys("esc", "?", "q"), key.WithHelp("esc/?", "close help")),
+		Up:    key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp("↑/k", "scroll up")),
+		Down:  key.NewBinding(key.WithKeys("down", "j", "pgdown", "space"), key.WithHelp("↓/j", "scroll down")),
+	}
 }
 
 // Styled returns a help model styled by the theme, for the help bar and
@@ -40,14 +48,31 @@ func Styled(st *themes.Styles) help.Model {
 	return h
 }
 
-// SetKeys sets the keys the overlay lists.
-func (m *Model) SetKeys(k help.KeyMap) { m.keys = k }
+// SetKeys sets the keys the overlay lists, from the top.
+func (m *Model) SetKeys(k help.KeyMap) { m.keys, m.top = k, 0 }
 
 // SetSize sets the inner size the overlay draws in.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
-// Update does nothing: the root closes the overlay.
-func (m *Model) Update(tea.Msg) tea.Cmd { return nil }
+// Update scrolls what does not fit; the root closes the overlay.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	step := 1
+	if s := k.String(); s == "pgup" || s == "pgdown" || s == "space" {
+		step = max(m.height-1, 1)
+	}
+	last := max(len(m.lines())-m.height, 0)
+	switch {
+	case key.Matches(k, m.Up):
+		m.top = max(m.top-step, 0)
+	case key.Matches(k, m.Down):
+		m.top = min(m.top+step, last)
+	}
+	return nil
+}
 
 // Focus gives the overlay the keyboard.
 func (m *Model) Focus() tea.Cmd { return nil }
@@ -58,17 +83,32 @@ func (m *Model) Blur() {}
 // Title names the overlay.
 func (m *Model) Title() string { return "Help" }
 
-// ShortHelp is how to close the overlay.
-func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.Close} }
+// ShortHelp is how to scroll and close the overlay.
+func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.Up, m.Down, m.Close} }
 
-// FullHelp is how to close the overlay.
-func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{{m.Close}} }
+// FullHelp is how to scroll and close the overlay.
+func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
 
-// View lays the key groups out in columns as wide as fit, wrapping to a
-// new row of columns rather than cutting a group off at the edge.
+// View draws the lines that fit from the top line, with a mark when there
+// is more below.
 func (m *Model) View() string {
-	if m.keys == nil || m.width <= 0 {
+	lines := m.lines()
+	if m.height <= 0 || len(lines) == 0 {
 		return ""
+	}
+	top := min(m.top, max(len(lines)-m.height, 0))
+	shown := lines[top:min(top+m.height, len(lines))]
+	if top+m.height < len(lines) {
+		shown = append(shown[:len(shown)-1:len(shown)-1], "▼ more: ↓/j")
+	}
+	return strings.Join(shown, "\n")
+}
+
+// lines lays the key groups out in columns as wide as fit, wrapping to a
+// new row of columns rather than cutting a group off at the edge.
+func (m *Model) lines() []string {
+	if m.keys == nil || m.width <= 0 {
+		return nil
 	}
 	var rows, row []string
 	used := 0
@@ -85,5 +125,5 @@ func (m *Model) View() string {
 	if len(row) > 0 {
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	}
-	return strings.Join(rows, "\n\n")
+	return strings.Split(strings.Join(rows, "\n\n"), "\n")
 }
