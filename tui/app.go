@@ -415,6 +415,7 @@ func (m *Model) setStatus(s string, isErr bool) {
 func (m *Model) selectedFor(kind feeds.ActionKind) (feeds.Event, hub.FeedInfo, bool) {
 	ev, ok := m.feed.Selected()
 	if !ok {
+		m.setStatus("No message to act on yet: wait for one, then pick it with j/k.", true)
 		return ev, hub.FeedInfo{}, false
 	}
 	info, known := m.feedInfo[ev.Feed]

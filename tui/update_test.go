@@ -274,3 +274,16 @@ func TestHelpScrolls(t *testing.T) {
 		t.Errorf("scrolled to the end:\n%s", last)
 	}
 }
+
+// r before any message has arrived says why nothing opens.
+func TestReplyWithNothingToAnswer(t *testing.T) {
+	h := newHarness(t, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	m := h.model(ctx)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	hit(m, "r")
+	if m.composer.IsOpen() || !strings.Contains(m.status, "No message to act on yet") {
+		t.Errorf("r on an empty feed: open %v, status %q", m.composer.IsOpen(), m.status)
+	}
+}
