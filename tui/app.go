@@ -391,8 +391,8 @@ func (m *Model) updateKeys() {
 	m.feed.SetTarget(m.composer.Target())
 	// The help overlay lists what the keys do once it is closed.
 	typing := m.mode == modeCommand || m.composer.Typing()
-	_, selected := m.feed.Selected()
-	onFeed := !typing && m.panes.Focused() == paneFeed && selected
+	// On the feed they stay on with nothing selected: pressed, they say why.
+	onFeed := !typing && m.panes.Focused() == paneFeed
 	for _, b := range []*key.Binding{&m.keys.Reply, &m.keys.Delete, &m.keys.Timeout, &m.keys.Ban} {
 		b.SetEnabled(onFeed)
 	}
