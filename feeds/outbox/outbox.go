@@ -143,7 +143,12 @@ type AuditEntry struct {
 	Channel      string           `json:"channel,omitempty"`
 	Target       string           `json:"target,omitempty"`
 	TargetAuthor string           `json:"target_author,omitempty"`
-	Text         string           `json:"text,omitempty"`
+	// TargetText is the message acted on, as it read (a deleted message's
+	// text is kept here).
+	TargetText string `json:"target_text,omitempty"`
+	Text       string `json:"text,omitempty"`
+	// Duration is a timeout's length.
+	Duration time.Duration `json:"duration,omitempty"`
 	// State is the item's state after the change; Result the platform's
 	// error, if any.
 	State    State  `json:"state,omitempty"`
@@ -178,7 +183,7 @@ func NewAuditEntry(o Outgoing, what, by string) AuditEntry {
 	return AuditEntry{
 		By: by, What: what,
 		ActionID: a.ID, Operator: a.Operator, Feed: a.Feed, Kind: a.Kind, Channel: a.Channel,
-		Target: a.Target, TargetAuthor: a.TargetAuthor, Text: a.Text,
+		Target: a.Target, TargetAuthor: a.TargetAuthor, TargetText: a.TargetText, Text: a.Text, Duration: a.Duration,
 		State: o.State, Attempts: o.Attempts, Result: o.Err,
 	}
 }

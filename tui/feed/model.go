@@ -140,6 +140,17 @@ func (m *Model) SetRead(upto uint64, marked map[uint64]bool, lastSeq uint64) {
 			m.marked[s] = true
 		}
 	}
+	for _, ev := range m.events {
+		m.markOwn(&ev)
+	}
+}
+
+// markOwn marks the brand's own messages read: its words are not news to
+// it.
+func (m *Model) markOwn(ev *feeds.Event) {
+	if ev.Seq > m.upto && ev.HasBadge(feeds.BadgeBrand) {
+		m.marked[ev.Seq] = true
+	}
 }
 
 // ReadMarks returns the read state as the pane holds it: every Seq up to
@@ -231,6 +242,7 @@ func (m *Model) Add(evs []feeds.Event) {
 			added++
 		}
 		m.lastSeq = max(m.lastSeq, ev.Seq)
+		m.markOwn(&ev)
 		m.events = append(m.events, ev)
 		m.byID[idKey(ev.Feed, ev.ID)] = ev.Seq
 		if m.feedW < maxFeedW {

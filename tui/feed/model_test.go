@@ -303,3 +303,25 @@ func TestRowsWrapAndFitWidth(t *testing.T) {
 		t.Errorf("first line lacks the moderator badge and author: %q", lines[0])
 	}
 }
+
+// The brand's own messages are not unread, and a reply that names its
+// parent's author is not given a second mention.
+func TestBrandIsReadAndRepliesNameOnce(t *testing.T) {
+	m := New(tuitest.Styles(), 0, time.UTC)
+	m.SetSize(80, 10)
+	m.Add([]feeds.Event{
+		{Seq: 1, Feed: "twitch", ID: "a", Author: "quentin_fr9", AuthorName: "Quentin_FR9", Text: "le prix ?", Time: time.Unix(0, 0)},
+		{Seq: 2, Feed: "twitch", ID: "b", Author: "gab", Text: "@quentin_fr9 oui, en décembre", ReplyTo: "a", Time: time.Unix(0, 0)},
+		{Seq: 3, Feed: "twitch", ID: "c", Author: "lumio", Badges: []string{feeds.BadgeBrand}, Text: "Shipping in December!", ReplyTo: "a", Time: time.Unix(0, 0)},
+	})
+	if m.Unread() != 2 {
+		t.Errorf("unread %d, want 2: the brand's own message is read", m.Unread())
+	}
+	v := ansi.Strip(m.View())
+	if strings.Contains(v, "@Quentin_FR9 @quentin_fr9") {
+		t.Errorf("the reply names its parent twice:\n%s", v)
+	}
+	if !strings.Contains(v, "↳ @quentin_fr9 oui") || !strings.Contains(v, "↳ @Quentin_FR9 Shipping") {
+		t.Errorf("replies lost their mention:\n%s", v)
+	}
+}

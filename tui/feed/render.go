@@ -213,7 +213,7 @@ func (m *Model) bodyText(ev *feeds.Event) string {
 	}
 	if ev.ReplyTo != "" {
 		b.WriteString("↳ ")
-		if parent, ok := m.Lookup(ev.Feed, ev.ReplyTo); ok {
+		if parent, ok := m.Lookup(ev.Feed, ev.ReplyTo); ok && !mentions(ev.Text, parent) {
 			b.WriteString("@" + cells.Truncate(cells.Safe(parent.DisplayAuthor()), maxAuthorW, "…") + " ")
 		}
 	}
@@ -222,6 +222,17 @@ func (m *Model) bodyText(ev *feeds.Event) string {
 		b.WriteString(" [deleted]")
 	}
 	return b.String()
+}
+
+// mentions reports whether text already starts by naming the author of
+// parent, as platforms often put it: then the row does not name them twice.
+func mentions(text string, parent feeds.Event) bool {
+	for _, name := range []string{parent.Author, parent.AuthorName} {
+		if name != "" && len(text) > len(name) && text[0] == '@' && strings.EqualFold(text[1:1+len(name)], name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) wrapBody(i int) []string {

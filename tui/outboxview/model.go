@@ -447,8 +447,14 @@ func (v *AuditView) row(e outbox.AuditEntry) string {
 	line := v.styles.Time.Render(e.Time.In(v.loc).Format("01-02 15:04:05")) + " " +
 		v.styles.Author.Render(pad(who, 10)) + " " + st.Render(pad(what, 12))
 	if e.ActionID != "" {
-		a := feeds.Action{Kind: e.Kind, Feed: e.Feed, TargetAuthor: e.TargetAuthor}
-		line += " " + v.styles.Text.Render(What(a)) + "  " + v.styles.Muted.Render("«"+oneLine(e.Text)+"»")
+		a := feeds.Action{Kind: e.Kind, Feed: e.Feed, TargetAuthor: e.TargetAuthor, Duration: e.Duration}
+		line += " " + v.styles.Text.Render(What(a))
+		// A reply shows its text; moderation, the message it was about.
+		if quoted := oneLine(e.Text); quoted != "" {
+			line += "  " + v.styles.Muted.Render("«"+quoted+"»")
+		} else if about := oneLine(e.TargetText); about != "" {
+			line += "  " + v.styles.Muted.Render("on «"+about+"»")
+		}
 	}
 	if e.Result != "" {
 		line += "  " + v.styles.Error.Render(oneLine(e.Result))

@@ -86,3 +86,21 @@ func TestAuditViewNewestFirst(t *testing.T) {
 		t.Errorf("audit view:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// The audit says what was done: a timeout's length, the text of the
+// message deleted.
+func TestAuditSaysWhatWasDone(t *testing.T) {
+	v := NewAudit(tuitest.Styles(), time.UTC)
+	v.SetSize(140, 5)
+	timeout := outbox.NewAuditEntry(outbox.Outgoing{Action: feeds.Action{ID: "01", Kind: feeds.ActTimeout, Feed: "twitch",
+		TargetAuthor: "troll", Duration: 10 * time.Minute, TargetText: "you all suck"}}, outbox.AuditQueued, "alice")
+	del := outbox.NewAuditEntry(outbox.Outgoing{Action: feeds.Action{ID: "02", Kind: feeds.ActDelete, Feed: "twitch",
+		TargetAuthor: "spam_bot", TargetText: "FREE HALO click here"}}, outbox.AuditQueued, "alice")
+	v.SetEntries([]outbox.AuditEntry{timeout, del})
+	view := ansi.Strip(v.View())
+	for _, want := range []string{"timeout @troll 10m0s on twitch", "delete @spam_bot on twitch  on «FREE HALO click here»"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("audit view lacks %q:\n%s", want, view)
+		}
+	}
+}
