@@ -163,7 +163,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case tickMsg:
 		m.stats.SetSnapshot(msg.snap)
-		m.stats.SetHealth(msg.health, msg.at)
+		m.setHealth(msg.health, msg.at)
 		return m, m.tick()
 	case loadedMsg:
 		m.applyLoaded(msg)
@@ -499,7 +499,7 @@ func (m *Model) applyBatch(b hub.Batch) {
 		m.applyOutgoing(o)
 	}
 	if health, ok := hub.Last(b, hub.TopicHealth); ok {
-		m.stats.SetHealth(health, m.svc.Now())
+		m.setHealth(health, m.svc.Now())
 	}
 	hold, holdChanged := hub.Last(b, hub.TopicHold)
 	if holdChanged {
@@ -516,6 +516,19 @@ func (m *Model) applyBatch(b hub.Batch) {
 		m.setStatus(fmt.Sprintf("The screen fell behind: %d messages were skipped here (they are stored).", dropped), true)
 	}
 	m.refreshCounts()
+}
+
+// setHealth shows the feeds' health: in full in the stats, as a count of
+// live feeds in the feed's title.
+func (m *Model) setHealth(hs []hub.Health, now time.Time) {
+	m.stats.SetHealth(hs, now)
+	live := 0
+	for _, h := range hs {
+		if h.State == hub.HealthConnected {
+			live++
+		}
+	}
+	m.feed.SetLive(live)
 }
 
 // setHold records where the outbox brake stands; the outbox view owns it,

@@ -65,7 +65,7 @@ func TestHoldEditCancelReleaseAndAudit(t *testing.T) {
 	typeText(tm, "Our official statement")
 	waitFor(t, tm, "Our official statement")
 	tm.Send(press("ctrl+s"))
-	waitFor(t, tm, "Edited reply to @kiki_fr", "Feed · 4 feeds")
+	waitFor(t, tm, "Edited reply to @kiki_fr", "┏━ Feed") // the feed has the keyboard again
 	tm.Send(press("o"))
 	waitFor(t, tm, "Our official statement")
 

@@ -60,7 +60,7 @@ func TestReplyGoesToTheMessageChosenDuringAFlood(t *testing.T) {
 	defer cancel()
 	go h.hub.Run(ctx)
 	tm := start(t, h.model(ctx), 160, 48)
-	waitFor(t, tm, "je précommande", "Feed · 5 feeds · live") // kiki_fr's message, the newest, is selected
+	waitFor(t, tm, "je précommande", "5 feeds live · following") // kiki_fr's message, the newest, is selected
 	close(go0)
 	waitFor(t, tm, "flood message 500", "selection ↑")
 	tm.Send(press("r"))

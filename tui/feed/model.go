@@ -53,6 +53,7 @@ type Model struct {
 	target string // the idKey of the message being replied to, if any
 
 	feeds int  // how many feeds the session has, for the title
+	live  int  // how many of them are connected
 	held  bool // the outbox is held, for the title
 	loc   *time.Location
 
@@ -99,21 +100,28 @@ func (m *Model) Blur() { m.focused = false }
 // SetFeeds sets how many feeds the session has, for the title.
 func (m *Model) SetFeeds(n int) { m.feeds = n }
 
+// SetLive sets how many of them are connected, for the title.
+func (m *Model) SetLive(n int) { m.live = n }
+
 // SetHeld says whether the outbox is held, for the title.
 func (m *Model) SetHeld(on bool) { m.held = on }
 
 // Title is the pane's name, how many feeds it merges and whether it
 // follows the newest message.
 func (m *Model) Title() string {
-	t := fmt.Sprintf("Feed · %d feeds", m.feeds)
+	noun := "feeds"
+	if m.feeds == 1 {
+		noun = "feed"
+	}
+	t := fmt.Sprintf("Feed · %d of %d %s live", m.live, m.feeds, noun)
 	if m.held {
 		t += " · ⏸ OUTBOX HELD"
 	}
 	switch {
 	case m.follow && len(m.events) > 0 && !m.selectionInView():
-		t += " · live · selection ↑ (k picks a row here)"
+		t += " · following · selection ↑ (k picks a row here)"
 	case m.follow:
-		t += " · live"
+		t += " · following"
 	case m.newCount > 0:
 		t += fmt.Sprintf(" · paused, %d new", m.newCount)
 	default:
