@@ -88,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (options, []string, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.config, "config", "", "config `file` (default $XDG_CONFIG_HOME/tribune/config.toml)")
 	fs.StringVar(&o.db, "db", "", "database `file` (default $XDG_DATA_HOME/tribune/tribune.db)")
-	fs.StringVar(&o.theme, "theme", "", "colour theme: dark or light (NO_COLOR turns colour off)")
+	fs.StringVar(&o.theme, "theme", "", "colour theme: dark, light or colorblind (NO_COLOR turns colour off)")
 	fs.StringVar(&o.operator, "operator", "", "operator `name` whose drafts and read marks these are (default \"local\")")
 	fs.Int64Var(&o.seed, "seed", 1, "demo: content seed; the same seed plays the same event")
 	fs.Float64Var(&o.demoRate, "demo-rate", 5, "demo: messages per second over all demo feeds, in calm phases")

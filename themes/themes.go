@@ -42,7 +42,7 @@ var builtins = map[string]Palette{
 		Brand: "#E0A458", Moderator: "#8BD49C", Broadcaster: "#F2777A", VIP: "#F49AC2",
 		Subscriber: "#B39DDB", Verified: "#6CB6FF", Spark: "#6CB6FF",
 		Platforms: map[string]string{
-			"twitch": "#A970FF", "mastodon": "#8C8DFF", "bluesky": "#4FA8FF", "irc": "#9DA5B4",
+			"twitch": "#A970FF", "mastodon": "#4FD1C5", "bluesky": "#4FA8FF", "irc": "#9DA5B4",
 		},
 		Other: "#C0C0C8",
 	},
@@ -52,9 +52,21 @@ var builtins = map[string]Palette{
 		Brand: "#9A5B00", Moderator: "#1A7F37", Broadcaster: "#CF222E", VIP: "#BF3989",
 		Subscriber: "#8250DF", Verified: "#0969DA", Spark: "#0969DA",
 		Platforms: map[string]string{
-			"twitch": "#6E40C9", "mastodon": "#563ACC", "bluesky": "#0969DA", "irc": "#57606A",
+			"twitch": "#6E40C9", "mastodon": "#0E7C86", "bluesky": "#0969DA", "irc": "#57606A",
 		},
 		Other: "#424A53",
+	},
+	// colorblind is dark with the Okabe–Ito colours, told apart with any
+	// of the common colour-vision deficiencies.
+	"colorblind": {
+		Name: "colorblind", Text: "#E4E4E7", Muted: "#9A9AA3", Border: "#4B4B55", Focus: "#E69F00",
+		Selection: "#2E3440", Unread: "#F0E442", Error: "#D55E00", Warn: "#E69F00", OK: "#009E73",
+		Brand: "#F0E442", Moderator: "#009E73", Broadcaster: "#D55E00", VIP: "#CC79A7",
+		Subscriber: "#56B4E9", Verified: "#56B4E9", Spark: "#56B4E9",
+		Platforms: map[string]string{
+			"twitch": "#CC79A7", "mastodon": "#56B4E9", "bluesky": "#F0E442", "irc": "#BBBBBB",
+		},
+		Other: "#E4E4E7",
 	},
 }
 

@@ -1,6 +1,10 @@
 package themes
 
 import (
+	"maps"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,5 +29,40 @@ func TestSpanMatchesRender(t *testing.T) {
 	got := SpanOf(st.Deleted).Render("spam here")
 	if !strings.HasPrefix(got, "\x1b[") || !strings.Contains(got, "spam here") {
 		t.Errorf("deleted span %q", got)
+	}
+}
+
+// Every platform has a colour of its own in every theme, far enough from
+// the others to be told apart at a glance.
+func TestPlatformsAreToldApart(t *testing.T) {
+	rgb := func(hex string) [3]float64 {
+		var c [3]float64
+		for i := range c {
+			v, err := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8)
+			if err != nil {
+				t.Fatalf("colour %q: %v", hex, err)
+			}
+			c[i] = float64(v)
+		}
+		return c
+	}
+	for _, name := range Names() {
+		p, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := slices.Sorted(maps.Keys(p.Platforms))
+		for i, a := range names {
+			for _, b := range names[i+1:] {
+				ca, cb := rgb(p.Platforms[a]), rgb(p.Platforms[b])
+				d := math.Sqrt((ca[0]-cb[0])*(ca[0]-cb[0]) + (ca[1]-cb[1])*(ca[1]-cb[1]) + (ca[2]-cb[2])*(ca[2]-cb[2]))
+				if d < 60 {
+					t.Errorf("%s: %s %s and %s %s are too close (%.0f)", name, a, p.Platforms[a], b, p.Platforms[b], d)
+				}
+			}
+		}
+	}
+	if _, err := Builtin("colorblind"); err != nil {
+		t.Error(err)
 	}
 }
