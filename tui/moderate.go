@@ -9,6 +9,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/tui/cells"
 	"github.com/tribune/tribune/tui/outboxview"
 )
 
@@ -80,9 +81,15 @@ func (m *Model) enqueue(a feeds.Action) tea.Cmd {
 	})
 }
 
-// confirmPrompt is the footer while a question waits for y.
+// confirmPrompt is the footer while a question waits for y. How to answer
+// always shows: the question is cut first.
 func (m *Model) confirmPrompt() string {
-	return m.styles.Warn.Render(m.ask.prompt + " y to confirm, any other key to cancel")
+	how := " y to confirm, any other key to cancel"
+	if cells.Width(m.ask.prompt+how) > m.width {
+		how = " y: yes, other: no"
+	}
+	q := cells.Truncate(cells.Safe(m.ask.prompt), max(m.width-cells.Width(how), 1), "…")
+	return m.styles.Warn.Render(q + how)
 }
 
 func capitalize(s string) string {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -28,7 +29,10 @@ func (m *Model) screen() string {
 		return ""
 	}
 	if m.width < minWidth || m.height < minHeight {
-		return fmt.Sprintf("tribune needs a terminal of at least %dx%d (this one is %dx%d).", minWidth, minHeight, m.width, m.height)
+		// Said in the room there is: wrapped to the width, cut to the height.
+		msg := fmt.Sprintf("tribune needs a terminal of at least %dx%d (this one is %dx%d).", minWidth, minHeight, m.width, m.height)
+		lines := strings.Split(cells.Wrap(msg, max(m.width, 1)), "\n")
+		return strings.Join(lines[:min(len(lines), max(m.height, 1))], "\n")
 	}
 	return m.panes.View() + "\n" + cells.Truncate(cells.Safe(m.footer()), m.width, "")
 }

@@ -198,7 +198,7 @@ func (m *Manager) Layout() map[ID]Rect {
 		return out
 	}
 	// Under: one row, the docked pane at the left.
-	bh := min(max(h*2/5, 8), 12, h/2)
+	bh := min(max(h*2/5, 6), 12, h/2) // the feed keeps most rows
 	out[main] = Rect{0, 0, w, h - bh}
 	pw := w / len(side)
 	out[dock] = Rect{0, h - bh, pw, bh}
