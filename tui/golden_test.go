@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // Every view at the sizes an operator uses, from a phone over SSH to a
@@ -23,12 +26,22 @@ func TestGoldenViews(t *testing.T) {
 		{"outbox", []string{"o"}},
 		{"audit", []string{"A"}},
 		{"help", []string{"?"}},
+		{"stats", []string{"tab", "tab"}},
 	}
 	for _, size := range []struct{ w, h int }{{60, 15}, {80, 24}, {160, 48}} {
 		for _, v := range views {
 			t.Run(fmt.Sprintf("%s/%dx%d", v.name, size.w, size.h), func(t *testing.T) {
 				_, m := loaded(t)
 				m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+				m.Update(tickMsg{snap: m.svc.Stats.Snapshot(), health: []hub.Health{
+					{Feed: "twitch", Platform: "twitch", State: hub.HealthConnected, Since: clock.Add(-3 * time.Minute)},
+					{Feed: "mastodon", Platform: "mastodon", State: hub.HealthConnected, Since: clock.Add(-3 * time.Minute),
+						Status: []hub.StatusItem{{Key: "stream", Value: "hashtag #LumioHalo"}}},
+					{Feed: "bluesky", Platform: "bluesky", State: hub.HealthReconnecting, Since: clock.Add(-40 * time.Second), Reconnects: 3,
+						Retry: clock.Add(20 * time.Second), LastErr: "dial tcp 127.0.0.1:6008: connect: connection refused (jetstream is down or the address is wrong)"},
+					{Feed: "irc", Platform: "irc", State: hub.HealthFailed, Since: clock.Add(-2 * time.Minute), Reconnects: 5,
+						LastErr: "SASL authentication failed: the account or password is wrong"},
+				}, at: clock})
 				for _, k := range v.keys {
 					cmd := hit(m, k)
 					if k == "o" || k == "A" { // the view loads from the store

@@ -86,15 +86,19 @@ func (m *Model) helpKeys() bindings {
 				[]key.Binding{k.Delete, k.Timeout, k.Ban}, []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}),
 		}
 	}
+	var own []key.Binding
+	if m.panes.Focused() == paneStats {
+		own = m.stats.ShortHelp()
+	}
 	return bindings{
-		short: append([]key.Binding{k.Outbox, k.Hold}, global...),
-		full:  [][]key.Binding{all, {k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
+		short: append(append(own, k.Outbox, k.Hold), global...),
+		full:  [][]key.Binding{own, all, {k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
 
 // allKeys is what the help overlay lists: every key of every pane and
-// view, those of the one it is opened over first, whether or not they
-// apply at this moment.
+// view, those of the one it is opened over first, then the dashboard's,
+// whether or not they apply at this moment.
 func (m *Model) allKeys() bindings {
 	k := m.keys
 	feedKeys := append(m.feed.FullHelp(), []key.Binding{k.Reply, k.Delete, k.Timeout, k.Ban})
@@ -105,6 +109,7 @@ func (m *Model) allKeys() bindings {
 	views := map[pane.ID][][]key.Binding{
 		paneFeed:   feedKeys,
 		paneReply:  m.composer.FullHelp(),
+		paneStats:  m.stats.FullHelp(),
 		paneOutbox: m.box.FullHelp(),
 		paneAudit:  m.audit.FullHelp(),
 	}
@@ -112,13 +117,12 @@ func (m *Model) allKeys() bindings {
 	if first == "" || first == paneHelp {
 		first = m.panes.Focused()
 	}
-	full := append([][]key.Binding(nil), views[first]...)
-	for _, id := range []pane.ID{paneFeed, paneReply, paneOutbox, paneAudit} {
+	full := append(append([][]key.Binding(nil), views[first]...), dashboard...)
+	for _, id := range []pane.ID{paneFeed, paneReply, paneStats, paneOutbox, paneAudit} {
 		if id != first {
 			full = append(full, views[id]...)
 		}
 	}
-	full = append(full, dashboard...)
 	for _, group := range full {
 		for i := range group {
 			group[i].SetEnabled(true) // copies: listed, whatever applies now

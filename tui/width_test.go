@@ -127,6 +127,12 @@ func TestNoTextShiftsTheLayout(t *testing.T) {
 				checkFrame(t, "view "+k, m, size.w, size.h)
 				hit(m, "esc")
 			}
+			hit(m, "tab")
+			hit(m, "tab")
+			for range 3 {
+				checkFrame(t, "stats in detail", m, size.w, size.h)
+				hit(m, "j")
+			}
 		})
 	}
 }

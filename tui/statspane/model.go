@@ -11,6 +11,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
@@ -24,9 +25,17 @@ type Outbox struct {
 	Queued, Sending, Failed, Uncertain int
 }
 
-// Model is the stats pane.
+// KeyMap is the stats pane's keys, while it has the keyboard.
+type KeyMap struct {
+	Up, Down key.Binding
+}
+
+// Model is the stats pane. With the keyboard it shows each feed's health
+// in full: state and since when, reconnects, next try, the whole last
+// error, standing conditions.
 type Model struct {
 	styles *themes.Styles
+	Keys   KeyMap
 	snap   stats.Snapshot
 	health map[string]hub.Health
 	unread int
@@ -34,34 +43,61 @@ type Model struct {
 	hold   outbox.Hold
 	now    time.Time
 
+	focused bool
+	top     int // first line of the details shown
+
 	width, height int
 }
 
 // New returns an empty stats pane.
 func New(styles *themes.Styles) *Model {
-	return &Model{styles: styles, health: make(map[string]hub.Health)}
+	return &Model{styles: styles, health: make(map[string]hub.Health), Keys: KeyMap{
+		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+	}}
 }
 
 // SetSize sets the inner size the pane draws in.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
-// Update does nothing: the root sets what the pane shows.
-func (m *Model) Update(tea.Msg) tea.Cmd { return nil }
+// Update scrolls the details.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok || !m.focused {
+		return nil
+	}
+	last := max(len(m.details())-(m.height-1), 0)
+	switch {
+	case key.Matches(k, m.Keys.Up):
+		m.top = max(m.top-1, 0)
+	case key.Matches(k, m.Keys.Down):
+		m.top = min(m.top+1, last)
+	}
+	return nil
+}
 
-// Focus gives the pane the keyboard, which it has no use for yet.
-func (m *Model) Focus() tea.Cmd { return nil }
+// Focus gives the pane the keyboard: it shows the feeds in detail.
+func (m *Model) Focus() tea.Cmd {
+	m.focused, m.top = true, 0
+	return nil
+}
 
-// Blur takes the keyboard away.
-func (m *Model) Blur() {}
+// Blur takes the keyboard away: back to the rates.
+func (m *Model) Blur() { m.focused = false }
 
-// Title names the pane.
-func (m *Model) Title() string { return "Stats" }
+// Title names the pane, and says when it shows the feeds in detail.
+func (m *Model) Title() string {
+	if m.focused {
+		return "Stats · feeds in detail"
+	}
+	return "Stats"
+}
 
-// ShortHelp is empty: the pane has no keys of its own.
-func (m *Model) ShortHelp() []key.Binding { return nil }
+// ShortHelp is the keys of the details.
+func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.Keys.Up, m.Keys.Down} }
 
-// FullHelp is empty: the pane has no keys of its own.
-func (m *Model) FullHelp() [][]key.Binding { return nil }
+// FullHelp is the keys of the details.
+func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
 
 // SetSnapshot sets the latest counts.
 func (m *Model) SetSnapshot(s stats.Snapshot) { m.snap = s }
@@ -113,10 +149,14 @@ func (m *Model) feedStats(name string) stats.FeedStats {
 	return stats.FeedStats{Feed: name}
 }
 
-// View draws the pane: two lines a feed when there is room, else one.
+// View draws the pane: the rates, two lines a feed when there is room,
+// else one; with the keyboard, each feed's health in full.
 func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
+	}
+	if m.focused {
+		return m.detailView()
 	}
 	names := m.feedNames()
 	roomy := m.height >= 2*(len(names)+1)+1
@@ -270,4 +310,96 @@ func humanCapped(n int, capped bool) string {
 		return human(n) + "+"
 	}
 	return human(n)
+}
+
+// detailView is the details from the top line shown, and the footer.
+func (m *Model) detailView() string {
+	lines := m.details()
+	top := min(m.top, max(len(lines)-(m.height-1), 0))
+	lines = lines[top:min(len(lines), top+m.height-1)]
+	for len(lines) < m.height-1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, m.footer())
+	for i, l := range lines {
+		lines[i] = cells.Truncate(cells.Safe(l), m.width, "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// details is every feed's health in full, wrapped to the pane.
+func (m *Model) details() []string {
+	var lines []string
+	wrap := func(st lipgloss.Style, s string) {
+		for _, l := range strings.Split(cells.Wrap(cells.Safe(s), max(m.width-labelW, 1)), "\n") {
+			lines = append(lines, strings.Repeat(" ", labelW)+st.Render(l))
+		}
+	}
+	for _, name := range m.feedNames() {
+		h, ok := m.health[name]
+		label := cells.Truncate(cells.Safe(name), labelW-1, "…")
+		label += strings.Repeat(" ", labelW-cells.Width(label))
+		head := m.styles.Platform(m.platformOf(name, m.feedStats(name))).Render(label)
+		if !ok {
+			lines = append(lines, head+m.styles.Muted.Render("no health reported yet"))
+			continue
+		}
+		state := m.stateLabel(h.State)
+		if !h.Since.IsZero() && !m.now.IsZero() {
+			state += m.styles.Muted.Render(" for " + ago(m.now.Sub(h.Since)))
+		}
+		lines = append(lines, head+state)
+		facts := fmt.Sprintf("%d reconnects", h.Reconnects)
+		if h.Reconnects == 1 {
+			facts = "1 reconnect"
+		}
+		if h.State == hub.HealthReconnecting && !h.Retry.IsZero() {
+			facts += fmt.Sprintf(" · next try in %s", ago(h.Retry.Sub(m.now)))
+		}
+		if fs := m.feedStats(name); fs.Total == 1 {
+			facts += " · 1 message"
+		} else if fs.Total > 1 {
+			facts += fmt.Sprintf(" · %s messages", human(fs.Total))
+		}
+		wrap(m.styles.Muted, facts)
+		if h.LastErr != "" {
+			wrap(m.styles.Error, "last error: "+h.LastErr)
+		}
+		if h.SendPaused.After(m.now) {
+			wrap(m.styles.Warn, fmt.Sprintf("⏸ rate limited, sending in %s: %s", ago(h.SendPaused.Sub(m.now)), h.SendPausedWhy))
+		}
+		for _, st := range h.Status {
+			wrap(m.styles.Muted, st.Key+" "+st.Value)
+		}
+	}
+	return lines
+}
+
+// stateLabel is a state in a glyph and a word, styled.
+func (m *Model) stateLabel(s hub.HealthState) string {
+	switch s {
+	case hub.HealthConnected:
+		return m.styles.OK.Render("● live")
+	case hub.HealthConnecting:
+		return m.styles.Warn.Render("◌ connecting")
+	case hub.HealthReconnecting:
+		return m.styles.Warn.Render("◌ reconnecting")
+	case hub.HealthFailed:
+		return m.styles.Error.Render("✗ failed")
+	case hub.HealthStopped:
+		return m.styles.Muted.Render("○ stopped")
+	}
+	return string(s)
+}
+
+// ago is a duration as an operator reads it: 45s, 12m, 3h10m.
+func ago(d time.Duration) string {
+	d = max(d, 0).Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }

@@ -63,3 +63,32 @@ func TestViewShowsPauseStatusAndHold(t *testing.T) {
 		t.Errorf("a past pause or a released hold still shows:\n%s", v)
 	}
 }
+
+// With the keyboard, the pane shows why a feed is down, in full: the
+// whole last error, since when, the next try, the reconnects.
+func TestFocusedShowsHealthInFull(t *testing.T) {
+	m := New(tuitest.Styles())
+	m.SetSize(40, 14)
+	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	long := "dial tcp 127.0.0.1:6667: connect: connection refused (is the server running?)"
+	m.SetHealth([]hub.Health{{Feed: "irc", Platform: "irc", State: hub.HealthReconnecting, Since: now.Add(-90 * time.Second),
+		Reconnects: 4, Retry: now.Add(20 * time.Second), LastErr: long}}, now)
+	if v := ansi.Strip(m.View()); strings.Contains(v, "is the server running") {
+		t.Fatalf("the compact view is not cut:\n%s", v)
+	}
+	m.Focus()
+	v := ansi.Strip(m.View())
+	flat := strings.Join(strings.Fields(v), " ")
+	for _, want := range []string{"◌ reconnecting for 1m30s", "4 reconnects · next try in 20s", "(is the server running?)"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("details lack %q:\n%s", want, v)
+		}
+	}
+	if m.Title() != "Stats · feeds in detail" {
+		t.Errorf("title %q", m.Title())
+	}
+	m.Blur()
+	if strings.Contains(ansi.Strip(m.View()), "reconnects") {
+		t.Error("details stayed after the keyboard left")
+	}
+}
