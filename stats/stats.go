@@ -90,7 +90,8 @@ type FeedStats struct {
 	// Minutes holds the messages per minute of the last 60 minutes, oldest
 	// first; the last element is the current minute.
 	Minutes [windowMinutes]int
-	// Peak is the largest element of Minutes.
+	// Peak is the largest element of Minutes, or the current rate
+	// (rounded) when that is larger.
 	Peak int
 }
 
@@ -150,6 +151,9 @@ func (c *counter) stats(feed string, authors int, cur int64, frac float64) FeedS
 		fs.Peak = max(fs.Peak, n)
 	}
 	fs.PerMinute = float64(fs.Minutes[windowMinutes-1]) + float64(fs.Minutes[windowMinutes-2])*(1-frac)
+	// The sliding minute can count more than any calendar minute; the
+	// peak is never below the rate shown beside it.
+	fs.Peak = max(fs.Peak, int(fs.PerMinute+0.5))
 	return fs
 }
 
