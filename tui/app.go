@@ -339,7 +339,7 @@ func (m *Model) outboxKey(k tea.KeyPressMsg) tea.Cmd {
 
 // editQueued opens the composer on a queued item's text.
 func (m *Model) editQueued(o outbox.Outgoing) tea.Cmd {
-	m.composer.OpenEdit(o.Action, limitOf(m.feedInfo[o.Action.Feed]))
+	m.composer.OpenEdit(o.Action, limitOf(m.feedInfo[o.Action.Feed]), o.State == outbox.StateFailed)
 	return m.panes.Focus(paneReply)
 }
 

@@ -502,8 +502,12 @@ func TestDispatcherOperatorChanges(t *testing.T) {
 	if _, err := d.Resend("1", "alice"); err == nil {
 		t.Error("resending a queued item was accepted")
 	}
+	// A failed item is fixed, then sent again.
+	if o, err := d.Edit("2", "shorter text", "bob"); err != nil || o.State != outbox.StateFailed || o.Action.Text != "shorter text" {
+		t.Fatalf("editing a failed item = %+v, %v", o, err)
+	}
 	o, err := d.Resend("2", "bob")
-	if err != nil || o.State != outbox.StateQueued || o.Attempts != 0 || o.Err != "" {
+	if err != nil || o.State != outbox.StateQueued || o.Attempts != 0 || o.Err != "" || o.Action.Text != "shorter text" {
 		t.Fatalf("Resend = %+v, %v", o, err)
 	}
 	// Claimed for sending: neither edit nor cancel may touch it now.
@@ -517,7 +521,7 @@ func TestDispatcherOperatorChanges(t *testing.T) {
 	if _, err := d.Edit("1", "x", "alice"); !errors.Is(err, outbox.ErrInFlight) {
 		t.Errorf("editing an item in flight: %v", err)
 	}
-	if w := fmt.Sprint(box.whats()); w != "[2:resent]" {
+	if w := fmt.Sprint(box.whats()); w != "[2:edited 2:resent]" {
 		t.Errorf("audit = %s (refused changes must not be audited)", w)
 	}
 }

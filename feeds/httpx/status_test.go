@@ -1,7 +1,9 @@
 package httpx
 
 import (
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +55,26 @@ func TestHTTPError(t *testing.T) {
 	}
 	if _, ok := RetryAfterHeader(http.Header{"Retry-After": {"soon"}}); ok {
 		t.Error("a malformed Retry-After was read")
+	}
+}
+
+// A refusal says the platform's own reason, made inert.
+func TestHTTPErrorSaysThePlatformsReason(t *testing.T) {
+	for _, c := range []struct{ ctype, body, want string }{
+		{"application/json", `{"error":"Bad Request","message":"This room is in emote-only mode."}`, "400 Bad Request: This room is in emote-only mode."},
+		{"application/json", `{"error":{"code":42,"message":"text too long"}}`, "400 Bad Request: text too long"},
+		{"text/plain; charset=utf-8", "quota exceeded\nsecond line", "400 Bad Request: quota exceeded"},
+		{"application/json", `{"error":"evil\u001b]0;owned\u0007 here"}`, "400 Bad Request: evil here"},
+		{"text/html", "<html>oops</html>", "400 Bad Request"},
+	} {
+		resp := &http.Response{StatusCode: 400, Status: "400 Bad Request", Header: http.Header{"Content-Type": {c.ctype}},
+			Body: io.NopCloser(strings.NewReader(c.body))}
+		err := HTTPError("websocket: reply", resp, 0)
+		if got := strings.TrimPrefix(err.Error(), "websocket: reply: the server answered "); got != c.want {
+			t.Errorf("%s %q: %q, want %q", c.ctype, c.body, got, c.want)
+		}
+		if !feeds.IsPermanent(err) {
+			t.Errorf("a 400 is not permanent any more: %v", err)
+		}
 	}
 }

@@ -74,10 +74,12 @@ func (o *Outgoing) Claim(held bool, now time.Time) error {
 	return nil
 }
 
-// Edit replaces the text of an item that has not left yet.
+// Edit replaces the text of an item that has not left yet: queued, or
+// failed (the operator fixes what the platform refused, then resends). An
+// uncertain item may have been posted: it is resent as it was, or not.
 func (o *Outgoing) Edit(text string, now time.Time) error {
 	switch {
-	case o.State != StateQueued:
+	case o.State != StateQueued && o.State != StateFailed:
 		return fmt.Errorf("cannot edit: %w", o.notQueued())
 	case text == "":
 		return fmt.Errorf("cannot edit: %w", ErrEmptyText)

@@ -138,7 +138,7 @@ func (r *replier) send(ctx context.Context, a feeds.Action) error {
 		return fmt.Errorf("websocket: sending reply: %w", err)
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	defer io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 	return httpx.HTTPError("websocket: reply", resp, defaultRetry)
 }
 

@@ -70,11 +70,15 @@ func (m *Model) Open(target feeds.Action, limit int, text string, rev int64) {
 	m.Status, m.StatusErr = "", false
 }
 
-// OpenEdit opens a queued outbox item's text for editing.
-func (m *Model) OpenEdit(o feeds.Action, limit int) {
+// OpenEdit opens an outbox item's text for editing: a queued one, or a
+// failed one to fix before it is resent.
+func (m *Model) OpenEdit(o feeds.Action, limit int, failed bool) {
 	m.Open(o, limit, o.Text, 0)
 	m.editing = o.ID
 	m.Status = "Editing a queued item: ctrl+s saves the new text, esc leaves it as it was."
+	if failed {
+		m.Status = "Editing a failed item: ctrl+s saves the new text, then R in the outbox sends it again."
+	}
 }
 
 // Target is the feed and id of the message being answered, when open.

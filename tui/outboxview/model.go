@@ -34,7 +34,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit queued")),
+		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit queued or failed")),
 		Cancel: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel")),
 		Resend: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resend")),
 		Hold:   key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "hold/release all")),
@@ -213,7 +213,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // updateKeys offers only what the selected item allows.
 func (m *Model) updateKeys() {
 	o, ok := m.Selected()
-	m.Keys.Edit.SetEnabled(ok && o.State == outbox.StateQueued)
+	m.Keys.Edit.SetEnabled(ok && (o.State == outbox.StateQueued || o.State == outbox.StateFailed))
 	m.Keys.Cancel.SetEnabled(ok && o.State != outbox.StateSending && !o.State.Done())
 	m.Keys.Resend.SetEnabled(ok && (o.State == outbox.StateFailed || o.State == outbox.StateUncertain))
 }

@@ -48,7 +48,7 @@ func TestOutboxViewAndKeys(t *testing.T) {
 		t.Errorf("on a sent item, keys %q are offered", got)
 	}
 	m.Update(tuitest.Key("down"))
-	if got := enabled(); got != "cancel,resend" {
+	if got := enabled(); got != "cancel,edit,resend" { // fix it, then resend
 		t.Errorf("on a failed item, keys %q", got)
 	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "last error: 403 you are not a moderator") {
