@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -13,9 +14,16 @@ import (
 	"github.com/tribune/tribune/tui/outboxview"
 )
 
-// timeoutFor is how long the timeout key silences an author: long enough
-// to stop a spammer during a launch, short enough to be a warning.
+// timeoutFor is how long the timeout key silences an author unless the
+// operator picks another length: long enough to stop a spammer during a
+// launch, short enough to be a warning.
 const timeoutFor = 10 * time.Minute
+
+// timeoutChoices are the lengths the timeout question offers, by key.
+var timeoutChoices = []struct {
+	key string
+	d   time.Duration
+}{{"1", time.Minute}, {"2", 10 * time.Minute}, {"3", time.Hour}, {"4", 24 * time.Hour}}
 
 // moderate asks to confirm a moderation action on the selected message.
 // Nothing is queued until the operator presses y.
@@ -30,7 +38,7 @@ func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 	}
 	a := m.target(kind, ev)
 	if kind == feeds.ActTimeout {
-		a.Duration = timeoutFor
+		return m.askTimeout(a)
 	}
 	what := outboxview.What(a)
 	if a.Kind == feeds.ActDelete {
@@ -40,11 +48,40 @@ func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 	return nil
 }
 
-// question is something destructive waiting for y.
+// askTimeout asks how long to silence the author: a number picks a
+// length, y or enter takes the usual one.
+func (m *Model) askTimeout(a feeds.Action) tea.Cmd {
+	var opts []string
+	other := make(map[string]func() tea.Cmd)
+	for _, c := range timeoutChoices {
+		opts = append(opts, c.key+" "+short(c.d))
+		other[c.key] = func() tea.Cmd {
+			b := a
+			b.Duration = c.d
+			return m.enqueue(b)
+		}
+	}
+	a.Duration = timeoutFor
+	m.askFirst(fmt.Sprintf("Timeout @%s on %s for %s (%s)?", a.TargetAuthor, a.Feed, short(timeoutFor), strings.Join(opts, ", ")),
+		"Nothing done.", func() tea.Cmd { return m.enqueue(a) })
+	m.ask.other = other
+	return nil
+}
+
+// short is a duration as the timeout question says it: 1m, 10m, 1h, 24h.
+func short(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return fmt.Sprintf("%dm", d/time.Minute)
+}
+
+// question is something destructive waiting for y (or one of other's keys).
 type question struct {
 	prompt string
 	no     string // said when the answer is not y
 	yes    func() tea.Cmd
+	other  map[string]func() tea.Cmd
 }
 
 // askFirst puts a question on the footer; nothing happens until y.
@@ -58,6 +95,12 @@ func (m *Model) askFirst(prompt, no string, yes func() tea.Cmd) {
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	q := m.ask
 	m.ask, m.mode = nil, modeNormal
+	if q != nil && q.other[k.String()] != nil {
+		return q.other[k.String()]()
+	}
+	if q != nil && q.other != nil && k.String() == "enter" {
+		return q.yes() // a choice among several: enter takes the usual one
+	}
 	if q == nil || !key.Matches(k, m.keys.Confirm) {
 		if q != nil {
 			m.setStatus(q.no, false)

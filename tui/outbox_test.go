@@ -179,9 +179,9 @@ func TestModerationIsConfirmedAndQueued(t *testing.T) {
 	tm.Send(press("n"))
 	waitFor(t, tm, "Nothing done.")
 	tm.Send(press("t"))
-	waitFor(t, tm, "Timeout @kiki_fr 10m0s on twitch?")
-	tm.Send(press("y"))
-	waitFor(t, tm, "✓ queued: timeout @kiki_fr 10m0s on twitch")
+	waitFor(t, tm, "Timeout @kiki_fr on twitch for 10m (1 1m, 2 10m, 3 1h, 4 24h)? y to confirm")
+	tm.Send(press("3"))
+	waitFor(t, tm, "✓ queued: timeout @kiki_fr 1h0m0s on twitch")
 	tm.Send(press("k")) // the brand's own message, on bluesky
 	tm.Send(press("d"))
 	waitFor(t, tm, `Feed "bluesky" cannot delete`)
@@ -192,7 +192,7 @@ func TestModerationIsConfirmedAndQueued(t *testing.T) {
 		t.Fatalf("outbox = %+v, want the one timeout", pending)
 	}
 	a := pending[0].Action
-	if a.Kind != feeds.ActTimeout || a.TargetAuthor != "kiki_fr" || a.Target != "t6" || a.Duration != 10*time.Minute || a.Operator != "local" {
+	if a.Kind != feeds.ActTimeout || a.TargetAuthor != "kiki_fr" || a.Target != "t6" || a.Duration != time.Hour || a.Operator != "local" {
 		t.Errorf("queued %+v", a)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -287,5 +288,21 @@ func TestReplyWithNothingToAnswer(t *testing.T) {
 	hit(m, "r")
 	if m.composer.IsOpen() || !strings.Contains(m.status, "No message to act on yet") {
 		t.Errorf("r on an empty feed: open %v, status %q", m.composer.IsOpen(), m.status)
+	}
+}
+
+// t asks how long: y or enter takes 10 minutes, a number another length.
+func TestTimeoutAsksHowLong(t *testing.T) {
+	for _, c := range []struct {
+		answer string
+		want   time.Duration
+	}{{"y", 10 * time.Minute}, {"enter", 10 * time.Minute}, {"1", time.Minute}, {"4", 24 * time.Hour}} {
+		_, m := loaded(t)
+		hit(m, "t")
+		msgs := run(hit(m, c.answer))
+		done, ok := msgs[0].(opDoneMsg)
+		if len(msgs) != 1 || !ok || done.queued == nil || done.queued.Action.Duration != c.want {
+			t.Errorf("t then %s: %+v, want a timeout of %s", c.answer, msgs, c.want)
+		}
 	}
 }
