@@ -54,7 +54,7 @@ func (m *Model) askTimeout(a feeds.Action) tea.Cmd {
 	var opts []string
 	other := make(map[string]func() tea.Cmd)
 	for _, c := range timeoutChoices {
-		opts = append(opts, c.key+" "+short(c.d))
+		opts = append(opts, c.key+"="+short(c.d))
 		other[c.key] = func() tea.Cmd {
 			b := a
 			b.Duration = c.d
@@ -62,9 +62,11 @@ func (m *Model) askTimeout(a feeds.Action) tea.Cmd {
 		}
 	}
 	a.Duration = timeoutFor
-	m.askFirst(fmt.Sprintf("Timeout @%s on %s for %s (%s)?", a.TargetAuthor, a.Feed, short(timeoutFor), strings.Join(opts, ", ")),
+	m.askFirst(fmt.Sprintf("Timeout @%s on %s?", a.TargetAuthor, a.Feed),
 		"Nothing done.", func() tea.Cmd { return m.enqueue(a) })
 	m.ask.other = other
+	m.ask.how = fmt.Sprintf(" %s, y or enter=%s, any other key to cancel", strings.Join(opts, " "), short(timeoutFor))
+	m.ask.short = fmt.Sprintf(" %s y=%s, other: no", strings.Join(opts, " "), short(timeoutFor))
 	return nil
 }
 
@@ -82,11 +84,15 @@ type question struct {
 	no     string // said when the answer is not y
 	yes    func() tea.Cmd
 	other  map[string]func() tea.Cmd
+	// how says how to answer, short when the footer is narrow; the
+	// question is cut first, how never.
+	how, short string
 }
 
 // askFirst puts a question on the footer; nothing happens until y.
 func (m *Model) askFirst(prompt, no string, yes func() tea.Cmd) {
-	m.ask = &question{prompt: prompt, no: no, yes: yes}
+	m.ask = &question{prompt: prompt, no: no, yes: yes,
+		how: " y to confirm, any other key to cancel", short: " y: yes, other: no"}
 	m.mode = modeConfirm
 }
 
@@ -127,9 +133,9 @@ func (m *Model) enqueue(a feeds.Action) tea.Cmd {
 // confirmPrompt is the footer while a question waits for y. How to answer
 // always shows: the question is cut first.
 func (m *Model) confirmPrompt() string {
-	how := " y to confirm, any other key to cancel"
+	how := m.ask.how
 	if cells.Width(m.ask.prompt+how) > m.width {
-		how = " y: yes, other: no"
+		how = m.ask.short
 	}
 	q := cells.Truncate(cells.Safe(m.ask.prompt), max(m.width-cells.Width(how), 1), "…")
 	return m.styles.Warn.Render(q + how)

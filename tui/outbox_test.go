@@ -179,7 +179,7 @@ func TestModerationIsConfirmedAndQueued(t *testing.T) {
 	tm.Send(press("n"))
 	waitFor(t, tm, "Nothing done.")
 	tm.Send(press("t"))
-	waitFor(t, tm, "Timeout @kiki_fr on twitch for 10m (1 1m, 2 10m, 3 1h, 4 24h)? y to confirm")
+	waitFor(t, tm, "Timeout @kiki_fr on twitch? 1=1m 2=10m 3=1h 4=24h, y or enter=10m")
 	tm.Send(press("3"))
 	waitFor(t, tm, "✓ queued: timeout @kiki_fr 1h0m0s on twitch")
 	tm.Send(press("k")) // the brand's own message, on bluesky
