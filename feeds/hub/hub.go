@@ -322,11 +322,13 @@ func (h *Hub) process(raw []feeds.Event) error {
 	if h.opts.Observe != nil && len(events) > 0 {
 		h.opts.Observe(events)
 	}
-	Publish(h, TopicEvents, events...)
-	Publish(h, TopicUpdates, updates...)
+	// The events last: a subscriber that takes them takes, in the same
+	// batch, the deletions and the error that came with them.
 	if errText != "" {
 		Publish(h, TopicErrors, errText)
 	}
+	Publish(h, TopicUpdates, updates...)
+	Publish(h, TopicEvents, events...)
 	return storeErr
 }
 
