@@ -226,26 +226,38 @@ func (m *Model) healthText(feed string) string {
 }
 
 func (m *Model) stateText(h hub.Health) string {
+	st, glyph, word := m.state(h.State)
+	txt := glyph + " " + word
 	switch h.State {
-	case hub.HealthConnected:
-		return m.styles.OK.Render("● live")
-	case hub.HealthConnecting:
-		return m.styles.Warn.Render("◌ connecting")
 	case hub.HealthReconnecting:
-		txt := "◌ reconnecting"
 		if !h.Retry.IsZero() && h.Retry.After(m.now) {
 			txt += fmt.Sprintf(" in %ds", int(h.Retry.Sub(m.now).Seconds()+0.5))
 		}
 		if h.LastErr != "" {
 			txt += ": " + h.LastErr
 		}
-		return m.styles.Warn.Render(txt)
 	case hub.HealthFailed:
-		return m.styles.Error.Render("✗ failed: " + h.LastErr)
-	case hub.HealthStopped:
-		return m.styles.Muted.Render("○ stopped")
+		txt += ": " + h.LastErr
 	}
-	return ""
+	return st.Render(txt)
+}
+
+// state is how a state reads: its style, a glyph that reads without
+// colour, and a word.
+func (m *Model) state(s hub.HealthState) (lipgloss.Style, string, string) {
+	switch s {
+	case hub.HealthConnected:
+		return m.styles.OK, "●", "live"
+	case hub.HealthConnecting:
+		return m.styles.Warn, "◌", "connecting"
+	case hub.HealthReconnecting:
+		return m.styles.Warn, "◌", "reconnecting"
+	case hub.HealthFailed:
+		return m.styles.Error, "✗", "failed"
+	case hub.HealthStopped:
+		return m.styles.Muted, "○", "stopped"
+	}
+	return m.styles.Muted, "?", string(s)
 }
 
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")
@@ -377,19 +389,8 @@ func (m *Model) details() []string {
 
 // stateLabel is a state in a glyph and a word, styled.
 func (m *Model) stateLabel(s hub.HealthState) string {
-	switch s {
-	case hub.HealthConnected:
-		return m.styles.OK.Render("● live")
-	case hub.HealthConnecting:
-		return m.styles.Warn.Render("◌ connecting")
-	case hub.HealthReconnecting:
-		return m.styles.Warn.Render("◌ reconnecting")
-	case hub.HealthFailed:
-		return m.styles.Error.Render("✗ failed")
-	case hub.HealthStopped:
-		return m.styles.Muted.Render("○ stopped")
-	}
-	return string(s)
+	st, glyph, word := m.state(s)
+	return st.Render(glyph + " " + word)
 }
 
 // ago is a duration as an operator reads it: 45s, 12m, 3h10m.
