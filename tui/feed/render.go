@@ -92,8 +92,8 @@ func (m *Model) linesFrom(first, h int) []string {
 // selectionInView reports whether the selected event shows, whole, in the
 // follow view. It walks only the rows of the view.
 func (m *Model) selectionInView() bool {
-	if m.sel < 0 {
-		return false
+	if m.sel < 0 || len(m.events)-m.sel > m.height {
+		return false // more events below it than rows: not without wrapping any
 	}
 	n := 0
 	for i := len(m.events) - 1; i >= m.sel; i-- {
