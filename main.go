@@ -297,6 +297,7 @@ func newHub(db *store.DB, dbPath string) (*hub.Hub, *stats.Engine, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", dbPath, err)
 	}
+	engine.SeedAuthors(recent) // the last hour's, as far as these go
 	return hub.New(hub.Options{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent}), engine, nil
 }
 

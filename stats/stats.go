@@ -236,6 +236,27 @@ func (e *Engine) Observe(evs []feeds.Event) {
 	}
 }
 
+// SeedAuthors restores, at start-up, the authors of stored events within
+// the window Seed keeps (the last hour), so that the author counts survive
+// a restart as the totals do. It counts no message: Seed did.
+func (e *Engine) SeedAuthors(evs []feeds.Event) {
+	t := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.advance(t)
+	for i := range evs {
+		ev := &evs[i]
+		if ev.Kind == feeds.KindDelete || ev.Author == "" || !inWindow(minuteOf(ev.Time), cur) {
+			continue
+		}
+		fs := e.feed(ev.Feed)
+		if fs.platform == "" && ev.Platform != "" {
+			fs.platform = e.intern(ev.Platform)
+		}
+		e.addAuthor(fs, ev)
+	}
+}
+
 // addAuthor records ev's author in its feed's set and in the overall set,
 // within the memory cap.
 func (e *Engine) addAuthor(fs *feedState, ev *feeds.Event) {

@@ -514,3 +514,25 @@ func TestPeakIsNeverBelowTheRate(t *testing.T) {
 		}
 	}
 }
+
+// Authors survive a restart as totals do: seeded from the stored events
+// of the last hour, without counting their messages twice.
+func TestSeedAuthorsRestoresTheLastHour(t *testing.T) {
+	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	e := New(func() time.Time { return now })
+	e.Seed(map[string][]MinuteCount{"twitch": {{Minute: now.Add(-10 * time.Minute), N: 3}}})
+	e.SeedAuthors([]feeds.Event{
+		{Feed: "twitch", Platform: "twitch", Author: "ana", Time: now.Add(-10 * time.Minute)},
+		{Feed: "twitch", Platform: "twitch", Author: "bob", Time: now.Add(-10 * time.Minute)},
+		{Feed: "twitch", Platform: "twitch", Author: "ana", Time: now.Add(-10 * time.Minute)},
+		{Feed: "twitch", Platform: "twitch", Author: "old", Time: now.Add(-2 * time.Hour)},
+	})
+	s := e.Snapshot()
+	if s.Overall.Authors != 2 || s.Overall.Total != 3 {
+		t.Errorf("after the seed: %d authors, %d total; want 2 and 3", s.Overall.Authors, s.Overall.Total)
+	}
+	e.Observe([]feeds.Event{{Feed: "twitch", Platform: "twitch", Author: "ana", Time: now}})
+	if s := e.Snapshot(); s.Overall.Authors != 2 || s.Overall.Total != 4 {
+		t.Errorf("a seeded author speaking again: %d authors, %d total; want 2 and 4", s.Overall.Authors, s.Overall.Total)
+	}
+}
