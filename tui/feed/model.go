@@ -173,15 +173,9 @@ func (m *Model) ReadMarks() (upto uint64, marked []uint64) {
 // IsRead reports whether the event with this Seq is read.
 func (m *Model) IsRead(seq uint64) bool { return seq <= m.upto || m.marked[seq] }
 
-// Following reports whether the view sticks to the newest event.
-func (m *Model) Following() bool { return m.follow }
-
 // SetTarget marks the message a reply is being written to, which stays
 // marked as it scrolls; an empty id marks none.
 func (m *Model) SetTarget(feed, id string) { m.target = idKey(feed, id) }
-
-// NewCount is the number of events that arrived while not following.
-func (m *Model) NewCount() int { return m.newCount }
 
 // Selected returns the selected event.
 func (m *Model) Selected() (feeds.Event, bool) {
