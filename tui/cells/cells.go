@@ -81,29 +81,30 @@ func safeOnce(s string) string {
 	// Escape sequences end clusters, for Width as for the terminals that
 	// would join across them, so each run of text between them is made
 	// safe on its own.
-	var b strings.Builder
-	changed := false
+	var b strings.Builder // the copy, begun at the first change
+	copied := 0           // s[:copied] is in b
 	for i := 0; i < len(s); {
 		if s[i] == 0x1b {
-			n := escapeLen(s[i:])
-			b.WriteString(s[i : i+n])
-			i += n
+			i += escapeLen(s[i:])
 			continue
 		}
 		j := i + 1
 		for j < len(s) && s[j] != 0x1b {
 			j++
 		}
-		run := s[i:j]
-		if t := safeRun(run); t != run {
-			run, changed = t, true
+		if run := s[i:j]; !plain(run) {
+			if t := safeRun(run); t != run {
+				b.WriteString(s[copied:i])
+				b.WriteString(t)
+				copied = j
+			}
 		}
-		b.WriteString(run)
 		i = j
 	}
-	if !changed {
+	if copied == 0 {
 		return s
 	}
+	b.WriteString(s[copied:])
 	return b.String()
 }
 

@@ -74,6 +74,7 @@ func BenchmarkSafe(b *testing.B) {
 		{"ascii", "Welcome everyone to the Lumio Halo launch! Shipping starts in December."},
 		{"french", "c'est quand la sortie en France ? je précommande ce soir, ça a l'air génial"},
 		{"emoji", "trop bien 🎧 je précommande ce soir 👍🏽 ❤️ 👨\u200d👩\u200d👧"},
+		{"emoji already safe", "trop bien 🎧 je précommande ce soir 👍 ❤ 👨👩👧"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
