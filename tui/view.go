@@ -58,15 +58,27 @@ func (m *Model) footer() string {
 // helpBar is the focused pane's keys that fit the width, dropped from the
 // end of the pane's own so that reply, ? help and quit always show.
 func (m *Model) helpBar() string {
-	short := m.helpKeys().ShortHelp()
 	keep := func(b key.Binding) bool {
 		h := b.Help().Key
 		return h == m.keys.Help.Help().Key || h == m.keys.Quit.Help().Key || h == m.keys.ForceQuit.Help().Key ||
 			h == m.keys.Reply.Help().Key
 	}
-	wide := m.help
-	wide.SetWidth(0) // measure whole, not cut
-	for cells.Width(wide.ShortHelpView(short)) > m.width {
+	// Measured from the bindings' texts, not by drawing the bar again and
+	// again: this runs every frame.
+	var short []key.Binding
+	var widths []int
+	total, sep := 0, cells.Width(m.help.ShortSeparator)
+	for _, b := range m.helpKeys().ShortHelp() {
+		if !b.Enabled() {
+			continue
+		}
+		w := cells.Width(b.Help().Key) + 1 + cells.Width(b.Help().Desc)
+		if len(short) > 0 {
+			total += sep
+		}
+		short, widths, total = append(short, b), append(widths, w), total+w
+	}
+	for total > m.width {
 		i := len(short) - 1
 		for i >= 0 && keep(short[i]) {
 			i--
@@ -74,7 +86,9 @@ func (m *Model) helpBar() string {
 		if i < 0 {
 			break
 		}
+		total -= widths[i] + sep
 		short = append(short[:i:i], short[i+1:]...)
+		widths = append(widths[:i:i], widths[i+1:]...)
 	}
 	return cells.Truncate(m.help.ShortHelpView(short), m.width, "…")
 }
