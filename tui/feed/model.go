@@ -50,7 +50,7 @@ type Model struct {
 	marked  map[uint64]bool
 	lastSeq uint64
 
-	target string // the idKey of the message being replied to, if any
+	targetFeed, targetID string // the message being replied to, if any
 
 	feeds int  // how many feeds the session has, for the title
 	live  int  // how many of them are connected
@@ -175,7 +175,7 @@ func (m *Model) IsRead(seq uint64) bool { return seq <= m.upto || m.marked[seq] 
 
 // SetTarget marks the message a reply is being written to, which stays
 // marked as it scrolls; an empty id marks none.
-func (m *Model) SetTarget(feed, id string) { m.target = idKey(feed, id) }
+func (m *Model) SetTarget(feed, id string) { m.targetFeed, m.targetID = feed, id }
 
 // Selected returns the selected event.
 func (m *Model) Selected() (feeds.Event, bool) {

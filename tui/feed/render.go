@@ -295,7 +295,7 @@ func (m *Model) render(i int) []string {
 	switch {
 	case sel == 1:
 		pre.WriteString(p.gutter[sel].Render("▌"))
-	case m.target != "" && m.target == idKey(ev.Feed, ev.ID):
+	case m.targetID != "" && m.targetID == ev.ID && m.targetFeed == ev.Feed:
 		pre.WriteString(p.gutter[sel].Render("↳")) // being replied to
 	default:
 		pre.WriteString(" ")
