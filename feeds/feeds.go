@@ -87,6 +87,15 @@ type Event struct {
 	Target string `json:"target,omitempty"`
 	// Deleted is set when a moderation event removed this one.
 	Deleted bool `json:"deleted,omitempty"`
+	// Direct is set for a private message to the operator's account (an
+	// IRC query, a Mastodon direct mention), not said in a public channel.
+	Direct bool `json:"direct,omitempty"`
+	// Warning is a content warning the platform shows before Text
+	// (Mastodon's spoiler text, a Bluesky label).
+	Warning string `json:"warning,omitempty"`
+	// RepostOf is, for a boost or repost, the handle of the original
+	// post's author; Author is who reposted it and Text is the original.
+	RepostOf string `json:"repost_of,omitempty"`
 }
 
 // DisplayAuthor is the name to show: the display name when there is one.
@@ -116,6 +125,18 @@ const (
 	ActTimeout ActionKind = "timeout"
 	ActBan     ActionKind = "ban"
 	ActUnban   ActionKind = "unban"
+	// ActPost is a new message, not an answer: Target is empty and
+	// Channel, when the platform has channels, says where.
+	ActPost ActionKind = "post"
+	// ActFavourite, ActBoost: a like and a repost of Target.
+	ActFavourite ActionKind = "favourite"
+	ActBoost     ActionKind = "boost"
+	// ActMute, ActBlock: of TargetAuthor, by the operator's account.
+	ActMute  ActionKind = "mute"
+	ActBlock ActionKind = "block"
+	// ActReport reports Target (or TargetAuthor) to the platform's
+	// moderators, with Reason.
+	ActReport ActionKind = "report"
 )
 
 // Action is something an operator asks a feed to do. It is written to the
@@ -136,8 +157,11 @@ type Action struct {
 	TargetAuthor string        `json:"target_author,omitempty"`
 	TargetText   string        `json:"target_text,omitempty"`
 	Duration     time.Duration `json:"duration,omitempty"`
-	Operator     string        `json:"operator"`
-	Created      time.Time     `json:"created"`
+	// Reason is what the operator gave for a ban, a timeout or a report,
+	// for the platforms that take one.
+	Reason   string    `json:"reason,omitempty"`
+	Operator string    `json:"operator"`
+	Created  time.Time `json:"created"`
 }
 
 // NewActionID returns an id for an action queued at t: unique, and sorting

@@ -12,11 +12,11 @@ import (
 
 // Events are stored in a compact binary form rather than JSON: ingest must
 // sustain 100k events/s and JSON spends most of that budget on reflection
-// and escaping. The layout (version 1):
+// and escaping. The layout (version 2):
 //
-//	[0]     codec version (1)
+//	[0]     codec version (2; 1 is still read)
 //	[1]     Kind
-//	[2]     flags: bit 0 Deleted, bit 1 Time is zero
+//	[2]     flags: bit 0 Deleted, bit 1 Time is zero, bit 2 Direct
 //	[3:11]  keep time: int64 big-endian Unix nanoseconds, the earlier of Time
 //	        and when the event was stored; age pruning reads only this
 //	        Time as varint Unix seconds and uvarint nanoseconds (absent when zero)
@@ -24,15 +24,20 @@ import (
 //	        Target: each a uvarint length and the bytes (ID first, so that
 //	        MarkDeleted can match it without decoding the rest)
 //	        uvarint badge count, then each badge as above
+//	        Warning, RepostOf as above (version 2 only)
 //
 // Seq is the key and is not repeated in the value. Time is decoded in UTC.
 // A new field gets a new codec version; decodeEvent keeps reading the old.
 
-const eventCodecV1 = 1
+const (
+	eventCodecV1 = 1
+	eventCodecV2 = 2
+)
 
 const (
 	flagDeleted  = 1 << 0
 	flagZeroTime = 1 << 1
+	flagDirect   = 1 << 2
 )
 
 // Offsets in the header: MarkDeleted sets a flag bit without a re-encode,
@@ -50,7 +55,8 @@ func eventSizeBound(ev *feeds.Event) int {
 	const perString = binary.MaxVarintLen64
 	n := headerLen + binary.MaxVarintLen64 + binary.MaxVarintLen32 + binary.MaxVarintLen64
 	n += len(ev.Feed) + len(ev.Platform) + len(ev.ID) + len(ev.Channel) + len(ev.Author) +
-		len(ev.AuthorName) + len(ev.Text) + len(ev.ReplyTo) + len(ev.Target) + 9*perString
+		len(ev.AuthorName) + len(ev.Text) + len(ev.ReplyTo) + len(ev.Target) +
+		len(ev.Warning) + len(ev.RepostOf) + 11*perString
 	for _, b := range ev.Badges {
 		n += perString + len(b)
 	}
@@ -66,7 +72,10 @@ func appendEvent(dst []byte, ev *feeds.Event, keep int64) []byte {
 	if ev.Time.IsZero() {
 		flags |= flagZeroTime
 	}
-	dst = append(dst, eventCodecV1, byte(ev.Kind), flags)
+	if ev.Direct {
+		flags |= flagDirect
+	}
+	dst = append(dst, eventCodecV2, byte(ev.Kind), flags)
 	dst = binary.BigEndian.AppendUint64(dst, uint64(keep))
 	if !ev.Time.IsZero() {
 		dst = binary.AppendVarint(dst, ev.Time.Unix())
@@ -80,7 +89,8 @@ func appendEvent(dst []byte, ev *feeds.Event, keep int64) []byte {
 	for _, b := range ev.Badges {
 		dst = appendString(dst, b)
 	}
-	return dst
+	dst = appendString(dst, ev.Warning)
+	return appendString(dst, ev.RepostOf)
 }
 
 func appendString(dst []byte, s string) []byte {
@@ -95,10 +105,12 @@ func decodeEvent(seq uint64, v []byte) (feeds.Event, error) {
 	if len(v) < headerLen {
 		return feeds.Event{}, errCorrupt
 	}
-	if v[0] != eventCodecV1 {
+	version := v[0]
+	if version != eventCodecV1 && version != eventCodecV2 {
 		return feeds.Event{}, fmt.Errorf("event codec version %d: %w", v[0], errCorrupt)
 	}
-	ev := feeds.Event{Seq: seq, Kind: feeds.Kind(v[1]), Deleted: v[offFlags]&flagDeleted != 0}
+	ev := feeds.Event{Seq: seq, Kind: feeds.Kind(v[1]),
+		Deleted: v[offFlags]&flagDeleted != 0, Direct: v[offFlags]&flagDirect != 0}
 	r := reader{b: v[headerLen:], s: string(v[headerLen:])}
 	if v[offFlags]&flagZeroTime == 0 {
 		sec := r.varint()
@@ -120,6 +132,10 @@ func decodeEvent(seq uint64, v []byte) (feeds.Event, error) {
 		for i := range ev.Badges {
 			ev.Badges[i] = r.str()
 		}
+	}
+	if version >= eventCodecV2 {
+		ev.Warning = r.str()
+		ev.RepostOf = r.str()
 	}
 	if r.err != nil {
 		return feeds.Event{}, r.err

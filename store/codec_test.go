@@ -16,6 +16,7 @@ func TestEventCodecRoundTrip(t *testing.T) {
 			Channel: "#c", Author: "a", AuthorName: "Ä ü 🎉", Text: "multi\nline", ReplyTo: "r", Target: "t",
 			Badges: []string{feeds.BadgeModerator, ""}},
 		{Seq: 3, Feed: "f", ID: "z", Time: time.Date(3000, 12, 31, 23, 59, 59, 999999999, time.UTC)},
+		{Seq: 4, Feed: "f", ID: "w", Direct: true, Warning: "spoilers: ending", RepostOf: "bob@example.org"},
 	}
 	for range 100 {
 		cases = append(cases, g.next())
@@ -38,6 +39,22 @@ func TestEventCodecRoundTrip(t *testing.T) {
 		if keep, ok := keepTime(b); !ok || keep != int64(want.Seq)*7 {
 			t.Errorf("keepTime = %d, %v; want %d", keep, ok, want.Seq*7)
 		}
+	}
+}
+
+// A database written before version 2 keeps its events readable: a v1
+// record is a v2 one without the two trailing strings and the Direct flag.
+func TestDecodeEventReadsVersion1(t *testing.T) {
+	want := newEventGen(11).next()
+	want.Direct, want.Warning, want.RepostOf = false, "", ""
+	b := appendEvent(nil, &want, 5)
+	v1 := append([]byte{eventCodecV1}, b[1:len(b)-2]...) // two empty strings: two zero lengths
+	got, err := decodeEvent(want.Seq, v1)
+	if err != nil {
+		t.Fatalf("decoding a version 1 record: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("version 1 record:\n got %+v\nwant %+v", got, want)
 	}
 }
 

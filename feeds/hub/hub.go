@@ -342,6 +342,8 @@ func clean(ev *feeds.Event) {
 	ev.AuthorName = sanitize.Line(ev.AuthorName, maxFieldRunes)
 	ev.ReplyTo = sanitize.Line(ev.ReplyTo, maxFieldRunes)
 	ev.Target = sanitize.Line(ev.Target, maxFieldRunes)
+	ev.RepostOf = sanitize.Line(ev.RepostOf, maxFieldRunes)
+	ev.Warning = sanitize.Line(ev.Warning, maxTextRunes)
 	ev.Text = sanitize.Text(ev.Text, maxTextRunes)
 	for i, b := range ev.Badges {
 		ev.Badges[i] = sanitize.Line(b, maxFieldRunes)

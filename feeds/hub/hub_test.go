@@ -168,7 +168,8 @@ func TestHubSanitizesBeforeStoreAndSubscribers(t *testing.T) {
 	hostile := feeds.Event{
 		Feed: "a", ID: "x\x1b[2J", Author: "evil\x1b]0;pwned\x07", AuthorName: "\u202Eadmin",
 		Channel: "#c\r\nPRIVMSG", Badges: []string{"mod\x07"},
-		Text: "hi\x1b]52;c;ZXZpbA==\x07 there\u009b2J",
+		Text:    "hi\x1b]52;c;ZXZpbA==\x07 there\u009b2J",
+		Warning: "cw\x1b[31m\nred", RepostOf: "bob\x1b]8;;http://x\x07",
 	}
 	if err := h.Ingest(context.Background(), hostile); err != nil {
 		t.Fatal(err)
@@ -176,7 +177,7 @@ func TestHubSanitizesBeforeStoreAndSubscribers(t *testing.T) {
 	ev := takeUntil(t, sub, 1).Events[0]
 	for name, v := range map[string]string{
 		"id": ev.ID, "author": ev.Author, "author_name": ev.AuthorName, "channel": ev.Channel,
-		"badge": ev.Badges[0], "text": ev.Text,
+		"badge": ev.Badges[0], "text": ev.Text, "warning": ev.Warning, "repost_of": ev.RepostOf,
 	} {
 		for _, r := range v {
 			if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0x202E {
