@@ -67,6 +67,7 @@ type Snapshot struct {
 	At      time.Time
 	Overall FeedStats // Feed and Platform are empty
 	Feeds   []FeedStats
+	Pulse   Pulse
 }
 
 // FeedStats are the figures for one feed, or for all of them.
@@ -93,32 +94,58 @@ type FeedStats struct {
 	// Peak is the largest element of Minutes, or the current rate
 	// (rounded) when that is larger.
 	Peak int
+	// Negative, Positive and Watch are, minute by minute like Minutes,
+	// the messages the sentiment lexicon read as negative or positive and
+	// those naming a watch-word.
+	Negative, Positive, Watch [windowMinutes]int
+	// Mentions is the messages of the last hour that named one of the
+	// brand's accounts, or were sent to it directly.
+	Mentions int
+	// NewAuthors is the authors whose first message (as far as the engine
+	// knows, the store's last hour included) came in the last hour.
+	NewAuthors int
 }
 
 // slot is one minute of a ring, stamped with the minute (Unix minutes) it
 // counts.
 type slot struct {
 	minute int64
-	n      int
+	c      minute
+}
+
+// minute is what one minute counts: messages, and among them the negative,
+// the positive, those naming a watch-word and those mentioning the brand;
+// and the authors seen for the first time.
+type minute struct {
+	n, neg, pos, watch, mention, fresh int32
+}
+
+func (a *minute) plus(b minute) {
+	a.n += b.n
+	a.neg += b.neg
+	a.pos += b.pos
+	a.watch += b.watch
+	a.mention += b.mention
+	a.fresh += b.fresh
 }
 
 // ring holds the last windowMinutes minutes; minute m lives in slot m mod 60.
 type ring [windowMinutes]slot
 
-func (r *ring) add(m int64, n int) {
+func (r *ring) add(m int64, c minute) {
 	s := &r[floorMod(m, windowMinutes)]
 	if s.minute != m {
 		s.minute = m
-		s.n = 0
+		s.c = minute{}
 	}
-	s.n += n
+	s.c.plus(c)
 }
 
-func (r *ring) get(m int64) int {
+func (r *ring) get(m int64) minute {
 	if s := &r[floorMod(m, windowMinutes)]; s.minute == m {
-		return s.n
+		return s.c
 	}
-	return 0
+	return minute{}
 }
 
 // counter is what a feed and the overall view have in common.
@@ -129,9 +156,9 @@ type counter struct {
 	capped   bool
 }
 
-func (c *counter) add(m int64, n int) {
-	c.ring.add(m, n)
-	c.total += n
+func (c *counter) add(m int64, mc minute) {
+	c.ring.add(m, mc)
+	c.total += int(mc.n)
 }
 
 // stats fills a FeedStats for the window ending at minute cur, a fraction
@@ -146,8 +173,14 @@ func (c *counter) stats(feed string, authors int, cur int64, frac float64) FeedS
 	}
 	first := cur - windowMinutes + 1
 	for i := range fs.Minutes {
-		n := c.ring.get(first + int64(i))
+		mc := c.ring.get(first + int64(i))
+		n := int(mc.n)
 		fs.Minutes[i] = n
+		fs.Negative[i] = int(mc.neg)
+		fs.Positive[i] = int(mc.pos)
+		fs.Watch[i] = int(mc.watch)
+		fs.Mentions += int(mc.mention)
+		fs.NewAuthors += int(mc.fresh)
 		fs.Peak = max(fs.Peak, n)
 	}
 	fs.PerMinute = float64(fs.Minutes[windowMinutes-1]) + float64(fs.Minutes[windowMinutes-2])*(1-frac)
@@ -159,8 +192,13 @@ func (c *counter) stats(feed string, authors int, cur int64, frac float64) FeedS
 
 type feedState struct {
 	counter
-	name    string
-	authors map[string]struct{}
+	name string
+	// authors counts each author's messages on the feed.
+	authors map[string]int32
+	top     topK
+	terms   terms
+	watch   []int // hits per watch-word entry since start
+	detect  detector
 }
 
 type platformAuthor struct {
@@ -182,10 +220,23 @@ type Engine struct {
 	feeds   []*feedState // sorted by name
 	byName  map[string]*feedState
 	overall counter
-	// overallAuthors is keyed by platform+author.
-	overallAuthors map[platformAuthor]struct{}
+	// overallAuthors is keyed by platform+author, and counts messages.
+	overallAuthors map[platformAuthor]int32
+	overallTop     topK
 	authorEntries  int               // entries in all author sets together
 	platforms      map[string]string // interned platform names
+
+	cfg      Config
+	rules    AlertRules // cfg.Alerts with defaults
+	brand    []string   // cfg.Brand, lower case, without "@"
+	watch    []int      // hits per watch-word entry since start, overall
+	pending  pending
+	replies  responses
+	mod      Moderation
+	alerts   []Alert // the last maxAlerts, oldest first
+	fired    []Alert // raised by the batch being observed, for OnAlert
+	cache    topCache
+	analysis Analysis
 }
 
 // New returns an empty engine reading time from now (time.Now when nil).
@@ -193,24 +244,26 @@ func New(now func() time.Time) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	return &Engine{
+	e := &Engine{
 		now:            now,
 		maxAuthors:     defaultMaxAuthors,
 		byName:         make(map[string]*feedState),
-		overallAuthors: make(map[platformAuthor]struct{}),
+		overallAuthors: make(map[platformAuthor]int32),
 		platforms:      make(map[string]string),
 	}
+	e.Configure(Config{})
+	return e
 }
 
 // Observe counts a batch of events. It is O(1) amortized per event and, once
-// the feeds and authors have been seen, allocates nothing.
+// the feeds and authors have been seen, allocates nothing. Alerts the batch
+// raises are handed to Config.OnAlert before it returns, outside the lock.
 func (e *Engine) Observe(evs []feeds.Event) {
 	if len(evs) == 0 {
 		return
 	}
 	t := e.now()
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	cur := e.advance(t)
 	var fs *feedState
 	for i := range evs {
@@ -221,24 +274,61 @@ func (e *Engine) Observe(evs []feeds.Event) {
 		if fs == nil || fs.name != ev.Feed {
 			fs = e.feed(ev.Feed)
 		}
-		if fs.platform == "" && ev.Platform != "" {
-			fs.platform = e.intern(ev.Platform)
-		}
-		m := minuteOf(ev.Time)
-		if !inWindow(m, cur) {
-			m = cur
-		}
-		fs.add(m, 1)
-		e.overall.add(m, 1)
-		if ev.Author != "" {
-			e.addAuthor(fs, ev)
+		e.observe(fs, ev, t, cur, true)
+	}
+	fired := e.fired
+	e.fired = nil
+	onAlert := e.cfg.OnAlert
+	e.mu.Unlock()
+	if onAlert != nil {
+		for _, a := range fired {
+			onAlert(a)
 		}
 	}
 }
 
-// SeedAuthors restores, at start-up, the authors of stored events within
-// the window Seed keeps (the last hour), so that the author counts survive
-// a restart as the totals do. It counts no message: Seed did.
+// observe counts one event at t; count is false when replaying stored
+// events whose messages Seed counted already. The caller holds e.mu.
+func (e *Engine) observe(fs *feedState, ev *feeds.Event, t time.Time, cur int64, count bool) {
+	if fs.platform == "" && ev.Platform != "" {
+		fs.platform = e.intern(ev.Platform)
+	}
+	m := minuteOf(ev.Time)
+	if !inWindow(m, cur) {
+		m = cur
+	}
+	mc := minute{n: 1}
+	if !count {
+		mc.n = 0
+	}
+	brand := ev.HasBadge(feeds.BadgeBrand)
+	if ev.Author != "" && e.addAuthor(fs, ev) {
+		mc.fresh = 1
+	}
+	if brand {
+		if ev.ReplyTo != "" {
+			e.answered(ev.Feed, ev.ReplyTo, ev.Time)
+		}
+	} else if ev.Kind != feeds.KindNotice {
+		e.analyze(fs, ev, &mc)
+		if mc.mention > 0 {
+			e.pending.add(ev, strings.ContainsRune(ev.Text, '?'))
+		}
+	}
+	fs.add(m, mc)
+	e.overall.add(m, mc)
+	if count {
+		if a, ok := fs.detect.observe(t, mc, &e.rules, fs.name); ok {
+			e.raise(fs, a, cur)
+		}
+	}
+}
+
+// SeedAuthors restores, at start-up, what the pulse knows of the stored
+// events within the window Seed keeps (the last hour): authors, sentiment,
+// watch-words, mentions and the questions still waiting for an answer, so
+// that they survive a restart as the totals do. It counts no message: Seed
+// did. evs are in arrival order.
 func (e *Engine) SeedAuthors(evs []feeds.Event) {
 	t := e.now()
 	e.mu.Lock()
@@ -246,43 +336,46 @@ func (e *Engine) SeedAuthors(evs []feeds.Event) {
 	cur := e.advance(t)
 	for i := range evs {
 		ev := &evs[i]
-		if ev.Kind == feeds.KindDelete || ev.Author == "" || !inWindow(minuteOf(ev.Time), cur) {
+		if ev.Kind == feeds.KindDelete || !inWindow(minuteOf(ev.Time), cur) {
 			continue
 		}
-		fs := e.feed(ev.Feed)
-		if fs.platform == "" && ev.Platform != "" {
-			fs.platform = e.intern(ev.Platform)
-		}
-		e.addAuthor(fs, ev)
+		e.observe(e.feed(ev.Feed), ev, t, cur, false)
 	}
+	e.fired = nil
 }
 
-// addAuthor records ev's author in its feed's set and in the overall set,
-// within the memory cap.
-func (e *Engine) addAuthor(fs *feedState, ev *feeds.Event) {
+// addAuthor counts ev's message for its author in its feed and overall,
+// within the memory cap, and reports whether the author is new.
+func (e *Engine) addAuthor(fs *feedState, ev *feeds.Event) (fresh bool) {
 	var kept string // the engine's own copy of the author, once made
-	if _, ok := fs.authors[ev.Author]; !ok {
-		if e.authorEntries >= e.maxAuthors {
-			fs.capped = true
-		} else {
-			kept = strings.Clone(ev.Author)
-			fs.authors[kept] = struct{}{}
-			e.authorEntries++
-		}
+	if n, ok := fs.authors[ev.Author]; ok {
+		fs.authors[ev.Author] = n + 1
+		fs.top.add(ev.Platform, ev.Author, int(n+1))
+	} else if e.authorEntries >= e.maxAuthors {
+		fs.capped = true
+	} else {
+		kept = strings.Clone(ev.Author)
+		fs.authors[kept] = 1
+		e.authorEntries++
+		fs.top.add(ev.Platform, kept, 1)
 	}
 	k := platformAuthor{ev.Platform, ev.Author}
-	if _, ok := e.overallAuthors[k]; ok {
-		return
+	if n, ok := e.overallAuthors[k]; ok {
+		e.overallAuthors[k] = n + 1
+		e.overallTop.add(ev.Platform, ev.Author, int(n+1))
+		return false
 	}
 	if e.authorEntries >= e.maxAuthors {
 		e.overall.capped = true
-		return
+		return false
 	}
 	if kept == "" {
 		kept = strings.Clone(ev.Author)
 	}
-	e.overallAuthors[platformAuthor{e.intern(ev.Platform), kept}] = struct{}{}
+	e.overallAuthors[platformAuthor{e.intern(ev.Platform), kept}] = 1
 	e.authorEntries++
+	e.overallTop.add(e.intern(ev.Platform), kept, 1)
+	return true
 }
 
 // Seed restores per-feed, per-minute history at start-up. Only minutes
@@ -302,8 +395,8 @@ func (e *Engine) Seed(counts map[string][]MinuteCount) {
 			if mc.N <= 0 || !inWindow(m, cur) {
 				continue
 			}
-			fs.add(m, mc.N)
-			e.overall.add(m, mc.N)
+			fs.add(m, minute{n: int32(mc.N)})
+			e.overall.add(m, minute{n: int32(mc.N)})
 		}
 	}
 }
@@ -327,6 +420,7 @@ func (e *Engine) Snapshot() Snapshot {
 	for i, fs := range e.feeds {
 		s.Feeds[i] = fs.stats(fs.name, len(fs.authors), cur, frac)
 	}
+	s.Pulse = e.pulse(t, cur)
 	return s
 }
 
@@ -347,7 +441,7 @@ func (e *Engine) feed(name string) *feedState {
 	if fs, ok := e.byName[name]; ok {
 		return fs
 	}
-	fs := &feedState{name: strings.Clone(name), authors: make(map[string]struct{})}
+	fs := &feedState{name: strings.Clone(name), authors: make(map[string]int32)}
 	e.byName[fs.name] = fs
 	i, _ := slices.BinarySearchFunc(e.feeds, fs.name, func(f *feedState, name string) int {
 		return strings.Compare(f.name, name)

@@ -1,0 +1,543 @@
+package stats
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+// Config is what the pulse watches for. Set it with Configure before the
+// first event, and again on a reload.
+type Config struct {
+	// Brand lists the handles of the brand's own accounts, with or
+	// without "@". A message naming one as @handle, or sent to the
+	// account directly, is a mention; a mention that asks something
+	// (holds a "?") is a question waiting for the team's answer.
+	Brand []string
+	// Text reads message text: sentiment, watch-words, terms. Nil
+	// counts none of them.
+	Text Analyzer
+	// Alerts are the thresholds of spike detection; zero fields take
+	// their defaults.
+	Alerts AlertRules
+	// OnAlert, when set, is called with each alert the engine raises,
+	// from the goroutine that called Observe, outside the engine's lock.
+	OnAlert func(Alert)
+}
+
+// Analyzer reads the text of one message for the pulse.
+type Analyzer interface {
+	// Analyze fills a (reset by the caller) with what text says: its
+	// sentiment, the watch-word entries it names, and the terms worth
+	// counting (hashtags, words that are not stop-words), folded to
+	// lower case without accents. Slices in a are reused from call to
+	// call: Analyze appends to them.
+	Analyze(text string, a *Analysis)
+	// Watch names the watch-word entries Analysis.Watch indexes.
+	Watch() []string
+}
+
+// Analysis is what an Analyzer read in one message.
+type Analysis struct {
+	// Sentiment is -1 (negative), 0 (neutral or unknown) or 1 (positive).
+	Sentiment int
+	// Watch holds the index of each watch-word entry named, once each.
+	Watch []int
+	// Terms are the terms to count, folded; they may alias the text.
+	Terms []string
+}
+
+func (a *Analysis) reset() {
+	a.Sentiment = 0
+	a.Watch = a.Watch[:0]
+	a.Terms = a.Terms[:0]
+}
+
+// Configure sets what the pulse watches for. Counts made so far stay.
+func (e *Engine) Configure(c Config) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cfg = c
+	e.rules = c.Alerts.withDefaults()
+	e.brand = e.brand[:0]
+	for _, b := range c.Brand {
+		if b = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(b), "@")); b != "" {
+			e.brand = append(e.brand, b)
+		}
+	}
+	n := 0
+	if c.Text != nil {
+		n = len(c.Text.Watch())
+	}
+	e.watch = resize(e.watch, n)
+	for _, fs := range e.feeds {
+		fs.watch = resize(fs.watch, n)
+	}
+}
+
+func resize(s []int, n int) []int {
+	if len(s) >= n {
+		return s[:n]
+	}
+	return append(s, make([]int, n-len(s))...)
+}
+
+// analyze reads a message's text and counts what it says. The caller
+// holds e.mu.
+func (e *Engine) analyze(fs *feedState, ev *feeds.Event, mc *minute) {
+	if ev.Direct || e.mentions(ev.Text) {
+		mc.mention = 1
+	}
+	if e.cfg.Text == nil {
+		return
+	}
+	a := &e.analysis
+	a.reset()
+	e.cfg.Text.Analyze(ev.Text, a)
+	switch {
+	case a.Sentiment < 0:
+		mc.neg = 1
+	case a.Sentiment > 0:
+		mc.pos = 1
+	}
+	if len(a.Watch) > 0 {
+		mc.watch = 1
+		if len(fs.watch) < len(e.watch) {
+			fs.watch = resize(fs.watch, len(e.watch))
+		}
+		for _, i := range a.Watch {
+			if i >= 0 && i < len(e.watch) {
+				e.watch[i]++
+				fs.watch[i]++
+			}
+		}
+	}
+	for _, term := range a.Terms {
+		fs.terms.add(term, minuteOf(ev.Time))
+	}
+}
+
+// mentions reports whether text names one of the brand's accounts as
+// @handle, in any case, followed by something that can't continue a
+// handle.
+func (e *Engine) mentions(text string) bool {
+	if len(e.brand) == 0 {
+		return false
+	}
+	for i := strings.IndexByte(text, '@'); i >= 0; {
+		rest := text[i+1:]
+		for _, b := range e.brand {
+			if len(rest) >= len(b) && strings.EqualFold(rest[:len(b)], b) && !handleByte(rest, len(b)) {
+				return true
+			}
+		}
+		j := strings.IndexByte(rest, '@')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// handleByte reports whether s[i] continues a handle.
+func handleByte(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	c := s[i]
+	return c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// Question is a message to the brand the team has not answered yet.
+type Question struct {
+	Feed, Platform, ID string
+	Author             string
+	Text               string // the start of the message
+	Time               time.Time
+	// Asks is true when the message asks something; a mention that
+	// doesn't is waiting too, but not counted as unanswered.
+	Asks bool
+}
+
+const (
+	// maxPending bounds the mentions waiting for an answer; past it the
+	// oldest are forgotten.
+	maxPending = 2000
+	// pendingFor is how long a mention waits for an answer before it is
+	// forgotten: an answer after that is not a response time anyone
+	// reports.
+	pendingFor = time.Hour
+	// questionText is how much of a question's text is kept.
+	questionText = 160
+)
+
+type pendingKey struct{ feed, id string }
+
+// pending holds the mentions waiting for an answer, in arrival order.
+type pending struct {
+	byKey map[pendingKey]int // index into queue (absolute: minus head)
+	queue []*Question        // nil where answered
+	head  int                // absolute index of queue[0]
+	asks  int                // waiting entries that ask something
+}
+
+func (p *pending) add(ev *feeds.Event, asks bool) {
+	if ev.ID == "" {
+		return
+	}
+	if p.byKey == nil {
+		p.byKey = make(map[pendingKey]int)
+	}
+	k := pendingKey{strings.Clone(ev.Feed), strings.Clone(ev.ID)}
+	if _, ok := p.byKey[k]; ok {
+		return
+	}
+	q := &Question{Feed: k.feed, ID: k.id, Platform: strings.Clone(ev.Platform),
+		Author: strings.Clone(ev.DisplayAuthor()), Text: clip(ev.Text, questionText), Time: ev.Time, Asks: asks}
+	p.byKey[k] = p.head + len(p.queue)
+	p.queue = append(p.queue, q)
+	if asks {
+		p.asks++
+	}
+	for len(p.byKey) > maxPending {
+		p.dropFirst()
+	}
+}
+
+// take removes and returns the waiting mention feed/id, if any.
+func (p *pending) take(feed, id string) *Question {
+	k := pendingKey{feed, id}
+	i, ok := p.byKey[k]
+	if !ok {
+		return nil
+	}
+	delete(p.byKey, k)
+	q := p.queue[i-p.head]
+	p.queue[i-p.head] = nil
+	if q.Asks {
+		p.asks--
+	}
+	p.trim()
+	return q
+}
+
+// expire forgets the mentions that arrived before t.
+func (p *pending) expire(t time.Time) {
+	for len(p.queue) > 0 && (p.queue[0] == nil || p.queue[0].Time.Before(t)) {
+		p.dropFirst()
+	}
+}
+
+func (p *pending) dropFirst() {
+	if q := p.queue[0]; q != nil {
+		delete(p.byKey, pendingKey{q.Feed, q.ID})
+		if q.Asks {
+			p.asks--
+		}
+	}
+	p.queue[0] = nil
+	p.queue = p.queue[1:]
+	p.head++
+	p.trim()
+}
+
+// trim drops answered entries from the front, and copies the queue when
+// most of its array is behind it.
+func (p *pending) trim() {
+	for len(p.queue) > 0 && p.queue[0] == nil {
+		p.queue = p.queue[1:]
+		p.head++
+	}
+	if cap(p.queue) > 64 && len(p.queue) < cap(p.queue)/4 {
+		p.queue = append([]*Question(nil), p.queue...)
+	}
+}
+
+// questions returns up to n of the oldest waiting questions that ask.
+func (p *pending) questions(n int) []Question {
+	var out []Question
+	for _, q := range p.queue {
+		if q != nil && q.Asks {
+			out = append(out, *q)
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// responses keeps the last response times.
+type responses struct {
+	d    [1024]time.Duration
+	n    int // how many were ever recorded
+	next int
+}
+
+func (r *responses) add(d time.Duration) {
+	r.d[r.next] = max(d, 0)
+	r.next = (r.next + 1) % len(r.d)
+	r.n++
+}
+
+// percentiles returns the median and the 90th percentile of the kept
+// response times (nearest rank), and how many there are.
+func (r *responses) percentiles() (p50, p90 time.Duration, n int) {
+	n = min(r.n, len(r.d))
+	if n == 0 {
+		return 0, 0, 0
+	}
+	s := slices.Clone(r.d[:n])
+	slices.Sort(s)
+	return s[rank(n, 50)], s[rank(n, 90)], n
+}
+
+// rank is the index of the p-th percentile of n sorted values, by the
+// nearest-rank method.
+func rank(n, p int) int {
+	return max((n*p+99)/100-1, 0)
+}
+
+// answered records that the team answered feed/id at t. The caller holds
+// e.mu.
+func (e *Engine) answered(feed, id string, t time.Time) {
+	if q := e.pending.take(feed, id); q != nil {
+		e.replies.add(t.Sub(q.Time))
+	}
+}
+
+// Moderation counts the team's moderation actions carried out.
+type Moderation struct {
+	Deleted, Timeouts, Bans, Unbans int
+}
+
+// Acted records an action the team carried out at t (an outbox item
+// sent): a reply answers its target, a moderation action is counted.
+func (e *Engine) Acted(a feeds.Action, t time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch a.Kind {
+	case feeds.ActReply:
+		e.answered(a.Feed, a.Target, t)
+	case feeds.ActDelete:
+		e.mod.Deleted++
+	case feeds.ActTimeout:
+		e.mod.Timeouts++
+	case feeds.ActBan:
+		e.mod.Bans++
+	case feeds.ActUnban:
+		e.mod.Unbans++
+	}
+}
+
+// Count is one line of a top list.
+type Count struct {
+	Platform string // for an author; empty for a term or a watch-word
+	Key      string
+	N        int
+}
+
+// topN is the length of the top lists.
+const topN = 8
+
+// topK keeps the authors with the most messages, updated as counts grow:
+// an author's count only grows, so the list needs no rebuild.
+type topK struct {
+	c [topN]Count
+	n int
+}
+
+func (t *topK) add(platform, key string, n int) {
+	i := 0
+	for ; i < t.n; i++ {
+		if t.c[i].Key == key && t.c[i].Platform == platform {
+			break
+		}
+	}
+	switch {
+	case i < t.n:
+		t.c[i].N = n
+	case t.n < topN:
+		t.c[t.n] = Count{platform, key, n}
+		t.n++
+	case n > t.c[t.n-1].N:
+		i = t.n - 1
+		t.c[i] = Count{platform, key, n}
+	default:
+		return
+	}
+	for ; i > 0 && t.c[i].N > t.c[i-1].N; i-- {
+		t.c[i], t.c[i-1] = t.c[i-1], t.c[i]
+	}
+}
+
+func (t *topK) list() []Count { return slices.Clone(t.c[:t.n]) }
+
+const (
+	// termEpoch is how long one generation of term counts lasts; the top
+	// terms are those of the current and the previous generation.
+	termEpoch = 5 // minutes
+	// maxTerms bounds the distinct terms of one generation of one feed;
+	// past it new terms are not counted until the next generation.
+	maxTerms = 4000
+)
+
+// terms counts terms over the last five to ten minutes.
+type terms struct {
+	epoch     int64
+	cur, prev map[string]int32
+}
+
+func (t *terms) add(term string, m int64) {
+	ep := floorDiv(m, termEpoch)
+	if t.cur == nil || ep != t.epoch {
+		t.rotate(ep)
+	}
+	if n, ok := t.cur[term]; ok {
+		t.cur[term] = n + 1
+	} else if len(t.cur) < maxTerms {
+		t.cur[strings.Clone(term)] = 1
+	}
+}
+
+func (t *terms) rotate(ep int64) {
+	switch {
+	case t.cur != nil && ep == t.epoch+1:
+		t.prev, t.cur = t.cur, t.prev
+		clear(t.cur)
+	case t.cur != nil && ep < t.epoch:
+		return // an event from before this generation counts in it
+	default:
+		t.prev = nil
+		t.cur = make(map[string]int32)
+	}
+	if t.cur == nil {
+		t.cur = make(map[string]int32)
+	}
+	t.epoch = ep
+}
+
+// sum adds to into the counts of the generations still current at
+// minute m: this one and the one before.
+func (t *terms) sum(m int64, into map[string]int) {
+	ep := floorDiv(m, termEpoch)
+	if t.epoch == ep || t.epoch == ep-1 {
+		for k, n := range t.cur {
+			into[k] += int(n)
+		}
+	}
+	if t.epoch == ep {
+		for k, n := range t.prev {
+			into[k] += int(n)
+		}
+	}
+}
+
+// top returns the n largest counts of m, largest first, ties by key.
+func top(m map[string]int, n int) []Count {
+	out := make([]Count, 0, len(m))
+	for k, v := range m {
+		out = append(out, Count{Key: k, N: v})
+	}
+	slices.SortFunc(out, func(a, b Count) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return out[:min(n, len(out))]
+}
+
+// Pulse is what a snapshot says of the community beyond the counts.
+type Pulse struct {
+	// TopAuthors overall, most messages first.
+	TopAuthors []Count
+	// TopTerms are the most used terms and hashtags of the last five to
+	// ten minutes, over all feeds.
+	TopTerms []Count
+	// Watch counts each watch-word's hits since start, most first;
+	// watch-words never hit are left out.
+	Watch []Count
+	// Unanswered is how many questions to the brand wait for an answer
+	// (asked within the last hour); Questions the oldest of them.
+	Unanswered int
+	Questions  []Question
+	// ResponseP50 and ResponseP90 are the median and 90th percentile of
+	// the time from a mention to the team's first reply, over the last
+	// Responses answers (at most 1,024).
+	ResponseP50, ResponseP90 time.Duration
+	Responses                int
+	Moderation               Moderation
+	// Alerts are the last alerts raised, oldest first.
+	Alerts []Alert
+}
+
+// topCache keeps the pulse's sorted lists for a second: each session takes
+// a snapshot every second, and sorting the term counts is the one costly
+// part of it.
+type topCache struct {
+	at    time.Time
+	terms []Count
+	feed  map[string][]Count // per feed's top terms
+}
+
+// pulse builds the Pulse at t. The caller holds e.mu.
+func (e *Engine) pulse(t time.Time, cur int64) Pulse {
+	e.pending.expire(t.Add(-pendingFor))
+	p := Pulse{
+		TopAuthors: e.overallTop.list(),
+		Unanswered: e.pending.asks,
+		Questions:  e.pending.questions(20),
+		Moderation: e.mod,
+		Alerts:     slices.Clone(e.alerts),
+	}
+	p.ResponseP50, p.ResponseP90, p.Responses = e.replies.percentiles()
+	if t.Sub(e.cache.at) >= time.Second || t.Before(e.cache.at) || e.cache.feed == nil {
+		all := make(map[string]int)
+		e.cache.feed = make(map[string][]Count, len(e.feeds))
+		for _, fs := range e.feeds {
+			one := make(map[string]int)
+			fs.terms.sum(cur, one)
+			e.cache.feed[fs.name] = top(one, topN)
+			for k, n := range one {
+				all[k] += n
+			}
+		}
+		e.cache.terms = top(all, topN)
+		e.cache.at = t
+	}
+	p.TopTerms = slices.Clone(e.cache.terms)
+	if e.cfg.Text != nil {
+		names := e.cfg.Text.Watch()
+		for i, n := range e.watch {
+			if n > 0 && i < len(names) {
+				p.Watch = append(p.Watch, Count{Key: names[i], N: n})
+			}
+		}
+		slices.SortStableFunc(p.Watch, func(a, b Count) int { return b.N - a.N })
+	}
+	return p
+}
+
+// feedTerms returns the top terms of one feed now, largest first. The
+// caller holds e.mu.
+func (e *Engine) feedTerms(fs *feedState, cur int64, n int) []Count {
+	one := make(map[string]int)
+	fs.terms.sum(cur, one)
+	return top(one, n)
+}
+
+// clip returns the start of s, at most n bytes, cut on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return strings.Clone(s)
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strings.Clone(s[:n]) + "…"
+}
