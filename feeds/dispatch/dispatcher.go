@@ -44,6 +44,9 @@ type Options struct {
 	// Timeout bounds one send. Zero means 30 s.
 	Timeout time.Duration
 	Now     func() time.Time
+	// OnSent, when set, is told of each action the platform took, once
+	// its new state is stored: the stats count answers and moderation.
+	OnSent func(a feeds.Action, at time.Time)
 }
 
 // Dispatcher sends queued outbox items through their feed's connector,
@@ -323,10 +326,13 @@ func (d *Dispatcher) deliver(ctx context.Context, o outbox.Outgoing) {
 	}
 	switch {
 	case err == nil:
-		_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
+		_, rerr := d.record(a.ID, func(o *outbox.Outgoing) string {
 			o.State, o.Err = outbox.StateSent, ""
 			return outbox.AuditSent
 		})
+		if rerr == nil && d.opts.OnSent != nil {
+			d.opts.OnSent(a, d.opts.Now())
+		}
 	case feeds.IsPermanent(err):
 		d.fail(a.ID, err.Error())
 	case ctx.Err() != nil && sendCtx.Err() != nil && !feeds.IsNotSent(err):

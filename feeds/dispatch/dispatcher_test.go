@@ -525,3 +525,27 @@ func TestDispatcherOperatorChanges(t *testing.T) {
 		t.Errorf("audit = %s (refused changes must not be audited)", w)
 	}
 }
+
+// OnSent hears of what the platform took, once, and of nothing else.
+func TestDispatcherToldOfSends(t *testing.T) {
+	box := newMemOutbox(queued("1", feeds.ActReply), queued("2", feeds.ActReply))
+	c := &scripted{errs: []error{feeds.Permanent(errors.New("403"))}}
+	h := hub.New(hub.Options{})
+	h.Add("f", c)
+	sent := make(chan string, 4)
+	d := New(box, h, Options{OnSent: func(a feeds.Action, _ time.Time) { sent <- a.ID }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitState(t, box, "1", outbox.StateFailed)
+	waitState(t, box, "2", outbox.StateSent)
+	if id := <-sent; id != "2" {
+		t.Errorf("told of %s, want 2", id)
+	}
+	select {
+	case id := <-sent:
+		t.Errorf("told again, of %s", id)
+	default:
+	}
+}
