@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/tribune/tribune/feeds/sse"
 	"github.com/tribune/tribune/feeds/webhook"
 	"github.com/tribune/tribune/feeds/wsfeed"
+	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 )
 
@@ -32,6 +35,75 @@ type Config struct {
 	// Retention for every feed that does not set its own.
 	Keep  store.Retention
 	Feeds []FeedConfig
+	Pulse PulseConfig
+}
+
+// PulseConfig is the [pulse] table: what the stats watch for.
+type PulseConfig struct {
+	// Brand lists the brand's own accounts ("@lumio"): mentions of them
+	// are always highlighted, and questions to them wait for an answer.
+	Brand []string `toml:"brand"`
+	// Watch lists the watch-words and phrases.
+	Watch []string `toml:"watch"`
+	// Bell rings the terminal bell on an alert and a watch-word (at most
+	// once every 30 seconds).
+	Bell   bool       `toml:"bell"`
+	Alerts alertsFile `toml:"alerts"`
+}
+
+// alertsFile is the [pulse.alerts] table; durations are strings ("90s").
+type alertsFile struct {
+	Window        string  `toml:"window"`
+	HalfLife      string  `toml:"half_life"`
+	Warmup        string  `toml:"warmup"`
+	Cooldown      string  `toml:"cooldown"`
+	Volume        float64 `toml:"volume"`
+	Negative      float64 `toml:"negative"`
+	Watch         float64 `toml:"watch"`
+	NegativeShare float64 `toml:"negative_share"`
+	MinMessages   int     `toml:"min_messages"`
+	MinHits       int     `toml:"min_hits"`
+}
+
+// rules reads the thresholds; zero values keep the engine's defaults.
+func (a alertsFile) rules() (stats.AlertRules, error) {
+	r := stats.AlertRules{Volume: a.Volume, Negative: a.Negative, Watch: a.Watch,
+		NegativeShare: a.NegativeShare, MinMessages: a.MinMessages, MinHits: a.MinHits}
+	for _, d := range []struct {
+		key string
+		s   string
+		to  *time.Duration
+	}{{"window", a.Window, &r.Window}, {"half_life", a.HalfLife, &r.HalfLife},
+		{"warmup", a.Warmup, &r.Warmup}, {"cooldown", a.Cooldown, &r.Cooldown}} {
+		if d.s == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.s)
+		if err != nil || v <= 0 {
+			return r, fmt.Errorf("pulse.alerts.%s: %q is not a duration like \"90s\" or \"5m\"", d.key, d.s)
+		}
+		*d.to = v
+	}
+	for _, f := range []struct {
+		key string
+		v   float64
+	}{{"volume", a.Volume}, {"negative", a.Negative}, {"watch", a.Watch}, {"negative_share", a.NegativeShare}} {
+		if f.v < 0 || (f.key == "negative_share" && f.v > 1) {
+			return r, fmt.Errorf("pulse.alerts.%s: %v is out of range", f.key, f.v)
+		}
+	}
+	if a.MinMessages < 0 || a.MinHits < 0 {
+		return r, errors.New("pulse.alerts: min_messages and min_hits can't be negative")
+	}
+	return r, nil
+}
+
+// demoPulse is what the pulse watches for in the demo: the brand's
+// account and the words of its crisis.
+var demoPulse = PulseConfig{
+	Brand: []string{"@lumio"},
+	Watch: []string{"remboursement", "refund", "brûlant", "surchauffe", "overheating", "#HaloGate", "arnaque", "scam"},
+	Bell:  true,
 }
 
 // FeedConfig is one [[feed]] table: the keys every feed has, and the
@@ -54,6 +126,7 @@ type fileConfig struct {
 	KeepFor   string           `toml:"keep_for"`
 	KeepCount int              `toml:"keep_count"`
 	Feeds     []toml.Primitive `toml:"feed"`
+	Pulse     PulseConfig      `toml:"pulse"`
 }
 
 // feedCommon holds the keys main reads in every [[feed]] table.
@@ -170,8 +243,16 @@ func loadConfig(path string, explicit bool) (Config, error) {
 }
 
 func (fc fileConfig) resolve(md toml.MetaData) (Config, error) {
-	c := Config{Theme: fc.Theme, Operator: fc.Operator, DB: fc.DB}
+	c := Config{Theme: fc.Theme, Operator: fc.Operator, DB: fc.DB, Pulse: fc.Pulse}
 	var err error
+	if _, err = fc.Pulse.Alerts.rules(); err != nil {
+		return Config{}, err
+	}
+	for _, w := range append(slices.Clone(fc.Pulse.Watch), fc.Pulse.Brand...) {
+		if strings.TrimSpace(w) == "" || strings.ContainsFunc(w, unicode.IsControl) {
+			return Config{}, fmt.Errorf("pulse: watch-word or brand %q is empty or holds control characters", w)
+		}
+	}
 	if c.Keep, err = retention(fc.KeepFor, fc.KeepCount); err != nil {
 		return Config{}, err
 	}

@@ -215,3 +215,38 @@ func TestAuditAndDBCommands(t *testing.T) {
 		t.Errorf("a bad --since: %v (exit %d), want a usage error", err, exitCode(err))
 	}
 }
+
+func TestConfigReadsThePulse(t *testing.T) {
+	c, err := loadConfig(writeConfig(t, `
+[pulse]
+brand = ["@lumio", "lumio_fr"]
+watch = ["remboursement", "ne marche pas"]
+bell = true
+[pulse.alerts]
+window = "90s"
+volume = 6
+negative_share = 0.4
+`), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Pulse.Alerts.rules()
+	if err != nil || r.Window != 90*time.Second || r.Volume != 6 || r.NegativeShare != 0.4 {
+		t.Errorf("rules %+v, %v", r, err)
+	}
+	if len(c.Pulse.Brand) != 2 || c.Pulse.Watch[1] != "ne marche pas" || !c.Pulse.Bell {
+		t.Errorf("pulse %+v", c.Pulse)
+	}
+	for text, want := range map[string]string{
+		"[pulse.alerts]\nwindow = \"soon\"":         `pulse.alerts.window: "soon" is not a duration`,
+		"[pulse.alerts]\nnegative_share = 2":        "pulse.alerts.negative_share: 2 is out of range",
+		"[pulse]\nwatch = [\"ok\", \"\\u001b[2J\"]": "holds control characters",
+		"[pulse]\nbrand = [\" \"]":                  "is empty",
+		"[pulse]\nwatchwords = [\"x\"]":             "unknown keys: pulse.watchwords",
+	} {
+		_, err := loadConfig(writeConfig(t, text), true)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", text, err, want)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -246,14 +247,27 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 	if err != nil {
 		return nil, err
 	}
-	events, engine, err := newHub(db, dbPath)
+	feedCfgs, pulse := cfg.Feeds, cfg.Pulse
+	if len(feedCfgs) == 0 {
+		feedCfgs = demoFeeds(o.demoRate)
+		if pulse.Brand == nil && pulse.Watch == nil {
+			pulse = demoPulse
+		}
+	}
+	rules, _ := pulse.Alerts.rules() // checked when the config was read
+	engine := stats.New(nil)
+	var events *hub.Hub
+	engine.Configure(stats.Config{Brand: pulse.Brand, Alerts: rules, OnAlert: func(a stats.Alert) {
+		// On the hub's goroutine: events is set before it runs.
+		hub.Publish(events, stats.TopicAlerts, a)
+		if err := db.Note(outbox.AuditEntry{What: outbox.AuditAlert, Feed: a.Feed, Text: a.Text}); err != nil {
+			hub.Publish(events, hub.TopicErrors, "recording an alert: "+err.Error())
+		}
+	}})
+	events, err = newHub(db, dbPath, engine)
 	if err != nil {
 		db.Close()
 		return nil, err
-	}
-	feedCfgs := cfg.Feeds
-	if len(feedCfgs) == 0 {
-		feedCfgs = demoFeeds(o.demoRate)
 	}
 	limits := make(map[string]feeds.Limit)
 	for _, fc := range feedCfgs {
@@ -269,7 +283,7 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 			limits[fc.ID] = *fc.SendLimit
 		}
 	}
-	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits})
+	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits, OnSent: engine.Acted})
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
 		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup)},
@@ -284,21 +298,20 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 
 // newHub makes the hub over the store, with the stats engine and the
 // de-duplication seeded from what the store holds.
-func newHub(db *store.DB, dbPath string) (*hub.Hub, *stats.Engine, error) {
-	engine := stats.New(nil)
+func newHub(db *store.DB, dbPath string, engine *stats.Engine) (*hub.Hub, error) {
 	if err := seedStats(engine, db); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	lastSeq, err := db.LastSeq()
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", dbPath, err)
+		return nil, fmt.Errorf("reading %s: %w", dbPath, err)
 	}
 	recent, err := db.Recent(5000)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", dbPath, err)
+		return nil, fmt.Errorf("reading %s: %w", dbPath, err)
 	}
 	engine.SeedAuthors(recent) // the last hour's, as far as these go
-	return hub.New(hub.Options{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent}), engine, nil
+	return hub.New(hub.Options{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent}), nil
 }
 
 // stop stops the feeds and the dispatcher, waits for the writes sessions

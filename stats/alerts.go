@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // Spike detection.
@@ -258,3 +260,8 @@ func shortDuration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d s", int(d/time.Second))
 }
+
+// TopicAlerts carries the alerts the engine raises to every session, as
+// they are raised; past the backlog the oldest are dropped (a snapshot
+// holds the last ones).
+var TopicAlerts = hub.NewTopic("alerts", hub.KeepNewest[Alert]())

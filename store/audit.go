@@ -91,6 +91,11 @@ func (db *DB) RecentAudit(n int) ([]outbox.AuditEntry, error) {
 	return out, nil
 }
 
+// Note records an entry that goes with no outbox change, an alert.
+func (db *DB) Note(e outbox.AuditEntry) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return db.appendAudit(tx, e) })
+}
+
 // Hold returns the outbox's brake as last set.
 func (db *DB) Hold() (outbox.Hold, error) {
 	var h outbox.Hold

@@ -176,6 +176,9 @@ const (
 	AuditLimited   = "rate-limited"
 	AuditHeld      = "held"
 	AuditReleased  = "released"
+	// AuditAlert records a spike the stats raised: Feed and Text say
+	// where and why.
+	AuditAlert = "alert"
 )
 
 // NewAuditEntry describes o after a change recorded as what, done by by.
