@@ -93,6 +93,7 @@ func newHarness(t *testing.T, path string) *harness {
 		}
 	}
 	h := &harness{db: db, hub: hb, stats: stats.New(func() time.Time { return clock }), work: new(sync.WaitGroup), path: path}
+	h.stats.Configure(stats.Config{Brand: []string{"@lumio"}})
 	t.Cleanup(func() { WaitWork(h.work, 5*time.Second); db.Close() })
 	return h
 }

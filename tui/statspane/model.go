@@ -45,6 +45,7 @@ type Model struct {
 
 	focused bool
 	top     int // first line of the details shown
+	loc     *time.Location
 
 	width, height int
 }
@@ -88,7 +89,7 @@ func (m *Model) Blur() { m.focused = false }
 // Title names the pane, and says when it shows the feeds in detail.
 func (m *Model) Title() string {
 	if m.focused {
-		return "Stats · feeds in detail"
+		return "Stats · alerts, questions, feeds"
 	}
 	return "Stats"
 }
@@ -98,6 +99,9 @@ func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.Keys.Up, m.Ke
 
 // FullHelp is the keys of the details.
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+
+// SetLocation sets the zone times are shown in.
+func (m *Model) SetLocation(loc *time.Location) { m.loc = loc }
 
 // SetSnapshot sets the latest counts.
 func (m *Model) SetSnapshot(s stats.Snapshot) { m.snap = s }
@@ -149,8 +153,8 @@ func (m *Model) feedStats(name string) stats.FeedStats {
 	return stats.FeedStats{Feed: name}
 }
 
-// View draws the pane: the rates, two lines a feed when there is room,
-// else one; with the keyboard, each feed's health in full.
+// View draws the pane: the pulse of all feeds, then each feed's rate and
+// health, as much of it as fits; with the keyboard, the details.
 func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
@@ -158,17 +162,11 @@ func (m *Model) View() string {
 	if m.focused {
 		return m.detailView()
 	}
-	names := m.feedNames()
-	roomy := m.height >= 2*(len(names)+1)+1
-	var lines []string
-	lines = append(lines, m.row("all", "", m.snap.Overall, roomy)...)
-	for _, name := range names {
-		lines = append(lines, m.row(name, name, m.feedStats(name), roomy)...)
-	}
+	lines := m.overview(m.height - 1)
 	for len(lines) < m.height-1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines[:min(len(lines), m.height-1)], m.footer())
+	lines = append(lines, m.footer())
 	for i, l := range lines {
 		lines[i] = cells.Truncate(cells.Safe(l), m.width, "…")
 	}
@@ -177,28 +175,150 @@ func (m *Model) View() string {
 
 const labelW = 9
 
-// row draws one feed (or the overall line when feed is "").
-func (m *Model) row(label, feed string, fs stats.FeedStats, roomy bool) []string {
-	labelStyle := m.styles.Bold
-	if feed != "" {
-		labelStyle = m.styles.Platform(m.platformOf(feed, fs))
+// line is one line of the overview and how much it matters: when the pane
+// is short, the least important lines go first.
+type line struct {
+	text string
+	rank int // 0 matters most
+}
+
+// overview is the lines that fit in h, in their order.
+func (m *Model) overview(h int) []string {
+	names := m.feedNames()
+	all := m.snap.Overall
+	p := m.snap.Pulse
+	var ls []line
+	add := func(rank int, text string) { ls = append(ls, line{text, rank}) }
+
+	add(0, m.styles.Bold.Render(pad("all", labelW))+m.styles.Text.Render(fmt.Sprintf("%5s/min", human(int(all.PerMinute+0.5))))+
+		m.styles.Muted.Render(fmt.Sprintf("  total %s  authors %s", human(all.Total), humanCapped(all.Authors, all.AuthorsCapped)))+
+		m.styles.Muted.Render(newAuthors(all.NewAuthors)))
+	sparkW := min(m.width-labelW-6, len(all.Minutes)) // room for the peak
+	add(2, m.styles.Muted.Render(pad(" msgs", labelW))+m.sparkScaled(all.Minutes[:], sparkW, all.Peak, m.styles.Spark)+
+		m.styles.Muted.Render(fmt.Sprintf(" %s", human(all.Peak))))
+	add(3, m.styles.Muted.Render(pad(" neg", labelW))+m.sparkScaled(all.Negative[:], sparkW, all.Peak, m.styles.Error))
+	if md := mood(all); md != "" {
+		add(2, m.styles.Bold.Render(pad("mood", labelW))+m.styles.Text.Render(md))
 	}
-	name := cells.Truncate(cells.Safe(label), labelW-1, "…")
-	name += strings.Repeat(" ", labelW-cells.Width(name))
+	add(6, m.styles.Muted.Render(strings.Repeat(" ", labelW)+axis(sparkW)))
+	add(1, m.styles.Bold.Render(pad("brand", labelW))+m.answers(all, p))
+	if len(p.Watch) > 0 {
+		add(3, m.styles.Bold.Render(pad("watch", labelW))+m.styles.Warn.Render(counts(p.Watch)))
+	}
+	if len(p.TopTerms) > 0 {
+		add(4, m.styles.Bold.Render(pad("terms", labelW))+m.styles.Text.Render(counts(p.TopTerms)))
+	}
+	if len(p.TopAuthors) > 0 {
+		add(5, m.styles.Bold.Render(pad("top", labelW))+m.styles.Text.Render(counts(p.TopAuthors)))
+	}
+	if mod := p.Moderation; mod != (stats.Moderation{}) {
+		add(5, m.styles.Bold.Render(pad("mod", labelW))+m.styles.Muted.Render(fmt.Sprintf("%d deleted · %d timeouts · %d bans · %d unbans",
+			mod.Deleted, mod.Timeouts, mod.Bans, mod.Unbans)))
+	}
+	for _, name := range names {
+		add(1, m.feedRow(name, m.feedStats(name)))
+	}
+	// Drop the least important lines, last first, until the rest fit.
+	for len(ls) > h {
+		worst := len(ls) - 1
+		for i := len(ls) - 1; i >= 0; i-- {
+			if ls[i].rank > ls[worst].rank {
+				worst = i
+			}
+		}
+		if ls[worst].rank == 0 {
+			break
+		}
+		ls = slices.Delete(ls, worst, worst+1)
+	}
+	out := make([]string, 0, min(len(ls), h))
+	for _, l := range ls[:min(len(ls), h)] {
+		out = append(out, l.text)
+	}
+	return out
+}
+
+// feedRow is one feed on one line: its rate, its last minutes, its
+// health.
+func (m *Model) feedRow(feed string, fs stats.FeedStats) string {
+	name := m.styles.Platform(m.platformOf(feed, fs)).Render(pad(feed, labelW))
 	rate := fmt.Sprintf("%5s/min", human(int(fs.PerMinute+0.5)))
-	health := ""
-	if feed != "" {
-		health = cells.Safe(m.healthText(feed)) // errors and states come from the platform
+	health := cells.Safe(m.healthText(feed)) // errors and states come from the platform
+	return name + m.styles.Text.Render(rate) + " " + m.sparkScaled(fs.Minutes[:], min(10, max(m.width-labelW-len(rate)-2-cells.Width(health)-1, 0)), fs.Peak, m.styles.Spark) + " " + health
+}
+
+// answers is how the team keeps up with the brand's mentions.
+func (m *Model) answers(all stats.FeedStats, p stats.Pulse) string {
+	st := m.styles.Text
+	if p.Unanswered > 0 {
+		st = m.styles.Warn
 	}
-	if !roomy {
-		spark := m.spark(fs.Minutes[:], m.width-labelW-len(rate)-2-cells.Width(health)-1)
-		return []string{labelStyle.Render(name) + m.styles.Text.Render(rate) + " " + spark + " " + health}
+	s := m.styles.Text.Render(plural(all.Mentions, "mention")) + m.styles.Muted.Render(" · ") +
+		st.Render(fmt.Sprintf("%d unanswered", p.Unanswered))
+	if p.Responses > 0 {
+		s += m.styles.Muted.Render(fmt.Sprintf(" · reply p50 %s p90 %s", ago(p.ResponseP50), ago(p.ResponseP90)))
 	}
-	first := labelStyle.Render(name) + m.styles.Text.Render(rate) +
-		m.styles.Muted.Render(fmt.Sprintf("  total %s  authors %s", human(fs.Total), humanCapped(fs.Authors, fs.AuthorsCapped))) + "  " + health
-	peak := fmt.Sprintf(" peak %s/min", human(fs.Peak))
-	second := strings.Repeat(" ", labelW) + m.spark(fs.Minutes[:], m.width-labelW-len(peak)) + m.styles.Muted.Render(peak)
-	return []string{first, second}
+	return s
+}
+
+// plural reads "1 mention", "2 mentions".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return human(n) + " " + what + "s"
+}
+
+// newAuthors reads " (+12 new)" when some authors are new this hour.
+func newAuthors(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (+%s new)", human(n))
+}
+
+// mood is the last hour's negative and positive share.
+func mood(fs stats.FeedStats) string {
+	var n, neg, pos int
+	for i := range fs.Minutes {
+		n += fs.Minutes[i]
+		neg += fs.Negative[i]
+		pos += fs.Positive[i]
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d%% negative · %d%% positive, last hour", neg*100/n, pos*100/n)
+}
+
+// axis labels a sparkline of w one-minute columns ending now.
+func axis(w int) string {
+	if w < 12 {
+		return ""
+	}
+	left := fmt.Sprintf("-%dm", w)
+	right := "now"
+	mid := ""
+	if w >= 30 {
+		mid = fmt.Sprintf("-%dm", w/2)
+	}
+	gap := w - len(left) - len(right) - len(mid)
+	return left + strings.Repeat(" ", gap/2) + mid + strings.Repeat(" ", gap-gap/2) + right
+}
+
+// counts reads "refund 5 · brûlant 3".
+func counts(cs []stats.Count) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Key + " " + human(c.N)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// pad cuts or pads s to w cells.
+func pad(s string, w int) string {
+	s = cells.Truncate(cells.Safe(s), w-1, "…")
+	return s + strings.Repeat(" ", w-cells.Width(s))
 }
 
 func (m *Model) platformOf(feed string, fs stats.FeedStats) string {
@@ -262,27 +382,24 @@ func (m *Model) state(s hub.HealthState) (lipgloss.Style, string, string) {
 
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")
 
-// spark draws the last w minutes (at most 60) scaled to their own peak.
-func (m *Model) spark(minutes []int, w int) string {
+// sparkScaled draws the last w minutes (at most 60), one column a
+// minute, scaled to peak so that two lines drawn to one peak compare.
+func (m *Model) sparkScaled(minutes []int, w, peak int, st lipgloss.Style) string {
 	w = min(max(w, 0), len(minutes))
 	if w == 0 {
 		return ""
 	}
 	vals := minutes[len(minutes)-w:]
-	peak := 0
-	for _, v := range vals {
-		peak = max(peak, v)
-	}
 	var b strings.Builder
 	for _, v := range vals {
 		switch {
-		case peak == 0 || v == 0:
+		case peak <= 0 || v <= 0:
 			b.WriteRune(' ')
 		default:
 			b.WriteRune(sparkRunes[min((v*len(sparkRunes)-1)/peak, len(sparkRunes)-1)])
 		}
 	}
-	return m.styles.Spark.Render(b.String())
+	return st.Render(b.String())
 }
 
 func (m *Model) footer() string {
@@ -347,6 +464,23 @@ func (m *Model) details() []string {
 			lines = append(lines, strings.Repeat(" ", labelW)+st.Render(l))
 		}
 	}
+	p := m.snap.Pulse
+	if len(p.Alerts) > 0 {
+		lines = append(lines, m.styles.Bold.Render("Alerts, newest first"))
+		for i := len(p.Alerts) - 1; i >= 0 && i >= len(p.Alerts)-5; i-- {
+			a := p.Alerts[i]
+			lines = append(lines, m.styles.Warn.Render(pad(m.clock(a.At), labelW))+m.styles.Warn.Render("⚠ "+a.Feed))
+			wrap(m.styles.Text, a.Text)
+		}
+		lines = append(lines, "")
+	}
+	lines = append(lines, m.styles.Bold.Render(fmt.Sprintf("Unanswered questions to the brand: %d", p.Unanswered)))
+	for _, q := range p.Questions {
+		lines = append(lines, m.styles.Muted.Render(pad(ago(m.now.Sub(q.Time)), labelW))+
+			m.styles.Platform(q.Platform).Render(q.Feed)+" "+m.styles.Author.Render(q.Author))
+		wrap(m.styles.Text, q.Text)
+	}
+	lines = append(lines, "", m.styles.Bold.Render("Feeds"))
 	for _, name := range m.feedNames() {
 		h, ok := m.health[name]
 		label := cells.Truncate(cells.Safe(name), labelW-1, "…")
@@ -385,6 +519,15 @@ func (m *Model) details() []string {
 		}
 	}
 	return lines
+}
+
+// clock is t as the pane shows it: hours and minutes, in the session's
+// zone.
+func (m *Model) clock(t time.Time) string {
+	if m.loc != nil {
+		t = t.In(m.loc)
+	}
+	return t.Format("15:04")
 }
 
 // stateLabel is a state in a glyph and a word, styled.

@@ -84,7 +84,7 @@ func TestFocusedShowsHealthInFull(t *testing.T) {
 			t.Errorf("details lack %q:\n%s", want, v)
 		}
 	}
-	if m.Title() != "Stats · feeds in detail" {
+	if m.Title() != "Stats · alerts, questions, feeds" {
 		t.Errorf("title %q", m.Title())
 	}
 	m.Blur()
