@@ -286,7 +286,7 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits, OnSent: engine.Acted})
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
-		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup)},
+		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup), Bell: pulse.Bell},
 		db:       db,
 		cancel:   cancel,
 	}

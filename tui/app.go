@@ -21,6 +21,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/composer"
@@ -89,6 +90,11 @@ type Model struct {
 	helpFrom pane.ID
 	// pending collects Cmds that applying a batch asks for.
 	pending []tea.Cmd
+	// alert is the banner's alert, nil when none shows; alertFeeds the
+	// feeds that alerted since it went up.
+	alert      *stats.Alert
+	alertFeeds map[string]bool
+	lastBell   time.Time
 }
 
 // New returns the dashboard of one session. It subscribes to the hub at
@@ -108,7 +114,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 		panes:     pane.NewManager(st),
 		feed:      feed.New(st, svc.Window, s.Location),
 		composer:  composer.New(st),
-		stats:     statspane.New(st),
+		stats:     statspane.New(st, s.Location),
 		box:       outboxview.New(st, s.Location),
 		audit:     outboxview.NewAudit(st, s.Location),
 		helpView:  helpview.New(h),
@@ -147,7 +153,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.panes.SetSize(m.width, max(m.height-1, 0)) // the footer line
+		m.layout()
 		m.help.SetWidth(m.width)
 		m.cmdline.SetWidth(m.width - 2)
 		return m, nil
@@ -163,6 +169,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		m.stats.SetSnapshot(msg.snap)
 		m.setHealth(msg.health, msg.at)
+		m.expireAlert(msg.at)
 		return m, m.tick()
 	case loadedMsg:
 		m.applyLoaded(msg)
@@ -311,6 +318,7 @@ func (m *Model) applyBatch(b hub.Batch) {
 	if m.panes.Overlay() == paneAudit && (len(changed) > 0 || holdChanged) {
 		m.pending = append(m.pending, m.loadAudit())
 	}
+	m.showAlerts(hub.Items(b, stats.TopicAlerts))
 	errText, _ := hub.Last(b, hub.TopicErrors)
 	switch dropped := hub.Dropped(b, hub.TopicEvents); {
 	case errText != "":

@@ -71,6 +71,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openAudit()
 	case key.Matches(k, m.keys.Hold):
 		return m.toggleHold()
+	case m.alert != nil && key.Matches(k, m.keys.Dismiss):
+		m.dismissAlert()
+		return nil
 	case key.Matches(k, m.keys.Delete):
 		return m.moderate(feeds.ActDelete)
 	case key.Matches(k, m.keys.Timeout):

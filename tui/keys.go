@@ -19,6 +19,7 @@ type keyMap struct {
 	Outbox         key.Binding
 	Audit          key.Binding
 	Hold           key.Binding
+	Dismiss        key.Binding
 	Command        key.Binding
 	// Moderation of the selected message, each confirmed with y.
 	Delete  key.Binding
@@ -44,6 +45,7 @@ func defaultKeyMap() keyMap {
 		Outbox:         key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "outbox")),
 		Audit:          key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "audit log")),
 		Hold:           key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "hold outbox")),
+		Dismiss:        key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "dismiss the alert")),
 		Command:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
 		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
 		Timeout:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeout author 10m")),
@@ -68,7 +70,7 @@ func (b bindings) FullHelp() [][]key.Binding { return b.full }
 func (m *Model) helpKeys() bindings {
 	k := m.keys
 	global := []key.Binding{k.Next, k.Help, k.Quit}
-	all := []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Hold, k.Command}
+	all := []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Hold, k.Dismiss, k.Command}
 	switch {
 	case m.panes.Overlay() == paneOutbox:
 		return bindings{short: m.box.ShortHelp(), full: m.box.FullHelp()}

@@ -35,6 +35,8 @@ type Services struct {
 	BatchEvery time.Duration
 	// TickEvery is how often the stats refresh; zero means 1s.
 	TickEvery time.Duration
+	// Bell rings the terminal bell on an alert, at most every 30 s.
+	Bell bool
 }
 
 // Session is what one terminal brings to the dashboard: where it reads and

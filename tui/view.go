@@ -34,7 +34,11 @@ func (m *Model) screen() string {
 		lines := strings.Split(cells.Wrap(msg, max(m.width, 1)), "\n")
 		return strings.Join(lines[:min(len(lines), max(m.height, 1))], "\n")
 	}
-	return m.panes.View() + "\n" + cells.Truncate(cells.Safe(m.footer()), m.width, "")
+	top := ""
+	if m.alert != nil {
+		top = m.banner() + "\n"
+	}
+	return top + m.panes.View() + "\n" + cells.Truncate(cells.Safe(m.footer()), m.width, "")
 }
 
 // footer is the command line or a prompt when one is open, else the status

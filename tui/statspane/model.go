@@ -50,9 +50,9 @@ type Model struct {
 	width, height int
 }
 
-// New returns an empty stats pane.
-func New(styles *themes.Styles) *Model {
-	return &Model{styles: styles, health: make(map[string]hub.Health), Keys: KeyMap{
+// New returns an empty stats pane showing times in loc (nil: UTC).
+func New(styles *themes.Styles, loc *time.Location) *Model {
+	return &Model{styles: styles, loc: loc, health: make(map[string]hub.Health), Keys: KeyMap{
 		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
 		Down: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
 	}}
@@ -99,9 +99,6 @@ func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.Keys.Up, m.Ke
 
 // FullHelp is the keys of the details.
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
-
-// SetLocation sets the zone times are shown in.
-func (m *Model) SetLocation(loc *time.Location) { m.loc = loc }
 
 // SetSnapshot sets the latest counts.
 func (m *Model) SetSnapshot(s stats.Snapshot) { m.snap = s }

@@ -14,7 +14,7 @@ import (
 )
 
 func TestViewShowsHealthCountsAndOutbox(t *testing.T) {
-	m := New(tuitest.Styles())
+	m := New(tuitest.Styles(), nil)
 	m.SetSize(70, 12)
 	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 	snap := stats.Snapshot{Overall: stats.FeedStats{Total: 12345, PerMinute: 61.6, Authors: 900},
@@ -41,7 +41,7 @@ func TestViewShowsHealthCountsAndOutbox(t *testing.T) {
 // A rate-limited feed says how long it waits, a feed's standing conditions
 // show beside it, and a held outbox is the first thing in the footer.
 func TestViewShowsPauseStatusAndHold(t *testing.T) {
-	m := New(tuitest.Styles())
+	m := New(tuitest.Styles(), nil)
 	m.SetSize(110, 8)
 	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 	m.SetHealth([]hub.Health{{
@@ -67,7 +67,7 @@ func TestViewShowsPauseStatusAndHold(t *testing.T) {
 // With the keyboard, the pane shows why a feed is down, in full: the
 // whole last error, since when, the next try, the reconnects.
 func TestFocusedShowsHealthInFull(t *testing.T) {
-	m := New(tuitest.Styles())
+	m := New(tuitest.Styles(), nil)
 	m.SetSize(40, 14)
 	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 	long := "dial tcp 127.0.0.1:6667: connect: connection refused (is the server running?)"
