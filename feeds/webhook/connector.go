@@ -24,6 +24,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/fieldmap"
+	"github.com/tribune/tribune/feeds/internal/jsonlimit"
 )
 
 const (
@@ -219,7 +220,16 @@ func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 			return
 		}
 		res, err := c.mapper.Map(body)
-		if err != nil {
+		switch {
+		case errors.Is(err, jsonlimit.ErrTooDeep):
+			c.unmatched.Add(err.Error())
+			http.Error(w, "the body is refused: "+err.Error(), http.StatusBadRequest)
+			return
+		case errors.Is(err, jsonlimit.ErrTooMany):
+			c.unmatched.Add(err.Error())
+			http.Error(w, "the body is refused: "+err.Error(), http.StatusRequestEntityTooLarge)
+			return
+		case err != nil:
 			c.unmatched.Add(err.Error())
 			http.Error(w, "the body is not valid JSON", http.StatusBadRequest)
 			return

@@ -484,3 +484,26 @@ text = "text"
 		}
 	}
 }
+
+// TestRefusesHostileJSON: the 8 MiB of "[" that overflowed the stack, and
+// a valid document nested as deep, are refused before gjson recurses; so
+// is a body of more values than any batch holds.
+func TestRefusesHostileJSON(t *testing.T) {
+	s := feedstest.NewStream()
+	url, _ := start(t, Config{MaxBody: 9 << 20}, s)
+	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	for name, body := range map[string]string{"8 MiB of [": strings.Repeat("[", 8<<20), "valid and deep": deep} {
+		a := post(t, url, "application/json", body, nil)
+		if a.code != http.StatusBadRequest || !strings.Contains(a.body, "nested too deeply") {
+			t.Errorf("%s: answer %d %q", name, a.code, a.body)
+		}
+	}
+	many := "[" + strings.Repeat("0,", 1<<20) + "0]"
+	a := post(t, url, "application/json", many, nil)
+	if a.code != http.StatusRequestEntityTooLarge || !strings.Contains(a.body, "too many values") {
+		t.Errorf("a million values: answer %d %q", a.code, a.body)
+	}
+	if n := len(s.Events()); n != 0 {
+		t.Errorf("%d events stored", n)
+	}
+}

@@ -426,3 +426,27 @@ func TestNewErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDeepFrameIsUnmatched: a frame nested past the bound (valid JSON, so
+// gjson would recurse through all of it) is counted as unmatched with its
+// reason, and the stream goes on.
+func TestDeepFrameIsUnmatched(t *testing.T) {
+	deep := strings.Repeat("[", 400000) + strings.Repeat("]", 400000)
+	_, url := wsServer(t, func(c *websocket.Conn, r *http.Request) {
+		c.WriteMessage(websocket.TextMessage, []byte(deep))
+		c.WriteMessage(websocket.TextMessage, []byte(`{"id":"1","body":{"text":"after"}}`))
+		c.ReadMessage() // until the client goes
+	})
+	c, err := New("chat", Config{URL: url, Fields: fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := feedstest.NewStream()
+	run(t, c, s)
+	if evs := s.WaitEvents(t, 1, wait); evs[0].Text != "after" {
+		t.Errorf("event %+v", evs[0])
+	}
+	s.WaitFor(t, wait, "the deep frame counted as unmatched", func(s *feedstest.Stream) bool {
+		return s.StatusOf(fieldmap.StatusUnmatched) == "1 frame" && strings.Contains(s.StatusOf(fieldmap.StatusWhy), "nested too deeply")
+	})
+}
