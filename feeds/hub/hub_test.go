@@ -344,3 +344,38 @@ func TestStuckSubscriberStaysBounded(t *testing.T) {
 		t.Errorf("last update %q, want the newest", last.ID)
 	}
 }
+
+// TestCommitNewCountsRepeats: a batch committed again stores nothing and
+// says so; the new events of a mixed batch are counted; a failed store
+// counts none.
+func TestCommitNewCountsRepeats(t *testing.T) {
+	st := newMemStore()
+	h := New(Options{Store: st})
+	runHub(t, h)
+	ctx := context.Background()
+	batch := func(ids ...string) []feeds.Event {
+		var evs []feeds.Event
+		for _, id := range ids {
+			evs = append(evs, feeds.Event{Feed: "hook", ID: id, Text: "t"})
+		}
+		return evs
+	}
+	for _, c := range []struct {
+		ids  []string
+		want int
+	}{
+		{[]string{"1", "2", "3"}, 3},
+		{[]string{"1", "2", "3"}, 0},
+		{[]string{"3", "4", "4", ""}, 2}, // an event without id is always new
+	} {
+		if n, err := h.CommitNew(ctx, batch(c.ids...)); n != c.want || err != nil {
+			t.Errorf("CommitNew(%v) = %d, %v; want %d new", c.ids, n, err, c.want)
+		}
+	}
+	st.mu.Lock()
+	st.fail = errors.New("disk full")
+	st.mu.Unlock()
+	if n, err := h.CommitNew(ctx, batch("5")); n != 0 || err == nil {
+		t.Errorf("failed store: %d new, %v", n, err)
+	}
+}

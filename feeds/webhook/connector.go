@@ -291,7 +291,7 @@ func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 		// server's write deadline runs from the reading of the request,
 		// so the answer gets one of its own, or a slow store would have
 		// it cut off.
-		err = s.Commit(r.Context(), res.Events)
+		fresh, counted, err := commit(r.Context(), s, res.Events)
 		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(c.ioTimeout))
 		switch {
 		case err != nil && r.Context().Err() != nil:
@@ -306,12 +306,31 @@ func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 			http.Error(w, "the events could not be stored; try again", http.StatusServiceUnavailable)
 			return
 		}
-		fmt.Fprintf(w, "stored %d events", len(res.Events))
+		if counted {
+			fmt.Fprintf(w, "stored %d new events, %d repeats already stored", fresh, len(res.Events)-fresh)
+		} else {
+			fmt.Fprintf(w, "stored %d events", len(res.Events))
+		}
 		if res.Unmatched > 0 {
 			fmt.Fprintf(w, "; %d did not match: %s", res.Unmatched, res.Why)
 		}
 		fmt.Fprintln(w)
 	})
+}
+
+// newCounter is a stream that says how many committed events were new
+// (not dropped as repeats of stored ones): the hub's streams do.
+type newCounter interface {
+	CommitNew(ctx context.Context, evs []feeds.Event) (int, error)
+}
+
+// commit commits evs on s, and when s can say, how many were new.
+func commit(ctx context.Context, s feeds.Stream, evs []feeds.Event) (fresh int, counted bool, err error) {
+	if nc, ok := s.(newCounter); ok {
+		fresh, err = nc.CommitNew(ctx, evs)
+		return fresh, true, err
+	}
+	return 0, false, s.Commit(ctx, evs)
 }
 
 // readBody reads r whole; with the length declared, into one buffer of

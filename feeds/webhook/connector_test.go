@@ -23,6 +23,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/feedstest"
 	"github.com/tribune/tribune/feeds/fieldmap"
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // wait bounds a broken test; it asserts nothing about speed.
@@ -613,4 +614,47 @@ func TestLimitsWhatIsHeld(t *testing.T) {
 		t.Errorf("over the request bound: %d %q", a.code, a.body)
 	}
 	hold.Close()
+}
+
+// TestRepeatedBatchSaysSo: through the hub, a batch posted again is
+// answered with how many events were new and how many repeats.
+func TestRepeatedBatchSaysSo(t *testing.T) {
+	h := hub.New(hub.Options{})
+	conn, err := New("forms", Config{Listen: "127.0.0.1:0", Fields: fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Add("forms", conn); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	url := ""
+	for deadline := time.Now().Add(wait); url == ""; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the inbox did not start")
+		}
+		for _, hl := range h.Health() {
+			for _, st := range hl.Status {
+				if st.Key == StatusListen {
+					url = "http://" + st.Value + "/"
+				}
+			}
+		}
+	}
+	batch := `[{"id":"1","message":"a"},{"id":"2","message":"b"},{"id":"3","message":"c"}]`
+	a := post(t, url, "application/json", batch, nil)
+	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 3 new events, 0 repeats") {
+		t.Errorf("first: %d %q", a.code, a.body)
+	}
+	a = post(t, url, "application/json", batch, nil)
+	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 0 new events, 3 repeats") {
+		t.Errorf("again: %d %q", a.code, a.body)
+	}
+	a = post(t, url, "application/json", `[{"id":"3","message":"c"},{"id":"4","message":"d"}]`, nil)
+	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 1 new events, 1 repeats") {
+		t.Errorf("mixed: %d %q", a.code, a.body)
+	}
 }
