@@ -414,6 +414,8 @@ func TestNewErrors(t *testing.T) {
 		{"open placeholder", func(c *Config) { c.ReplyURL = "http://x/{{id" }, "not closed"},
 		{"GET with body", func(c *Config) { c.ReplyURL, c.ReplyMethod, c.ReplyBody = "http://x/", "get", `{}` }, "GET sends no body"},
 		{"bad method", func(c *Config) { c.ReplyURL, c.ReplyMethod = "http://x/", "DELETE" }, "reply_method"},
+		{"password in reply url", func(c *Config) { c.ReplyURL = "https://bot:hunter2@x/send" }, "reply_url holds a user or password"},
+		{"user in reply url", func(c *Config) { c.ReplyURL = "https://bot@x/send" }, "reply_url holds a user or password"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -422,6 +424,9 @@ func TestNewErrors(t *testing.T) {
 			_, err := New("x", c)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("New: %v, want an error containing %q", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("the error shows the password: %v", err)
 			}
 		})
 	}
