@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,20 +13,8 @@ import (
 )
 
 // auditCmd prints the audit log as JSON lines, oldest first.
-func auditCmd(o options, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("tribune audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	since := fs.String("since", "", "only entries at or after `T`: a duration back from now (\"2h\", \"7d\"), a date (2026-11-23) or an RFC 3339 time")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("audit: unexpected %q", fs.Arg(0))}
-	}
-	from, err := parseSince(*since, time.Now())
+func auditCmd(o options, cfg Config, since string, stdout io.Writer) error {
+	from, err := parseSince(since, time.Now())
 	if err != nil {
 		return usageError{err}
 	}
@@ -66,10 +52,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 }
 
 // dbCmd runs the database maintenance commands.
-func dbCmd(o options, cfg Config, args []string, stdout, stderr io.Writer) error {
-	if len(args) != 1 || (args[0] != "check" && args[0] != "compact") {
-		return usageError{errors.New("db: want \"tribune db check\" or \"tribune db compact\"")}
-	}
+func dbCmd(o options, cfg Config, verb string, stdout io.Writer) error {
 	path, err := o.dbPath(cfg)
 	if err != nil {
 		return err
@@ -77,7 +60,7 @@ func dbCmd(o options, cfg Config, args []string, stdout, stderr io.Writer) error
 	if err := mustExist(path); err != nil {
 		return err
 	}
-	if args[0] == "compact" {
+	if verb == "compact" {
 		before, after, err := store.Compact(path, storeOptions(cfg))
 		if err != nil {
 			return err

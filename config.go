@@ -225,6 +225,9 @@ func loadConfig(path string, explicit bool) (Config, error) {
 	case err != nil:
 		return Config{}, fmt.Errorf("reading config %s: %w", path, err)
 	}
+	if err := checkSecretNamer(path, md); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
 	c, err := fc.resolve(md)
 	if err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
@@ -240,6 +243,33 @@ func loadConfig(path string, explicit bool) (Config, error) {
 		return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
 	}
 	return c, nil
+}
+
+// checkSecretNamer refuses a config that names where secrets are (a key
+// ending in _env or _file) and that others than its owner may write: they
+// could point a feed's secret at their own server, or a secret_file at a
+// file of ours. (Read access is harmless: the file holds names, never the
+// secrets.)
+func checkSecretNamer(path string, md toml.MetaData) error {
+	names := ""
+	for _, k := range md.Keys() {
+		last := k[len(k)-1]
+		if strings.HasSuffix(last, "_env") || strings.HasSuffix(last, "_file") {
+			names = last
+			break
+		}
+	}
+	if names == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("names secrets (%s) but others than its owner may change it (mode %04o): run chmod go-w %s", names, perm, path)
+	}
+	return nil
 }
 
 func (fc fileConfig) resolve(md toml.MetaData) (Config, error) {

@@ -250,3 +250,99 @@ negative_share = 0.4
 		}
 	}
 }
+
+// TestCommandLine: flags after the command, help on stdout with exit 0,
+// and exit 2 for mistakes.
+func TestCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	dbFile := filepath.Join(dir, "x.db")
+	cfg := writeConfig(t, "")
+	var out, errb bytes.Buffer
+	// "tribune db check --db x.db" named the missing verb before.
+	err := run([]string{"db", "check", "--db", dbFile, "--config", cfg}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "no database at "+dbFile) {
+		t.Errorf("db check --db after the command: %v", err)
+	}
+	if err := run([]string{"db", "--db", dbFile, "check"}, &out, &errb); err == nil || !strings.Contains(err.Error(), dbFile) {
+		t.Errorf("--db between db and its verb: %v", err)
+	}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"help", "db"}, {"db", "--help"}, {"audit", "-h"}} {
+		out.Reset()
+		errb.Reset()
+		err := run(args, &out, &errb)
+		if err != nil || !strings.Contains(out.String(), "Usage:") || errb.Len() != 0 {
+			t.Errorf("%v: err %v, stdout %d bytes, stderr %q", args, err, out.Len(), errb.String())
+		}
+	}
+	if !strings.Contains(func() string { out.Reset(); run([]string{"help", "db"}, &out, &errb); return out.String() }(), "tribune db compact") {
+		t.Errorf("help db: %s", out.String())
+	}
+	for _, args := range [][]string{{"--bogus"}, {"db", "check", "--bogus"}, {"help", "nope"}, {"nope"}, {"db"}, {"db", "vacuum"}, {"audit", "extra"}} {
+		if err := run(args, &out, &errb); exitCode(err) != 2 {
+			t.Errorf("%v: %v (exit %d), want a usage error", args, err, exitCode(err))
+		}
+	}
+	if _, err := os.Stat(dbFile); !os.IsNotExist(err) {
+		t.Error("a command created the database")
+	}
+}
+
+// TestBadConfigCreatesNoDatabase: a feed that cannot be built (here, its
+// secret is missing) stops tribune before the database file exists.
+func TestBadConfigCreatesNoDatabase(t *testing.T) {
+	dir := t.TempDir()
+	dbFile := filepath.Join(dir, "data", "tribune.db")
+	cfg := writeConfig(t, `
+[[feed]]
+id = "hook"
+type = "webhook"
+listen = "127.0.0.1:0"
+secret_env = "TRIBUNE_TEST_NO_SUCH_SECRET"
+[feed.fields]
+text = "text"
+`)
+	err := run([]string{"--config", cfg, "--db", dbFile}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "TRIBUNE_TEST_NO_SUCH_SECRET") {
+		t.Fatalf("run: %v", err)
+	}
+	if _, err := os.Stat(dbFile); !os.IsNotExist(err) {
+		t.Errorf("the database was created: %v", err)
+	}
+}
+
+// TestSecretsOpenToOthersAreRefused: a secret_file others may read, and a
+// config naming secrets that others may change, are refused.
+func TestSecretsOpenToOthersAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "hook.secret")
+	if err := os.WriteFile(secret, []byte("shh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(secret, 0o644) // whatever the umask
+	cfg := writeConfig(t, `
+[[feed]]
+id = "hook"
+type = "webhook"
+listen = "127.0.0.1:0"
+secret_file = "`+secret+`"
+[feed.fields]
+text = "text"
+`)
+	dbFile := filepath.Join(dir, "tribune.db")
+	err := run([]string{"--config", cfg, "--db", dbFile}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("a world-readable secret_file: %v", err)
+	}
+	os.Chmod(secret, 0o600)
+	os.Chmod(cfg, 0o666)
+	if _, err := loadConfig(cfg, true); err == nil || !strings.Contains(err.Error(), "names secrets (secret_file)") {
+		t.Errorf("a config naming secrets, writable by others: %v", err)
+	}
+	os.Chmod(cfg, 0o644)
+	if _, err := loadConfig(cfg, true); err != nil {
+		t.Errorf("a config readable by others names no secret itself: %v", err)
+	}
+	if _, err := os.Stat(dbFile); !os.IsNotExist(err) {
+		t.Errorf("the database was created: %v", err)
+	}
+}

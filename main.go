@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -67,12 +68,13 @@ const usageText = `tribune — a terminal dashboard for live community animation
 
 Usage:
   tribune [flags]                  run the dashboard (the built-in demo when no feeds are configured)
-  tribune [flags] audit [--since T] print the audit log as JSON lines (T: "2h", "2026-11-23", RFC 3339)
-  tribune [flags] db check         verify the database
-  tribune [flags] db compact       rewrite the database to reclaim free space (tribune must not be running)
+  tribune audit [--since T]        print the audit log as JSON lines (T: "2h", "2026-11-23", RFC 3339)
+  tribune db check                 verify the database
+  tribune db compact               rewrite the database to reclaim free space (tribune must not be running)
   tribune version                  print the version
+  tribune help [COMMAND]           print this help, or a command's
 
-Flags:
+Flags go before or after the command ("tribune db check --db x.db"):
 `
 
 const usageFooter = `
@@ -81,35 +83,93 @@ Keys: tab cycles panes, r replies to the selected message, ctrl+s sends,
 
 Data lives in $XDG_DATA_HOME/tribune (default ~/.local/share/tribune);
 config is read from --config, else $XDG_CONFIG_HOME/tribune/config.toml.
+
+Exit status: 0 done, 1 an error, 2 a mistake on the command line.
 `
 
-func parseFlags(args []string, stderr io.Writer) (options, []string, error) {
-	var o options
-	fs := flag.NewFlagSet("tribune", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.config, "config", "", "config `file` (default $XDG_CONFIG_HOME/tribune/config.toml)")
-	fs.StringVar(&o.db, "db", "", "database `file` (default $XDG_DATA_HOME/tribune/tribune.db)")
-	fs.StringVar(&o.theme, "theme", "", "colour theme: dark, light or colorblind (NO_COLOR turns colour off)")
-	fs.StringVar(&o.operator, "operator", "", "operator `name` whose drafts and read marks these are (default \"local\")")
-	fs.Int64Var(&o.seed, "seed", 1, "demo: content seed; the same seed plays the same event")
-	fs.Float64Var(&o.demoRate, "demo-rate", 5, "demo: messages per second over all demo feeds, in calm phases")
-	fs.StringVar(&o.debug, "debug", "", "log every message the dashboard receives to `file`")
-	fs.BoolVar(&o.version, "version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, usageFooter)
-	}
+// commandHelp is the help of each command, for "tribune help CMD" and
+// "tribune CMD --help".
+var commandHelp = map[string]string{
+	"audit": `Usage: tribune audit [--since T] [flags]
+
+Prints the audit log (every action an operator queued and what became of
+it) as JSON lines, oldest first.
+`,
+	"db": `Usage: tribune db check [flags]
+       tribune db compact [flags]
+
+check verifies the database and lists any problem (exit 1 if there is
+one); compact rewrites it to give free space back to the disk (tribune
+must not be running; the file never grows).
+`,
+	"version": "Usage: tribune version\n\nPrints the version.\n",
+	"help":    "Usage: tribune help [COMMAND]\n\nPrints the help, or a command's.\n",
+}
+
+// newFlagSet is a flag set for the command name holding the flags every
+// command takes, bound to o (their defaults are o's values, so a flag
+// given before the command stays set). Parse errors are returned, not
+// printed: the caller says them once.
+func (o *options) newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&o.config, "config", o.config, "config `file` (default $XDG_CONFIG_HOME/tribune/config.toml)")
+	fs.StringVar(&o.db, "db", o.db, "database `file` (default $XDG_DATA_HOME/tribune/tribune.db)")
+	fs.StringVar(&o.theme, "theme", o.theme, "colour theme: dark, light or colorblind (NO_COLOR turns colour off)")
+	fs.StringVar(&o.operator, "operator", o.operator, "operator `name` whose drafts and read marks these are (default \"local\")")
+	fs.Int64Var(&o.seed, "seed", o.seed, "demo: content seed; the same seed plays the same event")
+	fs.Float64Var(&o.demoRate, "demo-rate", o.demoRate, "demo: messages per second over all demo feeds, in calm phases")
+	fs.StringVar(&o.debug, "debug", o.debug, "log every message the dashboard receives to `file`")
+	fs.BoolVar(&o.version, "version", o.version, "print the version and exit")
+	return fs
+}
+
+// parse parses args with fs; a parse error is a usage error.
+func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return o, nil, err
+			return err
 		}
-		return o, nil, usageError{err}
+		return usageError{fmt.Errorf("%w (see tribune help)", err)}
 	}
-	if o.demoRate <= 0 || o.demoRate > 20000 {
-		return o, nil, usageError{fmt.Errorf("--demo-rate must be between 0 and 20000 messages per second, not %g", o.demoRate)}
+	return nil
+}
+
+// printUsage writes the help of command (the whole program's when "").
+func printUsage(w io.Writer, command string) {
+	if command != "" {
+		fmt.Fprint(w, commandHelp[command])
+		fmt.Fprintln(w, "\nFlags (before or after the command):")
+	} else {
+		fmt.Fprint(w, usageText)
+	}
+	var o options
+	o.seed, o.demoRate = 1, 5
+	fs := o.newFlagSet("tribune")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	if command == "" {
+		fmt.Fprint(w, usageFooter)
+	}
+}
+
+// parseFlags reads the flags before the command and returns the rest.
+func parseFlags(args []string) (options, []string, error) {
+	o := options{seed: 1, demoRate: 5}
+	fs := o.newFlagSet("tribune")
+	if err := parse(fs, args); err != nil {
+		return o, nil, err
 	}
 	return o, fs.Args(), nil
+}
+
+// check validates the flags, once all are parsed.
+func (o options) check() error {
+	if o.demoRate <= 0 || o.demoRate > 20000 {
+		return usageError{fmt.Errorf("--demo-rate must be between 0 and 20000 messages per second, not %g", o.demoRate)}
+	}
+	return nil
 }
 
 func versionString() string {
@@ -133,33 +193,91 @@ func versionString() string {
 	return "tribune " + v
 }
 
+// run runs the command line. Help goes to stdout and is no error; every
+// other answer of a command goes to stdout, and errors are returned.
 func run(args []string, stdout, stderr io.Writer) error {
-	o, rest, err := parseFlags(args, stderr)
+	o, rest, err := parseFlags(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout, "")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	if o.version {
+	command := ""
+	if len(rest) > 0 {
+		command, rest = rest[0], rest[1:]
+	}
+	if command == "help" {
+		switch {
+		case len(rest) == 0:
+			printUsage(stdout, "")
+		case len(rest) == 1 && commandHelp[rest[0]] != "":
+			printUsage(stdout, rest[0])
+		default:
+			return usageError{fmt.Errorf("help: no command %q (see tribune help)", strings.Join(rest, " "))}
+		}
+		return nil
+	}
+	if command != "" && commandHelp[command] == "" {
+		return usageError{fmt.Errorf("unknown command %q (see tribune help)", command)}
+	}
+	// The command's own arguments, with the common flags anywhere among
+	// them: "db" takes its verb first ("tribune db check --db x.db").
+	var since string
+	fs := o.newFlagSet("tribune " + command)
+	if command == "audit" {
+		fs.StringVar(&since, "since", "", "only entries at or after `T`: a duration back from now (\"2h\", \"7d\"), a date (2026-11-23) or an RFC 3339 time")
+	}
+	var positional []string
+	for {
+		if err := parse(fs, rest); errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout, command)
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if err := o.check(); err != nil {
+		return err
+	}
+	if o.version || command == "version" {
+		if len(positional) > 0 {
+			return usageError{fmt.Errorf("version: unexpected %q", positional[0])}
+		}
 		fmt.Fprintln(stdout, versionString())
 		return nil
 	}
-	if len(rest) > 0 && rest[0] == "version" && len(rest) == 1 {
-		fmt.Fprintln(stdout, versionString())
-		return nil
+	switch command {
+	case "":
+		if len(positional) > 0 {
+			return usageError{fmt.Errorf("unexpected %q (see tribune help)", positional[0])}
+		}
+	case "audit":
+		if len(positional) > 0 {
+			return usageError{fmt.Errorf("audit: unexpected %q", positional[0])}
+		}
+	case "db":
+		if len(positional) != 1 || (positional[0] != "check" && positional[0] != "compact") {
+			return usageError{errors.New("db: want \"tribune db check\" or \"tribune db compact\"")}
+		}
 	}
 	cfg, err := o.loadConfig()
 	if err != nil {
 		return err
 	}
-	if len(rest) == 0 {
-		return dashboard(o, cfg)
-	}
-	switch rest[0] {
+	switch command {
 	case "audit":
-		return auditCmd(o, cfg, rest[1:], stdout, stderr)
+		return auditCmd(o, cfg, since, stdout)
 	case "db":
-		return dbCmd(o, cfg, rest[1:], stdout, stderr)
+		return dbCmd(o, cfg, positional[0], stdout)
 	}
-	return usageError{fmt.Errorf("unknown command %q (see tribune --help)", rest[0])}
+	return dashboard(o, cfg)
 }
 
 // loadConfig reads --config, else the default config file if there is one.
@@ -239,6 +357,27 @@ type services struct {
 // startServices opens the store and starts the feeds and the dispatcher;
 // they run until ctx ends or stop is called.
 func startServices(ctx context.Context, o options, cfg Config) (*services, error) {
+	// The connectors first: a config mistake or a missing secret is
+	// reported before any database file is created.
+	feedCfgs, pulse := cfg.Feeds, cfg.Pulse
+	if len(feedCfgs) == 0 {
+		feedCfgs = demoFeeds(o.demoRate)
+		if pulse.Brand == nil && pulse.Watch == nil {
+			pulse = demoPulse
+		}
+	}
+	conns := make([]feeds.Connector, len(feedCfgs))
+	limits := make(map[string]feeds.Limit)
+	for i, fc := range feedCfgs {
+		c, err := fc.build(o)
+		if err != nil {
+			return nil, fmt.Errorf("config: feed %s: %w", fc.ID, err)
+		}
+		conns[i] = c
+		if fc.SendLimit != nil {
+			limits[fc.ID] = *fc.SendLimit
+		}
+	}
 	dbPath, err := o.dbPath(cfg)
 	if err != nil {
 		return nil, err
@@ -246,13 +385,6 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 	db, err := store.Open(dbPath, storeOptions(cfg))
 	if err != nil {
 		return nil, err
-	}
-	feedCfgs, pulse := cfg.Feeds, cfg.Pulse
-	if len(feedCfgs) == 0 {
-		feedCfgs = demoFeeds(o.demoRate)
-		if pulse.Brand == nil && pulse.Watch == nil {
-			pulse = demoPulse
-		}
 	}
 	rules, _ := pulse.Alerts.rules() // checked when the config was read
 	engine := stats.New(nil)
@@ -269,18 +401,10 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 		db.Close()
 		return nil, err
 	}
-	limits := make(map[string]feeds.Limit)
-	for _, fc := range feedCfgs {
-		c, err := fc.build(o)
-		if err == nil {
-			err = events.Add(fc.ID, c)
-		}
-		if err != nil {
+	for i, fc := range feedCfgs {
+		if err := events.Add(fc.ID, conns[i]); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("config: feed %s: %w", fc.ID, err)
-		}
-		if fc.SendLimit != nil {
-			limits[fc.ID] = *fc.SendLimit
 		}
 	}
 	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits, OnSent: engine.Acted})

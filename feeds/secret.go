@@ -3,6 +3,7 @@ package feeds
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -10,7 +11,9 @@ import (
 // ReadSecret returns a secret a config names but never holds: the value of
 // the environment variable env, or else the contents of file (trailing
 // newlines trimmed). Naming both, or a source that is empty, is an error
-// that says which.
+// that says which. Like ssh with a private key, a file that others than
+// its owner may read or write is refused: the secret may already be
+// theirs.
 func ReadSecret(env, file string) (string, error) {
 	switch {
 	case env != "" && file != "":
@@ -25,7 +28,19 @@ func ReadSecret(env, file string) (string, error) {
 		}
 		return v, nil
 	case file != "":
-		b, err := os.ReadFile(file)
+		f, err := os.Open(file)
+		if err != nil {
+			return "", fmt.Errorf("reading secret: %w", err)
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return "", fmt.Errorf("reading secret: %w", err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			return "", fmt.Errorf("secret file %s is open to others than its owner (mode %04o): run chmod 600 %s", file, perm, file)
+		}
+		b, err := io.ReadAll(io.LimitReader(f, 1<<20))
 		if err != nil {
 			return "", fmt.Errorf("reading secret: %w", err)
 		}

@@ -44,6 +44,11 @@ const (
 // a remap, which would wait for every open read transaction.
 const initialMmapSize = 64 << 20
 
+// allocSize is how much the file grows by at a time, past the pages in
+// use. bbolt's default, 16 MiB, made a new empty database a 16 MiB file
+// (once the map is larger than the step, each growth adds a whole step).
+const allocSize = 1 << 20
+
 // Options configures Open. The zero value is sensible.
 type Options struct {
 	// Timeout is how long Open waits for the file lock. Zero means
@@ -201,6 +206,7 @@ func lockedOpen(path string, opts Options) (*bolt.DB, error) {
 		if err != nil {
 			return nil, openError(err)
 		}
+		bdb.AllocSize = allocSize // before any write transaction
 		after, err := os.Stat(path)
 		if err != nil || statErr != nil || os.SameFile(before, after) {
 			return bdb, nil

@@ -207,6 +207,12 @@ func Compact(path string, opts Options) (before, after int64, err error) {
 		_ = os.Remove(tmp)
 		return 0, 0, fmt.Errorf("compacting %s: %w", path, err)
 	}
+	if tfi, err := os.Stat(tmp); err != nil || tfi.Size() >= fi.Size() {
+		// Nothing to reclaim (the copy's pages are laid out
+		// differently, and may take more room): keep the original.
+		_ = os.Remove(tmp)
+		return fi.Size(), fi.Size(), err
+	}
 	if err := os.Rename(tmp, path); err != nil {
 		_ = os.Remove(tmp)
 		return 0, 0, fmt.Errorf("compacting %s: %w", path, err)
@@ -227,11 +233,23 @@ func compactTo(src *DB, dst string, opts Options) error {
 	if err != nil {
 		return err
 	}
+	out.AllocSize = allocSize
 	if err := bolt.Compact(out, src.bolt, 16<<20); err != nil {
 		_ = out.Close()
 		return err
 	}
+	// The file ends where its pages do: bbolt leaves room to grow
+	// (up to the map's size, or a step past the pages) that a compacted
+	// file has no use for.
+	var used int64
+	if err := out.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil }); err != nil {
+		_ = out.Close()
+		return err
+	}
 	if err := out.Close(); err != nil {
+		return err
+	}
+	if err := truncateSync(dst, used); err != nil {
 		return err
 	}
 	copied, err := openRaw(dst, opts, true)
@@ -246,6 +264,23 @@ func compactTo(src *DB, dst string, opts Options) error {
 		return fmt.Errorf("the copy fails its check (%v); the original is untouched", errors.Join(probs...))
 	}
 	return nil
+}
+
+// truncateSync cuts the file at path to size, durably.
+func truncateSync(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Truncate(size); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func syncDir(dir string) error {

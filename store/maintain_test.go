@@ -157,3 +157,66 @@ func TestReadingAndFailedCompactionChangeNothing(t *testing.T) {
 		t.Error("OpenExisting of a missing file succeeded")
 	}
 }
+
+// TestNewDatabaseIsSmall: a new empty database was a 16 MiB file (bbolt's
+// growth step, once the map is larger than it).
+func TestNewDatabaseIsSmall(t *testing.T) {
+	path := dbPath(t)
+	db := openAt(t, path, Options{})
+	mustAppend(t, db, ev(1, "chat", "a"))
+	mustClose(t, db)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 2<<20 {
+		t.Errorf("a new database with one event is %d bytes", fi.Size())
+	}
+}
+
+// TestCompactNeverGrows: the compacted file ends where its pages do, and
+// compacting a file with nothing to reclaim leaves it as it was (a 1M-event
+// database went from 192.5 to 196.8 MiB).
+func TestCompactNeverGrows(t *testing.T) {
+	path := dbPath(t)
+	db := openAt(t, path, Options{})
+	for i := range 20 {
+		var batch []feeds.Event
+		for j := range 100 {
+			e := ev(uint64(i*100+j+1), "chat", fmt.Sprintf("m%d", i*100+j))
+			e.Text = strings.Repeat("text ", 30)
+			batch = append(batch, e)
+		}
+		mustAppend(t, db, batch...)
+	}
+	mustClose(t, db)
+	_, first, err := Compact(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages int64
+	raw, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.View(func(tx *bolt.Tx) error { pages = tx.Size(); return nil })
+	raw.Close()
+	if first != pages {
+		t.Errorf("compacted file is %d bytes, its pages %d", first, pages)
+	}
+	before, after, err := Compact(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before != first || after > before {
+		t.Errorf("compacting again: %d -> %d bytes (first compaction left %d)", before, after, first)
+	}
+	// A file already tighter than any copy: kept as it is.
+	fi, _ := os.Stat(path)
+	if err := os.Truncate(path, fi.Size()); err != nil {
+		t.Fatal(err)
+	}
+	if _, after, err := Compact(path, Options{}); err != nil || after > fi.Size() {
+		t.Errorf("compacting a tight file: %d bytes (was %d), %v", after, fi.Size(), err)
+	}
+}

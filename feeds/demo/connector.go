@@ -178,18 +178,24 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// The first pump catches up with the clock (skipping a long pause)
+	// before Connected: time that passes once the feed is live is
+	// played, whenever the next pump happens to run.
+	if err := c.pump(ctx, s); err != nil {
+		return err
+	}
 	s.Connected()
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
-		if err := c.pump(ctx, s); err != nil {
-			return err
-		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
 		case <-c.wake:
+		}
+		if err := c.pump(ctx, s); err != nil {
+			return err
 		}
 	}
 }

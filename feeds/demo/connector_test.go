@@ -42,6 +42,9 @@ type fakeStream struct {
 	events    []feeds.Event
 	changed   chan struct{}
 	connected chan struct{}
+	// onConnected, when set, runs inside Connected: a test's way to act
+	// at the worst moment for the connector.
+	onConnected func()
 }
 
 func newStream() *fakeStream {
@@ -58,7 +61,12 @@ func (s *fakeStream) Emit(ev feeds.Event) {
 	}
 }
 
-func (s *fakeStream) Connected() { s.connected <- struct{}{} }
+func (s *fakeStream) Connected() {
+	if s.onConnected != nil {
+		s.onConnected()
+	}
+	s.connected <- struct{}{}
+}
 
 func (s *fakeStream) Status(key, value string) {}
 
@@ -194,6 +202,21 @@ func TestRunSkipsAfterLongPause(t *testing.T) {
 	if n := len(s.snapshot()); n > 20*5*(int(maxLag/time.Second)+2) {
 		t.Errorf("%d events emitted after a one-hour pause", n)
 	}
+}
+
+// TestRunCatchesUpBeforeConnected: the clock moving the moment Run says
+// Connected (a test's next step, on a busy machine before Run's first
+// pump) is still seen as time passing, not as the pause to skip. It
+// failed under load as TestRunSkipsAfterLongPause.
+func TestRunCatchesUpBeforeConnected(t *testing.T) {
+	clk := newClock()
+	c := newDemo(t, "irc", clk)
+	s := newStream()
+	clk.Add(time.Hour)
+	s.onConnected = func() { clk.Add(time.Second) }
+	stop := running(t, c, s)
+	s.waitFor(t, "an event", func(feeds.Event) bool { return true })
+	stop()
 }
 
 func TestRunTwiceAtOnce(t *testing.T) {

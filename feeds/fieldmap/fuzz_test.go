@@ -1,6 +1,7 @@
 package fieldmap
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -22,7 +23,7 @@ func FuzzMap(f *testing.F) {
 		`[{"id":1,"text":"a"},{"id":"2","text":{"x":1}},3,null]`,
 		`{"data":{"items":[{"meta":{"id":"x"},"body":[{"text":"t"}],"type":"m","at":"2024-11-21T16:25:48Z"},{"type":"d","meta":{"id":"y"},"of":"x"}]}}`,
 		`{"stream":["hashtag","x"],"payload":"{\"id\":\"9\",\"content\":\"c\",\"account\":{\"acct\":\"u\"}}"}`,
-		`"x"`, `[]`, `{}`, `1e400`, "{\"text\":\"\xff\\ud800\"}", `{"ts":"9999999999999999999999"}`,
+		`"x"`, `[]`, `{}`, `1e400`, strings.Repeat("[", 200), strings.Repeat(`{"a":`, 70), "{\"text\":\"\xff\\ud800\"}", `{"ts":"9999999999999999999999"}`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))

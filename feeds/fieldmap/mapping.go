@@ -25,6 +25,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/internal/jsonlimit"
 )
 
 // MaxItems bounds the events taken from one document. Items past it are
@@ -147,9 +148,15 @@ func (r *Result) unmatched(why string) {
 	}
 }
 
-// Map maps one JSON document. The only error is ErrMalformed; everything
-// else is reported in the Result. Map never panics on any input.
+// Map maps one JSON document. The errors are ErrMalformed, and for a
+// document past jsonlimit.Default (checked first, in constant stack,
+// since gjson validates by recursion) one wrapping jsonlimit.ErrTooDeep or
+// jsonlimit.ErrTooMany; everything else is reported in the Result. Map
+// never panics on any input.
 func (mp *Mapper) Map(doc []byte) (Result, error) {
+	if err := jsonlimit.Check(doc, jsonlimit.Default); err != nil {
+		return Result{}, fmt.Errorf("JSON %w", err)
+	}
 	if !gjson.ValidBytes(doc) {
 		return Result{}, ErrMalformed
 	}

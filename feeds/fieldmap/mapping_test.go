@@ -10,6 +10,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/feedstest"
+	"github.com/tribune/tribune/feeds/internal/jsonlimit"
 )
 
 func mustCompile(t *testing.T, m Mapping) *Mapper {
@@ -352,5 +353,22 @@ func BenchmarkMap(b *testing.B) {
 		if r, err := mp.Map(doc); err != nil || len(r.Events) != 10 {
 			b.Fatal(r, err)
 		}
+	}
+}
+
+// TestMapBoundsNesting: a document nested past jsonlimit.Default is
+// refused before gjson validates it by recursion.
+func TestMapBoundsNesting(t *testing.T) {
+	mp, err := Mapping{Text: "text"}.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := strings.Repeat(`{"a":`, 65) + `{"text":"x"}` + strings.Repeat("}", 65)
+	if _, err := mp.Map([]byte(deep)); !errors.Is(err, jsonlimit.ErrTooDeep) {
+		t.Errorf("65 levels: %v", err)
+	}
+	ok := strings.Repeat(`{"a":`, 60) + `{"text":"x"}` + strings.Repeat("}", 60)
+	if _, err := mp.Map([]byte(ok)); err != nil {
+		t.Errorf("61 levels: %v", err)
 	}
 }

@@ -217,24 +217,38 @@ func (h *Hub) emit(ctx context.Context, ev feeds.Event) {
 // dropped as duplicates): what a connector that must acknowledge receipt,
 // such as a webhook, waits on. The error is the store's.
 func (h *Hub) Commit(ctx context.Context, evs []feeds.Event) error {
-	req := commitReq{evs: evs, done: make(chan error, 1)}
+	_, err := h.CommitNew(ctx, evs)
+	return err
+}
+
+// CommitNew is Commit that also says how many of evs were new: stored
+// now, not dropped as already seen (deletions are not counted). A
+// connector's stream offers it too, so that a webhook can tell a sender
+// that a batch it sent again stored nothing.
+func (h *Hub) CommitNew(ctx context.Context, evs []feeds.Event) (int, error) {
+	req := commitReq{evs: evs, done: make(chan commitResult, 1)}
 	select {
 	case h.commits <- req:
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 	select {
-	case err := <-req.done:
-		return err
+	case r := <-req.done:
+		return r.fresh, r.err
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 }
 
 // commitReq is a Commit waiting on the ingest goroutine.
 type commitReq struct {
 	evs  []feeds.Event
-	done chan error
+	done chan commitResult
+}
+
+type commitResult struct {
+	fresh int
+	err   error
 }
 
 func (h *Hub) ingest(ctx context.Context) {
@@ -245,7 +259,8 @@ func (h *Hub) ingest(ctx context.Context) {
 			return
 		case req := <-h.commits:
 			// Its own batch, so the error answers exactly these events.
-			req.done <- h.process(append(batch[:0], req.evs...))
+			fresh, err := h.process(append(batch[:0], req.evs...))
+			req.done <- commitResult{fresh, err}
 			continue
 		case ev := <-h.in:
 			batch = append(batch[:0], ev)
@@ -264,9 +279,9 @@ func (h *Hub) ingest(ctx context.Context) {
 }
 
 // process sanitizes, de-duplicates, persists, observes and publishes one
-// batch, and returns the store's error. It runs only on the ingest
-// goroutine.
-func (h *Hub) process(raw []feeds.Event) error {
+// batch, and returns how many events were new and the store's error (then
+// none is new). It runs only on the ingest goroutine.
+func (h *Hub) process(raw []feeds.Event) (fresh int, err error) {
 	events := make([]feeds.Event, 0, len(raw))
 	var deletes []feeds.Event
 	h.mu.Lock()
@@ -329,7 +344,10 @@ func (h *Hub) process(raw []feeds.Event) error {
 	}
 	Publish(h, TopicUpdates, updates...)
 	Publish(h, TopicEvents, events...)
-	return storeErr
+	if storeErr != nil {
+		return 0, storeErr
+	}
+	return len(events), nil
 }
 
 // clean makes every untrusted field of ev inert, in place.

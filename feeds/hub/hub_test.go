@@ -315,18 +315,22 @@ func TestStuckSubscriberStaysBounded(t *testing.T) {
 		Publish(h, TopicOutbox, outbox.Outgoing{Action: feeds.Action{ID: fmt.Sprint(i % 10)}, State: outbox.StateSending, Attempts: i})
 		h.Ingest(context.Background(), feeds.Event{Feed: "a", Kind: feeds.KindDelete, Target: fmt.Sprint(i)})
 	}
+	// Wait for the last delete to land (ingest is asynchronous), on
+	// content rather than on a pause that a busy machine outlasts.
 	deadline := time.Now().Add(10 * time.Second)
 	var b taken
 	for {
 		stuck.mu.Lock()
-		n := len(Items(stuck.pending, TopicUpdates))
+		ups := Items(stuck.pending, TopicUpdates)
 		stuck.mu.Unlock()
-		if n >= 75 || time.Now().After(deadline) {
+		if len(ups) > 0 && ups[len(ups)-1].ID == "999" {
 			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the last delete never reached the subscriber")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(50 * time.Millisecond) // let the last deletes land
 	b = took(stuck.Take())
 	if len(b.Updates) > 100 || len(b.Outbox) > 100 {
 		t.Fatalf("stuck subscriber holds %d updates and %d outbox changes, backlog 100", len(b.Updates), len(b.Outbox))
@@ -342,5 +346,40 @@ func TestStuckSubscriberStaysBounded(t *testing.T) {
 	}
 	if last := b.Updates[len(b.Updates)-1]; last.ID != "999" {
 		t.Errorf("last update %q, want the newest", last.ID)
+	}
+}
+
+// TestCommitNewCountsRepeats: a batch committed again stores nothing and
+// says so; the new events of a mixed batch are counted; a failed store
+// counts none.
+func TestCommitNewCountsRepeats(t *testing.T) {
+	st := newMemStore()
+	h := New(Options{Store: st})
+	runHub(t, h)
+	ctx := context.Background()
+	batch := func(ids ...string) []feeds.Event {
+		var evs []feeds.Event
+		for _, id := range ids {
+			evs = append(evs, feeds.Event{Feed: "hook", ID: id, Text: "t"})
+		}
+		return evs
+	}
+	for _, c := range []struct {
+		ids  []string
+		want int
+	}{
+		{[]string{"1", "2", "3"}, 3},
+		{[]string{"1", "2", "3"}, 0},
+		{[]string{"3", "4", "4", ""}, 2}, // an event without id is always new
+	} {
+		if n, err := h.CommitNew(ctx, batch(c.ids...)); n != c.want || err != nil {
+			t.Errorf("CommitNew(%v) = %d, %v; want %d new", c.ids, n, err, c.want)
+		}
+	}
+	st.mu.Lock()
+	st.fail = errors.New("disk full")
+	st.mu.Unlock()
+	if n, err := h.CommitNew(ctx, batch("5")); n != 0 || err == nil {
+		t.Errorf("failed store: %d new, %v", n, err)
 	}
 }

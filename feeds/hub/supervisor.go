@@ -100,8 +100,9 @@ type reporter interface {
 	// emit hands one event to ingest; it blocks while the ingest queue is
 	// full, until ctx ends.
 	emit(ctx context.Context, ev feeds.Event)
-	// Commit hands events to ingest and returns once they are stored.
-	Commit(ctx context.Context, evs []feeds.Event) error
+	// CommitNew hands events to ingest and returns once they are stored,
+	// with how many were new.
+	CommitNew(ctx context.Context, evs []feeds.Event) (int, error)
 	// setHealth changes the feed's health with fn and publishes it.
 	setHealth(feed string, fn func(*Health))
 }
@@ -209,10 +210,18 @@ func (s *stream) Emit(ev feeds.Event) {
 }
 
 func (s *stream) Commit(ctx context.Context, evs []feeds.Event) error {
+	_, err := s.CommitNew(ctx, evs)
+	return err
+}
+
+// CommitNew is Commit that also says how many events were new, not
+// dropped as already seen. It is beyond feeds.Stream: a connector that
+// reports it to its peer (the webhook) asks for it by interface.
+func (s *stream) CommitNew(ctx context.Context, evs []feeds.Event) (int, error) {
 	for i := range evs {
 		s.own(&evs[i])
 	}
-	return s.sup.hub.Commit(ctx, evs)
+	return s.sup.hub.CommitNew(ctx, evs)
 }
 
 func (s *stream) Status(key, value string) {

@@ -287,11 +287,11 @@ func (r *reports) emit(_ context.Context, ev feeds.Event) {
 	r.events = append(r.events, ev)
 }
 
-func (r *reports) Commit(_ context.Context, evs []feeds.Event) error {
+func (r *reports) CommitNew(_ context.Context, evs []feeds.Event) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, evs...)
-	return nil
+	return len(evs), nil
 }
 
 func (r *reports) setHealth(feed string, fn func(*Health)) {

@@ -51,6 +51,16 @@ func (m *mapper) events(msg *ircmsg.Message) []feeds.Event {
 		return m.notice(msg)
 	case "KICK":
 		return m.kick(msg)
+	case "TOPIC", "332":
+		return m.topic(msg)
+	case "PART":
+		if !m.k.twitch { // Twitch's are membership noise, with no reason
+			return m.part(msg)
+		}
+	case "QUIT":
+		if !m.k.twitch {
+			return m.quit(msg)
+		}
 	case "USERNOTICE", "CLEARMSG", "CLEARCHAT", "ROOMSTATE":
 		if m.k.twitch {
 			return m.twitchCommand(msg)
@@ -119,13 +129,18 @@ func (m *mapper) privmsg(msg *ircmsg.Message) []feeds.Event {
 		}
 		kind, text = feeds.KindAction, arg
 	}
-	channel := target
-	if !isChannel(target) {
-		// A private message: its "channel" is the sender, so that a
-		// reply goes back to them.
+	channel, direct := target, !isChannel(target)
+	if direct {
+		// A private message: its "channel" is the other side (the
+		// sender, or whom we wrote to when it is our own echoed), so
+		// that a reply goes back to them.
 		channel = nick
+		if m.isSelf(nick) {
+			channel = target
+		}
 	}
 	ev := m.base(msg, kind, channel)
+	ev.Direct = direct
 	ev.Author = cleanTag(nick)
 	ev.Text = cleanText(text)
 	ev.Badges = m.badges(msg)
@@ -194,6 +209,71 @@ func (m *mapper) kick(msg *ircmsg.Message) []feeds.Event {
 	return []feeds.Event{ev}
 }
 
+// topic shows a topic set (TOPIC) or the topic found on joining (332).
+func (m *mapper) topic(msg *ircmsg.Message) []feeds.Event {
+	var channel, text string
+	switch {
+	case msg.Command == "TOPIC" && len(msg.Params) >= 2:
+		channel = msg.Params[0]
+		by := msg.Nick()
+		if msg.Params[1] == "" {
+			text = by + " cleared the topic"
+		} else {
+			text = by + " set the topic: " + msg.Params[1]
+		}
+	case msg.Command == "332" && len(msg.Params) >= 3:
+		channel, text = msg.Params[1], "topic: "+msg.Params[2]
+	default:
+		return nil
+	}
+	if !isChannel(channel) {
+		return nil
+	}
+	ev := m.base(msg, feeds.KindNotice, channel)
+	if msg.Command == "TOPIC" {
+		ev.Author = cleanTag(msg.Nick())
+	}
+	ev.Text = cleanText(text)
+	return []feeds.Event{ev}
+}
+
+// part shows someone leaving a channel, with their reason.
+func (m *mapper) part(msg *ircmsg.Message) []feeds.Event {
+	who := msg.Nick()
+	if len(msg.Params) < 1 || who == "" || !isChannel(msg.Params[0]) {
+		return nil
+	}
+	channel := msg.Params[0]
+	text := who + " left " + channel
+	if m.isSelf(who) {
+		text = "we left " + channel
+	}
+	if len(msg.Params) > 1 && msg.Params[1] != "" {
+		text += ": " + msg.Params[1]
+	}
+	ev := m.base(msg, feeds.KindNotice, channel)
+	ev.Author = cleanTag(who)
+	ev.Text = cleanText(text)
+	return []feeds.Event{ev}
+}
+
+// quit shows someone leaving the network, with their reason. IRC does
+// not say which of our channels they were in: the notice has none.
+func (m *mapper) quit(msg *ircmsg.Message) []feeds.Event {
+	who := msg.Nick()
+	if who == "" || m.isSelf(who) {
+		return nil
+	}
+	text := who + " quit"
+	if len(msg.Params) > 0 && msg.Params[0] != "" {
+		text += ": " + msg.Params[0]
+	}
+	ev := m.base(msg, feeds.KindNotice, "")
+	ev.Author = cleanTag(who)
+	ev.Text = cleanText(text)
+	return []feeds.Event{ev}
+}
+
 // isErrorNumeric reports whether command is an error reply (400-599).
 func isErrorNumeric(command string) bool {
 	return len(command) == 3 && command >= "400" && command <= "599" &&
@@ -220,11 +300,13 @@ func ctcp(text string) (string, bool) {
 	return strings.TrimSuffix(text[1:], "\x01"), true
 }
 
-// cleanText makes a message body valid UTF-8. IRC has no declared
-// encoding; text that is not UTF-8 is most often Latin-1, which is what
-// IRC clients fall back to, so each byte is read as its Latin-1 rune.
-// (Twitch and the hub's sanitizer do the rest.)
+// cleanText makes a message body plain, valid UTF-8: mIRC formatting
+// codes are removed with their colour numbers, and as IRC has no declared
+// encoding, text that is not UTF-8 is read as Latin-1 (most often what it
+// is, and what IRC clients fall back to), each byte as its rune. (The
+// hub's sanitizer does the rest.)
 func cleanText(s string) string {
+	s = stripFormatting(s)
 	if utf8.ValidString(s) {
 		return s
 	}

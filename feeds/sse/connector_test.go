@@ -480,3 +480,22 @@ text = "comment"
 		}
 	}
 }
+
+// TestDeepEventIsUnmatched: an event nested past the bound is counted as
+// unmatched, not validated by recursion, and the stream goes on.
+func TestDeepEventIsUnmatched(t *testing.T) {
+	deep := strings.Repeat("[", 400000) + strings.Repeat("]", 400000)
+	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		streamHeaders(w)
+		send(w, "data: "+deep+"\n\ndata: {\"text\":\"after\"}\n\n")
+	})
+	c := newConn(t, Config{URL: srv.URL, Fields: fields})
+	s := feedstest.NewStream()
+	runOnce(t, c, s)
+	if evs := s.Events(); len(evs) != 1 || evs[0].Text != "after" || c.unmatched.Count() != 1 {
+		t.Errorf("events %+v, unmatched %d", evs, c.unmatched.Count())
+	}
+	s.WaitFor(t, wait, "the reason shown", func(s *feedstest.Stream) bool {
+		return strings.Contains(s.StatusOf(fieldmap.StatusWhy), "nested too deeply")
+	})
+}

@@ -6,6 +6,7 @@
 package webhook
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/hmac"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/fieldmap"
+	"github.com/tribune/tribune/feeds/internal/jsonlimit"
 )
 
 const (
@@ -68,6 +70,9 @@ type Connector struct {
 	maxBody   int64
 	mapper    *fieldmap.Mapper
 	unmatched *fieldmap.Unmatched
+	// limit bounds the requests and body bytes held at once; a field so
+	// that a test can shrink it.
+	limit *limiter
 	// ioTimeout is the server's read and write timeout; a field so that
 	// a test can shorten it.
 	ioTimeout time.Duration
@@ -114,6 +119,7 @@ func New(feedID string, c Config) (*Connector, error) {
 	if conn.mapper, err = c.Fields.Compile(); err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
+	conn.limit = newLimiter(maxRequests, max(minInFlight, 2*conn.maxBody))
 	return conn, nil
 }
 
@@ -182,6 +188,9 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 
 // handler checks each request in the order that tells a sender the most:
 // path, method, content type, size, signature, JSON, mapping, storage.
+// What the headers alone show to be invalid (a declared length over
+// max_body, a missing signature) is refused before the body is read, and
+// a body is read only within the limiter's bounds.
 func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !gate.TryRLock() {
@@ -204,7 +213,30 @@ func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 			http.Error(w, "the body must be JSON (Content-Type: application/json)", http.StatusUnsupportedMediaType)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, c.maxBody))
+		// Refusals before the body is read close the connection: the
+		// server would otherwise wait for the body, to read past it.
+		if r.ContentLength > c.maxBody {
+			w.Header().Set("Connection", "close")
+			http.Error(w, fmt.Sprintf("the body is larger than %d bytes", c.maxBody), http.StatusRequestEntityTooLarge)
+			return
+		}
+		if c.secret != nil && strings.TrimSpace(r.Header.Get(c.sigHeader)) == "" {
+			w.Header().Set("Connection", "close")
+			http.Error(w, fmt.Sprintf("missing signature in %s (sha256=<hex HMAC-SHA256 of the body>)", c.sigHeader), http.StatusUnauthorized)
+			return
+		}
+		size := r.ContentLength
+		if size < 0 { // chunked: it may be as long as max_body
+			size = c.maxBody
+		}
+		if !c.limit.take(size) {
+			w.Header().Set("Connection", "close")
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "too many requests in progress; try again", http.StatusServiceUnavailable)
+			return
+		}
+		defer c.limit.give(size)
+		body, err := readBody(http.MaxBytesReader(w, r.Body, c.maxBody), r.ContentLength)
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
@@ -219,7 +251,16 @@ func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 			return
 		}
 		res, err := c.mapper.Map(body)
-		if err != nil {
+		switch {
+		case errors.Is(err, jsonlimit.ErrTooDeep):
+			c.unmatched.Add(err.Error())
+			http.Error(w, "the body is refused: "+err.Error(), http.StatusBadRequest)
+			return
+		case errors.Is(err, jsonlimit.ErrTooMany):
+			c.unmatched.Add(err.Error())
+			http.Error(w, "the body is refused: "+err.Error(), http.StatusRequestEntityTooLarge)
+			return
+		case err != nil:
 			c.unmatched.Add(err.Error())
 			http.Error(w, "the body is not valid JSON", http.StatusBadRequest)
 			return
@@ -250,7 +291,7 @@ func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 		// server's write deadline runs from the reading of the request,
 		// so the answer gets one of its own, or a slow store would have
 		// it cut off.
-		err = s.Commit(r.Context(), res.Events)
+		fresh, counted, err := commit(r.Context(), s, res.Events)
 		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(c.ioTimeout))
 		switch {
 		case err != nil && r.Context().Err() != nil:
@@ -265,12 +306,43 @@ func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 			http.Error(w, "the events could not be stored; try again", http.StatusServiceUnavailable)
 			return
 		}
-		fmt.Fprintf(w, "stored %d events", len(res.Events))
+		if counted {
+			fmt.Fprintf(w, "stored %d new events, %d repeats already stored", fresh, len(res.Events)-fresh)
+		} else {
+			fmt.Fprintf(w, "stored %d events", len(res.Events))
+		}
 		if res.Unmatched > 0 {
 			fmt.Fprintf(w, "; %d did not match: %s", res.Unmatched, res.Why)
 		}
 		fmt.Fprintln(w)
 	})
+}
+
+// newCounter is a stream that says how many committed events were new
+// (not dropped as repeats of stored ones): the hub's streams do.
+type newCounter interface {
+	CommitNew(ctx context.Context, evs []feeds.Event) (int, error)
+}
+
+// commit commits evs on s, and when s can say, how many were new.
+func commit(ctx context.Context, s feeds.Stream, evs []feeds.Event) (fresh int, counted bool, err error) {
+	if nc, ok := s.(newCounter); ok {
+		fresh, err = nc.CommitNew(ctx, evs)
+		return fresh, true, err
+	}
+	return 0, false, s.Commit(ctx, evs)
+}
+
+// readBody reads r whole; with the length declared, into one buffer of
+// that size (io.ReadAll would grow it by copies to up to twice that).
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	// ReadFrom wants MinRead bytes free before each read, the last included.
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // isJSON accepts application/json and any +json type.

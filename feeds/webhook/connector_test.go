@@ -1,12 +1,14 @@
 package webhook
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -21,6 +23,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/feedstest"
 	"github.com/tribune/tribune/feeds/fieldmap"
+	"github.com/tribune/tribune/feeds/hub"
 )
 
 // wait bounds a broken test; it asserts nothing about speed.
@@ -482,5 +485,176 @@ text = "text"
 		if _, err := New("x", c); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("New: %v, want %q", err, tt.want)
 		}
+	}
+}
+
+// TestRefusesHostileJSON: the 8 MiB of "[" that overflowed the stack, and
+// a valid document nested as deep, are refused before gjson recurses; so
+// is a body of more values than any batch holds.
+func TestRefusesHostileJSON(t *testing.T) {
+	s := feedstest.NewStream()
+	url, _ := start(t, Config{MaxBody: 9 << 20}, s)
+	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	for name, body := range map[string]string{"8 MiB of [": strings.Repeat("[", 8<<20), "valid and deep": deep} {
+		a := post(t, url, "application/json", body, nil)
+		if a.code != http.StatusBadRequest || !strings.Contains(a.body, "nested too deeply") {
+			t.Errorf("%s: answer %d %q", name, a.code, a.body)
+		}
+	}
+	many := "[" + strings.Repeat("0,", 1<<20) + "0]"
+	a := post(t, url, "application/json", many, nil)
+	if a.code != http.StatusRequestEntityTooLarge || !strings.Contains(a.body, "too many values") {
+		t.Errorf("a million values: answer %d %q", a.code, a.body)
+	}
+	if n := len(s.Events()); n != 0 {
+		t.Errorf("%d events stored", n)
+	}
+}
+
+// rawRequest sends a request's head, and part of its body, over a raw
+// connection and returns it; the answer is read with answerOf.
+func rawRequest(t *testing.T, url string, length int, hdr, body string) net.Conn {
+	t.Helper()
+	host := strings.TrimPrefix(url, "http://")
+	host, path, _ := strings.Cut(host, "/")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "POST /%s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s\r\n%s", path, host, length, hdr, body)
+	return conn
+}
+
+// answerOf reads the status line of the answer on conn; the deadline
+// bounds a broken test (today's inbox waits 30 s for a body).
+func answerOf(t *testing.T, conn net.Conn) string {
+	t.Helper()
+	conn.SetReadDeadline(time.Now().Add(wait))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	return strings.TrimSpace(line)
+}
+
+// TestRefusesEarly: what the head shows to be invalid is answered before
+// the body is sent, so an unsigned sender cannot make the inbox hold it.
+func TestRefusesEarly(t *testing.T) {
+	t.Setenv("HOOK_SECRET", "shh")
+	s := feedstest.NewStream()
+	url, _ := start(t, Config{SecretEnv: "HOOK_SECRET"}, s)
+	if a := answerOf(t, rawRequest(t, url, 1000, "", "")); !strings.Contains(a, "401") {
+		t.Errorf("no signature header: %q", a)
+	}
+	sig := "X-Signature-256: sha256=00\r\n"
+	if a := answerOf(t, rawRequest(t, url, 2<<20, sig, "")); !strings.Contains(a, "413") {
+		t.Errorf("a declared length over max_body: %q", a)
+	}
+}
+
+// TestLimitsWhatIsHeld: requests past the bound on bytes (or requests) in
+// flight are refused at once with 503, and the room comes back when the
+// requests end.
+func TestLimitsWhatIsHeld(t *testing.T) {
+	s := feedstest.NewStream()
+	var c *Connector
+	body := `{"id":"x","message":"` + strings.Repeat("x", 900) + `"}`
+	url, _ := startConn(t, Config{MaxBody: 1000}, s, func(conn *Connector) {
+		conn.limit = newLimiter(3, int64(2*len(body)))
+		c = conn
+	})
+	// Two senders send half their body and pause.
+	slow := []net.Conn{
+		rawRequest(t, url, len(body), "", body[:400]),
+		rawRequest(t, url, len(body), "", body[:400]),
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		if _, n := c.limit.held(); n == int64(2*len(body)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slow requests were never admitted")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	a := post(t, url, "application/json", `{"id":"1","message":"hi"}`, nil)
+	if a.code != http.StatusServiceUnavailable || a.hdr.Get("Retry-After") == "" || !strings.Contains(a.body, "too many requests") {
+		t.Errorf("over the byte bound: %d %q", a.code, a.body)
+	}
+	// The slow senders finish: they are stored, and the room is back.
+	for _, conn := range slow {
+		io.WriteString(conn, body[400:])
+		if a := answerOf(t, conn); !strings.Contains(a, "200") {
+			t.Errorf("slow sender: %q", a)
+		}
+	}
+	if a := post(t, url, "application/json", `{"id":"1","message":"hi"}`, nil); a.code != http.StatusOK {
+		t.Errorf("after: %d %q", a.code, a.body)
+	}
+	if r, n := c.limit.held(); r != 0 || n != 0 {
+		t.Errorf("still held: %d requests, %d bytes", r, n)
+	}
+	// The bound on requests: one at a time.
+	var one *Connector
+	url, _ = startConn(t, Config{MaxBody: 1000}, feedstest.NewStream(), func(conn *Connector) {
+		conn.limit = newLimiter(1, 1<<20)
+		one = conn
+	})
+	hold := rawRequest(t, url, len(body), "", body[:10])
+	deadline = time.Now().Add(wait)
+	for r, _ := one.limit.held(); r != 1; r, _ = one.limit.held() {
+		if time.Now().After(deadline) {
+			t.Fatal("the held request was never admitted")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if a := post(t, url, "application/json", `{"id":"2","message":"hi"}`, nil); a.code != http.StatusServiceUnavailable {
+		t.Errorf("over the request bound: %d %q", a.code, a.body)
+	}
+	hold.Close()
+}
+
+// TestRepeatedBatchSaysSo: through the hub, a batch posted again is
+// answered with how many events were new and how many repeats.
+func TestRepeatedBatchSaysSo(t *testing.T) {
+	h := hub.New(hub.Options{})
+	conn, err := New("forms", Config{Listen: "127.0.0.1:0", Fields: fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Add("forms", conn); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	url := ""
+	for deadline := time.Now().Add(wait); url == ""; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the inbox did not start")
+		}
+		for _, hl := range h.Health() {
+			for _, st := range hl.Status {
+				if st.Key == StatusListen {
+					url = "http://" + st.Value + "/"
+				}
+			}
+		}
+	}
+	batch := `[{"id":"1","message":"a"},{"id":"2","message":"b"},{"id":"3","message":"c"}]`
+	a := post(t, url, "application/json", batch, nil)
+	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 3 new events, 0 repeats") {
+		t.Errorf("first: %d %q", a.code, a.body)
+	}
+	a = post(t, url, "application/json", batch, nil)
+	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 0 new events, 3 repeats") {
+		t.Errorf("again: %d %q", a.code, a.body)
+	}
+	a = post(t, url, "application/json", `[{"id":"3","message":"c"},{"id":"4","message":"d"}]`, nil)
+	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 1 new events, 1 repeats") {
+		t.Errorf("mixed: %d %q", a.code, a.body)
 	}
 }

@@ -414,6 +414,8 @@ func TestNewErrors(t *testing.T) {
 		{"open placeholder", func(c *Config) { c.ReplyURL = "http://x/{{id" }, "not closed"},
 		{"GET with body", func(c *Config) { c.ReplyURL, c.ReplyMethod, c.ReplyBody = "http://x/", "get", `{}` }, "GET sends no body"},
 		{"bad method", func(c *Config) { c.ReplyURL, c.ReplyMethod = "http://x/", "DELETE" }, "reply_method"},
+		{"password in reply url", func(c *Config) { c.ReplyURL = "https://bot:hunter2@x/send" }, "reply_url holds a user or password"},
+		{"user in reply url", func(c *Config) { c.ReplyURL = "https://bot@x/send" }, "reply_url holds a user or password"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -423,6 +425,33 @@ func TestNewErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("New: %v, want an error containing %q", err, tt.want)
 			}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("the error shows the password: %v", err)
+			}
 		})
 	}
+}
+
+// TestDeepFrameIsUnmatched: a frame nested past the bound (valid JSON, so
+// gjson would recurse through all of it) is counted as unmatched with its
+// reason, and the stream goes on.
+func TestDeepFrameIsUnmatched(t *testing.T) {
+	deep := strings.Repeat("[", 400000) + strings.Repeat("]", 400000)
+	_, url := wsServer(t, func(c *websocket.Conn, r *http.Request) {
+		c.WriteMessage(websocket.TextMessage, []byte(deep))
+		c.WriteMessage(websocket.TextMessage, []byte(`{"id":"1","body":{"text":"after"}}`))
+		c.ReadMessage() // until the client goes
+	})
+	c, err := New("chat", Config{URL: url, Fields: fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := feedstest.NewStream()
+	run(t, c, s)
+	if evs := s.WaitEvents(t, 1, wait); evs[0].Text != "after" {
+		t.Errorf("event %+v", evs[0])
+	}
+	s.WaitFor(t, wait, "the deep frame counted as unmatched", func(s *feedstest.Stream) bool {
+		return s.StatusOf(fieldmap.StatusUnmatched) == "1 frame" && strings.Contains(s.StatusOf(fieldmap.StatusWhy), "nested too deeply")
+	})
 }

@@ -55,6 +55,10 @@ func newReplier(c Config, auth http.Header) (*replier, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("websocket: reply_url must be an http:// or https:// URL")
 	}
+	if u.User != nil {
+		// Never quoted: it is a credential, in a file that holds none.
+		return nil, errors.New("websocket: reply_url holds a user or password: the config names secrets but never holds them; use auth_env or auth_file, whose header goes with replies")
+	}
 	switch r.method {
 	case http.MethodGet:
 		if c.ReplyBody != "" {

@@ -293,8 +293,11 @@ func TestErrorsHoldNoSecret(t *testing.T) {
 			}
 		}
 	}
-	c, err := New("x", Config{URL: "ws://127.0.0.1:1/", Fields: fields,
+	_, err = New("x", Config{URL: "ws://127.0.0.1:1/", Fields: fields,
 		ReplyURL: "http://alice:hunter2@" + closed + "/pathkey/{{channel}}?key=k3y&text={{text}}"})
+	check("reply_url with a password", err) // refused, without quoting it
+	c, err := New("x", Config{URL: "ws://127.0.0.1:1/", Fields: fields,
+		ReplyURL: "http://" + closed + "/pathkey/{{channel}}?key=k3y&text={{text}}"})
 	if err != nil {
 		t.Fatal(err)
 	}
