@@ -43,11 +43,6 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		return errors.New("mastodon: Run is already running")
 	}
 	defer c.running.Unlock()
-	defer func() {
-		c.mu.Lock()
-		c.dropped = c.now()
-		c.mu.Unlock()
-	}()
 
 	if err := c.refresh(ctx); err != nil {
 		return err
@@ -112,6 +107,14 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	defer close(done)
 	go ping(conn, max(c.idle/2, time.Millisecond), done)
 
+	// From here on, an end of the stream is the start of a gap. A run
+	// that fails before it leaves the gap where the last stream ended,
+	// and the cursors where it left them.
+	defer func() {
+		c.mu.Lock()
+		c.dropped = c.now()
+		c.mu.Unlock()
+	}()
 	h := health{s: s}
 	for {
 		conn.SetReadDeadline(time.Now().Add(c.idle))
