@@ -19,6 +19,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/demo"
 	"github.com/tribune/tribune/feeds/irc"
+	"github.com/tribune/tribune/feeds/mastodon"
 	"github.com/tribune/tribune/feeds/sse"
 	"github.com/tribune/tribune/feeds/webhook"
 	"github.com/tribune/tribune/feeds/wsfeed"
@@ -146,6 +147,7 @@ type feedType func(md toml.MetaData, p toml.Primitive, id string) (func(options)
 var feedTypes = map[string]feedType{
 	"demo":      decodeDemo,
 	"irc":       decodeWith(irc.New),
+	"mastodon":  decodeWith(mastodon.New),
 	"websocket": decodeWith(wsfeed.New),
 	"sse":       decodeWith(sse.New),
 	"webhook":   decodeWith(webhook.New),

@@ -75,7 +75,7 @@ func TestConfigErrorsNameTheProblem(t *testing.T) {
 		{"[[feed]]\ntype = \"demo\"\n", "feed 1: id is missing"},
 		{"[[feed]]\nid = \"a b\"\ntype = \"demo\"\n", `id "a b" must be`},
 		{"[[feed]]\nid = \"a\"\n", "feed 1 (a): type is missing"},
-		{"[[feed]]\nid = \"a\"\ntype = \"gopher\"\n", `unknown type "gopher" (known types: demo, irc, sse, webhook, websocket)`},
+		{"[[feed]]\nid = \"a\"\ntype = \"gopher\"\n", `unknown type "gopher" (known types: demo, irc, mastodon, sse, webhook, websocket)`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\n[[feed]]\nid = \"a\"\ntype = \"demo\"\n", `feed 2 (a): id "a" is used twice`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nplatform = \"myspace\"\n", `demo: platform "myspace"`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nsend_limit = \"fast\"\n", `send_limit "fast"`},
@@ -124,6 +124,40 @@ send_limit = "5/10s"
 	}
 	if _, err := c.Feeds[0].build(options{}); err == nil || !strings.Contains(err.Error(), "server is missing") {
 		t.Errorf("an irc feed without a server: %v", err)
+	}
+}
+
+func TestConfigBuildsMastodon(t *testing.T) {
+	t.Setenv("TRIBUNE_TEST_MASTODON_TOKEN", "tok")
+	c, err := loadConfig(writeConfig(t, `
+[[feed]]
+id = "fedi"
+type = "mastodon"
+instance = "https://social.example"
+token_env = "TRIBUNE_TEST_MASTODON_TOKEN"
+streams = ["hashtag:lumio", "user"]
+backfill = 100
+idle_timeout = "90s"
+`), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := c.Feeds[0].build(options{})
+	if err != nil || conn.Platform() != "mastodon" || !conn.Capabilities().Idempotent {
+		t.Fatalf("built %v, %v", conn, err)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"[[feed]]\nid = \"m\"\ntype = \"mastodon\"\ninstance = \"https://social.example\"\ntoken_env = \"TRIBUNE_TEST_MASTODON_TOKEN\"\n", "streams is missing"},
+		{"[[feed]]\nid = \"m\"\ntype = \"mastodon\"\ninstance = \"https://social.example\"\nstreams = [\"user\"]\n", "token_env"},
+		{"[[feed]]\nid = \"m\"\ntype = \"mastodon\"\ninstance = \"https://social.example\"\ntoken = \"x\"\n", "unknown keys: feed.token"},
+	} {
+		c, err := loadConfig(writeConfig(t, tc.text), true)
+		if err == nil {
+			_, err = c.Feeds[0].build(options{})
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("config %q: error %v, want it to say %q", tc.text, err, tc.want)
+		}
 	}
 }
 
