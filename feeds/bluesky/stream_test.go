@@ -60,16 +60,16 @@ func TestStreamFiltersAndShows(t *testing.T) {
 		c.Reposts = true
 	})
 	j.add(
-		sample(t, "post_plain.json"),                                   // nothing to do with us
-		postFrame("did:plc:x22222222222222222222222", "3aaaaaaaaaa22", 1732206340000001, "I love TRIBUNE"), // term
-		postFrame("did:plc:y22222222222222222222222", "3aaaaaaaaab22", 1732206340000002, "go #LaunchDay!"), // tag in text
+		sample(t, "post_plain.json"), // nothing to do with us
+		postFrame("did:plc:x22222222222222222222222", "3aaaaaaaaaa22", 1732206340000001, "I love TRIBUNE"),  // term
+		postFrame("did:plc:y22222222222222222222222", "3aaaaaaaaab22", 1732206340000002, "go #LaunchDay!"),  // tag in text
 		postFrame("did:plc:watched22222222222222", "3aaaaaaaaac22", 1732206340000003, "anything"),           // watched
-		postFrame(brandDID, "3aaaaaaaaad22", 1732206340000004, "our own post"),                            // the account
+		postFrame(brandDID, "3aaaaaaaaad22", 1732206340000004, "our own post"),                              // the account
 		postFrame("did:plc:z22222222222222222222222", "3aaaaaaaaae22", 1732206340000005, "hi @Brand.test."), // mention in text
-		sample(t, "post_reply.json"),   // mention facet, reply, label
-		sample(t, "identity.json"),     // alice's new handle
-		sample(t, "account.json"),      // ignored
-		sample(t, "repost.json"),       // of alice's post, shown
+		sample(t, "post_reply.json"),                                  // mention facet, reply, label
+		sample(t, "identity.json"),                                    // alice's new handle
+		sample(t, "account.json"),                                     // ignored
+		sample(t, "repost.json"),                                      // of alice's post, shown
 		`{"did":"did:plc:x","time_us":5,"kind":"commit","commit":{}}`, // skipped
 		`{"did":"did:plc:q22222222222222222222222","time_us":1732206349600000,"kind":"commit","commit":{"rev":"3lbhtzbbbb22c","operation":"delete","collection":"app.bsky.feed.post","rkey":"3unknownkey22"}}`,
 		sample(t, "post_delete.json"), // of alice's post
