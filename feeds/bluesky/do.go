@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
 
@@ -42,6 +43,10 @@ func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
 func checkText(text string) error {
 	if strings.TrimSpace(text) == "" {
 		return feeds.Permanent(errors.New("bluesky: the post is empty"))
+	}
+	if !utf8.ValidString(text) {
+		// JSON would carry it as U+FFFD, moving every facet's offsets.
+		return feeds.Permanent(errors.New("bluesky: the post is not valid UTF-8"))
 	}
 	if n := uniseg.GraphemeClusterCount(text); n > maxGraphemes {
 		return feeds.Permanent(fmt.Errorf("bluesky: the post is %d characters (graphemes), Bluesky allows %d", n, maxGraphemes))

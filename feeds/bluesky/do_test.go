@@ -234,6 +234,9 @@ func TestGraphemeLimit(t *testing.T) {
 	if !feeds.IsPermanent(err) || !strings.Contains(err.Error(), "301 characters (graphemes), Bluesky allows 300") {
 		t.Errorf("301 graphemes: %v", err)
 	}
+	if err := c.Do(context.Background(), action(feeds.ActPost, "", "ok \xff")); !feeds.IsPermanent(err) || !strings.Contains(err.Error(), "UTF-8") {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
 	if err := c.Do(context.Background(), action(feeds.ActPost, "", " \n")); !feeds.IsPermanent(err) {
 		t.Errorf("empty post: %v", err)
 	}
