@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -35,7 +36,12 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	}
 	defer c.running.Unlock()
 
-	if missing := c.resolveAccounts(ctx); len(missing) > 0 {
+	// Look-ups of the accounts have a budget of their own: a slow AppView
+	// must not keep the stream from starting.
+	lctx, cancel := context.WithTimeout(ctx, 2*lookupTimeout)
+	missing := c.resolveAccounts(lctx)
+	cancel()
+	if len(missing) > 0 {
 		s.Status("unresolved", strings.Join(missing, ", "))
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -106,7 +112,11 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	defer close(done)
 	go ping(conn, max(c.cfg.idle/2, time.Millisecond), done)
 
-	var lastLag time.Time
+	var (
+		lastLag   time.Time
+		lastEvent string // the time of the last event shown, as in Status
+		skipped   int
+	)
 	for {
 		conn.SetReadDeadline(time.Now().Add(c.cfg.idle))
 		_, data, err := conn.ReadMessage()
@@ -116,10 +126,16 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		proven()
 		f, err := decodeFrame(data)
 		if err != nil {
-			s.Status("skipped", err.Error())
+			skipped++
+			s.Status("skipped", fmt.Sprintf("%d frames, the last: %s", skipped, err))
 			continue
 		}
-		c.handle(s, f)
+		if c.handle(s, f) {
+			if at := time.UnixMicro(f.TimeUS).Format("15:04:05"); at != lastEvent {
+				lastEvent = at
+				s.Status("last event", at)
+			}
+		}
 		c.mu.Lock()
 		c.cursor = max(c.cursor, f.TimeUS)
 		c.mu.Unlock()
@@ -189,8 +205,9 @@ func lag(now time.Time, us int64) string {
 
 // handle turns one frame into events: a post that matches, the deletion
 // of a post shown, a repost of a post shown. What was shown already (a
-// replay after a resume) is not shown again.
-func (c *Connector) handle(s feeds.Stream, f frame) {
+// replay after a resume) is not shown again. It reports whether it showed
+// something.
+func (c *Connector) handle(s feeds.Stream, f frame) bool {
 	switch f.Kind {
 	case "identity":
 		// Handle changes of the authors we show; every subscriber gets
@@ -201,10 +218,10 @@ func (c *Connector) handle(s feeds.Stream, f frame) {
 				c.profiles.Put(f.DID, p)
 			}
 		}
-		return
+		return false
 	case "commit":
 	default:
-		return
+		return false
 	}
 	cm := f.Commit
 	uri := atURI(f.DID, cm.Collection, cm.RKey)
@@ -212,7 +229,7 @@ func (c *Connector) handle(s feeds.Stream, f frame) {
 	case cm.Operation == "delete" && (cm.Collection == collPost || cm.Collection == collRepost):
 		p, ok := c.posts.Get(uri)
 		if !ok || p.deleted {
-			return
+			return false
 		}
 		p.deleted = true
 		c.posts.Put(uri, p)
@@ -220,27 +237,31 @@ func (c *Connector) handle(s feeds.Stream, f frame) {
 			Feed: c.feed, Platform: platform, Kind: feeds.KindDelete,
 			ID: uri + "#deleted", Target: uri, Time: time.UnixMicro(f.TimeUS),
 		})
+		return true
 	case cm.Operation != "create" || c.posts.Has(uri):
 	case cm.Collection == collPost:
-		c.handlePost(s, f, uri)
+		return c.handlePost(s, f, uri)
 	case cm.Collection == collRepost && c.cfg.reposts:
-		c.handleRepost(s, f, uri)
+		return c.handleRepost(s, f, uri)
 	}
+	return false
 }
 
-func (c *Connector) handlePost(s feeds.Stream, f frame, uri string) {
+func (c *Connector) handlePost(s feeds.Stream, f frame, uri string) bool {
 	var rec postRecord
 	if json.Unmarshal(f.Commit.Record, &rec) != nil || !validCID(f.Commit.CID) {
-		s.Status("skipped", "a post that is not an app.bsky.feed.post record")
-		return
+		return false
 	}
 	c.mu.Lock()
 	account, watched := c.account, c.watched[f.DID]
 	c.mu.Unlock()
 	own := account != "" && f.DID == account
 	if !own && !watched && !c.matches(rec, account) {
-		return
+		return false
 	}
+	// Jetstream does not check records against their lexicon: a hostile
+	// PDS can send a text far over the 3,000 bytes a post may have.
+	rec.Text = clip(rec.Text, maxPostBytes)
 	p := postRef{uri: uri, cid: f.Commit.CID, rootURI: uri, rootCID: f.Commit.CID, author: f.DID, text: rec.Text}
 	var replyTo string
 	if r := rec.Reply; r != nil && r.Parent.URI != "" {
@@ -260,16 +281,17 @@ func (c *Connector) handlePost(s feeds.Stream, f frame, uri string) {
 		ev.Badges = []string{feeds.BadgeBrand}
 	}
 	s.Emit(ev)
+	return true
 }
 
-func (c *Connector) handleRepost(s feeds.Stream, f frame, uri string) {
+func (c *Connector) handleRepost(s feeds.Stream, f frame, uri string) bool {
 	var rec repostRecord
 	if json.Unmarshal(f.Commit.Record, &rec) != nil {
-		return
+		return false
 	}
 	orig, ok := c.posts.Get(rec.Subject.URI)
 	if !ok || orig.deleted || orig.uri != rec.Subject.URI {
-		return // only reposts of a post shown (and not of a repost)
+		return false // only reposts of a post shown (and not of a repost)
 	}
 	c.posts.Put(uri, postRef{uri: orig.uri, cid: orig.cid, rootURI: orig.rootURI, rootCID: orig.rootCID, author: f.DID, text: orig.text})
 	handle, name := c.author(f.DID)
@@ -285,6 +307,18 @@ func (c *Connector) handleRepost(s feeds.Stream, f frame, uri string) {
 	}
 	c.mu.Unlock()
 	s.Emit(ev)
+	return true
+}
+
+// clip cuts s to at most n bytes, at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // matches reports whether a post names a term or a hashtag, mentions the

@@ -108,7 +108,7 @@ func TestStreamFiltersAndShows(t *testing.T) {
 	if !evs[3].HasBadge(feeds.BadgeBrand) {
 		t.Errorf("own post without the brand badge: %+v", evs[3])
 	}
-	if s.StatusOf("lag") == "" || s.Connections() != 1 {
+	if s.StatusOf("lag") == "" || s.StatusOf("last event") == "" || s.StatusOf("skipped") == "" || s.Connections() != 1 {
 		t.Errorf("lag %q, %d connections", s.StatusOf("lag"), s.Connections())
 	}
 	if q := <-j.queries; strings.Join(q["wantedCollections"], ",") != "app.bsky.feed.post,app.bsky.feed.repost" || q.Has("cursor") || q.Has("wantedDids") {
@@ -123,11 +123,17 @@ func TestStreamFiltersAndShows(t *testing.T) {
 	})
 	j.add(postFrame(aliceDID, "3aaaaaaaaaf22", 1732206360000000, "tribune again"))
 	evs = s.WaitEvents(t, 9, wait)
+	// A text far over a post's 3,000 bytes (Jetstream checks no lexicon)
+	// is cut before it is kept.
+	j.add(postFrame("did:plc:x22222222222222222222222", "3aaaaaaaaag22", 1732206361000000, "tribune "+strings.Repeat("é", 200_000)))
+	if huge := s.WaitEvents(t, 10, wait)[9]; len(huge.Text) > maxPostBytes || !strings.HasPrefix(huge.Text, "tribune é") {
+		t.Errorf("huge post kept %d bytes", len(huge.Text))
+	}
 	if last := evs[len(evs)-1]; last.Author != "alice.test" && last.Author != "alice.example.com" || last.AuthorName != "Alice" {
 		t.Errorf("resolved author: %+v", last)
 	}
-	if len(messages(evs)) != 9 {
-		t.Errorf("%d events, want 9: %v", len(evs), evs)
+	if evs = s.Events(); len(messages(evs)) != 10 {
+		t.Errorf("%d events, want 10: %v", len(evs), evs)
 	}
 }
 
