@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/bluesky"
 	"github.com/tribune/tribune/feeds/demo"
 	"github.com/tribune/tribune/feeds/irc"
 	"github.com/tribune/tribune/feeds/mastodon"
@@ -145,6 +146,7 @@ type feedType func(md toml.MetaData, p toml.Primitive, id string) (func(options)
 
 // feedTypes maps a [[feed]] type to its decoder.
 var feedTypes = map[string]feedType{
+	"bluesky":   decodeWith(bluesky.New),
 	"demo":      decodeDemo,
 	"irc":       decodeWith(irc.New),
 	"mastodon":  decodeWith(mastodon.New),

@@ -75,7 +75,7 @@ func TestConfigErrorsNameTheProblem(t *testing.T) {
 		{"[[feed]]\ntype = \"demo\"\n", "feed 1: id is missing"},
 		{"[[feed]]\nid = \"a b\"\ntype = \"demo\"\n", `id "a b" must be`},
 		{"[[feed]]\nid = \"a\"\n", "feed 1 (a): type is missing"},
-		{"[[feed]]\nid = \"a\"\ntype = \"gopher\"\n", `unknown type "gopher" (known types: demo, irc, mastodon, sse, webhook, websocket)`},
+		{"[[feed]]\nid = \"a\"\ntype = \"gopher\"\n", `unknown type "gopher" (known types: bluesky, demo, irc, mastodon, sse, webhook, websocket)`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\n[[feed]]\nid = \"a\"\ntype = \"demo\"\n", `feed 2 (a): id "a" is used twice`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nplatform = \"myspace\"\n", `demo: platform "myspace"`},
 		{"[[feed]]\nid = \"a\"\ntype = \"demo\"\nsend_limit = \"fast\"\n", `send_limit "fast"`},
@@ -378,5 +378,47 @@ text = "text"
 	}
 	if _, err := os.Stat(dbFile); !os.IsNotExist(err) {
 		t.Errorf("the database was created: %v", err)
+	}
+}
+
+// The README's Bluesky example builds; its password comes from the
+// environment, and a bluesky feed without anything to show is refused.
+func TestConfigBuildsBluesky(t *testing.T) {
+	t.Setenv("BSKY_APP_PASSWORD", "xxxx-xxxx-xxxx-xxxx")
+	c, err := loadConfig(writeConfig(t, `
+[[feed]]
+id = "bsky"
+type = "bluesky"
+handle = "lumio.bsky.social"
+app_password_env = "BSKY_APP_PASSWORD"
+terms = ["lumio", "lumio one"]
+hashtags = ["LumioLaunch"]
+watch = ["press.lumio.com", "did:plc:ewvi7nxzyoun6zhxrhs64oiz"]
+reposts = true
+rewind = "5s"
+send_limit = "100/1h"
+`), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := c.Feeds[0].build(options{})
+	if err != nil || conn.Platform() != "bluesky" {
+		t.Fatalf("built %v, %v", conn, err)
+	}
+	if caps := conn.Capabilities(); !caps.Idempotent || !caps.Can(feeds.ActReply) || caps.MaxText != 300 {
+		t.Errorf("capabilities %+v", caps)
+	}
+	for text, want := range map[string]string{
+		"[[feed]]\nid = \"b\"\ntype = \"bluesky\"\n":                                     "nothing to show",
+		"[[feed]]\nid = \"b\"\ntype = \"bluesky\"\nterms = [\"x\"]\nrewind = \"soon\"\n": `"soon" is not a duration`,
+		"[[feed]]\nid = \"b\"\ntype = \"bluesky\"\nterm = [\"x\"]\n":                     "unknown keys: feed.term",
+	} {
+		c, err := loadConfig(writeConfig(t, text), true)
+		if err == nil {
+			_, err = c.Feeds[0].build(options{})
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
 	}
 }
