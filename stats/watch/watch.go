@@ -1,0 +1,467 @@
+// Package watch finds watch-words in chat text: brand handles ("@lumio"),
+// product names ("Lumio Halo"), risky words ("remboursement", "refund",
+// "brûlant") and phrases ("ne marche pas"), from a list compiled once.
+//
+// # Matching rules
+//
+//   - Entries and text are folded and tokenized by textnorm, so matching
+//     ignores case and accents ("probleme" finds "Problème", "brûlant"
+//     finds "BRULANT") and follows its tokens: whole words only, so
+//     "refund" does not hit "refunded" nor "refunds".
+//   - A trailing '*' makes the last word a prefix: "refund*" hits
+//     "refund", "refunds", "refunded"; "rembours*" hits "remboursement"
+//     and "remboursé". A '*' anywhere else is an error.
+//   - A phrase is a sequence of words: "ne marche pas" hits "ça ne marche
+//     pas", "NE MARCHE... PAS" and "ne-marche-pas". Punctuation between
+//     its words is ignored; any other token (a word, an emoji, a link)
+//     breaks it.
+//   - "@lumio" hits only the mention @lumio (any case); "#halogate" only
+//     the hashtag. A plain word also hits the hashtag and the mention
+//     spelled with it: "halogate" hits "#HaloGate", "lumio" hits "@Lumio"
+//     and "Lumio". A mention must match whole: "@lumio" does not hit
+//     "@lumio_fr" or "@lumio.bsky.social"; list each handle.
+//   - French elisions are words: "écran" hits "l'écran", and the entry
+//     "l'écran" is the phrase "l écran".
+//   - Words inside a link are not words: "refund" does not hit
+//     "https://lumio.com/refund".
+//
+// # Hits
+//
+// Match reports every hit, overlapping ones included ("ne marche pas" and
+// "marche" both hit in "ne marche pas"), in order of their end, with the
+// index of the entry in the list given to Compile and its exact byte span
+// in the original, unfolded text: text[Start:End] runs from the first byte
+// of the first word to the last byte of the last one, on rune boundaries,
+// ready to highlight. Classifying entries (the brand's own accounts,
+// always highlighted, versus ordinary watch-words) is the caller's: it
+// keeps the list and looks the index up; Entry.Mention says whether an
+// entry is a single @handle.
+//
+// # Cost
+//
+// Compile builds one hash table of folded words and a trie of phrases
+// over them; Match tokenizes the text once and does one table lookup per
+// token (plus one per distinct prefix length when prefix entries exist),
+// so its cost does not grow with the number of entries. It does not
+// allocate when dst has room. A Matcher is safe for concurrent use.
+package watch
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tribune/tribune/stats/internal/ftab"
+	"github.com/tribune/tribune/stats/textnorm"
+)
+
+// Hit is one occurrence of a watch-word.
+type Hit struct {
+	Entry      int // index in the list given to Compile
+	Start, End int // byte span in the original text
+}
+
+// Entry describes one compiled watch-word.
+type Entry struct {
+	Text    string // as given to Compile
+	Mention bool   // a single @handle
+	Prefix  bool   // ends with '*'
+}
+
+// Matcher finds the entries of a compiled list in texts.
+type Matcher struct {
+	entries []Entry
+	// words maps a folded word to its symbol; prefixes a folded prefix.
+	words, prefixes ftab.Table
+	// groups lists the prefix entries by their first prefixKeyLen folded
+	// bytes: a word passing the prefix filter is compared with the few
+	// prefixes that share its first bytes.
+	groups map[uint32][]prefix
+	// wordBloom and prefixBloom reject most tokens of a message with one
+	// bit test, before any hashing: see wordKey and prefixKey.
+	// blooms[0] holds the words and prefixes that start an entry, tested
+	// when no phrase is under way; blooms[1] holds all of them.
+	blooms [2]*bloom
+	// prefixKeyLen is how many leading bytes prefixKey uses: 3, or the
+	// length of the shortest prefix entry.
+	prefixKeyLen int
+	// root[sym] is the trie node a phrase starting with sym goes to, or 0.
+	root []int32
+	// next maps (node, symbol) to the child node in the trie.
+	next edges
+	// ends lists, per node, the entries that end there.
+	ends [][]int32
+}
+
+// maxActive bounds the phrases being followed at once; more would need
+// 8 phrases sharing a prefix that all match at the same place.
+const maxActive = 8
+
+// maxSyms bounds the symbols one token yields: the word, its bare form for
+// a hashtag or mention, and prefixes of each.
+const maxSyms = 8
+
+// ErrEmpty is returned for an entry with no word in it.
+var ErrEmpty = errors.New("watch-word has no word")
+
+// Compile builds a Matcher from a list of watch-words and phrases. It
+// fails on an entry with no word, a misplaced '*', a link, or a word longer
+// than textnorm.MaxFolded bytes; the error names the entry.
+func Compile(list []string) (*Matcher, error) {
+	m := &Matcher{
+		ends:   [][]int32{nil},
+		root:   []int32{0},
+		groups: make(map[uint32][]prefix),
+
+		blooms:       [2]*bloom{new(bloom), new(bloom)},
+		prefixKeyLen: 3,
+	}
+	// The shortest prefix decides the prefix filter's key, so a first
+	// pass finds it.
+	for _, raw := range list {
+		text := strings.TrimSpace(raw)
+		if !strings.HasSuffix(text, "*") {
+			continue
+		}
+		var tk textnorm.Tokenizer
+		tk.Reset(strings.TrimSuffix(text, "*"))
+		var last []byte
+		for tk.Next() {
+			last = tk.Token().Folded
+		}
+		if l := len(last); l > 0 && l < m.prefixKeyLen {
+			m.prefixKeyLen = l
+		}
+	}
+	nsym := int32(0)
+	symbol := func(t *ftab.Table, w []byte, first bool) int32 {
+		wk, pk := m.keys(w)
+		for i, b := range m.blooms {
+			if i == 0 && !first {
+				continue
+			}
+			if t == &m.words {
+				b.words[wk/64] |= 1 << (wk % 64)
+			} else {
+				b.prefixes[pk/64] |= 1 << (pk % 64)
+			}
+		}
+		if v, ok := t.Get(w); ok {
+			return v
+		}
+		nsym++
+		t.Set(w, nsym)
+		m.root = append(m.root, 0)
+		return nsym
+	}
+	for i, raw := range list {
+		text := strings.TrimSpace(raw)
+		e := Entry{Text: raw}
+		if strings.HasSuffix(text, "*") {
+			e.Prefix = true
+			text = strings.TrimSpace(strings.TrimSuffix(text, "*"))
+		}
+		if strings.Contains(text, "*") {
+			return nil, fmt.Errorf("watch-word %q: '*' only at the end", raw)
+		}
+		var tk textnorm.Tokenizer
+		tk.Reset(text)
+		node := int32(0)
+		n := 0
+		var last textnorm.Token
+		for tk.Next() {
+			tok := tk.Token()
+			switch {
+			case tok.Kind == textnorm.URL:
+				return nil, fmt.Errorf("watch-word %q: links are not matched", raw)
+			case tok.Long:
+				return nil, fmt.Errorf("watch-word %q: word longer than %d bytes", raw, textnorm.MaxFolded)
+			}
+			n++
+			last = tok
+			var sym int32
+			if e.Prefix && tok.End == len(text) {
+				sym = symbol(&m.prefixes, tok.Folded, n == 1)
+				g := groupKey(tok.Folded, m.prefixKeyLen)
+				if !slices.ContainsFunc(m.groups[g], func(p prefix) bool { return p.sym == sym }) {
+					m.groups[g] = append(m.groups[g], prefix{string(tok.Folded), sym})
+				}
+			} else {
+				sym = symbol(&m.words, tok.Folded, n == 1)
+			}
+			child, ok := m.next.get(node, sym)
+			if !ok {
+				child = int32(len(m.ends))
+				m.ends = append(m.ends, nil)
+				m.next.set(node, sym, child)
+				if node == 0 {
+					m.root[sym] = child
+				}
+			}
+			node = child
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("watch-word %q: %w", raw, ErrEmpty)
+		}
+		if e.Prefix && last.End != len(text) {
+			return nil, fmt.Errorf("watch-word %q: '*' must follow a word", raw)
+		}
+		e.Mention = n == 1 && last.Kind == textnorm.Mention
+		m.ends[node] = append(m.ends[node], int32(i))
+		m.entries = append(m.entries, e)
+	}
+	return m, nil
+}
+
+// MustCompile is Compile that panics on error, for lists in code and tests.
+func MustCompile(list []string) *Matcher {
+	m, err := Compile(list)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Entries returns the compiled entries, in the order given to Compile.
+// The caller must not modify it.
+func (m *Matcher) Entries() []Entry { return m.entries }
+
+type prefix struct {
+	folded string
+	sym    int32
+}
+
+type cand struct {
+	node, start int32
+}
+
+// Match appends to dst the hits of m's entries in text and returns it.
+func (m *Matcher) Match(dst []Hit, text string) []Hit {
+	var tk textnorm.Tokenizer
+	tk.Reset(text)
+	var bufA, bufB [maxActive]cand
+	active, next := &bufA, &bufB
+	nActive := 0
+	var syms [maxSyms]int32
+	for tk.Next() {
+		kind := tk.Kind()
+		if kind <= textnorm.Elision {
+			// The common case: a word no entry can be or start with,
+			// told without copying it when it is plain ASCII.
+			var w, p uint32
+			var l int
+			if tk.Plain() {
+				st, en := tk.Span()
+				b := text[st:en]
+				l = len(b)
+				var b1, b2 byte
+				if l > 1 {
+					b1 = b[1] | 0x20
+				}
+				if l > 2 {
+					b2 = b[2] | 0x20
+				}
+				w = wordKey(b[0]|0x20, b[l/2]|0x20, b[l-1]|0x20, l)
+				p = prefixKey(b[0]|0x20, b1, b2, m.prefixKeyLen)
+			} else {
+				b := tk.Folded()
+				l = len(b)
+				w, p = m.keys(b)
+			}
+			if bl := m.blooms[min(nActive, 1)]; !bl.word(w) && (len(m.groups) == 0 || l < m.prefixKeyLen || !bl.prefix(p)) {
+				nActive = 0
+				continue
+			}
+		}
+		folded := tk.Folded()
+		ns := 0
+		if kind != textnorm.URL && !tk.Long() {
+			ns = m.symbols(&syms, kind, folded)
+		}
+		if ns == 0 {
+			nActive = 0
+			continue
+		}
+		nNext := 0
+		start, end := tk.Span()
+		// Phrases under way.
+		for _, c := range active[:nActive] {
+			for _, s := range syms[:ns] {
+				if child, ok := m.next.get(c.node, s); ok {
+					dst, nNext = m.reach(dst, next, nNext, child, int(c.start), end)
+				}
+			}
+		}
+		// Phrases starting here.
+		for _, s := range syms[:ns] {
+			if child := m.root[s]; child != 0 {
+				dst, nNext = m.reach(dst, next, nNext, child, start, end)
+			}
+		}
+		active, next, nActive = next, active, nNext
+	}
+	return dst
+}
+
+// reach records that a phrase begun at start reached node at a token
+// ending at end: the entries ending there are hits, and the phrase may go
+// on.
+func (m *Matcher) reach(dst []Hit, next *[maxActive]cand, n int, node int32, start, end int) ([]Hit, int) {
+	for _, e := range m.ends[node] {
+		dst = append(dst, Hit{Entry: int(e), Start: start, End: end})
+	}
+	if n < maxActive {
+		next[n] = cand{node: node, start: int32(start)}
+		n++
+	}
+	return dst, n
+}
+
+const (
+	// Small enough to stay in L1 next to the tokenizer; with a few
+	// hundred words about 2 % of tokens pass the word filter by chance.
+	wordBits   = 14
+	prefixBits = 12
+)
+
+// bloom filters folded words before they are looked up.
+type bloom struct {
+	words    [1 << wordBits / 64]uint64
+	prefixes [1 << prefixBits / 64]uint64
+}
+
+func (b *bloom) word(k uint32) bool   { return b.words[k/64]&(1<<(k%64)) != 0 }
+func (b *bloom) prefix(k uint32) bool { return b.prefixes[k/64]&(1<<(k%64)) != 0 }
+
+// wordKey is the index in Matcher.wordBloom for a folded word of length l
+// whose first, middle (l/2) and last bytes are b0, bm, bl.
+func wordKey(b0, bm, bl byte, l int) uint32 {
+	x := uint32(b0) | uint32(bm)<<8 | uint32(bl)<<16 | uint32(l)<<24
+	return (x * 0x9E3779B1) >> (32 - wordBits)
+}
+
+// prefixKey is the index in Matcher.prefixBloom for a folded word whose
+// first bytes are b0 b1 b2, when the filter keys on n of them (1 to 3).
+func prefixKey(b0, b1, b2 byte, n int) uint32 {
+	x := uint32(b0)
+	if n > 1 {
+		x |= uint32(b1) << 8
+	}
+	if n > 2 {
+		x |= uint32(b2) << 16
+	}
+	return (x * 0x85EBCA6B) >> (32 - prefixBits)
+}
+
+// groupKey is the key of Matcher.groups for a folded word at least n
+// bytes long.
+func groupKey(b []byte, n int) uint32 {
+	k := uint32(0)
+	for _, c := range b[:n] {
+		k = k<<8 | uint32(c)
+	}
+	return k
+}
+
+// keys returns the filter keys of a folded word.
+func (m *Matcher) keys(b []byte) (w, p uint32) {
+	l := len(b)
+	w = wordKey(b[0], b[l/2], b[l-1], l)
+	var b1, b2 byte
+	if l > 1 {
+		b1 = b[1]
+	}
+	if l > 2 {
+		b2 = b[2]
+	}
+	return w, prefixKey(b[0], b1, b2, m.prefixKeyLen)
+}
+
+// symbols fills syms with the symbols a token stands for and returns how
+// many.
+func (m *Matcher) symbols(syms *[maxSyms]int32, kind textnorm.Kind, folded []byte) int {
+	n := m.lookup(syms, 0, folded)
+	if kind == textnorm.Hashtag || kind == textnorm.Mention {
+		n = m.lookup(syms, n, folded[1:])
+	}
+	return n
+}
+
+// lookup adds to syms[n:] the symbols of the folded word b: the word
+// itself and the prefixes it starts with.
+func (m *Matcher) lookup(syms *[maxSyms]int32, n int, b []byte) int {
+	if len(b) == 0 {
+		return n
+	}
+	w, p := m.keys(b)
+	bl := m.blooms[1]
+	if bl.word(w) {
+		if v, ok := m.words.Get(b); ok && n < maxSyms {
+			syms[n] = v
+			n++
+		}
+	}
+	if len(m.groups) == 0 || len(b) < m.prefixKeyLen || !bl.prefix(p) {
+		return n
+	}
+	for _, pr := range m.groups[groupKey(b, m.prefixKeyLen)] {
+		if len(pr.folded) <= len(b) && string(b[:len(pr.folded)]) == pr.folded && n < maxSyms {
+			syms[n] = pr.sym
+			n++
+		}
+	}
+	return n
+}
+
+// edges is the trie's transitions: an open-addressing table from
+// (node, symbol) to child. Symbols start at 1, so no key is 0, the mark
+// of an empty slot.
+type edges struct {
+	keys []uint64
+	vals []int32
+	n    int
+}
+
+func edgeKey(node, sym int32) uint64 { return uint64(uint32(node))<<32 | uint64(uint32(sym)) }
+
+func (e *edges) slot(k uint64) uint64 {
+	return (k * 0x9E3779B97F4A7C15) >> 40 & uint64(len(e.keys)-1)
+}
+
+func (e *edges) get(node, sym int32) (int32, bool) {
+	if e.n == 0 {
+		return 0, false
+	}
+	k := edgeKey(node, sym)
+	for i := e.slot(k); ; i = (i + 1) & uint64(len(e.keys)-1) {
+		switch e.keys[i] {
+		case k:
+			return e.vals[i], true
+		case 0:
+			return 0, false
+		}
+	}
+}
+
+func (e *edges) set(node, sym, child int32) {
+	if (e.n+1)*2 > len(e.keys) {
+		old, oldv := e.keys, e.vals
+		size := max(16, 2*len(old))
+		e.keys, e.vals, e.n = make([]uint64, size), make([]int32, size), 0
+		for i, k := range old {
+			if k != 0 {
+				e.set(int32(k>>32), int32(uint32(k)), oldv[i])
+			}
+		}
+	}
+	k := edgeKey(node, sym)
+	i := e.slot(k)
+	for e.keys[i] != 0 && e.keys[i] != k {
+		i = (i + 1) & uint64(len(e.keys)-1)
+	}
+	if e.keys[i] == 0 {
+		e.n++
+	}
+	e.keys[i], e.vals[i] = k, child
+}
