@@ -25,6 +25,7 @@ import (
 	"github.com/tribune/tribune/feeds/webhook"
 	"github.com/tribune/tribune/feeds/wsfeed"
 	"github.com/tribune/tribune/stats"
+	"github.com/tribune/tribune/stats/watch"
 	"github.com/tribune/tribune/store"
 )
 
@@ -98,6 +99,20 @@ func (a alertsFile) rules() (stats.AlertRules, error) {
 		return r, errors.New("pulse.alerts: min_messages and min_hits can't be negative")
 	}
 	return r, nil
+}
+
+// matcher compiles the brand's handles (as @handle) and the watch-words
+// into one matcher; the brand's come first.
+func (p PulseConfig) matcher() (*watch.Matcher, error) {
+	list := make([]string, 0, len(p.Brand)+len(p.Watch))
+	for _, b := range p.Brand {
+		list = append(list, "@"+strings.TrimPrefix(strings.TrimSpace(b), "@"))
+	}
+	m, err := watch.Compile(append(list, p.Watch...))
+	if err != nil {
+		return nil, fmt.Errorf("pulse: %w", err)
+	}
+	return m, nil
 }
 
 // demoPulse is what the pulse watches for in the demo: the brand's
@@ -286,6 +301,9 @@ func (fc fileConfig) resolve(md toml.MetaData) (Config, error) {
 		if strings.TrimSpace(w) == "" || strings.ContainsFunc(w, unicode.IsControl) {
 			return Config{}, fmt.Errorf("pulse: watch-word or brand %q is empty or holds control characters", w)
 		}
+	}
+	if _, err := fc.Pulse.matcher(); err != nil {
+		return Config{}, err
 	}
 	if c.Keep, err = retention(fc.KeepFor, fc.KeepCount); err != nil {
 		return Config{}, err

@@ -387,6 +387,7 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 		return nil, err
 	}
 	rules, _ := pulse.Alerts.rules() // checked when the config was read
+	watchWords, _ := pulse.matcher() // so was this
 	engine := stats.New(nil)
 	var events *hub.Hub
 	engine.Configure(stats.Config{Brand: pulse.Brand, Alerts: rules, OnAlert: func(a stats.Alert) {
@@ -410,9 +411,10 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits, OnSent: engine.Acted})
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
-		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup), Bell: pulse.Bell},
-		db:       db,
-		cancel:   cancel,
+		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup),
+			Bell: pulse.Bell, Watch: watchWords},
+		db:     db,
+		cancel: cancel,
 	}
 	s.done.Add(2)
 	go func() { defer s.done.Done(); events.Run(ctx) }()

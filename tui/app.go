@@ -134,6 +134,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 		m.feedInfo[fi.ID] = fi
 	}
 	m.feed.SetFeeds(len(m.feedInfo))
+	m.feed.SetWatch(svc.Watch)
 	m.panes.Focus(paneFeed)
 	m.updateKeys()
 	return m
@@ -352,6 +353,9 @@ func (m *Model) setHold(h outbox.Hold) {
 
 func (m *Model) applyOutgoing(o outbox.Outgoing) {
 	m.box.Apply(o)
+	if o.State == outbox.StateSent && o.Action.Kind == feeds.ActReply {
+		m.feed.MarkAnswered(o.Action.Feed, o.Action.Target) // by anyone in the team
+	}
 	if o.Action.Operator != m.sess.Operator || m.composer.Typing() && m.composer.Status == "" {
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
+	"github.com/tribune/tribune/stats/watch"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
 )
@@ -37,6 +38,9 @@ type Services struct {
 	TickEvery time.Duration
 	// Bell rings the terminal bell on an alert, at most every 30 s.
 	Bell bool
+	// Watch finds the watch-words and the brand's handles the feed
+	// highlights; nil highlights nothing.
+	Watch *watch.Matcher
 }
 
 // Session is what one terminal brings to the dashboard: where it reads and

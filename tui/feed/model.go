@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/stats/watch"
 	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/cells"
 )
@@ -51,6 +52,11 @@ type Model struct {
 	lastSeq uint64
 
 	targetFeed, targetID string // the message being replied to, if any
+	// answered holds the Seq of the events in the window the team has
+	// answered, on the platform or through the outbox.
+	answered map[uint64]bool
+	watch    *watch.Matcher // watch-words and the brand's handles; nil: none
+	hits     []watch.Hit    // reused by each row's highlighting
 
 	feeds int  // how many feeds the session has, for the title
 	live  int  // how many of them are connected
@@ -154,10 +160,30 @@ func (m *Model) SetRead(upto uint64, marked map[uint64]bool, lastSeq uint64) {
 }
 
 // markOwn marks the brand's own messages read: its words are not news to
+// MarkAnswered marks the message feed/id, if it is in the window, as
+// answered by the team.
+func (m *Model) MarkAnswered(feed, id string) {
+	if seq, ok := m.byID[idKey(feed, id)]; ok {
+		if m.answered == nil {
+			m.answered = make(map[uint64]bool)
+		}
+		m.answered[seq] = true
+	}
+}
+
+// SetWatch sets the watch-words and brand handles to highlight.
+func (m *Model) SetWatch(w *watch.Matcher) { m.watch = w }
+
 // it.
 func (m *Model) markOwn(ev *feeds.Event) {
-	if ev.Seq > m.upto && ev.HasBadge(feeds.BadgeBrand) {
+	if !ev.HasBadge(feeds.BadgeBrand) {
+		return
+	}
+	if ev.Seq > m.upto {
 		m.marked[ev.Seq] = true
+	}
+	if ev.ReplyTo != "" {
+		m.MarkAnswered(ev.Feed, ev.ReplyTo)
 	}
 }
 
@@ -278,6 +304,7 @@ func (m *Model) evict() {
 	for _, ev := range m.events[:drop] {
 		delete(m.byID, idKey(ev.Feed, ev.ID))
 		delete(m.marked, ev.Seq)
+		delete(m.answered, ev.Seq)
 	}
 	m.events = append(m.events[:0:0], m.events[drop:]...)
 	m.top = max(m.top-drop, 0)

@@ -2,11 +2,13 @@ package feed
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/lipgloss/v2"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/stats/watch"
 	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/cells"
 )
@@ -211,6 +213,15 @@ func (m *Model) bodyText(ev *feeds.Event) string {
 	default:
 		b.WriteString(author + ": ")
 	}
+	if ev.Direct {
+		b.WriteString("[direct] ")
+	}
+	if ev.RepostOf != "" {
+		b.WriteString("boosted @" + cells.Truncate(cells.Safe(ev.RepostOf), maxAuthorW, "…") + ": ")
+	}
+	if ev.Warning != "" {
+		b.WriteString("[CW: " + cells.Truncate(cells.Safe(ev.Warning), 80, "…") + "] ")
+	}
 	if ev.ReplyTo != "" {
 		b.WriteString("↳ ")
 		if parent, ok := m.Lookup(ev.Feed, ev.ReplyTo); ok && !mentions(ev.Text, parent) {
@@ -220,6 +231,9 @@ func (m *Model) bodyText(ev *feeds.Event) string {
 	b.WriteString(cells.Safe(ev.Text)) // the display copy; the event keeps its text
 	if ev.Deleted {
 		b.WriteString(" [deleted]")
+	}
+	if m.answered[ev.Seq] {
+		b.WriteString(" [answered]")
 	}
 	return b.String()
 }
@@ -252,6 +266,7 @@ func paintOf(st *themes.Styles, s lipgloss.Style) paint {
 // draws thousands of short runs, and lipgloss's Render would lay each out.
 type paints struct {
 	gutter, text, unread, time, author, brand, deleted, notice paint
+	watch, mention                                             paint
 	platforms, badges                                          map[string]paint
 	other                                                      paint
 }
@@ -261,6 +276,7 @@ func newPaints(st *themes.Styles) *paints {
 		gutter: paintOf(st, st.BorderFocused), text: paintOf(st, st.Text), unread: paintOf(st, st.Unread),
 		time: paintOf(st, st.Time), author: paintOf(st, st.Author), brand: paintOf(st, st.Brand),
 		deleted: paintOf(st, st.Deleted), notice: paintOf(st, st.Notice),
+		watch: paintOf(st, st.Warn.Bold(true).Underline(true)), mention: paintOf(st, st.Brand.Bold(true).Reverse(true)),
 		platforms: make(map[string]paint), badges: make(map[string]paint),
 		other: paintOf(st, st.Platform("")),
 	}
@@ -337,13 +353,46 @@ func (m *Model) render(i int) []string {
 		} else {
 			b.WriteString(indent)
 		}
-		b.WriteString(textPaint[sel].Render(line))
+		m.writeText(&b, line, textPaint[sel], sel, ev)
 		if pad := m.width - used - cells.Width(line); pad > 0 {
 			b.WriteString(p.text[sel].Render(strings.Repeat(" ", pad)))
 		}
 		out[j] = b.String()
 	}
 	return out
+}
+
+// writeText writes a line of a row's text in paint, with the watch-words
+// and the brand's handles it names highlighted (not in a deleted message
+// or a notice, nor in the brand's own).
+func (m *Model) writeText(b *strings.Builder, line string, paint themes.Span, sel int, ev *feeds.Event) {
+	if m.watch == nil || ev.Deleted || ev.Kind == feeds.KindNotice || ev.HasBadge(feeds.BadgeBrand) {
+		b.WriteString(paint.Render(line))
+		return
+	}
+	m.hits = m.watch.Match(m.hits[:0], line)
+	// Leftmost first, the longest of those starting together.
+	slices.SortFunc(m.hits, func(a, b watch.Hit) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		return b.End - a.End
+	})
+	at := 0
+	entries := m.watch.Entries()
+	for _, h := range m.hits {
+		if h.Start < at || h.End > len(line) {
+			continue // overlapping hits: the first one wins
+		}
+		b.WriteString(paint.Render(line[at:h.Start]))
+		hp := m.paints.watch[sel]
+		if entries[h.Entry].Mention {
+			hp = m.paints.mention[sel]
+		}
+		b.WriteString(hp.Render(line[h.Start:h.End]))
+		at = h.End
+	}
+	b.WriteString(paint.Render(line[at:]))
 }
 
 // styleHead writes the badge glyphs and author that start the first line,
