@@ -58,6 +58,11 @@ type Options struct {
 	// Feeds overrides Retention and MaxAge per feed id; a zero field in a
 	// Retention keeps the default for that field.
 	Feeds map[string]Retention
+	// PruneDelay is how long after Open the background pruner starts on
+	// what retention left while tribune was not running, so that start-up
+	// (its reads, the first frame) does not share the CPU and the disk
+	// with it. Zero starts at once.
+	PruneDelay time.Duration
 	// Now is the clock, for tests. Nil means time.Now.
 	Now func() time.Time
 }

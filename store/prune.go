@@ -217,6 +217,15 @@ func (db *DB) runPruner(p *pruner) {
 			close(p.initial)
 		}
 	}()
+	if d := db.opts.PruneDelay; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-p.stop:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 	for {
 		select {
 		case <-p.stop:

@@ -168,3 +168,21 @@ func TestKillMidPruneLeavesAConsistentDatabase(t *testing.T) {
 		t.Fatal(errors.Join(probs...))
 	}
 }
+
+// With a PruneDelay nothing is pruned before it, and Close does not wait
+// for it.
+func TestPruneDelay(t *testing.T) {
+	path := dbPath(t)
+	fillDB(t, path, map[string]int{"chat": 300}, t0)
+	db := openAt(t, path, Options{Retention: 100, PruneDelay: time.Hour})
+	if n := countEvents(t, db); n != 300 {
+		t.Errorf("%d events before the delay, want all 300", n)
+	}
+	mustClose(t, db)
+	<-db.pruned()
+	db = openAt(t, path, Options{Retention: 100, PruneDelay: time.Nanosecond})
+	waitPruned(t, db)
+	if n := countEvents(t, db); n != 100 {
+		t.Errorf("%d events after the delay, want 100", n)
+	}
+}
