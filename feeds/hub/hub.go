@@ -258,23 +258,26 @@ type commitReq struct {
 // each either a run of emitted events or one Commit's.
 type group struct {
 	parts []part
-	n     int // events in all parts
+	n     int           // events in all parts
+	buf   []feeds.Event // emitted events, kept from group to group
 }
 
 // part is one run of events and, for a Commit, whom to answer.
 type part struct {
-	raw    []feeds.Event
-	done   chan error // nil for emitted events
-	events []feeds.Event
+	raw    []feeds.Event // a Commit's; emitted ones are buf[bufLo:bufHi]
+	done   chan error    // nil for emitted events
+	bufLo  int
+	bufHi  int
+	lo, hi int // what of raw is stored: events[lo:hi] of the group
 	err    error
 }
 
 func (g *group) emit(ev feeds.Event) {
 	if len(g.parts) == 0 || g.parts[len(g.parts)-1].done != nil {
-		g.parts = append(g.parts, part{})
+		g.parts = append(g.parts, part{bufLo: len(g.buf)})
 	}
-	p := &g.parts[len(g.parts)-1]
-	p.raw = append(p.raw, ev)
+	g.buf = append(g.buf, ev)
+	g.parts[len(g.parts)-1].bufHi = len(g.buf)
 	g.n++
 }
 
@@ -305,7 +308,8 @@ func (h *Hub) ingest(ctx context.Context) {
 		h.gather(ctx, &g, timer)
 		timer.Stop()
 		h.process(&g)
-		g = group{parts: g.parts[:0]}
+		clear(g.buf) // what it references is the subscribers' now
+		g = group{parts: g.parts[:0], buf: g.buf[:0]}
 	}
 }
 
@@ -313,14 +317,16 @@ func (h *Hub) ingest(ctx context.Context) {
 // with no CommitEvery, only what is already queued.
 func (h *Hub) gather(ctx context.Context, g *group, timer *time.Timer) {
 	for g.n < h.opts.MaxBatch {
-		if h.opts.CommitEvery < 0 {
-			select {
-			case ev := <-h.in:
-				g.emit(ev)
-			default:
+		// What is queued already, first: in a flood, a select on one
+		// channel is much cheaper than one on four.
+		select {
+		case ev := <-h.in:
+			g.emit(ev)
+			continue
+		default:
+			if h.opts.CommitEvery < 0 {
 				return
 			}
-			continue
 		}
 		select {
 		case ev := <-h.in:
@@ -339,18 +345,23 @@ func (h *Hub) gather(ctx context.Context, g *group, timer *time.Timer) {
 // group, and answers its Commits. It runs only on the ingest goroutine.
 func (h *Hub) process(g *group) {
 	var (
-		events  []feeds.Event
+		events  = make([]feeds.Event, 0, g.n)
 		deletes []feeds.Event
 		parts   int // parts with events to store
 	)
 	h.mu.Lock()
 	for i := range g.parts {
 		p := &g.parts[i]
-		p.events, deletes = h.prepare(p.raw, deletes)
-		if len(p.events) > 0 {
+		raw := p.raw
+		if p.done == nil {
+			raw = g.buf[p.bufLo:p.bufHi]
+		}
+		p.lo = len(events)
+		events, deletes = h.prepare(raw, events, deletes)
+		p.hi = len(events)
+		if p.hi > p.lo {
 			parts++
 		}
-		events = append(events, p.events...)
 	}
 	h.mu.Unlock()
 
@@ -359,13 +370,13 @@ func (h *Hub) process(g *group) {
 		err := h.opts.Store.AppendEvents(events)
 		for i := range g.parts {
 			p := &g.parts[i]
-			if len(p.events) == 0 {
+			if p.hi == p.lo {
 				continue
 			}
 			if err != nil && parts > 1 {
 				// One transaction failed for all: store part by part, so
 				// that each error answers its own events.
-				p.err = h.opts.Store.AppendEvents(p.events)
+				p.err = h.opts.Store.AppendEvents(events[p.lo:p.hi])
 			} else {
 				p.err = err
 			}
@@ -374,7 +385,7 @@ func (h *Hub) process(g *group) {
 				// Not stored, so not seen: a webhook's retry or a
 				// connector's resume must be able to deliver them again.
 				h.mu.Lock()
-				for _, ev := range p.events {
+				for _, ev := range events[p.lo:p.hi] {
 					h.seenSet(ev.Feed).forget(ev.ID)
 				}
 				h.mu.Unlock()
@@ -409,10 +420,9 @@ func (h *Hub) process(g *group) {
 	Publish(h, TopicEvents, events...)
 }
 
-// prepare cleans raw, drops what was seen, numbers the rest and returns
-// it, and the delete markers appended to deletes. h.mu is held.
-func (h *Hub) prepare(raw []feeds.Event, deletes []feeds.Event) (events, _ []feeds.Event) {
-	events = make([]feeds.Event, 0, len(raw))
+// prepare cleans raw, drops what was seen, numbers the rest and appends
+// it to events, and the delete markers to deletes. h.mu is held.
+func (h *Hub) prepare(raw, events, deletes []feeds.Event) (_, _ []feeds.Event) {
 	for i := range raw {
 		ev := raw[i]
 		clean(&ev)
