@@ -128,10 +128,10 @@ func newAppender(tx *bolt.Tx, now time.Time, n int) *appender {
 		high:    getU64(tx.Bucket(bucketMeta), keyLastSeq),
 		n:       n,
 	}
-	w.arena.chunk = 256 << 10
-	if n < 64 {
-		w.arena.chunk = 16 << 10
-	}
+	// About what the batch needs (an event encodes to ~100-300 bytes),
+	// so that a group commit of a hundred events does not take a 256 KiB
+	// chunk; a chunk that runs out is followed by another.
+	w.arena.chunk = min(max(n*256, 16<<10), 256<<10)
 	return w
 }
 
