@@ -449,9 +449,14 @@ func (s *services) stop() {
 	s.db.Close()
 }
 
+// pruneDelay lets start-up draw its first frame before the store prunes
+// what retention left while tribune was not running.
+const pruneDelay = 500 * time.Millisecond
+
 // storeOptions is the retention the config asks for.
 func storeOptions(cfg Config) store.Options {
-	opts := store.Options{Retention: cfg.Keep.Count, MaxAge: cfg.Keep.MaxAge, Feeds: make(map[string]store.Retention)}
+	opts := store.Options{Retention: cfg.Keep.Count, MaxAge: cfg.Keep.MaxAge, Feeds: make(map[string]store.Retention),
+		PruneDelay: pruneDelay}
 	for _, f := range cfg.Feeds {
 		opts.Feeds[f.ID] = f.Keep
 	}

@@ -63,6 +63,11 @@ type Options struct {
 	// Feeds overrides Retention and MaxAge per feed id; a zero field in a
 	// Retention keeps the default for that field.
 	Feeds map[string]Retention
+	// PruneDelay is how long after Open the background pruner starts on
+	// what retention left while tribune was not running, so that start-up
+	// (its reads, the first frame) does not share the CPU and the disk
+	// with it. Zero starts at once.
+	PruneDelay time.Duration
 	// Now is the clock, for tests. Nil means time.Now.
 	Now func() time.Time
 }
@@ -108,6 +113,7 @@ type DB struct {
 	bolt *bolt.DB
 	path string
 	opts Options
+	pr   *pruner // nil when opened without pruning (OpenExisting, Compact)
 }
 
 // Bucket and key names; see the tree in doc.go.
@@ -188,6 +194,7 @@ func open(path string, opts Options, sc schema) (*DB, error) {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
+	db.startPruner()
 	return db, nil
 }
 
@@ -277,7 +284,8 @@ func openError(err error) error {
 
 // setup runs in the one write transaction of Open: it checks the schema,
 // migrates, creates the top-level buckets and does the housekeeping that is
-// cheap to do once per start.
+// cheap to do once per start. Retention, whose cost grows with what it
+// prunes, is the background pruner's (prune.go).
 func (db *DB) setup(tx *bolt.Tx, sc schema) error {
 	version, fresh, err := checkSchema(tx, sc)
 	if err != nil {
@@ -307,13 +315,7 @@ func (db *DB) setup(tx *bolt.Tx, sc schema) error {
 		return err
 	}
 	now := db.opts.Now()
-	if err := purgeTombstones(tx, now.Add(-tombstoneTTL)); err != nil {
-		return err
-	}
-	if err := pruneReadMarks(tx); err != nil {
-		return err
-	}
-	return db.prune(tx, nil, now)
+	return purgeTombstones(tx, now.Add(-tombstoneTTL))
 }
 
 // checkSchema reports the stored schema version, and fresh when the file
@@ -343,8 +345,10 @@ func checkSchema(tx *bolt.Tx, sc schema) (version uint64, fresh bool, err error)
 	return version, false, nil
 }
 
-// Close releases the file lock. It waits for running transactions.
+// Close stops the background pruner and releases the file lock. It waits
+// for running transactions.
 func (db *DB) Close() error {
+	db.stopPruner()
 	if err := db.bolt.Close(); err != nil {
 		return fmt.Errorf("closing store %s: %w", db.path, err)
 	}

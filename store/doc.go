@@ -54,7 +54,10 @@
 // # Durability
 //
 // Every method that changes something commits (and fsyncs) before it
-// returns. Ingest is durable per batch: AppendEvents writes a whole batch in
+// returns. Retention is the exception by design: Open returns before
+// pruning, which a background pruner does in transactions of a few
+// thousand deletions each, every one leaving count and floor consistent
+// (prune.go). Ingest is durable per batch: AppendEvents writes a whole batch in
 // one transaction. Byte slices read inside a transaction are copied (decoded)
 // before it ends.
 package store

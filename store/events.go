@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -49,6 +48,7 @@ func (db *DB) AppendEvents(evs []feeds.Event) error {
 		}
 	}
 	now := db.opts.Now()
+	var backlog bool
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		w := newAppender(tx, now, len(evs))
 		for i := range evs {
@@ -56,10 +56,15 @@ func (db *DB) AppendEvents(evs []feeds.Event) error {
 				return err
 			}
 		}
-		return w.finish(db)
+		err := w.finish(db)
+		backlog = w.wantPrune
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("appending events: %w", err)
+	}
+	if backlog {
+		db.wantPrune()
 	}
 	return nil
 }
@@ -107,7 +112,10 @@ type appender struct {
 	minutes map[minute]uint64
 	high    uint64 // highest seq stored so far, this batch included
 	added   bool
-	arena   arena
+	n       int // events in the batch
+	// wantPrune is set when pruning due was left to the background.
+	wantPrune bool
+	arena     arena
 }
 
 func newAppender(tx *bolt.Tx, now time.Time, n int) *appender {
@@ -118,11 +126,12 @@ func newAppender(tx *bolt.Tx, now time.Time, n int) *appender {
 		byName:  make(map[string]*feedTx),
 		minutes: make(map[minute]uint64),
 		high:    getU64(tx.Bucket(bucketMeta), keyLastSeq),
+		n:       n,
 	}
-	w.arena.chunk = 256 << 10
-	if n < 64 {
-		w.arena.chunk = 16 << 10
-	}
+	// About what the batch needs (an event encodes to ~100-300 bytes),
+	// so that a group commit of a hundred events does not take a 256 KiB
+	// chunk; a chunk that runs out is followed by another.
+	w.arena.chunk = min(max(n*256, 16<<10), 256<<10)
 	return w
 }
 
@@ -210,7 +219,14 @@ func (w *appender) finish(db *DB) error {
 			return err
 		}
 	}
-	return db.prune(w.tx, w.byName, w.now)
+	// As much as was added and some more: what steady ingest needs. The
+	// rest, if any, is the background pruner's.
+	bud := budget{keys: 2*w.n + appendPruneSlack}
+	more, err := db.prune(w.tx, w.byName, w.now, &bud)
+	if more {
+		w.wantPrune = true
+	}
+	return err
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -218,85 +234,6 @@ func minTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// prune applies retention to every feed: by count, by age when MaxAge is
-// set, and drops minute counts past their keep. loaded holds the feeds
-// already opened by the caller's transaction (may be nil).
-func (db *DB) prune(tx *bolt.Tx, loaded map[string]*feedTx, now time.Time) error {
-	feedsB := tx.Bucket(bucketFeeds)
-	names, err := bucketNames(feedsB)
-	if err != nil {
-		return err
-	}
-	for _, name := range names {
-		f, ok := loaded[string(name)]
-		if !ok {
-			var err error
-			if f, err = loadFeed(feedsB.Bucket(name)); err != nil {
-				return fmt.Errorf("feed %q: %w", name, err)
-			}
-		}
-		keep, maxAge := db.opts.retention(string(name))
-		cutoff := int64(math.MinInt64)
-		if maxAge > 0 {
-			cutoff = unixNano(now.Add(-maxAge))
-		}
-		minuteCutoff := minuteKey(now.Add(-max(maxAge, minuteCountKeep)))
-		if err := pruneFeed(f, keep, cutoff); err != nil {
-			return fmt.Errorf("pruning feed %q: %w", name, err)
-		}
-		if f.dirty {
-			if err := f.b.Put(keyCount, u64(f.count)); err != nil {
-				return err
-			}
-			if err := f.b.Put(keyFloor, u64(f.floor)); err != nil {
-				return err
-			}
-		}
-		if mb := f.b.Bucket(bucketMinutes); mb != nil {
-			if err := pruneMinutes(mb, minuteCutoff); err != nil {
-				return fmt.Errorf("pruning feed %q: %w", name, err)
-			}
-		}
-	}
-	return nil
-}
-
-// pruneFeed deletes the feed's oldest events while it holds more than keep
-// or the oldest was kept since before cutoff (Unix nanoseconds).
-func pruneFeed(f *feedTx, keep uint64, cutoff int64) error {
-	c := f.events.Cursor()
-	// After Delete the cursor sits on the next entry, and Next would skip
-	// it: start again from First, which the deletes keep at hand.
-	for k, v := c.First(); k != nil; k, v = c.First() {
-		if f.count <= keep {
-			if t, ok := keepTime(v); !ok || t >= cutoff {
-				return nil
-			}
-		}
-		seq := binary.BigEndian.Uint64(k)
-		if err := c.Delete(); err != nil {
-			return err
-		}
-		if f.count > 0 {
-			f.count--
-		}
-		f.floor = max(f.floor, seq)
-		f.dirty = true
-	}
-	f.count = 0 // the bucket is empty, whatever the counter said
-	return nil
-}
-
-func pruneMinutes(b *bolt.Bucket, cutoff uint64) error {
-	c := b.Cursor()
-	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) < cutoff; k, _ = c.First() {
-		if err := c.Delete(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // MarkDeleted sets Deleted on the stored event with that feed and id and

@@ -122,6 +122,7 @@ func TestRetentionByAge(t *testing.T) {
 	mustClose(t, db)
 	clk.Add(2 * time.Hour)
 	db = openAt(t, path, opts)
+	waitPruned(t, db)
 	got, _ = db.Recent(100)
 	if len(got) != 0 {
 		t.Errorf("after a night off kept %v", seqsOf(got))

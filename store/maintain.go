@@ -14,6 +14,9 @@ import (
 	"github.com/tribune/tribune/feeds/outbox"
 )
 
+// errRollback ends a write transaction that must change nothing.
+var errRollback = errors.New("rollback")
+
 // maxProblems bounds what Check reports: a badly damaged file would
 // otherwise produce one line per record.
 const maxProblems = 100
@@ -31,7 +34,7 @@ func (db *DB) Check() []error {
 		}
 		return len(probs) < maxProblems
 	}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	check := func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			if !add("bbolt: %v", err) {
 				return nil
@@ -43,7 +46,26 @@ func (db *DB) Check() []error {
 		checkOutbox(tx, add)
 		checkAudit(tx, add)
 		return nil
-	})
+	}
+	var err error
+	if db.pr == nil {
+		// Opened read-only or raw: no writer runs beside it.
+		err = db.bolt.View(check)
+	} else {
+		// bbolt's page check in a read transaction reports pages a
+		// concurrent writer (ingest, the pruner) took from the freelist as
+		// leaked: run it in a write transaction, which holds them off, and
+		// roll back.
+		err = db.bolt.Update(func(tx *bolt.Tx) error {
+			if err := check(tx); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		if errors.Is(err, errRollback) {
+			err = nil
+		}
+	}
 	if err != nil {
 		add("reading: %v", err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -79,13 +80,11 @@ func (db *DB) MarkAllRead(op string, upto uint64) error {
 
 // deleteMarksUpTo deletes every mark with a Seq <= upto.
 func deleteMarksUpTo(read *bolt.Bucket, upto uint64) error {
-	c := read.Cursor()
-	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= upto; k, _ = c.First() {
-		if err := c.Delete(); err != nil {
-			return err
-		}
-	}
-	return nil
+	bud := budget{keys: math.MaxInt}
+	_, err := deleteOldest(read, &bud, func(k, _ []byte) bool {
+		return binary.BigEndian.Uint64(k) <= upto
+	})
+	return err
 }
 
 // ReadState returns op's read state; an operator never seen has read

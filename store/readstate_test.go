@@ -86,6 +86,7 @@ func TestReadMarksOfPrunedEventsGoAtOpen(t *testing.T) {
 	mustClose(t, db)
 
 	db = openAt(t, path, Options{Retention: 2})
+	waitPruned(t, db)
 	rs, _ := db.ReadState("local")
 	if got := slices.Sorted(maps.Keys(rs.Marked)); !slices.Equal(got, []uint64{3, 4, 7}) {
 		t.Errorf("marks after reopen = %v, want [3 4 7] (1 and 2 are pruned)", got)

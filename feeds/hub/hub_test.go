@@ -383,3 +383,98 @@ func TestCommitNewCountsRepeats(t *testing.T) {
 		t.Errorf("failed store: %d new, %v", n, err)
 	}
 }
+
+// failingStore fails every batch holding an event of feed bad.
+type failingStore struct {
+	*memStore
+	bad string
+}
+
+func (s failingStore) AppendEvents(evs []feeds.Event) error {
+	for _, ev := range evs {
+		if ev.Feed == s.bad {
+			return errors.New("refused " + s.bad)
+		}
+	}
+	return s.memStore.AppendEvents(evs)
+}
+
+func (s *memStore) batchSizes() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []int
+	for _, b := range s.batches {
+		out = append(out, len(b))
+	}
+	return out
+}
+
+// Events from every feed, and a Commit's, arriving within CommitEvery share
+// one transaction; the Commit returns once they are stored.
+func TestHubGroupCommit(t *testing.T) {
+	st := newMemStore()
+	// The group closes when full: no clock in this test.
+	h := New(Options{Store: st, MaxBatch: 9, CommitEvery: time.Hour})
+	sub := h.Subscribe(context.Background())
+	runHub(t, h)
+	ctx := context.Background()
+	for i := range 6 {
+		h.Ingest(ctx, feeds.Event{Feed: fmt.Sprintf("f%d", i%3), ID: fmt.Sprint(i)})
+	}
+	err := h.Commit(ctx, []feeds.Event{{Feed: "hook", ID: "a"}, {Feed: "hook", ID: "b"}, {Feed: "hook", ID: "c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.batchSizes(); len(got) != 1 || got[0] != 9 {
+		t.Fatalf("when Commit returned the store had batches %v, want one of 9", got)
+	}
+	got := takeUntil(t, sub, 9)
+	for i, ev := range got.Events {
+		if ev.Seq != uint64(i+1) {
+			t.Fatalf("event %d has seq %d: arrival order is seq order", i, ev.Seq)
+		}
+	}
+}
+
+// A group that fails as a whole is stored part by part: a Commit's error
+// is about its own events only.
+func TestHubGroupCommitErrorsAnswerTheirOwnEvents(t *testing.T) {
+	st := failingStore{newMemStore(), "bad"}
+	h := New(Options{Store: st, MaxBatch: 4, CommitEvery: time.Hour})
+	sub := h.Subscribe(context.Background())
+	runHub(t, h)
+	ctx := context.Background()
+	h.Ingest(ctx, feeds.Event{Feed: "bad", ID: "1"})
+	h.Ingest(ctx, feeds.Event{Feed: "bad", ID: "2"})
+	if err := h.Commit(ctx, []feeds.Event{{Feed: "hook", ID: "a"}, {Feed: "hook", ID: "b"}}); err != nil {
+		t.Fatalf("Commit of good events failed with the group: %v", err)
+	}
+	if st.count() != 2 {
+		t.Errorf("stored %d events, want the Commit's 2", st.count())
+	}
+	got := takeUntil(t, sub, 4)
+	if !strings.Contains(got.Err, "refused bad") {
+		t.Errorf("error %q, want the store's refusal of the bad feed", got.Err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- h.Commit(ctx, []feeds.Event{{Feed: "bad", ID: "3"}}) }()
+	for i := range 3 {
+		h.Ingest(ctx, feeds.Event{Feed: "good", ID: fmt.Sprint(i)})
+	}
+	if err := <-errc; err == nil || !strings.Contains(err.Error(), "refused bad") {
+		t.Errorf("Commit of a refused event returned %v", err)
+	}
+}
+
+// A lone event does not wait for company longer than CommitEvery.
+func TestHubGroupClosesOnTime(t *testing.T) {
+	st := newMemStore()
+	h := New(Options{Store: st, CommitEvery: time.Millisecond})
+	sub := h.Subscribe(context.Background())
+	runHub(t, h)
+	h.Ingest(context.Background(), feeds.Event{Feed: "a", ID: "1"})
+	takeUntil(t, sub, 1)
+	if st.count() != 1 {
+		t.Errorf("stored %d events, want 1", st.count())
+	}
+}
