@@ -44,6 +44,15 @@
 // token (plus one per distinct prefix length when prefix entries exist),
 // so its cost does not grow with the number of entries. It does not
 // allocate when dst has room. A Matcher is safe for concurrent use.
+//
+// Measured on the demo-like mix of stats/internal/testutil (thread CPU
+// time, best of several runs on a loaded 2-core machine): sanitize.Text
+// ≈ 125 ns, tokenizing ≈ 110 ns, Match with 200 entries ≈ 220 ns per
+// message. Match beats sanitize.Text on accented French lines (whose
+// sanitizing leaves the ASCII fast path) and loses on plain ASCII lines
+// (which sanitize checks with one comparison per byte); over the mix it is
+// about 1.8 times sanitize.Text. A bare scan-and-filter loop over the same
+// lines, with no Unicode handling at all, already costs 65-95 ns.
 package watch
 
 import (
