@@ -390,7 +390,7 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 	watchWords, _ := pulse.matcher() // so was this
 	engine := stats.New(nil)
 	var events *hub.Hub
-	engine.Configure(stats.Config{Brand: pulse.Brand, Alerts: rules, OnAlert: func(a stats.Alert) {
+	engine.Configure(stats.Config{Brand: pulse.Brand, Alerts: rules, Text: stats.NewLexicon(watchWords, len(pulse.Brand)), OnAlert: func(a stats.Alert) {
 		// On the hub's goroutine: events is set before it runs.
 		hub.Publish(events, stats.TopicAlerts, a)
 		if err := db.Note(outbox.AuditEntry{What: outbox.AuditAlert, Feed: a.Feed, Text: a.Text}); err != nil {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/demo"
+	"github.com/tribune/tribune/stats/watch"
 )
 
 // BenchmarkObserve feeds batches of 100 events from 1000 authors over 3
@@ -67,4 +69,44 @@ func BenchmarkSnapshot(b *testing.B) {
 	for b.Loop() {
 		_ = e.Snapshot()
 	}
+}
+
+// BenchmarkObservePulse is the engine's cost per event with the pulse on:
+// the demo's own messages, the brand's handle and 200 watch-words. The
+// target is 500,000 events a second on 2 cores.
+func BenchmarkObservePulse(b *testing.B) {
+	var evs []feeds.Event
+	for _, fc := range demo.Launch(20) {
+		s, err := demo.NewScenario(fc.Platform, 1, fc.Rate)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range 2500 {
+			_, ev := s.Next()
+			ev.Feed, ev.ID = fc.Platform, fmt.Sprint(fc.Platform, i)
+			evs = append(evs, ev)
+		}
+	}
+	words := append([]string(nil), demoWatch...)
+	for i := len(words); i < 201; i++ {
+		words = append(words, fmt.Sprintf("motclef%d", i))
+	}
+	now := t0
+	e := New(func() time.Time { return now })
+	e.Configure(Config{Brand: []string{"@lumio"}, Text: NewLexicon(watch.MustCompile(words), 1)})
+	e.Observe(evs) // every feed and author known
+	const batch = 100
+	b.ReportAllocs()
+	b.ResetTimer()
+	off := 0
+	for b.Loop() {
+		now = now.Add(50 * time.Millisecond)
+		w := evs[off : off+batch]
+		for i := range w {
+			w[i].Time = now
+		}
+		e.Observe(w)
+		off = (off + batch) % len(evs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/event")
 }

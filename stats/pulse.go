@@ -46,14 +46,24 @@ type Analysis struct {
 	Sentiment int
 	// Watch holds the index of each watch-word entry named, once each.
 	Watch []int
-	// Terms are the terms to count, folded; they may alias the text.
-	Terms []string
+	// Terms are the terms to count, folded; they alias Buf.
+	Terms [][]byte
+	// Buf holds the bytes of Terms: AddTerm appends to it.
+	Buf []byte
+}
+
+// AddTerm appends the folded term b to a.Terms, copied to a.Buf.
+func (a *Analysis) AddTerm(b []byte) {
+	start := len(a.Buf)
+	a.Buf = append(a.Buf, b...)
+	a.Terms = append(a.Terms, a.Buf[start:len(a.Buf):len(a.Buf)])
 }
 
 func (a *Analysis) reset() {
 	a.Sentiment = 0
 	a.Watch = a.Watch[:0]
 	a.Terms = a.Terms[:0]
+	a.Buf = a.Buf[:0]
 }
 
 // Configure sets what the pulse watches for. Counts made so far stay.
@@ -185,19 +195,25 @@ type pending struct {
 	asks  int                // waiting entries that ask something
 }
 
-func (p *pending) add(ev *feeds.Event, asks bool) {
+// add keeps ev waiting for an answer; feed and platform are the engine's
+// own copies of its names.
+func (p *pending) add(ev *feeds.Event, feed, platform string, asks bool) {
 	if ev.ID == "" {
 		return
 	}
 	if p.byKey == nil {
 		p.byKey = make(map[pendingKey]int)
 	}
-	k := pendingKey{strings.Clone(ev.Feed), strings.Clone(ev.ID)}
-	if _, ok := p.byKey[k]; ok {
+	if _, ok := p.byKey[pendingKey{feed, ev.ID}]; ok {
 		return
 	}
-	q := &Question{Feed: k.feed, ID: k.id, Platform: strings.Clone(ev.Platform),
-		Author: strings.Clone(ev.DisplayAuthor()), Text: clip(ev.Text, questionText), Time: ev.Time, Asks: asks}
+	// One copy holds the id, the author and the start of the text.
+	author, text := ev.DisplayAuthor(), clip(ev.Text, questionText)
+	all := ev.ID + author + text
+	id, rest := all[:len(ev.ID)], all[len(ev.ID):]
+	q := &Question{Feed: feed, ID: id, Platform: platform, Author: rest[:len(author)], Text: rest[len(author):],
+		Time: ev.Time, Asks: asks}
+	k := pendingKey{feed, id}
 	p.byKey[k] = p.head + len(p.queue)
 	p.queue = append(p.queue, q)
 	if asks {
@@ -390,17 +406,28 @@ const (
 type terms struct {
 	epoch     int64
 	cur, prev map[string]int32
+	// names keeps one copy of each term across generations, so a term
+	// that comes back costs no allocation; cleared when it outgrows them.
+	names map[string]string
 }
 
-func (t *terms) add(term string, m int64) {
+func (t *terms) add(term []byte, m int64) {
 	ep := floorDiv(m, termEpoch)
 	if t.cur == nil || ep != t.epoch {
 		t.rotate(ep)
 	}
-	if n, ok := t.cur[term]; ok {
-		t.cur[term] = n + 1
+	name, ok := t.names[string(term)]
+	if !ok {
+		if t.names == nil || len(t.names) >= 3*maxTerms {
+			t.names = make(map[string]string)
+		}
+		name = string(term)
+		t.names[name] = name
+	}
+	if n, ok := t.cur[name]; ok {
+		t.cur[name] = n + 1
 	} else if len(t.cur) < maxTerms {
-		t.cur[strings.Clone(term)] = 1
+		t.cur[name] = 1
 	}
 }
 
@@ -531,13 +558,14 @@ func (e *Engine) feedTerms(fs *feedState, cur int64, n int) []Count {
 	return top(one, n)
 }
 
-// clip returns the start of s, at most n bytes, cut on a rune boundary.
+// clip returns the start of s, at most n bytes, cut on a rune boundary;
+// it may share s.
 func clip(s string, n int) string {
 	if len(s) <= n {
-		return strings.Clone(s)
+		return s
 	}
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return strings.Clone(s[:n]) + "…"
+	return s[:n] + "…"
 }

@@ -30,7 +30,7 @@ func (w words) Analyze(text string, a *Analysis) {
 			a.Watch = append(a.Watch, i)
 		}
 		if len(f) >= 4 {
-			a.Terms = append(a.Terms, f)
+			a.AddTerm([]byte(f))
 		}
 	}
 }

@@ -312,7 +312,7 @@ func (e *Engine) observe(fs *feedState, ev *feeds.Event, t time.Time, cur int64,
 	} else if ev.Kind != feeds.KindNotice {
 		e.analyze(fs, ev, &mc)
 		if mc.mention > 0 {
-			e.pending.add(ev, strings.ContainsRune(ev.Text, '?'))
+			e.pending.add(ev, fs.name, fs.platform, strings.ContainsRune(ev.Text, '?'))
 		}
 	}
 	fs.add(m, mc)
