@@ -194,10 +194,10 @@ func (m *Model) overview(h int) []string {
 	add(2, m.styles.Muted.Render(pad(" msgs", labelW))+m.sparkScaled(all.Minutes[:], sparkW, all.Peak, m.styles.Spark)+
 		m.styles.Muted.Render(fmt.Sprintf(" %s", human(all.Peak))))
 	add(3, m.styles.Muted.Render(pad(" neg", labelW))+m.sparkScaled(all.Negative[:], sparkW, all.Peak, m.styles.Error))
+	add(6, m.styles.Muted.Render(strings.Repeat(" ", labelW)+axis(sparkW)))
 	if md := mood(all); md != "" {
 		add(2, m.styles.Bold.Render(pad("mood", labelW))+m.styles.Text.Render(md))
 	}
-	add(6, m.styles.Muted.Render(strings.Repeat(" ", labelW)+axis(sparkW)))
 	add(1, m.styles.Bold.Render(pad("brand", labelW))+m.answers(all, p))
 	if len(p.Watch) > 0 {
 		add(3, m.styles.Bold.Render(pad("watch", labelW))+m.styles.Warn.Render(counts(p.Watch)))
