@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,9 +17,8 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/httpx"
+	"github.com/tribune/tribune/feeds/internal/wskeep"
 )
-
-const writeWait = 10 * time.Second
 
 // Run subscribes to Jetstream and shows the posts that match, until ctx
 // ends or the stream fails; the supervisor reconnects. After a first run,
@@ -83,34 +81,13 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	defer context.AfterFunc(ctx, func() { conn.Close() })()
 	conn.SetReadLimit(c.cfg.maxFrame)
 
-	live := false
-	proven := func() {
-		if live {
-			return
-		}
-		live = true
+	k := wskeep.Start(conn, c.cfg.idle, func() {
 		s.Connected()
 		if resumeFrom > 0 {
 			s.Emit(c.resumeNotice(resumeFrom))
 		}
-	}
-	alive := func() {
-		conn.SetReadDeadline(time.Now().Add(c.cfg.idle))
-		proven()
-	}
-	conn.SetPongHandler(func(string) error { alive(); return nil })
-	conn.SetPingHandler(func(data string) error {
-		alive()
-		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
-		if err == websocket.ErrCloseSent {
-			return nil
-		}
-		return err
 	})
-	conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
-	done := make(chan struct{})
-	defer close(done)
-	go ping(conn, max(c.cfg.idle/2, time.Millisecond), done)
+	defer k.Stop()
 
 	var (
 		lastLag   time.Time
@@ -118,12 +95,10 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		skipped   int
 	)
 	for {
-		conn.SetReadDeadline(time.Now().Add(c.cfg.idle))
-		_, data, err := conn.ReadMessage()
+		data, err := k.Read()
 		if err != nil {
 			return c.readErr(ctx, err)
 		}
-		proven()
 		f, err := decodeFrame(data)
 		if err != nil {
 			skipped++
@@ -390,35 +365,12 @@ func warning(rec postRecord) string {
 // letters and digits.
 func validCID(s string) bool { return s != "" && len(s) <= 256 && allBytes(s, "") }
 
-// ping sends a ping every interval until done.
-func ping(conn *websocket.Conn, interval time.Duration, done <-chan struct{}) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
-				return
-			}
-		}
-	}
-}
-
 // readErr says why the stream ended.
 func (c *Connector) readErr(ctx context.Context, err error) error {
-	var ne net.Error
-	var ce *websocket.CloseError
-	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("bluesky: nothing from jetstream for %s, dropping the stalled stream", c.cfg.idle)
-	case errors.Is(err, websocket.ErrReadLimit):
-		return fmt.Errorf("bluesky: a frame is larger than max_frame (%d bytes)", c.cfg.maxFrame)
-	case errors.As(err, &ce):
-		return fmt.Errorf("bluesky: jetstream closed the stream: %w", err)
-	}
-	return fmt.Errorf("bluesky: reading jetstream: %w", err)
+	return wskeep.Err(ctx, err, wskeep.Words{
+		Stalled:  fmt.Sprintf("bluesky: nothing from jetstream for %s, dropping the stalled stream", c.cfg.idle),
+		TooLarge: fmt.Sprintf("bluesky: a frame is larger than max_frame (%d bytes)", c.cfg.maxFrame),
+		Closed:   "bluesky: jetstream closed the stream",
+		Failed:   "bluesky: reading jetstream",
+	})
 }

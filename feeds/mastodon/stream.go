@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/httpx"
+	"github.com/tribune/tribune/feeds/internal/wskeep"
 )
 
 const (
@@ -82,30 +82,8 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		return ctx.Err()
 	}
 
-	live := false
-	proven := func() {
-		if !live {
-			live = true
-			s.Connected()
-		}
-	}
-	alive := func() {
-		conn.SetReadDeadline(time.Now().Add(c.idle))
-		proven()
-	}
-	conn.SetPongHandler(func(string) error { alive(); return nil })
-	conn.SetPingHandler(func(data string) error {
-		alive()
-		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
-		if err == websocket.ErrCloseSent {
-			return nil
-		}
-		return err
-	})
-	conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
-	done := make(chan struct{})
-	defer close(done)
-	go ping(conn, max(c.idle/2, time.Millisecond), done)
+	k := wskeep.Start(conn, c.idle, s.Connected)
+	defer k.Stop()
 
 	// From here on, an end of the stream is the start of a gap. A run
 	// that fails before it leaves the gap where the last stream ended,
@@ -117,47 +95,22 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 	}()
 	h := health{s: s}
 	for {
-		conn.SetReadDeadline(time.Now().Add(c.idle))
-		_, data, err := conn.ReadMessage()
+		data, err := k.Read()
 		if err != nil {
 			return c.readErr(ctx, err)
 		}
-		proven()
 		c.handle(s, data, &h)
-	}
-}
-
-// ping sends a ping every interval until done.
-func ping(conn *websocket.Conn, interval time.Duration, done <-chan struct{}) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
-				return
-			}
-		}
 	}
 }
 
 // readErr says why the stream ended.
 func (c *Connector) readErr(ctx context.Context, err error) error {
-	var ne net.Error
-	var ce *websocket.CloseError
-	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("mastodon: nothing received for %s, dropping the stalled stream", c.idle)
-	case errors.Is(err, websocket.ErrReadLimit):
-		return fmt.Errorf("mastodon: a frame is larger than %d bytes", c.maxFrame)
-	case errors.As(err, &ce):
-		return fmt.Errorf("mastodon: the server closed the stream: %w", err)
-	}
-	return fmt.Errorf("mastodon: reading the stream: %w", err)
+	return wskeep.Err(ctx, err, wskeep.Words{
+		Stalled:  fmt.Sprintf("mastodon: nothing received for %s, dropping the stalled stream", c.idle),
+		TooLarge: fmt.Sprintf("mastodon: a frame is larger than %d bytes", c.maxFrame),
+		Closed:   "mastodon: the server closed the stream",
+		Failed:   "mastodon: reading the stream",
+	})
 }
 
 // health reports the stream's lag and last event, at most every

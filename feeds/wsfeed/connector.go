@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/fieldmap"
 	"github.com/tribune/tribune/feeds/httpx"
+	"github.com/tribune/tribune/feeds/internal/wskeep"
 )
 
 const (
@@ -202,82 +202,25 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		}
 	}
 
-	// Anything from the server proves it alive: frames, pings, and pongs
-	// to the pings we send so that a quiet stream is not taken for a
-	// stalled one. The first of them proves the stream live. The handlers
-	// run on this goroutine, inside ReadMessage.
-	live := false
-	proven := func() {
-		if !live {
-			live = true
-			s.Connected()
-		}
-	}
-	alive := func() {
-		conn.SetReadDeadline(time.Now().Add(c.idle))
-		proven()
-	}
-	conn.SetPongHandler(func(string) error { alive(); return nil })
-	conn.SetPingHandler(func(data string) error {
-		alive()
-		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
-		if err == websocket.ErrCloseSent {
-			return nil
-		}
-		return err
-	})
-	// If it cannot be sent, the reader sees the broken connection too, and
-	// reads the server's close frame, which says why.
-	conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
-	done := make(chan struct{})
-	defer close(done)
-	go ping(conn, max(c.idle/2, time.Millisecond), done)
-
+	k := wskeep.Start(conn, c.idle, s.Connected)
+	defer k.Stop()
 	for {
-		// Time spent in handle, waiting on a busy hub, is not the
-		// server's silence.
-		conn.SetReadDeadline(time.Now().Add(c.idle))
-		_, data, err := conn.ReadMessage()
+		data, err := k.Read()
 		if err != nil {
 			return c.readErr(ctx, err)
 		}
-		proven()
 		c.handle(s, data)
-	}
-}
-
-// ping sends a ping every interval until done, through WriteControl, which
-// may run beside the reader.
-func ping(conn *websocket.Conn, interval time.Duration, done <-chan struct{}) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
-				return // the reader sees the broken connection too
-			}
-		}
 	}
 }
 
 // readErr says why the stream ended.
 func (c *Connector) readErr(ctx context.Context, err error) error {
-	var ne net.Error
-	var ce *websocket.CloseError
-	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("websocket: nothing received for %s, dropping the stalled stream", c.idle)
-	case errors.Is(err, websocket.ErrReadLimit):
-		return fmt.Errorf("websocket: a frame is larger than max_frame (%d bytes)", c.maxFrame)
-	case errors.As(err, &ce):
-		return fmt.Errorf("websocket: the server closed the stream: %w", err)
-	}
-	return fmt.Errorf("websocket: reading: %w", err)
+	return wskeep.Err(ctx, err, wskeep.Words{
+		Stalled:  fmt.Sprintf("websocket: nothing received for %s, dropping the stalled stream", c.idle),
+		TooLarge: fmt.Sprintf("websocket: a frame is larger than max_frame (%d bytes)", c.maxFrame),
+		Closed:   "websocket: the server closed the stream",
+		Failed:   "websocket: reading",
+	})
 }
 
 // handle maps one frame (text or binary: JSON either way) to events.
