@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,13 +196,18 @@ func TestAuditAndDBCommands(t *testing.T) {
 	dir := t.TempDir()
 	dbFile := filepath.Join(dir, "tribune.db")
 	now := time.Now()
-	var at time.Time // the store's clock: audit entries are stamped with it
-	db, err := store.Open(dbFile, store.Options{Now: func() time.Time { return at }})
+	// The store's clock: audit entries are stamped with it, and the
+	// store's background pruner reads it too.
+	var mu sync.Mutex
+	var at time.Time
+	db, err := store.Open(dbFile, store.Options{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return at }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, when := range []time.Time{now.Add(-3 * time.Hour), now.Add(-time.Minute)} {
+		mu.Lock()
 		at = when
+		mu.Unlock()
 		a := feeds.Action{ID: feeds.NewActionID(at), Feed: "twitch", Kind: feeds.ActReply, Text: []string{"old", "new"}[i],
 			Operator: "alice", Created: at}
 		if err := db.Enqueue(outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: at}); err != nil {
