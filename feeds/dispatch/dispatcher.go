@@ -31,6 +31,8 @@ type OutboxStore interface {
 	Hold() (outbox.Hold, error)
 	// SetHold sets the brake, audited; it reports whether it changed.
 	SetHold(outbox.Hold) (bool, error)
+	// Note records an audit entry that goes with no change (a refusal).
+	Note(outbox.AuditEntry) error
 }
 
 // Options configures a Dispatcher. Zero values are sensible.
@@ -47,7 +49,14 @@ type Options struct {
 	// OnSent, when set, is told of each action the platform took, once
 	// its new state is stored: the stats count answers and moderation.
 	OnSent func(a feeds.Action, at time.Time)
+	// Authorize, when set, says whether operator may do what (an action
+	// kind, or "hold" for the brake); its error refuses the change, which
+	// the audit log records. Nil allows everything (one local operator).
+	Authorize func(operator, what string) error
 }
+
+// WhatHold is what Authorize is asked for a hold or a release.
+const WhatHold = "hold"
 
 // Dispatcher sends queued outbox items through their feed's connector,
 // outside the UI loop, and carries out the operator's changes to the outbox
@@ -416,29 +425,77 @@ func (d *Dispatcher) change(id string, fn func(*outbox.Outgoing, bool) (outbox.N
 
 // Edit replaces the text of a queued item, for operator by.
 func (d *Dispatcher) Edit(id, text, by string) (outbox.Outgoing, error) {
-	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+	return d.noted(d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		if err := d.authorize(by, string(o.Action.Kind), o.Action); err != nil {
+			return outbox.Note{}, err
+		}
 		return outbox.Note{What: outbox.AuditEdited, By: by}, o.Edit(text, d.opts.Now())
-	})
+	}))
 }
 
 // Cancel drops a queued, failed or uncertain item, for operator by.
 func (d *Dispatcher) Cancel(id, by string) (outbox.Outgoing, error) {
-	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+	return d.noted(d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		if err := d.authorize(by, string(o.Action.Kind), o.Action); err != nil {
+			return outbox.Note{}, err
+		}
 		return outbox.Note{What: outbox.AuditCancelled, By: by}, o.Cancel(d.opts.Now())
-	})
+	}))
 }
 
 // Resend queues a failed or uncertain item again, for operator by.
 func (d *Dispatcher) Resend(id, by string) (outbox.Outgoing, error) {
-	return d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+	return d.noted(d.change(id, func(o *outbox.Outgoing, _ bool) (outbox.Note, error) {
+		if err := d.authorize(by, string(o.Action.Kind), o.Action); err != nil {
+			return outbox.Note{}, err
+		}
 		return outbox.Note{What: outbox.AuditResent, By: by}, o.Resend(d.opts.Now())
-	})
+	}))
+}
+
+// refusal is an operator's request that Options.Authorize refused, with
+// the audit entry that records it.
+type refusal struct {
+	err   error
+	entry outbox.AuditEntry
+}
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+// authorize asks Options.Authorize whether operator may do what to a; a
+// refusal comes back as a *refusal, for noted to record once outside any
+// transaction.
+func (d *Dispatcher) authorize(operator, what string, a feeds.Action) error {
+	if d.opts.Authorize == nil {
+		return nil
+	}
+	err := d.opts.Authorize(operator, what)
+	if err == nil {
+		return nil
+	}
+	return &refusal{err: err, entry: outbox.AuditEntry{By: operator, What: outbox.AuditRefused, ActionID: a.ID,
+		Feed: a.Feed, Kind: feeds.ActionKind(what), Target: a.Target, TargetAuthor: a.TargetAuthor, Result: err.Error()}}
+}
+
+// noted records in the audit log a refusal err carries, and passes o and
+// err on.
+func (d *Dispatcher) noted(o outbox.Outgoing, err error) (outbox.Outgoing, error) {
+	var r *refusal
+	if errors.As(err, &r) {
+		_ = d.store.Note(r.entry)
+	}
+	return o, err
 }
 
 // SetHold pulls (on) or releases the brake on the whole outbox, for
 // operator by. Sends already in flight finish; nothing else leaves while it
 // is on.
 func (d *Dispatcher) SetHold(on bool, by string) (outbox.Hold, error) {
+	if err := d.authorize(by, WhatHold, feeds.Action{}); err != nil {
+		_, err = d.noted(outbox.Outgoing{}, err)
+		return outbox.Hold{}, err
+	}
 	d.holdMu.Lock()
 	defer d.holdMu.Unlock()
 	if _, err := d.store.SetHold(outbox.Hold{On: on, By: by, Since: d.opts.Now()}); err != nil {
@@ -468,6 +525,10 @@ func (d *Dispatcher) publishHold() error {
 // Enqueue commits a new action to the outbox, tells every session, and
 // wakes the loop. When it returns nil the action is on disk.
 func (d *Dispatcher) Enqueue(o outbox.Outgoing) error {
+	if err := d.authorize(o.Action.Operator, string(o.Action.Kind), o.Action); err != nil {
+		_, err = d.noted(o, err)
+		return err
+	}
 	if err := d.store.Enqueue(o); err != nil {
 		return err
 	}

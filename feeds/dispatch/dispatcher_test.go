@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -38,6 +39,13 @@ func (m *memOutbox) Enqueue(o outbox.Outgoing) error {
 	}
 	m.items[o.Action.ID] = o
 	m.audit = append(m.audit, outbox.NewAuditEntry(o, outbox.AuditQueued, o.Action.Operator))
+	return nil
+}
+
+func (m *memOutbox) Note(e outbox.AuditEntry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.audit = append(m.audit, e)
 	return nil
 }
 
@@ -547,5 +555,58 @@ func TestDispatcherToldOfSends(t *testing.T) {
 	case id := <-sent:
 		t.Errorf("told again, of %s", id)
 	default:
+	}
+}
+
+// The services enforce what an operator may do: a refusal is an error and
+// an audit entry, and changes nothing.
+func TestDispatcherEnforcesAuthorize(t *testing.T) {
+	box := newMemOutbox(queued("mine", feeds.ActReply))
+	h := hub.New(hub.Options{})
+	h.Add("f", &scripted{})
+	allow := map[string][]string{"rita": {"reply"}, "ada": {"reply", "hold"}}
+	d := New(box, h, Options{Authorize: func(op, what string) error {
+		for _, w := range allow[op] {
+			if w == what {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s may not %s", op, what)
+	}})
+	reply := queued("v1", feeds.ActReply)
+	reply.Action.Operator = "vic"
+	if err := d.Enqueue(reply); err == nil || err.Error() != "vic may not reply" {
+		t.Errorf("a viewer's reply: %v", err)
+	}
+	if _, ok := box.items["v1"]; ok {
+		t.Error("the refused reply was stored")
+	}
+	ban := queued("r1", feeds.ActBan)
+	ban.Action.Operator = "rita"
+	if err := d.Enqueue(ban); err == nil {
+		t.Error("a responder's ban was allowed")
+	}
+	if _, err := d.SetHold(true, "rita"); err == nil {
+		t.Error("a responder held the outbox")
+	}
+	if _, err := d.Cancel("mine", "vic"); err == nil || box.get("mine").State != outbox.StateQueued {
+		t.Errorf("a viewer cancelled a reply: %v", err)
+	}
+	if _, err := d.SetHold(true, "ada"); err != nil {
+		t.Errorf("an admin's hold: %v", err)
+	}
+	ok := queued("r2", feeds.ActReply)
+	ok.Action.Operator = "rita"
+	if err := d.Enqueue(ok); err != nil {
+		t.Errorf("a responder's reply: %v", err)
+	}
+	var refused []string
+	for _, e := range box.audit {
+		if e.What == outbox.AuditRefused {
+			refused = append(refused, e.By+" "+string(e.Kind))
+		}
+	}
+	if want := []string{"vic reply", "rita ban", "rita hold", "vic reply"}; !slices.Equal(refused, want) {
+		t.Errorf("refusals audited %v, want %v", refused, want)
 	}
 }

@@ -179,6 +179,9 @@ const (
 	// AuditAlert records a spike the stats raised: Feed and Text say
 	// where and why.
 	AuditAlert = "alert"
+	// AuditRefused records what an operator's role does not allow: By
+	// asked for Kind (an action, or "hold"), Result says why not.
+	AuditRefused = "refused"
 )
 
 // NewAuditEntry describes o after a change recorded as what, done by by.
