@@ -39,6 +39,7 @@ type Config struct {
 	Keep  store.Retention
 	Feeds []FeedConfig
 	Pulse PulseConfig
+	Serve ServeConfig
 }
 
 // PulseConfig is the [pulse] table: what the stats watch for.
@@ -144,6 +145,7 @@ type fileConfig struct {
 	KeepCount int              `toml:"keep_count"`
 	Feeds     []toml.Primitive `toml:"feed"`
 	Pulse     PulseConfig      `toml:"pulse"`
+	Serve     ServeConfig      `toml:"serve"`
 }
 
 // feedCommon holds the keys main reads in every [[feed]] table.
@@ -292,7 +294,7 @@ func checkSecretNamer(path string, md toml.MetaData) error {
 }
 
 func (fc fileConfig) resolve(md toml.MetaData) (Config, error) {
-	c := Config{Theme: fc.Theme, Operator: fc.Operator, DB: fc.DB, Pulse: fc.Pulse}
+	c := Config{Theme: fc.Theme, Operator: fc.Operator, DB: fc.DB, Pulse: fc.Pulse, Serve: fc.Serve}
 	var err error
 	if _, err = fc.Pulse.Alerts.rules(); err != nil {
 		return Config{}, err

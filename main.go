@@ -68,6 +68,7 @@ const usageText = `tribune — a terminal dashboard for live community animation
 
 Usage:
   tribune [flags]                  run the dashboard (the built-in demo when no feeds are configured)
+  tribune serve [--listen ADDR]    serve the dashboard over SSH to the team's operators
   tribune audit [--since T]        print the audit log as JSON lines (T: "2h", "2026-11-23", RFC 3339)
   tribune db check                 verify the database
   tribune db compact               rewrite the database to reclaim free space (tribune must not be running)
@@ -147,6 +148,9 @@ func printUsage(w io.Writer, command string) {
 	var o options
 	o.seed, o.demoRate = 1, 5
 	fs := o.newFlagSet("tribune")
+	if command == "serve" {
+		new(serveOptions).flags(fs)
+	}
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	if command == "" {
@@ -226,6 +230,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// them: "db" takes its verb first ("tribune db check --db x.db").
 	var since string
 	fs := o.newFlagSet("tribune " + command)
+	var so serveOptions
+	if command == "serve" {
+		so.flags(fs)
+	}
 	if command == "audit" {
 		fs.StringVar(&since, "since", "", "only entries at or after `T`: a duration back from now (\"2h\", \"7d\"), a date (2026-11-23) or an RFC 3339 time")
 	}
@@ -258,9 +266,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if len(positional) > 0 {
 			return usageError{fmt.Errorf("unexpected %q (see tribune help)", positional[0])}
 		}
-	case "audit":
+	case "audit", "serve":
 		if len(positional) > 0 {
-			return usageError{fmt.Errorf("audit: unexpected %q", positional[0])}
+			return usageError{fmt.Errorf("%s: unexpected %q", command, positional[0])}
 		}
 	case "db":
 		if len(positional) != 1 || (positional[0] != "check" && positional[0] != "compact") {
@@ -274,6 +282,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch command {
 	case "audit":
 		return auditCmd(o, cfg, since, stdout)
+	case "serve":
+		return serveCmd(o, so, cfg, stderr)
 	case "db":
 		return dbCmd(o, cfg, positional[0], stdout)
 	}
@@ -327,7 +337,7 @@ func dashboard(o options, cfg Config) error {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer cancel()
-	svc, err := startServices(ctx, o, cfg)
+	svc, err := startServices(ctx, o, cfg, nil) // one local operator may do everything
 	if err != nil {
 		return err
 	}
@@ -356,7 +366,7 @@ type services struct {
 
 // startServices opens the store and starts the feeds and the dispatcher;
 // they run until ctx ends or stop is called.
-func startServices(ctx context.Context, o options, cfg Config) (*services, error) {
+func startServices(ctx context.Context, o options, cfg Config, authorize func(operator, what string) error) (*services, error) {
 	// The connectors first: a config mistake or a missing secret is
 	// reported before any database file is created.
 	feedCfgs, pulse := cfg.Feeds, cfg.Pulse
@@ -408,7 +418,7 @@ func startServices(ctx context.Context, o options, cfg Config) (*services, error
 			return nil, fmt.Errorf("config: feed %s: %w", fc.ID, err)
 		}
 	}
-	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits, OnSent: engine.Acted})
+	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits, OnSent: engine.Acted, Authorize: authorize})
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
 		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup),

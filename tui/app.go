@@ -191,6 +191,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.queuing = false
 		m.setStatus(msg.err.Error(), true)
 		return m, nil
+	case notQueuedMsg:
+		m.queuing = false
+		m.composer.Status, m.composer.StatusErr = "✗ not queued; the text is still here", true
+		m.setStatus(msg.err.Error(), true)
+		return m, nil
 	}
 	// Everything else is some pane's own (a cursor's blink).
 	return m, m.panes.Update(msg)

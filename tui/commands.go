@@ -47,6 +47,10 @@ type queuedMsg struct {
 	err error
 }
 
+// notQueuedMsg says a reply could not be queued (refused, or not stored):
+// its text stays in the composer.
+type notQueuedMsg struct{ err error }
+
 // errMsg is a failure to show in the footer.
 type errMsg struct{ err error }
 
@@ -242,7 +246,7 @@ func (m *Model) send() tea.Cmd {
 	st, op, enqueue := m.svc.Store, m.sess.Operator, m.enqueuer()
 	return m.persist(func() tea.Msg {
 		if err := enqueue(o); err != nil {
-			return errMsg{fmt.Errorf("queuing reply (it is still in the composer): %w", err)}
+			return notQueuedMsg{fmt.Errorf("queuing reply (it is still in the composer): %w", err)}
 		}
 		if err := st.DeleteDraft(op, key, rev); err != nil {
 			return queuedMsg{o: o, err: fmt.Errorf("reply queued, but its draft was not cleared: %w", err)}

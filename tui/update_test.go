@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 )
 
 // loaded is a model sized 160x48 with the sample loaded, driven by
@@ -304,5 +306,28 @@ func TestTimeoutAsksHowLong(t *testing.T) {
 		if len(msgs) != 1 || !ok || done.queued == nil || done.queued.Action.Duration != c.want {
 			t.Errorf("t then %s: %+v, want a timeout of %s", c.answer, msgs, c.want)
 		}
+	}
+}
+
+// A reply the services refuse (the operator's role) stays in the
+// composer, which says so; nothing is stuck "queuing".
+func TestRefusedReplyStaysInTheComposer(t *testing.T) {
+	h, m := loaded(t)
+	m.svc.Dispatcher = dispatch.New(h.db, h.hub, dispatch.Options{Authorize: func(op, what string) error {
+		return fmt.Errorf("%s: not allowed for this role", what)
+	}})
+	hit(m, "r")
+	m.Update(tea.PasteMsg{Content: "on our way"})
+	for _, msg := range run(hit(m, "ctrl+s")) {
+		m.Update(msg)
+	}
+	if m.composer.Value() != "on our way" || !m.composer.Typing() {
+		t.Errorf("composer %q (typing %v): the refused text must stay", m.composer.Value(), m.composer.Typing())
+	}
+	if !strings.Contains(m.composer.Status, "not queued") || !strings.Contains(ansi.Strip(m.screen()), "reply: not allowed for this role") {
+		t.Errorf("composer status %q; screen:\n%s", m.composer.Status, ansi.Strip(m.screen()))
+	}
+	if m.queuing {
+		t.Error("still queuing")
 	}
 }
