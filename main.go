@@ -421,7 +421,7 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits, OnSent: engine.Acted, Authorize: authorize})
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
-		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup),
+		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup), Team: tui.NewTeam(),
 			Bell: pulse.Bell, Watch: watchWords},
 		db:     db,
 		cancel: cancel,

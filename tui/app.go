@@ -95,6 +95,11 @@ type Model struct {
 	alert      *stats.Alert
 	alertFeeds map[string]bool
 	lastBell   time.Time
+	// presence is what this session shows the team; team what the other
+	// sessions show, by session; lastKey when a key was last pressed.
+	presence Presence
+	team     map[string]Presence
+	lastKey  time.Time
 }
 
 // New returns the dashboard of one session. It subscribes to the hub at
@@ -135,6 +140,12 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 	}
 	m.feed.SetFeeds(len(m.feedInfo))
 	m.feed.SetWatch(svc.Watch)
+	m.presence = Presence{Session: newSessionID(), Operator: s.Operator, Active: svc.Now()}
+	m.team = make(map[string]Presence)
+	if svc.Team != nil {
+		m.applyPresence(svc.Team.all()) // the subscription has what comes next
+		svc.Team.set(svc.Hub, m.presence)
+	}
 	m.panes.Focus(paneFeed)
 	m.updateKeys()
 	return m
@@ -151,6 +162,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		fmt.Fprintf(m.sess.Debug, "%s %T %s\n", m.svc.Now().Format("15:04:05.000"), msg, debugDetail(msg))
 	}
 	defer m.updateKeys()
+	defer m.updatePresence()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -159,6 +171,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.cmdline.SetWidth(m.width - 2)
 		return m, nil
 	case tea.KeyPressMsg:
+		m.lastKey = m.svc.Now()
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
 		return m, m.paste(msg)
@@ -171,6 +184,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.stats.SetSnapshot(msg.snap)
 		m.setHealth(msg.health, msg.at)
 		m.expireAlert(msg.at)
+		if len(m.team) > 0 {
+			m.stats.SetTeam(m.teamLine(msg.at)) // idle times move on
+		}
 		return m, m.tick()
 	case loadedMsg:
 		m.applyLoaded(msg)
@@ -273,6 +289,16 @@ func (m *Model) openReply() tea.Cmd {
 		m.setStatus("That is a platform notice; pick a message to reply to.", true)
 		return nil
 	}
+	if others := m.othersAnswering(ev.Feed, ev.ID); len(others) > 0 {
+		m.askFirst(strings.Join(others, ", ")+" is answering this message already. Answer too?",
+			"Left to "+strings.Join(others, ", ")+".", func() tea.Cmd { return m.compose(ev, info) })
+		return nil
+	}
+	return m.compose(ev, info)
+}
+
+// compose opens the composer on ev, with its draft if it has one.
+func (m *Model) compose(ev feeds.Event, info hub.FeedInfo) tea.Cmd {
 	text, rev := "", int64(0)
 	if d, ok := m.drafts[draftKey(ev.Feed, ev.ID)]; ok {
 		text, rev = d.Action.Text, d.Rev
@@ -325,6 +351,7 @@ func (m *Model) applyBatch(b hub.Batch) {
 		m.pending = append(m.pending, m.loadAudit())
 	}
 	m.showAlerts(hub.Items(b, stats.TopicAlerts))
+	m.applyPresence(hub.Items(b, TopicPresence))
 	errText, _ := hub.Last(b, hub.TopicErrors)
 	switch dropped := hub.Dropped(b, hub.TopicEvents); {
 	case errText != "":
@@ -359,7 +386,7 @@ func (m *Model) setHold(h outbox.Hold) {
 func (m *Model) applyOutgoing(o outbox.Outgoing) {
 	m.box.Apply(o)
 	if o.State == outbox.StateSent && o.Action.Kind == feeds.ActReply {
-		m.feed.MarkAnswered(o.Action.Feed, o.Action.Target) // by anyone in the team
+		m.feed.MarkAnsweredBy(o.Action.Feed, o.Action.Target, o.Action.Operator) // by anyone in the team
 	}
 	if o.Action.Operator != m.sess.Operator || m.composer.Typing() && m.composer.Status == "" {
 		return

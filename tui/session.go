@@ -41,6 +41,9 @@ type Services struct {
 	// Watch finds the watch-words and the brand's handles the feed
 	// highlights; nil highlights nothing.
 	Watch *watch.Matcher
+	// Team is who is connected, for presence and collisions between
+	// sessions; nil when there is only ever one.
+	Team *Team
 }
 
 // Session is what one terminal brings to the dashboard: where it reads and
@@ -104,6 +107,7 @@ func NewProgram(ctx context.Context, svc Services, s Session) *Program {
 // is lost. A context that ended is not an error.
 func (p *Program) Run() error {
 	_, err := p.Program.Run()
+	p.model.leave()
 	WaitWork(p.svc.Work, 5*time.Second)
 	if ferr := p.model.Flush(); ferr != nil && err == nil {
 		err = ferr

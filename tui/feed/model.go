@@ -53,8 +53,10 @@ type Model struct {
 
 	targetFeed, targetID string // the message being replied to, if any
 	// answered holds the Seq of the events in the window the team has
-	// answered, on the platform or through the outbox.
-	answered map[uint64]bool
+	// answered, on the platform or through the outbox, with who answered
+	// when known; typing who is answering which message, by feed and id.
+	answered map[uint64]string
+	typing   map[[2]string][]string
 	watch    *watch.Matcher // watch-words and the brand's handles; nil: none
 	hits     []watch.Hit    // reused by each row's highlighting
 
@@ -162,14 +164,23 @@ func (m *Model) SetRead(upto uint64, marked map[uint64]bool, lastSeq uint64) {
 // markOwn marks the brand's own messages read: its words are not news to
 // MarkAnswered marks the message feed/id, if it is in the window, as
 // answered by the team.
-func (m *Model) MarkAnswered(feed, id string) {
+func (m *Model) MarkAnswered(feed, id string) { m.MarkAnsweredBy(feed, id, "") }
+
+// MarkAnsweredBy marks the message feed/id, if it is in the window, as
+// answered by operator (empty: someone of the team).
+func (m *Model) MarkAnsweredBy(feed, id, operator string) {
 	if seq, ok := m.byID[idKey(feed, id)]; ok {
 		if m.answered == nil {
-			m.answered = make(map[uint64]bool)
+			m.answered = make(map[uint64]string)
 		}
-		m.answered[seq] = true
+		if prev, ok := m.answered[seq]; !ok || prev == "" {
+			m.answered[seq] = operator
+		}
 	}
 }
+
+// SetTyping says who is answering which message ({feed, id} → operators).
+func (m *Model) SetTyping(t map[[2]string][]string) { m.typing = t }
 
 // SetWatch sets the watch-words and brand handles to highlight.
 func (m *Model) SetWatch(w *watch.Matcher) { m.watch = w }

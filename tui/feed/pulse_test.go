@@ -55,9 +55,13 @@ func TestAnsweredMessagesSaySo(t *testing.T) {
 	// The brand answers 1 on the platform; the outbox answers 2.
 	m.Add([]feeds.Event{{Seq: 4, Feed: "tw", Platform: "twitch", ID: "4", Author: "lumio", Badges: []string{feeds.BadgeBrand},
 		ReplyTo: "1", Time: at, Text: "tonight!"}})
-	m.MarkAnswered("tw", "2")
+	m.MarkAnsweredBy("tw", "2", "alice")
+	m.MarkAnswered("tw", "2") // someone: alice stays named
 	m.MarkAnswered("tw", "unknown")
 	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if !strings.Contains(lines[1], "[answered by alice]") {
+		t.Errorf("row 1 %q does not say who answered", lines[1])
+	}
 	for i, want := range []bool{true, true, false, false} {
 		if got := strings.Contains(lines[i], "[answered]"); got != want {
 			t.Errorf("row %d %q: answered %v, want %v", i, lines[i], got, want)

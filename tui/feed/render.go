@@ -232,8 +232,15 @@ func (m *Model) bodyText(ev *feeds.Event) string {
 	if ev.Deleted {
 		b.WriteString(" [deleted]")
 	}
-	if m.answered[ev.Seq] {
-		b.WriteString(" [answered]")
+	if who, ok := m.answered[ev.Seq]; ok {
+		if who != "" {
+			b.WriteString(" [answered by " + cells.Truncate(cells.Safe(who), maxAuthorW, "…") + "]")
+		} else {
+			b.WriteString(" [answered]")
+		}
+	}
+	if ops := m.typing[[2]string{ev.Feed, ev.ID}]; len(ops) > 0 {
+		b.WriteString(" ✎ " + cells.Safe(strings.Join(ops, ", ")))
 	}
 	return b.String()
 }

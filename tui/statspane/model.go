@@ -46,6 +46,7 @@ type Model struct {
 	focused bool
 	top     int // first line of the details shown
 	loc     *time.Location
+	team    string // who else is connected, when anyone is
 
 	width, height int
 }
@@ -99,6 +100,9 @@ func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.Keys.Up, m.Ke
 
 // FullHelp is the keys of the details.
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+
+// SetTeam sets the line that says who is connected.
+func (m *Model) SetTeam(line string) { m.team = line }
 
 // SetSnapshot sets the latest counts.
 func (m *Model) SetSnapshot(s stats.Snapshot) { m.snap = s }
@@ -199,6 +203,9 @@ func (m *Model) overview(h int) []string {
 		add(2, m.styles.Bold.Render(pad("mood", labelW))+m.styles.Text.Render(md))
 	}
 	add(1, m.styles.Bold.Render(pad("brand", labelW))+m.answers(all, p))
+	if m.team != "" {
+		add(1, m.styles.Bold.Render(pad("team", labelW))+m.styles.Text.Render(m.team))
+	}
 	if len(p.Watch) > 0 {
 		add(3, m.styles.Bold.Render(pad("watch", labelW))+m.styles.Warn.Render(counts(p.Watch)))
 	}
