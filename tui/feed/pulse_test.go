@@ -63,7 +63,7 @@ func TestAnsweredMessagesSaySo(t *testing.T) {
 		t.Errorf("row 1 %q does not say who answered", lines[1])
 	}
 	for i, want := range []bool{true, true, false, false} {
-		if got := strings.Contains(lines[i], "[answered]"); got != want {
+		if got := strings.Contains(lines[i], "[answered"); got != want {
 			t.Errorf("row %d %q: answered %v, want %v", i, lines[i], got, want)
 		}
 	}
