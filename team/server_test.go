@@ -509,3 +509,45 @@ func TestSessionsPerAddressAreCapped(t *testing.T) {
 func outboxItem(a feeds.Action) outbox.Outgoing {
 	return outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: a.Created}
 }
+
+// Each client gets the colours its terminal says it has.
+func TestColoursFollowTheClientsTerminal(t *testing.T) {
+	f := newFixture(t, map[string]Role{"alice": Admin})
+	raw := func(term string, env ...string) string {
+		c, err := gossh.Dial("tcp", f.addr, clientConfig(gossh.PublicKeys(f.keys["alice"])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		sess, _ := c.NewSession()
+		for i := 0; i+1 < len(env); i += 2 {
+			sess.Setenv(env[i], env[i+1])
+		}
+		s := &screen{t: t, sess: sess, done: make(chan struct{})}
+		sess.Stdout, sess.Stderr = s, s
+		s.in, _ = sess.StdinPipe()
+		sess.RequestPty(term, 30, 100, gossh.TerminalModes{})
+		sess.Shell()
+		go func() { sess.Wait(); close(s.done) }()
+		s.waitFor("Stats")
+		s.send("q")
+		s.ended()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.out.String()
+	}
+	true24 := raw("xterm-256color", "COLORTERM", "truecolor")
+	c256 := raw("xterm-256color")
+	c16 := raw("xterm")
+	none := raw("xterm-256color", "NO_COLOR", "1")
+	switch {
+	case !strings.Contains(true24, "38;2;"):
+		t.Error("a true-colour client got no 24-bit colour")
+	case strings.Contains(c256, "38;2;") || !strings.Contains(c256, "38;5;"):
+		t.Error("a 256-colour client did not get 256 colours only")
+	case strings.Contains(c16, "38;2;") || strings.Contains(c16, "38;5;"):
+		t.Error("a 16-colour client got 256 or 24-bit colours")
+	case strings.Contains(none, "38;2;") || strings.Contains(none, "38;5;"):
+		t.Error("NO_COLOR sent colours")
+	}
+}
