@@ -116,7 +116,7 @@ func (db *DB) SetHold(h outbox.Hold) (bool, error) {
 	changed := false
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		old, err := readHold(tx)
-		if err != nil || old.On == h.On {
+		if err != nil || old.Same(h) {
 			return err
 		}
 		changed = true
@@ -127,11 +127,11 @@ func (db *DB) SetHold(h outbox.Hold) (bool, error) {
 		if err := tx.Bucket(bucketMeta).Put(keyHold, v); err != nil {
 			return err
 		}
-		what := outbox.AuditReleased
+		e := outbox.AuditEntry{By: h.By, What: outbox.AuditReleased}
 		if h.On {
-			what = outbox.AuditHeld
+			e.What, e.Text = outbox.AuditHeld, h.Scope()
 		}
-		return db.appendAudit(tx, outbox.AuditEntry{By: h.By, What: what})
+		return db.appendAudit(tx, e)
 	})
 	if err != nil {
 		return false, fmt.Errorf("setting hold: %w", err)

@@ -69,7 +69,7 @@ func (db *DB) Change(id string, fn func(o *outbox.Outgoing, held bool) (outbox.N
 			return err
 		}
 		var note outbox.Note
-		if note, fnErr = fn(&o, hold.On); fnErr != nil {
+		if note, fnErr = fn(&o, hold.Holds(o.Action)); fnErr != nil {
 			return fnErr
 		}
 		if o.Action.ID != id {

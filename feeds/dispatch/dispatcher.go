@@ -233,7 +233,7 @@ func (d *Dispatcher) due() ([]outbox.Outgoing, time.Time, error) {
 		return nil, time.Time{}, err
 	}
 	hold, err := d.store.Hold()
-	if err != nil || hold.On {
+	if err != nil || hold.Whole() {
 		return nil, time.Time{}, err // released by SetHold, which wakes us
 	}
 	now := d.opts.Now()
@@ -251,8 +251,8 @@ func (d *Dispatcher) due() ([]outbox.Outgoing, time.Time, error) {
 	defer d.mu.Unlock()
 	for _, it := range items {
 		feed := it.Action.Feed
-		if it.State != outbox.StateQueued || looked[feed] {
-			continue
+		if it.State != outbox.StateQueued || looked[feed] || hold.Holds(it.Action) {
+			continue // a held reply does not hold back the moderation behind it
 		}
 		// Only a feed's oldest queued item may go: replies leave in the
 		// order they were written.
@@ -279,7 +279,7 @@ func (d *Dispatcher) due() ([]outbox.Outgoing, time.Time, error) {
 		})
 		switch {
 		case errors.Is(err, outbox.ErrHeld):
-			return claimed, time.Time{}, nil
+			continue // held since Pending was read; SetHold wakes us
 		case errors.Is(err, outbox.ErrNotQueued):
 			continue // cancelled or edited away just now
 		case err != nil:
@@ -492,13 +492,21 @@ func (d *Dispatcher) noted(o outbox.Outgoing, err error) (outbox.Outgoing, error
 // operator by. Sends already in flight finish; nothing else leaves while it
 // is on.
 func (d *Dispatcher) SetHold(on bool, by string) (outbox.Hold, error) {
+	return d.Hold(outbox.Hold{On: on, By: by})
+}
+
+// Hold sets the brake as h says (h.By is the operator): all of it, or
+// narrowed to replies and posts, or to some feeds. Sends in flight finish.
+func (d *Dispatcher) Hold(h outbox.Hold) (outbox.Hold, error) {
+	by := h.By
 	if err := d.authorize(by, WhatHold, feeds.Action{}); err != nil {
 		_, err = d.noted(outbox.Outgoing{}, err)
 		return outbox.Hold{}, err
 	}
 	d.holdMu.Lock()
 	defer d.holdMu.Unlock()
-	if _, err := d.store.SetHold(outbox.Hold{On: on, By: by, Since: d.opts.Now()}); err != nil {
+	h.Since = d.opts.Now()
+	if _, err := d.store.SetHold(h); err != nil {
 		return outbox.Hold{}, err
 	}
 	h, err := d.store.Hold()

@@ -69,7 +69,7 @@ func (m *memOutbox) Change(id string, fn func(*outbox.Outgoing, bool) (outbox.No
 	if !ok {
 		return outbox.Outgoing{}, errors.New("not found")
 	}
-	note, err := fn(&it, m.hold.On)
+	note, err := fn(&it, m.hold.Holds(it.Action))
 	if err != nil {
 		return outbox.Outgoing{}, err
 	}
@@ -89,7 +89,7 @@ func (m *memOutbox) Hold() (outbox.Hold, error) {
 func (m *memOutbox) SetHold(h outbox.Hold) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.hold.On == h.On {
+	if m.hold.Same(h) {
 		return false, nil
 	}
 	m.hold = h
@@ -609,4 +609,43 @@ func TestDispatcherEnforcesAuthorize(t *testing.T) {
 	if want := []string{"vic reply", "rita ban", "rita hold", "vic reply"}; !slices.Equal(refused, want) {
 		t.Errorf("refusals audited %v, want %v", refused, want)
 	}
+}
+
+// A hold narrowed to replies keeps replies in while moderation goes out,
+// even behind a held reply on the same feed; one narrowed to a feed keeps
+// only that feed's in.
+func TestDispatcherScopedHolds(t *testing.T) {
+	reply := queued("1", feeds.ActReply)
+	ban := queued("2", feeds.ActBan)
+	other := queued("3", feeds.ActReply)
+	other.Action.Feed = "g"
+	box := newMemOutbox(reply, ban, other)
+	box.hold = outbox.Hold{On: true, Replies: true, Feeds: []string{"f"}}
+	h := hub.New(hub.Options{})
+	c := &scripted{}
+	h.Add("f", &modding{c})
+	h.Add("g", c)
+	d := New(box, h, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitState(t, box, "2", outbox.StateSent) // the ban behind the held reply
+	waitState(t, box, "3", outbox.StateSent) // a reply on another feed
+	if st := box.get("1").State; st != outbox.StateQueued {
+		t.Fatalf("the held reply is %s", st)
+	}
+	if _, err := d.SetHold(false, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, box, "1", outbox.StateSent)
+}
+
+// modding is a connector that also bans.
+type modding struct{ *scripted }
+
+func (m *modding) Capabilities() feeds.Capabilities {
+	c := m.scripted.Capabilities()
+	c.Actions = append(c.Actions, feeds.ActBan)
+	return c
 }

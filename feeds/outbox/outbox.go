@@ -8,6 +8,8 @@ package outbox
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tribune/tribune/feeds"
@@ -42,12 +44,53 @@ type Outgoing struct {
 	NextTry time.Time `json:"next_try,omitempty"`
 }
 
-// Hold is the crisis brake: while On, nothing leaves the outbox; queued
-// items stay queued and editable.
+// Hold is the crisis brake: while On, what it covers does not leave the
+// outbox; queued items stay queued and editable. It covers everything,
+// unless narrowed: to what speaks for the brand (Replies: replies and
+// posts, while moderation still goes out), and to some feeds (Feeds).
 type Hold struct {
-	On    bool      `json:"on"`
-	By    string    `json:"by,omitempty"`
-	Since time.Time `json:"since,omitempty"`
+	On      bool      `json:"on"`
+	By      string    `json:"by,omitempty"`
+	Since   time.Time `json:"since,omitempty"`
+	Replies bool      `json:"replies,omitempty"`
+	Feeds   []string  `json:"feeds,omitempty"`
+}
+
+// Holds reports whether the hold keeps a in.
+func (h Hold) Holds(a feeds.Action) bool {
+	switch {
+	case !h.On:
+		return false
+	case len(h.Feeds) > 0 && !slices.Contains(h.Feeds, a.Feed):
+		return false
+	case h.Replies && a.Kind != feeds.ActReply && a.Kind != feeds.ActPost:
+		return false
+	}
+	return true
+}
+
+// Whole reports whether the hold keeps everything in.
+func (h Hold) Whole() bool { return h.On && !h.Replies && len(h.Feeds) == 0 }
+
+// Same reports whether h and o hold the same things.
+func (h Hold) Same(o Hold) bool {
+	return h.On == o.On && (!h.On || h.Replies == o.Replies && slices.Equal(h.Feeds, o.Feeds))
+}
+
+// Scope says what a hold covers: "everything", "replies and posts",
+// "twitch", "replies and posts on twitch, irc".
+func (h Hold) Scope() string {
+	what := "everything"
+	if h.Replies {
+		what = "replies and posts"
+	}
+	switch {
+	case len(h.Feeds) == 0:
+		return what
+	case h.Replies:
+		return what + " on " + strings.Join(h.Feeds, ", ")
+	}
+	return strings.Join(h.Feeds, ", ")
 }
 
 // Errors from the outbox transitions below, for the operator to read.
