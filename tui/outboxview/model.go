@@ -228,8 +228,12 @@ func (m *Model) View() string {
 	}
 	var lines []string
 	if m.hold.On {
-		lines = append(lines, m.styles.Error.Render(fmt.Sprintf("⏸ OUTBOX HELD by %s since %s: nothing leaves until released (H)",
-			m.hold.By, m.hold.Since.In(m.loc).Format("15:04:05"))))
+		what := "nothing leaves"
+		if !m.hold.Whole() {
+			what = m.hold.Scope() + " wait; the rest goes out"
+		}
+		lines = append(lines, m.styles.Error.Render(fmt.Sprintf("⏸ OUTBOX HELD by %s since %s: %s until released (H)",
+			m.hold.By, m.hold.Since.In(m.loc).Format("15:04:05"), what)))
 	}
 	if len(m.items) == 0 {
 		lines = append(lines, m.styles.Muted.Render("Nothing sent or queued yet. Replies and moderation actions appear here."))

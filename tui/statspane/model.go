@@ -411,6 +411,9 @@ func (m *Model) footer() string {
 	held := ""
 	if m.hold.On {
 		held = m.styles.Error.Render("⏸ HELD") + " "
+		if !m.hold.Whole() {
+			held = m.styles.Error.Render("⏸ HELD "+m.hold.Scope()) + " "
+		}
 	}
 	parts := []string{fmt.Sprintf("unread %s", human(m.unread))}
 	out := fmt.Sprintf("outbox %d queued", o.Queued+o.Sending)
