@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -149,4 +150,65 @@ func readHold(tx *bolt.Tx) (outbox.Hold, error) {
 		return h, fmt.Errorf("reading hold: %w", err)
 	}
 	return h, nil
+}
+
+// Incident returns the incident open now, if any.
+func (db *DB) Incident() (outbox.Incident, error) {
+	var inc outbox.Incident
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketMeta).Get(keyIncident)
+		if v == nil {
+			return nil
+		}
+		return json.Unmarshal(v, &inc)
+	})
+	if err != nil {
+		return inc, fmt.Errorf("reading the incident: %w", err)
+	}
+	return inc, nil
+}
+
+// ErrIncident is why an incident cannot be opened or closed: one is open
+// already, or none is.
+var ErrIncident = errors.New("incident")
+
+// SetIncident opens (inc.Open) or closes the incident, and records it in
+// the audit log in the same transaction. Opening one while another is
+// open, or closing none, is an error wrapping ErrIncident.
+func (db *DB) SetIncident(inc outbox.Incident) (outbox.Incident, error) {
+	if inc.Since.IsZero() {
+		inc.Since = db.opts.Now()
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		var old outbox.Incident
+		if v := meta.Get(keyIncident); v != nil {
+			if err := json.Unmarshal(v, &old); err != nil {
+				return err
+			}
+		}
+		switch {
+		case inc.Open && old.Open:
+			return fmt.Errorf("%w: one is open since %s (by %s)", ErrIncident, old.Since.Format("15:04"), old.By)
+		case !inc.Open && !old.Open:
+			return fmt.Errorf("%w: none is open", ErrIncident)
+		}
+		e := outbox.AuditEntry{By: inc.By, What: outbox.AuditIncidentOpened, Text: inc.Why}
+		if !inc.Open {
+			e.What = outbox.AuditIncidentClosed
+			inc = outbox.Incident{By: inc.By, Since: inc.Since}
+		}
+		v, err := json.Marshal(inc)
+		if err != nil {
+			return err
+		}
+		if err := meta.Put(keyIncident, v); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, e)
+	})
+	if err != nil {
+		return outbox.Incident{}, err
+	}
+	return inc, nil
 }

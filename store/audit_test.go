@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +121,46 @@ func TestHoldIsDurableAndStopsClaims(t *testing.T) {
 	_ = db.Audit(time.Time{}, func(e outbox.AuditEntry) error { by = append(by, e.By); return nil })
 	if strings.Join(by, ",") != "local,alice,alice,bob" {
 		t.Errorf("audit by = %v", by)
+	}
+}
+
+// An incident is open until closed, survives a restart, and its opening
+// and closing are in the audit log beside the notes of its timeline.
+func TestIncidentIsDurableAndAudited(t *testing.T) {
+	path := dbPath(t)
+	db := openAt(t, path, Options{})
+	if _, err := db.SetIncident(outbox.Incident{By: "alice"}); !errors.Is(err, ErrIncident) {
+		t.Errorf("closing none: %v", err)
+	}
+	if _, err := db.SetIncident(outbox.Incident{Open: true, By: "alice", Why: "volume ×4 on twitch", Since: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetIncident(outbox.Incident{Open: true, By: "bob"}); !errors.Is(err, ErrIncident) {
+		t.Errorf("opening a second: %v", err)
+	}
+	if err := db.Note(outbox.AuditEntry{By: "bob", What: outbox.AuditNote, Text: "press called"}); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, db)
+	db = openAt(t, path, Options{})
+	defer mustClose(t, db)
+	inc, err := db.Incident()
+	if err != nil || !inc.Open || inc.By != "alice" || inc.Why != "volume ×4 on twitch" {
+		t.Fatalf("after a restart: %+v, %v", inc, err)
+	}
+	if _, err := db.SetIncident(outbox.Incident{By: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if inc, _ := db.Incident(); inc.Open {
+		t.Error("still open after closing")
+	}
+	entries, _ := db.RecentAudit(10)
+	var whats []string
+	for _, e := range entries {
+		whats = append(whats, e.By+" "+e.What+" "+e.Text)
+	}
+	want := []string{"alice incident-opened volume ×4 on twitch", "bob note press called", "bob incident-closed "}
+	if !slices.Equal(whats, want) {
+		t.Errorf("audit %q, want %q", whats, want)
 	}
 }

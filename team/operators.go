@@ -19,7 +19,9 @@
 //   - responder replies, posts, favourites and boosts;
 //   - moderator also deletes, times out, bans, unbans, mutes, blocks and
 //     reports;
-//   - admin also holds and releases the outbox.
+//   - admin also holds and releases the outbox, and opens and closes an
+//     incident (crisis mode); responders and above add notes and stars to
+//     its timeline.
 //
 // The services enforce the role (Authorize, given to the dispatcher), not
 // only the screen.
@@ -83,6 +85,8 @@ var needs = map[string]Role{
 	string(feeds.ActBlock):     Moderator,
 	string(feeds.ActReport):    Moderator,
 	WhatHold:                   Admin,
+	"crisis":                   Admin,
+	"note":                     Responder,
 }
 
 // Allows reports whether r may do what (an action kind, or WhatHold).

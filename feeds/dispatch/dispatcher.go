@@ -152,6 +152,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	if err := d.publishHold(); err != nil {
 		return err
 	}
+	if err := d.publishIncident(); err != nil {
+		return err
+	}
 	for {
 		claimed, next, err := d.due()
 		if err != nil && ctx.Err() == nil {

@@ -92,6 +92,8 @@ type Hub struct {
 	seen   map[string]*seenSet
 	health map[string]Health
 	hold   *outbox.Hold // last published; new subscribers start from it
+	// incident is the last published incident, likewise.
+	incident *outbox.Incident
 }
 
 type feed struct {
@@ -490,6 +492,15 @@ func (h *Hub) seenSet(feed string) *seenSet {
 		h.seen[feed] = s
 	}
 	return s
+}
+
+// PublishIncident tells every subscriber, now and later, whether an
+// incident is open.
+func (h *Hub) PublishIncident(inc outbox.Incident) {
+	h.mu.Lock()
+	h.incident = &inc
+	h.mu.Unlock()
+	Publish(h, TopicIncident, inc)
 }
 
 // PublishHold tells every subscriber, now and later, where the outbox brake

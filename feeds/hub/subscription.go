@@ -19,6 +19,9 @@ func (h *Hub) Subscribe(ctx context.Context) *Subscription {
 	if h.hold != nil {
 		add(&s.pending, TopicHold, s.backlog, []outbox.Hold{*h.hold})
 	}
+	if h.incident != nil {
+		add(&s.pending, TopicIncident, s.backlog, []outbox.Incident{*h.incident})
+	}
 	h.mu.Unlock()
 	s.signal()
 	go func() {

@@ -106,6 +106,9 @@ var (
 	// TopicHold carries where the outbox brake stands; only the latest is
 	// kept.
 	TopicHold = NewTopic("hold", KeepLatest[outbox.Hold]())
+	// TopicIncident carries whether an incident is open; only the latest
+	// is kept.
+	TopicIncident = NewTopic("incident", KeepLatest[outbox.Incident]())
 	// TopicErrors carries ingest errors (a store write failing); only the
 	// latest is kept.
 	TopicErrors = NewTopic("errors", KeepLatest[string]())

@@ -93,6 +93,15 @@ func (h Hold) Scope() string {
 	return strings.Join(h.Feeds, ", ")
 }
 
+// Incident is a crisis the team handles: from when it was opened until it
+// is closed, the audit log is its timeline.
+type Incident struct {
+	Open  bool      `json:"open"`
+	By    string    `json:"by,omitempty"`
+	Since time.Time `json:"since,omitempty"`
+	Why   string    `json:"why,omitempty"`
+}
+
 // Errors from the outbox transitions below, for the operator to read.
 var (
 	ErrHeld      = errors.New("the outbox is on hold")
@@ -225,6 +234,13 @@ const (
 	// AuditRefused records what an operator's role does not allow: By
 	// asked for Kind (an action, or "hold"), Result says why not.
 	AuditRefused = "refused"
+	// An incident's timeline: opened (Text: why, often the alert) and
+	// closed, a note an operator typed (Text), a message starred
+	// (Feed, Target, TargetAuthor, TargetText).
+	AuditIncidentOpened = "incident-opened"
+	AuditIncidentClosed = "incident-closed"
+	AuditNote           = "note"
+	AuditStarred        = "starred"
 )
 
 // NewAuditEntry describes o after a change recorded as what, done by by.
