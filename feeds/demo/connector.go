@@ -137,14 +137,14 @@ func New(cfg Config) (*Connector, error) {
 	c.caps = feeds.Capabilities{MaxText: sc.plat.maxText, Idempotent: true}
 	switch sc.plat.id {
 	case platTwitch:
-		c.caps.Actions = []feeds.ActionKind{feeds.ActReply, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan}
+		c.caps.Actions = []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan}
 		// Twitch chat's published limit for a non-moderator account, so
 		// the demo paces replies as the real platform would.
 		c.caps.Rate = feeds.Limit{Count: 20, Per: 30 * time.Second}
 	case platIRC:
-		c.caps.Actions = []feeds.ActionKind{feeds.ActReply}
+		c.caps.Actions = []feeds.ActionKind{feeds.ActReply, feeds.ActPost}
 	default:
-		c.caps.Actions = []feeds.ActionKind{feeds.ActReply, feeds.ActDelete}
+		c.caps.Actions = []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActDelete}
 	}
 	return c, nil
 }
@@ -270,9 +270,9 @@ func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
 		return feeds.Permanent(fmt.Errorf("demo: %s does not support %q", c.plat.name, a.Kind))
 	}
 	switch a.Kind {
-	case feeds.ActReply:
+	case feeds.ActReply, feeds.ActPost:
 		if strings.TrimSpace(a.Text) == "" {
-			return feeds.Permanent(errors.New("demo: empty reply"))
+			return feeds.Permanent(fmt.Errorf("demo: empty %s", a.Kind))
 		}
 		if n := utf8.RuneCountInString(a.Text); n > c.caps.MaxText {
 			return feeds.Permanent(fmt.Errorf("demo: reply is %d characters, %s allows %d", n, c.plat.name, c.caps.MaxText))
@@ -302,6 +302,9 @@ func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
 	var mute *muteReq
 	switch a.Kind {
 	case feeds.ActReply:
+		evs = c.reply(a, id, at)
+	case feeds.ActPost:
+		a.Target, a.TargetAuthor = "", "" // a post answers nobody
 		evs = c.reply(a, id, at)
 	case feeds.ActDelete:
 		evs = append(evs, c.deletion(a, id, at))

@@ -429,10 +429,10 @@ func TestCapabilities(t *testing.T) {
 		max  int
 		acts []feeds.ActionKind
 	}{
-		"twitch":   {500, []feeds.ActionKind{feeds.ActReply, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan}},
-		"irc":      {400, []feeds.ActionKind{feeds.ActReply}},
-		"mastodon": {500, []feeds.ActionKind{feeds.ActReply, feeds.ActDelete}},
-		"bluesky":  {300, []feeds.ActionKind{feeds.ActReply, feeds.ActDelete}},
+		"twitch":   {500, []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan}},
+		"irc":      {400, []feeds.ActionKind{feeds.ActReply, feeds.ActPost}},
+		"mastodon": {500, []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActDelete}},
+		"bluesky":  {300, []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActDelete}},
 	}
 	for p, w := range want {
 		c := newDemo(t, p, newClock())
@@ -480,5 +480,27 @@ func TestIDsDifferAcrossInstances(t *testing.T) {
 	b, _ := New(Config{Platform: "twitch", Feed: "t", Seed: 1, Now: func() time.Time { return t0.Add(time.Minute) }})
 	if a.session == b.session {
 		t.Fatalf("two runs share the id prefix %q", a.session)
+	}
+}
+
+// A post is the brand speaking first: it answers nobody, and nobody
+// answers it back.
+func TestPostAppearsAsTheBrands(t *testing.T) {
+	clk := newClock()
+	c := newDemo(t, "mastodon", clk)
+	s := newStream()
+	stop := running(t, c, s)
+	defer stop()
+	a := feeds.Action{ID: "post-1", Feed: "mastodon", Kind: feeds.ActPost, Text: "We're aware of reports about the case.",
+		Target: "ignored", TargetAuthor: "ignored", Operator: "sam"}
+	if err := c.Do(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	ev := s.waitFor(t, "the brand's post", func(ev feeds.Event) bool { return ev.Author == "lumio" })
+	if ev.ReplyTo != "" || ev.Text != a.Text || !ev.HasBadge(feeds.BadgeBrand) {
+		t.Errorf("post %+v", ev)
+	}
+	if err := c.Do(context.Background(), feeds.Action{ID: "post-2", Kind: feeds.ActPost, Text: " "}); !feeds.IsPermanent(err) {
+		t.Errorf("an empty post: %v", err)
 	}
 }

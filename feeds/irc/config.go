@@ -371,7 +371,7 @@ func (k *Connector) capabilities(moderator bool) feeds.Capabilities {
 			caps.Rate.Count = 100
 		}
 		if k.password != "" {
-			caps.Actions = append(caps.Actions, feeds.ActReply)
+			caps.Actions = append(caps.Actions, feeds.ActReply, feeds.ActPost)
 		}
 		if k.helix != nil {
 			caps.Actions = append(caps.Actions, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan, feeds.ActUnban)
@@ -382,7 +382,7 @@ func (k *Connector) capabilities(moderator bool) feeds.Capabilities {
 		// Longer replies are split into several lines; past this many
 		// characters a reply floods the channel.
 		MaxText: 1000,
-		Actions: []feeds.ActionKind{feeds.ActReply, feeds.ActBan, feeds.ActUnban},
+		Actions: []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActBan, feeds.ActUnban},
 		// RFC 1459 §8.10 flood control, which most servers follow in
 		// spirit, charges a client 2 s per line and lets it run 10 s
 		// ahead before it delays or disconnects it. Three actions per 10 s

@@ -73,7 +73,7 @@ func TestNewDefaultsAndDialects(t *testing.T) {
 	}
 	caps := k.Capabilities()
 	if caps.MaxText != 500 || caps.Idempotent || caps.Rate != (feeds.Limit{Count: 100, Per: 30 * time.Second}) ||
-		!slices.Equal(caps.Actions, []feeds.ActionKind{feeds.ActReply}) {
+		!slices.Equal(caps.Actions, []feeds.ActionKind{feeds.ActReply, feeds.ActPost}) {
 		t.Errorf("twitch moderator without Helix: %+v", caps)
 	}
 	caps.Actions[0] = feeds.ActBan
@@ -91,7 +91,7 @@ func TestNewDefaultsAndDialects(t *testing.T) {
 	}
 	caps = k.Capabilities()
 	if caps.MaxText != 1000 || caps.Idempotent || caps.Rate.IsZero() ||
-		!slices.Equal(caps.Actions, []feeds.ActionKind{feeds.ActReply, feeds.ActBan, feeds.ActUnban}) {
+		!slices.Equal(caps.Actions, []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActBan, feeds.ActUnban}) {
 		t.Errorf("irc caps %+v", caps)
 	}
 

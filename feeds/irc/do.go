@@ -27,6 +27,9 @@ func (k *Connector) Do(ctx context.Context, a feeds.Action) error {
 	switch {
 	case a.Kind == feeds.ActReply:
 		return k.reply(ctx, a)
+	case a.Kind == feeds.ActPost:
+		a.Target, a.TargetAuthor = "", "" // a post answers nobody: no reply tag, no name
+		return k.reply(ctx, a)
 	case k.twitch:
 		return k.moderate(ctx, a)
 	}

@@ -636,3 +636,29 @@ func TestCapDelStopsWaitingForEchoes(t *testing.T) {
 		t.Fatalf("own event %+v", ev)
 	}
 }
+
+// A post is the brand's own line in the channel: no reply tag, no name.
+func TestPostIsAPlainLine(t *testing.T) {
+	srv := newFakeServer(t)
+	st := feedstest.NewStream()
+	k := testConnector(t, ircConfig(srv.addr()))
+	start(t, k, st)
+	p := srv.accept(t)
+	p.welcome("lumio", "echo-message message-tags server-time", "#halo")
+	waitConnected(t, st, 1)
+	res := doAsync(context.Background(), k, feeds.Action{
+		Kind: feeds.ActPost, Channel: "#halo", Text: "We're looking into the case reports.", Target: "x", TargetAuthor: "alice",
+	})
+	got := p.expect("PRIVMSG")
+	if got.Params[0] != "#halo" || got.Params[1] != "We're looking into the case reports." {
+		t.Fatalf("PRIVMSG %v", got.Params)
+	}
+	if ok, _ := got.GetTag("+draft/reply"); ok {
+		t.Error("a post carries a reply tag")
+	}
+	ping := p.expect("PING")
+	p.send("@msgid=echo2 :lumio!l@h PRIVMSG #halo :We're looking into the case reports.", ":irc.test PONG irc.test :"+ping.Params[0])
+	if err := result(t, res); err != nil {
+		t.Fatalf("Do: %v", err)
+	}
+}

@@ -363,7 +363,7 @@ func helixConnector(t *testing.T, api string) *Connector {
 func TestHelixModeration(t *testing.T) {
 	api := newFakeHelix(t)
 	k := helixConnector(t, api.srv.URL)
-	if caps := k.Capabilities(); !slices.Equal(caps.Actions, []feeds.ActionKind{feeds.ActReply, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan, feeds.ActUnban}) {
+	if caps := k.Capabilities(); !slices.Equal(caps.Actions, []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan, feeds.ActUnban}) {
 		t.Fatalf("actions %v", caps.Actions)
 	}
 	ctx := context.Background()
