@@ -27,6 +27,8 @@ type keyMap struct {
 	Ban     key.Binding
 	// Confirm answers a moderation prompt; any other key cancels it.
 	Confirm key.Binding
+	// Length picks a timeout's next length once a reason is being typed.
+	Length key.Binding
 	// The command line's keys.
 	Run       key.Binding
 	CloseLine key.Binding
@@ -51,6 +53,7 @@ func defaultKeyMap() keyMap {
 		Timeout:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeout author 10m")),
 		Ban:            key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "ban author")),
 		Confirm:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
+		Length:         key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "timeout length")),
 		Run:            key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run")),
 		CloseLine:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 	}
