@@ -104,6 +104,7 @@ func NewProgram(ctx context.Context, svc Services, s Session) *Program {
 // is lost. A context that ended is not an error.
 func (p *Program) Run() error {
 	_, err := p.Program.Run()
+	p.model.GiveUpDropped()
 	WaitWork(p.svc.Work, 5*time.Second)
 	if ferr := p.model.Flush(); ferr != nil && err == nil {
 		err = ferr

@@ -399,3 +399,31 @@ func TestReasonPromptFits(t *testing.T) {
 		}
 	}
 }
+
+// At quit, writes whose Cmd Bubble Tea dropped are given up at once (Flush
+// writes what they would have) and those under way are waited for, so
+// quitting does not wait out WaitWork's bound.
+func TestDroppedWritesAreGivenUpAtQuit(t *testing.T) {
+	_, m := loaded(t)
+	work := new(sync.WaitGroup)
+	m.svc.Work = work
+	started, release := make(chan struct{}), make(chan struct{})
+	underWay := m.persist(func() tea.Msg { close(started); <-release; return nil })
+	ran := false
+	dropped := m.persist(func() tea.Msg { ran = true; return nil })
+	go underWay()
+	<-started
+	m.GiveUpDropped()
+	waited := make(chan struct{})
+	go func() { work.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		t.Fatal("the wait did not wait for the write under way")
+	default:
+	}
+	close(release)
+	<-waited // the test's own timeout, not a clock, says if this hangs
+	if msg := dropped(); msg != nil || ran {
+		t.Errorf("a Cmd given up ran when it began late: %v", msg)
+	}
+}
