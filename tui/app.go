@@ -90,6 +90,8 @@ type Model struct {
 	helpFrom pane.ID
 	// pending collects Cmds that applying a batch asks for.
 	pending []tea.Cmd
+	// inflight is the writes whose Cmd has not begun (see persist).
+	inflight inflight
 	// alert is the banner's alert, nil when none shows; alertFeeds the
 	// feeds that alerted since it went up.
 	alert      *stats.Alert

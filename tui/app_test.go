@@ -258,6 +258,7 @@ func (tm *term) finish(t *testing.T) {
 	if !ok {
 		return
 	}
+	m.GiveUpDropped()
 	WaitWork(m.svc.Work, 5*time.Second)
 	if err := m.Flush(); err != nil {
 		t.Error(err)

@@ -57,10 +57,10 @@ type errMsg struct{ err error }
 // historyLoad is how many recent events the feed pane starts with.
 const historyLoad = 2000
 
-// WaitWork waits for persistence in flight, at most d. Bubble Tea may drop
-// a Cmd returned just before it quits, and then its Done never comes; the
-// bound keeps quitting from hanging on it. What such a Cmd would have
-// written, Flush writes.
+// WaitWork waits for persistence in flight, at most d. Bubble Tea drops
+// the Cmds still queued when it quits, and then their Done never comes
+// unless GiveUpDropped counted them; the bound keeps quitting from hanging
+// on one it did not. What such a Cmd would have written, Flush writes.
 func WaitWork(work *sync.WaitGroup, d time.Duration) bool {
 	done := make(chan struct{})
 	go func() { work.Wait(); close(done) }()
@@ -73,14 +73,64 @@ func WaitWork(work *sync.WaitGroup, d time.Duration) bool {
 }
 
 // persist wraps a Cmd that writes to the store so that the program's owner
-// can wait for it before closing the store. Add runs now, in Update.
+// can wait for it before closing the store. Add runs now, in Update; the
+// Cmd's Done when it ends, or GiveUpDropped's when it never began.
 func (m *Model) persist(fn func() tea.Msg) tea.Cmd {
-	work := m.svc.Work
+	work, in := m.svc.Work, &m.inflight
 	work.Add(1)
+	id := in.add()
 	return func() tea.Msg {
+		if !in.begin(id) {
+			return nil // given up at quit, and counted done then
+		}
 		defer work.Done()
 		return fn()
 	}
+}
+
+// GiveUpDropped counts as done the writes whose Cmd has not begun: once
+// the program has returned, Bubble Tea has dropped them, and one that
+// begins late does nothing. WaitWork then waits only for writes under
+// way, not its whole bound. Call it after the program has returned,
+// before WaitWork and Flush.
+func (m *Model) GiveUpDropped() { m.inflight.giveUp(m.svc.Work) }
+
+// inflight is the persistence Cmds of a session that have not begun.
+type inflight struct {
+	mu      sync.Mutex
+	next    uint64
+	waiting map[uint64]struct{}
+}
+
+func (in *inflight) add() uint64 {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.waiting == nil {
+		in.waiting = make(map[uint64]struct{})
+	}
+	in.next++
+	in.waiting[in.next] = struct{}{}
+	return in.next
+}
+
+// begin reports whether the Cmd id may run: it was not given up.
+func (in *inflight) begin(id uint64) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if _, ok := in.waiting[id]; !ok {
+		return false
+	}
+	delete(in.waiting, id)
+	return true
+}
+
+func (in *inflight) giveUp(work *sync.WaitGroup) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for range in.waiting {
+		work.Done()
+	}
+	clear(in.waiting)
 }
 
 // Flush writes what the model holds that a dropped Cmd may not have: the

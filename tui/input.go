@@ -25,6 +25,10 @@ func (m *Model) paste(p tea.PasteMsg) tea.Cmd {
 		var cmd tea.Cmd
 		m.cmdline, cmd = m.cmdline.Update(p)
 		return cmd
+	case m.mode == modeConfirm && m.ask != nil && m.ask.reason != nil:
+		var cmd tea.Cmd
+		*m.ask.reason, cmd = m.ask.reason.Update(p) // a ban's or a timeout's reason
+		return cmd
 	case m.mode == modeNormal && m.panes.Overlay() == "" && m.composer.Typing() && !m.queuing:
 		return m.typeInComposer(p)
 	}

@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"slices"
+
 	"charm.land/bubbles/v2/key"
 
+	"github.com/tribune/tribune/tui/helpview"
 	"github.com/tribune/tribune/tui/pane"
 )
 
@@ -27,6 +30,8 @@ type keyMap struct {
 	Ban     key.Binding
 	// Confirm answers a moderation prompt; any other key cancels it.
 	Confirm key.Binding
+	// Length picks a timeout's next length once a reason is being typed.
+	Length key.Binding
 	// The command line's keys.
 	Run       key.Binding
 	CloseLine key.Binding
@@ -48,9 +53,10 @@ func defaultKeyMap() keyMap {
 		Dismiss:        key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "dismiss the alert")),
 		Command:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
 		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
-		Timeout:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeout author 10m")),
+		Timeout:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeout author")),
 		Ban:            key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "ban author")),
 		Confirm:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
+		Length:         key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "timeout length")),
 		Run:            key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run")),
 		CloseLine:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 	}
@@ -99,36 +105,50 @@ func (m *Model) helpKeys() bindings {
 }
 
 // allKeys is what the help overlay lists: every key of every pane and
-// view, those of the one it is opened over first, then the dashboard's,
-// whether or not they apply at this moment.
-func (m *Model) allKeys() bindings {
+// view under a heading, those of the one it is opened over first, then
+// the dashboard's, whether or not they apply at this moment.
+func (m *Model) allKeys() []helpview.Group {
 	k := m.keys
-	feedKeys := append(m.feed.FullHelp(), []key.Binding{k.Reply, k.Delete, k.Timeout, k.Ban})
-	dashboard := [][]key.Binding{
-		{k.Outbox, k.OutboxAnywhere, k.Audit, k.Hold, k.Command},
-		{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit},
+	flat := func(gs [][]key.Binding) []key.Binding { return slices.Concat(gs...) }
+	as := func(b key.Binding, keys, desc string) key.Binding {
+		b.SetHelp(keys, desc)
+		return b
 	}
-	views := map[pane.ID][][]key.Binding{
-		paneFeed:   feedKeys,
-		paneReply:  m.composer.FullHelp(),
-		paneStats:  m.stats.FullHelp(),
-		paneOutbox: m.box.FullHelp(),
-		paneAudit:  m.audit.FullHelp(),
+	lengths := key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "timeout 1m 10m 1h 24h"))
+	moderation := helpview.Group{Heading: "Moderation", Keys: []key.Binding{
+		k.Delete, k.Timeout, k.Ban,
+		as(k.Confirm, "y", "confirm a delete"),
+		as(k.Run, "enter", "ban or timeout, with the reason typed"),
+		lengths,
+		as(k.Length, "tab", "next timeout length"),
+		as(k.CloseLine, "esc", "cancel"),
+	}}
+	views := map[pane.ID][]helpview.Group{
+		paneFeed:   {{Heading: "Feed", Keys: append(flat(m.feed.FullHelp()), k.Reply)}, moderation},
+		paneReply:  {{Heading: "Reply", Keys: flat(m.composer.FullHelp())}},
+		paneStats:  {{Heading: "Stats", Keys: flat(m.stats.FullHelp())}},
+		paneOutbox: {{Heading: "Outbox", Keys: flat(m.box.FullHelp())}},
+		paneAudit:  {{Heading: "Audit log", Keys: flat(m.audit.FullHelp())}},
+	}
+	dashboard := []helpview.Group{
+		{Heading: "Views", Keys: []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Hold, k.Dismiss, k.Command}},
+		{Heading: "Anywhere", Keys: []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
 	}
 	first := m.panes.Overlay()
 	if first == "" || first == paneHelp {
 		first = m.panes.Focused()
 	}
-	full := append(append([][]key.Binding(nil), views[first]...), dashboard...)
+	all := append(slices.Clone(views[first]), dashboard...)
 	for _, id := range []pane.ID{paneFeed, paneReply, paneStats, paneOutbox, paneAudit} {
 		if id != first {
-			full = append(full, views[id]...)
+			all = append(all, views[id]...)
 		}
 	}
-	for _, group := range full {
-		for i := range group {
-			group[i].SetEnabled(true) // copies: listed, whatever applies now
+	all = append(all, helpview.Group{Heading: "Help", Keys: m.helpView.FullHelp()[0]})
+	for _, g := range all {
+		for i := range g.Keys {
+			g.Keys[i].SetEnabled(true) // copies: listed, whatever applies now
 		}
 	}
-	return bindings{full: full}
+	return all
 }

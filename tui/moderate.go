@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/outbox"
@@ -26,7 +29,8 @@ var timeoutChoices = []struct {
 }{{"1", time.Minute}, {"2", 10 * time.Minute}, {"3", time.Hour}, {"4", 24 * time.Hour}}
 
 // moderate asks to confirm a moderation action on the selected message.
-// Nothing is queued until the operator presses y.
+// Nothing is queued until the operator answers: y for a delete, enter for
+// a ban or a timeout, which ask for an optional reason first.
 func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 	ev, _, ok := m.selectedFor(kind)
 	switch {
@@ -37,8 +41,8 @@ func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 		return nil
 	}
 	a := m.target(kind, ev)
-	if kind == feeds.ActTimeout {
-		return m.askTimeout(a)
+	if kind == feeds.ActTimeout || kind == feeds.ActBan {
+		return m.askWhy(a)
 	}
 	what := outboxview.What(a)
 	if a.Kind == feeds.ActDelete {
@@ -48,26 +52,98 @@ func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 	return nil
 }
 
-// askTimeout asks how long to silence the author: a number picks a
-// length, y or enter takes the usual one.
-func (m *Model) askTimeout(a feeds.Action) tea.Cmd {
-	var opts []string
-	other := make(map[string]func() tea.Cmd)
-	for _, c := range timeoutChoices {
-		opts = append(opts, c.key+"="+short(c.d))
-		other[c.key] = func() tea.Cmd {
-			b := a
-			b.Duration = c.d
-			return m.enqueue(b)
+// askWhy asks to confirm a ban or a timeout on a line where the operator
+// may type why: enter does it, with the reason or without, esc drops it.
+// A timeout's lengths stay one key (1-4) until a reason is begun; tab
+// picks the length after that.
+func (m *Model) askWhy(a feeds.Action) tea.Cmd {
+	q := &question{no: "Nothing done.", act: &a, reason: newReasonLine()}
+	q.prompt = fmt.Sprintf("Ban @%s on %s?", a.TargetAuthor, a.Feed)
+	q.brief = fmt.Sprintf("Ban @%s?", a.TargetAuthor)
+	if a.Kind == feeds.ActTimeout {
+		a.Duration = timeoutFor
+		q.prompt = fmt.Sprintf("Timeout @%s on %s?", a.TargetAuthor, a.Feed)
+		q.brief = fmt.Sprintf("Timeout @%s?", a.TargetAuthor)
+	}
+	q.yes = func() tea.Cmd {
+		b := *q.act
+		b.Reason = oneLine(q.reason.Value())
+		return m.enqueue(b)
+	}
+	m.ask, m.mode = q, modeConfirm
+	return q.reason.Focus()
+}
+
+// newReasonLine is the line a ban or timeout reason is typed on: one line,
+// at most what Twitch takes.
+func newReasonLine() *textinput.Model {
+	ti := textinput.New() // for its editing keys; reasonLine draws it
+	ti.CharLimit = maxReason
+	return &ti
+}
+
+// maxReason bounds a typed reason, in characters: Twitch's limit; the
+// connectors cut to their platform's.
+const maxReason = 500
+
+// reasonKey takes a key while a ban or a timeout waits: enter does it,
+// esc drops it, a length key picks a timeout's length and does it while
+// no reason is typed, tab changes the length, anything else types.
+func (m *Model) reasonKey(q *question, k tea.KeyPressMsg) tea.Cmd {
+	timeout := q.act.Kind == feeds.ActTimeout
+	switch {
+	case key.Matches(k, m.keys.CloseLine):
+		m.ask, m.mode = nil, modeNormal
+		m.setStatus(q.no, false)
+		return nil
+	case key.Matches(k, m.keys.Run):
+		m.ask, m.mode = nil, modeNormal
+		return q.yes()
+	case timeout && key.Matches(k, m.keys.Length):
+		q.act.Duration = nextLength(q.act.Duration)
+		return nil
+	case timeout && q.reason.Value() == "":
+		for _, c := range timeoutChoices {
+			if k.String() == c.key {
+				m.ask, m.mode = nil, modeNormal
+				b := *q.act
+				b.Duration = c.d
+				return m.enqueue(b)
+			}
 		}
 	}
-	a.Duration = timeoutFor
-	m.askFirst(fmt.Sprintf("Timeout @%s on %s?", a.TargetAuthor, a.Feed),
-		"Nothing done.", func() tea.Cmd { return m.enqueue(a) })
-	m.ask.other = other
-	m.ask.how = fmt.Sprintf(" %s, y or enter=%s, any other key to cancel", strings.Join(opts, " "), short(timeoutFor))
-	m.ask.short = fmt.Sprintf(" %s y=%s, other: no", strings.Join(opts, " "), short(timeoutFor))
-	return nil
+	var cmd tea.Cmd
+	*q.reason, cmd = q.reason.Update(k)
+	return cmd
+}
+
+// nextLength is the timeout length after d among the choices, round.
+func nextLength(d time.Duration) time.Duration {
+	for i, c := range timeoutChoices {
+		if c.d == d {
+			return timeoutChoices[(i+1)%len(timeoutChoices)].d
+		}
+	}
+	return timeoutChoices[0].d
+}
+
+// reasonHow says how to answer a ban or a timeout, in full and short.
+func reasonHow(q *question) (long, brief string) {
+	a := q.act
+	if a.Kind == feeds.ActBan {
+		return " enter to ban, esc to cancel", " ↵=ban esc=no"
+	}
+	if q.reason.Value() == "" {
+		var opts []string
+		for _, c := range timeoutChoices {
+			opts = append(opts, c.key+"="+short(c.d))
+		}
+		o := strings.Join(opts, " ")
+		return fmt.Sprintf(" %s, enter=%s, esc to cancel", o, short(a.Duration)),
+			fmt.Sprintf(" %s ↵=%s esc=no", o, short(a.Duration))
+	}
+	return fmt.Sprintf(" tab: length %s, enter to time out, esc to cancel", short(a.Duration)),
+		fmt.Sprintf(" tab=%s ↵=ok esc=no", short(a.Duration))
 }
 
 // short is a duration as the timeout question says it: 1m, 10m, 1h, 24h.
@@ -78,15 +154,20 @@ func short(d time.Duration) string {
 	return fmt.Sprintf("%dm", d/time.Minute)
 }
 
-// question is something destructive waiting for y (or one of other's keys).
+// question is something destructive waiting for an answer: y, or for a
+// ban or a timeout enter, after an optional reason.
 type question struct {
 	prompt string
+	brief  string // the prompt for a narrow footer, when it has one
 	no     string // said when the answer is not y
 	yes    func() tea.Cmd
-	other  map[string]func() tea.Cmd
 	// how says how to answer, short when the footer is narrow; the
 	// question is cut first, how never.
 	how, short string
+	// act and reason are a ban's or a timeout's: the action, and the
+	// line its reason is typed on.
+	act    *feeds.Action
+	reason *textinput.Model
 }
 
 // askFirst puts a question on the footer; nothing happens until y.
@@ -97,16 +178,13 @@ func (m *Model) askFirst(prompt, no string, yes func() tea.Cmd) {
 }
 
 // confirmKey takes the answer to the question: y does it, any other key
-// drops it.
+// drops it. A question with a reason line takes keys as text.
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	q := m.ask
+	if q != nil && q.reason != nil {
+		return m.reasonKey(q, k)
+	}
 	m.ask, m.mode = nil, modeNormal
-	if q != nil && q.other[k.String()] != nil {
-		return q.other[k.String()]()
-	}
-	if q != nil && q.other != nil && k.String() == "enter" {
-		return q.yes() // a choice among several: enter takes the usual one
-	}
 	if q == nil || !key.Matches(k, m.keys.Confirm) {
 		if q != nil {
 			m.setStatus(q.no, false)
@@ -130,9 +208,12 @@ func (m *Model) enqueue(a feeds.Action) tea.Cmd {
 	})
 }
 
-// confirmPrompt is the footer while a question waits for y. How to answer
-// always shows: the question is cut first.
+// confirmPrompt is the footer while a question waits for an answer. How
+// to answer always shows: the question is cut first.
 func (m *Model) confirmPrompt() string {
+	if m.ask.reason != nil {
+		return m.reasonPrompt(m.ask)
+	}
 	how := m.ask.how
 	if cells.Width(m.ask.prompt+how) > m.width {
 		how = m.ask.short
@@ -140,6 +221,65 @@ func (m *Model) confirmPrompt() string {
 	q := cells.Truncate(cells.Safe(m.ask.prompt), max(m.width-cells.Width(how), 1), "…")
 	return m.styles.Warn.Render(q + how)
 }
+
+// reasonPrompt is the footer of a ban or a timeout: the question, the line
+// the reason is typed on, how to answer. How to answer is never cut; on a
+// narrow footer the question drops its feed and the line its label, then
+// the question is cut, down to a third of the room, then the line.
+func (m *Model) reasonPrompt(q *question) string {
+	how, brief := reasonHow(q)
+	prompt, label, hint := q.prompt, "reason: ", "optional"
+	value := []rune(q.reason.Value())
+	need := func() int {
+		text := max(cells.Width(string(value))+1, cells.Width(hint)) // the cursor's cell too
+		return cells.Width(prompt) + 1 + cells.Width(label) + text + cells.Width(how)
+	}
+	if need() > m.width {
+		how = brief
+	}
+	if need() > m.width {
+		prompt, label, hint = q.brief, "", "reason?"
+	}
+	text := max(cells.Width(string(value))+1, cells.Width(hint))
+	room := max(m.width-cells.Width(how), 2)
+	qw := min(cells.Width(prompt)+1, max(room-cells.Width(label)-text, room/3))
+	fw := room - qw
+	label = cells.Truncate(label, max(fw-min(text, 12), 0), "")
+	field := m.styles.Muted.Render(label) + m.reasonLine(value, q.reason.Position(), hint, max(fw-cells.Width(label), 1))
+	return m.styles.Warn.Render(cells.Truncate(cells.Safe(prompt), max(qw-1, 1), "…")+" ") + field + m.styles.Warn.Render(how)
+}
+
+// reasonLine draws the reason typed so far in at most w cells, the cursor
+// at pos always in sight; hint while nothing is typed.
+func (m *Model) reasonLine(v []rune, pos int, hint string, w int) string {
+	cursor := lipgloss.NewStyle().Reverse(true)
+	if len(v) == 0 {
+		p := cells.Truncate(hint, w, "")
+		r, n := utf8.DecodeRuneInString(p)
+		return cursor.Render(string(r)) + m.styles.Muted.Render(p[n:])
+	}
+	width := func(rs []rune) int { return cells.Width(cells.Safe(string(rs))) }
+	start := 0
+	for start < pos && width(v[start:pos])+1 > w {
+		start++
+	}
+	end := pos
+	for end < len(v) && width(v[start:end+1])+1 <= w {
+		end++
+	}
+	under := " "
+	if pos < len(v) {
+		under = string(v[pos])
+	}
+	after := ""
+	if pos < end {
+		after = string(v[pos+1 : end])
+	}
+	return m.styles.Text.Render(cells.Safe(string(v[start:pos]))) + cursor.Render(cells.Safe(under)) + m.styles.Text.Render(cells.Safe(after))
+}
+
+// oneLine folds a text onto one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func capitalize(s string) string {
 	if s == "" {

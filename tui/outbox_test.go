@@ -165,8 +165,9 @@ func TestFlushSavesWhatDroppedCmdsWouldHave(t *testing.T) {
 	}
 }
 
-// Moderation is one key and a y: nothing is queued without the y, and the
-// action goes through the outbox like a reply.
+// Moderation is one key and an answer: nothing is queued without it, a
+// ban carries the reason typed, and the action goes through the outbox
+// like a reply.
 func TestModerationIsConfirmedAndQueued(t *testing.T) {
 	h := newHarness(t, "")
 	h.seed(t)
@@ -175,25 +176,39 @@ func TestModerationIsConfirmedAndQueued(t *testing.T) {
 	tm := start(t, h.model(ctx), 160, 48)
 	waitFor(t, tm, "je précommande") // kiki_fr's message on twitch is selected
 	tm.Send(press("b"))
-	waitFor(t, tm, "Ban @kiki_fr on twitch? y to confirm")
-	tm.Send(press("n"))
+	waitFor(t, tm, "Ban @kiki_fr on twitch? reason: optional enter to ban, esc to cancel")
+	typeText(tm, "n")
+	tm.Send(press("esc"))
 	waitFor(t, tm, "Nothing done.")
 	tm.Send(press("t"))
-	waitFor(t, tm, "Timeout @kiki_fr on twitch? 1=1m 2=10m 3=1h 4=24h, y or enter=10m")
+	waitFor(t, tm, "Timeout @kiki_fr on twitch? reason: optional 1=1m 2=10m 3=1h 4=24h, enter=10m, esc to cancel")
 	tm.Send(press("3"))
 	waitFor(t, tm, "✓ queued: timeout @kiki_fr 1h0m0s on twitch")
+	tm.Send(press("b"))
+	typeText(tm, "spam links")
+	waitFor(t, tm, "reason: spam links")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "✓ queued: ban @kiki_fr on twitch")
+	tm.Send(press("o"))
+	waitFor(t, tm, "ban @kiki_fr on twitch  reason: spam links")
+	tm.Send(press("A"))
+	waitFor(t, tm, "ban @kiki_fr on twitch  reason: spam links  on «") // the audit names the message too
+	tm.Send(press("esc"))
 	tm.Send(press("k")) // the brand's own message, on bluesky
 	tm.Send(press("d"))
 	waitFor(t, tm, `Feed "bluesky" cannot delete`)
 	finalView(t, tm)
 	WaitWork(h.work, 5*time.Second)
 	pending, _ := h.db.Pending()
-	if len(pending) != 1 {
-		t.Fatalf("outbox = %+v, want the one timeout", pending)
+	if len(pending) != 2 {
+		t.Fatalf("outbox = %+v, want the timeout and the ban", pending)
 	}
 	a := pending[0].Action
-	if a.Kind != feeds.ActTimeout || a.TargetAuthor != "kiki_fr" || a.Target != "t6" || a.Duration != time.Hour || a.Operator != "local" {
+	if a.Kind != feeds.ActTimeout || a.TargetAuthor != "kiki_fr" || a.Target != "t6" || a.Duration != time.Hour || a.Operator != "local" || a.Reason != "" {
 		t.Errorf("queued %+v", a)
+	}
+	if b := pending[1].Action; b.Kind != feeds.ActBan || b.TargetAuthor != "kiki_fr" || b.Reason != "spam links" {
+		t.Errorf("queued %+v, want a ban for spam links", b)
 	}
 }
 

@@ -108,6 +108,7 @@ func NewProgram(ctx context.Context, svc Services, s Session) *Program {
 func (p *Program) Run() error {
 	_, err := p.Program.Run()
 	p.model.leave()
+	p.model.GiveUpDropped()
 	WaitWork(p.svc.Work, 5*time.Second)
 	if ferr := p.model.Flush(); ferr != nil && err == nil {
 		err = ferr

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/tui/tuitest"
 )
 
 // loaded is a model sized 160x48 with the sample loaded, driven by
@@ -111,7 +112,8 @@ func TestTabCyclesPanesInOrder(t *testing.T) {
 	}
 }
 
-// Moderation waits for y; any other key drops it and queues nothing.
+// Moderation waits for an answer: a delete for y, any other key dropping
+// it; a ban for enter, after an optional reason.
 func TestModerationPromptTakesTheKeyboard(t *testing.T) {
 	_, m := loaded(t)
 	if cmd := hit(m, "d"); cmd != nil || m.mode != modeConfirm || m.ask == nil || !strings.Contains(m.ask.prompt, "Delete @kiki_fr's message «trop bien") {
@@ -121,13 +123,13 @@ func TestModerationPromptTakesTheKeyboard(t *testing.T) {
 		t.Fatalf("q at the prompt: mode %v, status %q (and it must not quit)", m.mode, m.status)
 	}
 	hit(m, "b")
-	msgs := run(hit(m, "y"))
+	msgs := run(hit(m, "enter"))
 	if len(msgs) != 1 {
-		t.Fatalf("y returned %v", msgs)
+		t.Fatalf("enter returned %v", msgs)
 	}
 	done, ok := msgs[0].(opDoneMsg)
-	if !ok || done.err != nil || done.queued == nil || done.queued.Action.Kind != feeds.ActBan {
-		t.Fatalf("y queued %+v", msgs[0])
+	if !ok || done.err != nil || done.queued == nil || done.queued.Action.Kind != feeds.ActBan || done.queued.Action.Reason != "" {
+		t.Fatalf("enter queued %+v", msgs[0])
 	}
 	m.Update(done)
 	if c := m.box.Counts(); c.Queued != 1 || !strings.Contains(m.status, "queued: ban @kiki_fr") {
@@ -293,19 +295,138 @@ func TestReplyWithNothingToAnswer(t *testing.T) {
 	}
 }
 
-// t asks how long: y or enter takes 10 minutes, a number another length.
+// t asks how long: enter takes 10 minutes, a number another length at
+// once; once a reason is begun, numbers are text and tab picks the length.
 func TestTimeoutAsksHowLong(t *testing.T) {
 	for _, c := range []struct {
-		answer string
+		keys   []string
 		want   time.Duration
-	}{{"y", 10 * time.Minute}, {"enter", 10 * time.Minute}, {"1", time.Minute}, {"4", 24 * time.Hour}} {
+		reason string
+	}{
+		{[]string{"enter"}, 10 * time.Minute, ""},
+		{[]string{"1"}, time.Minute, ""},
+		{[]string{"4"}, 24 * time.Hour, ""},
+		{[]string{"tab", "enter"}, time.Hour, ""},
+		{append(keysOf("flood 2x"), "tab", "tab", "enter"), 24 * time.Hour, "flood 2x"},
+	} {
 		_, m := loaded(t)
 		hit(m, "t")
-		msgs := run(hit(m, c.answer))
-		done, ok := msgs[0].(opDoneMsg)
-		if len(msgs) != 1 || !ok || done.queued == nil || done.queued.Action.Duration != c.want {
-			t.Errorf("t then %s: %+v, want a timeout of %s", c.answer, msgs, c.want)
+		var cmd tea.Cmd
+		for _, k := range c.keys {
+			cmd = hit(m, k)
 		}
+		msgs := run(cmd)
+		if len(msgs) != 1 {
+			t.Errorf("t then %v: %+v, want one message", c.keys, msgs)
+			continue
+		}
+		done, ok := msgs[0].(opDoneMsg)
+		if !ok || done.queued == nil || done.queued.Action.Duration != c.want || done.queued.Action.Reason != c.reason {
+			t.Errorf("t then %v: %+v, want a timeout of %s for %q", c.keys, msgs, c.want, c.reason)
+		}
+	}
+}
+
+func keysOf(s string) []string {
+	var out []string
+	for _, r := range s {
+		out = append(out, string(r))
+	}
+	return out
+}
+
+// b asks why: what is typed (q too) is the reason, a paste joins it on
+// one line, enter bans with it; esc drops the ban.
+func TestBanTakesAReason(t *testing.T) {
+	_, m := loaded(t)
+	hit(m, "b")
+	if m.ask == nil || m.ask.reason == nil || !strings.Contains(ansi.Strip(m.footer()), "Ban @kiki_fr on twitch? reason:") {
+		t.Fatalf("b: question %+v, footer %q", m.ask, ansi.Strip(m.footer()))
+	}
+	for _, k := range keysOf("quit it") {
+		if cmd := hit(m, k); cmd != nil {
+			for _, msg := range run(cmd) {
+				if msg == (tea.QuitMsg{}) {
+					t.Fatal("q quit while typing a reason")
+				}
+			}
+		}
+	}
+	m.Update(tea.PasteMsg{Content: " —\nspam\tlinks"})
+	if f := ansi.Strip(m.footer()); !strings.Contains(f, "quit it") || !strings.Contains(f, "enter to ban, esc to cancel") {
+		t.Errorf("footer while typing: %q", f)
+	}
+	checkFrame(t, "reason", m, 160, 48)
+	msgs := run(hit(m, "enter"))
+	done, ok := msgs[0].(opDoneMsg)
+	if len(msgs) != 1 || !ok || done.queued == nil {
+		t.Fatalf("enter: %+v", msgs)
+	}
+	if a := done.queued.Action; a.Kind != feeds.ActBan || a.TargetAuthor != "kiki_fr" || a.Reason != "quit it — spam links" {
+		t.Errorf("queued %+v, want a ban of kiki_fr for %q", a, "quit it — spam links")
+	}
+	if m.mode != modeNormal || m.ask != nil {
+		t.Errorf("after enter: mode %v, question %+v", m.mode, m.ask)
+	}
+
+	hit(m, "b")
+	hit(m, "x")
+	if cmd := hit(m, "esc"); cmd != nil || m.mode != modeNormal || m.status != "Nothing done." {
+		t.Errorf("esc: cmd %v, mode %v, status %q", cmd != nil, m.mode, m.status)
+	}
+}
+
+// The reason line fits the footer at every size, whatever is typed and
+// wherever the cursor is: how to answer shows in full or short, the
+// question is cut first.
+func TestReasonPromptFits(t *testing.T) {
+	_, m := loaded(t)
+	hit(m, "t")
+	for _, k := range tuitest.Type("spam " + strings.Join(tuitest.Corpus, " ") + " end") {
+		m.Update(k)
+	}
+	for _, w := range []int{40, 60, 80, 160} {
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+		checkFrame(t, "timeout reason", m, w, 24)
+		if f := ansi.Strip(m.footer()); !strings.Contains(f, "esc") || !strings.Contains(f, "end") {
+			t.Errorf("at %d columns the footer is %q", w, f)
+		}
+	}
+	hit(m, "home")
+	for _, w := range []int{40, 60, 80, 160} {
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+		checkFrame(t, "timeout reason from its start", m, w, 24)
+		if f := ansi.Strip(m.footer()); !strings.Contains(f, "esc") || !strings.Contains(f, "spa") {
+			t.Errorf("at %d columns, the cursor at the start, the footer is %q", w, f)
+		}
+	}
+}
+
+// At quit, writes whose Cmd Bubble Tea dropped are given up at once (Flush
+// writes what they would have) and those under way are waited for, so
+// quitting does not wait out WaitWork's bound.
+func TestDroppedWritesAreGivenUpAtQuit(t *testing.T) {
+	_, m := loaded(t)
+	work := new(sync.WaitGroup)
+	m.svc.Work = work
+	started, release := make(chan struct{}), make(chan struct{})
+	underWay := m.persist(func() tea.Msg { close(started); <-release; return nil })
+	ran := false
+	dropped := m.persist(func() tea.Msg { ran = true; return nil })
+	go underWay()
+	<-started
+	m.GiveUpDropped()
+	waited := make(chan struct{})
+	go func() { work.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		t.Fatal("the wait did not wait for the write under way")
+	default:
+	}
+	close(release)
+	<-waited // the test's own timeout, not a clock, says if this hangs
+	if msg := dropped(); msg != nil || ran {
+		t.Errorf("a Cmd given up ran when it began late: %v", msg)
 	}
 }
 

@@ -321,6 +321,9 @@ func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
 		if a.Kind == feeds.ActBan {
 			text = a.TargetAuthor + " was banned by " + operator(a)
 		}
+		if why := strings.Join(strings.Fields(a.Reason), " "); why != "" {
+			text += ": " + why
+		}
 		evs = append(evs, queued{at, c.event(a, "mod-"+id, feeds.KindNotice, at)})
 		evs[0].ev.Author = a.TargetAuthor
 		evs[0].ev.Text = text

@@ -322,7 +322,7 @@ func (k *Connector) ircModerate(ctx context.Context, a feeds.Action) error {
 		s.mu.Lock()
 		self, prefixLen := s.nick, s.prefixLen
 		s.mu.Unlock()
-		reason := strings.Join(strings.Fields(outgoing(a.Text)), " ")
+		reason := strings.Join(strings.Fields(outgoing(why(a))), " ")
 		reason = cutBytes(reason, kickRoom(self, prefixLen, channel, nick))
 		if reason == "" {
 			reason = "banned"

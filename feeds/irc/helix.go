@@ -211,7 +211,7 @@ func (k *Connector) moderate(ctx context.Context, a feeds.Action) error {
 		if err != nil {
 			return err
 		}
-		body := banBody{Data: banData{UserID: uid, Reason: reason(a.Text)}}
+		body := banBody{Data: banData{UserID: uid, Reason: reason(why(a))}}
 		if a.Kind == feeds.ActTimeout {
 			body.Data.Duration = timeoutSeconds(a.Duration)
 		}
@@ -225,6 +225,15 @@ func (k *Connector) moderate(ctx context.Context, a feeds.Action) error {
 		return k.helix.call(ctx, http.MethodDelete, "/moderation/bans", q, nil, nil)
 	}
 	return feeds.Permanent(fmt.Errorf("irc: twitch cannot %s", a.Kind))
+}
+
+// why is the reason the operator gave for a ban or a timeout: Reason, or
+// for an action queued before the outbox had one, its Text.
+func why(a feeds.Action) string {
+	if a.Reason != "" {
+		return a.Reason
+	}
+	return a.Text
 }
 
 // reason is the operator's text as a ban reason: one line, at most the

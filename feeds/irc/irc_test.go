@@ -508,7 +508,7 @@ func TestBanAndUnbanOnIRC(t *testing.T) {
 		t.Fatalf("ban: %v", err)
 	}
 
-	res = doAsync(context.Background(), k, feeds.Action{Kind: feeds.ActBan, Channel: "#halo", TargetAuthor: "troll", Text: "spam links"})
+	res = doAsync(context.Background(), k, feeds.Action{Kind: feeds.ActBan, Channel: "#halo", TargetAuthor: "troll", Reason: "spam links"})
 	p.expectLine("MODE #halo +b troll!*@*")
 	p.expectLine("KICK #halo troll :spam links")
 	ping = p.expect("PING")

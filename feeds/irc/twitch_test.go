@@ -371,7 +371,7 @@ func TestHelixModeration(t *testing.T) {
 		a    feeds.Action
 		reqs []string
 	}{
-		{feeds.Action{Kind: feeds.ActBan, Channel: "#dallas", TargetAuthor: "newbie", Text: "spam\nlinks"}, []string{
+		{feeds.Action{Kind: feeds.ActBan, Channel: "#dallas", TargetAuthor: "newbie", Reason: "spam\nlinks"}, []string{
 			"GET /helix/users?login=dallas", // the broadcaster, before any ROOMSTATE
 			"GET /helix/users",              // the token's user: the moderator
 			"GET /helix/users?login=newbie",
@@ -382,6 +382,13 @@ func TestHelixModeration(t *testing.T) {
 		}},
 		{feeds.Action{Kind: feeds.ActTimeout, TargetAuthor: "newbie"}, []string{
 			`POST /helix/moderation/bans?broadcaster_id=1234&moderator_id=5678 {"data":{"duration":600,"user_id":"9999"}}`,
+		}},
+		{feeds.Action{Kind: feeds.ActTimeout, TargetAuthor: "newbie", Duration: time.Hour, Reason: "  flood,  twice "}, []string{
+			`POST /helix/moderation/bans?broadcaster_id=1234&moderator_id=5678 {"data":{"duration":3600,"reason":"flood, twice","user_id":"9999"}}`,
+		}},
+		// Queued before actions had a Reason: the reason was the text.
+		{feeds.Action{Kind: feeds.ActBan, TargetAuthor: "newbie", Text: "old reason"}, []string{
+			`POST /helix/moderation/bans?broadcaster_id=1234&moderator_id=5678 {"data":{"reason":"old reason","user_id":"9999"}}`,
 		}},
 		{feeds.Action{Kind: feeds.ActDelete, Channel: "#dallas", Target: "abc-123", TargetAuthor: "newbie"}, []string{
 			"DELETE /helix/moderation/chat?broadcaster_id=1234&message_id=abc-123&moderator_id=5678",

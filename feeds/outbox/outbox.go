@@ -203,6 +203,8 @@ type AuditEntry struct {
 	Text       string `json:"text,omitempty"`
 	// Duration is a timeout's length.
 	Duration time.Duration `json:"duration,omitempty"`
+	// Reason is what the operator gave for a ban, a timeout or a report.
+	Reason string `json:"reason,omitempty"`
 	// State is the item's state after the change; Result the platform's
 	// error, if any.
 	State    State  `json:"state,omitempty"`
@@ -250,7 +252,8 @@ func NewAuditEntry(o Outgoing, what, by string) AuditEntry {
 	return AuditEntry{
 		By: by, What: what,
 		ActionID: a.ID, Operator: a.Operator, Feed: a.Feed, Kind: a.Kind, Channel: a.Channel,
-		Target: a.Target, TargetAuthor: a.TargetAuthor, TargetText: a.TargetText, Text: a.Text, Duration: a.Duration,
+		Target: a.Target, TargetAuthor: a.TargetAuthor, TargetText: a.TargetText, Text: a.Text,
+		Duration: a.Duration, Reason: a.Reason,
 		State: o.State, Attempts: o.Attempts, Result: o.Err,
 	}
 }

@@ -10,9 +10,20 @@
 // whole screen, and any sender can do that on purpose. So the screen shows
 // a display copy whose every cluster is as wide under both measures:
 // modifiers, joiners and variation selectors are dropped where they make
-// the measures differ (👍🏽 shows 👍, 👨‍👩‍👧 shows 👨👩👧, ❤️ shows ❤), a lone
-// regional indicator shows its letter, and what still differs shows its
-// first character. The stored text is never changed.
+// the measures differ (👍🏽 shows 👍, 👨‍👩‍👧 shows 👨👩👧, ❤️ shows ❤), and a lone
+// regional indicator shows its letter.
+//
+// Scripts whose clusters hold more than one spacing character (an Indic
+// conjunct क्ष, a vowel sign ि or ொ, Thai ำ, a halfwidth voiced mark ｶﾞ)
+// are drawn one cell per spacing character by the first terminals and one
+// cluster wide by the second. Their display copy keeps every character and
+// separates the cluster with zero-width spaces (U+200B, a cluster break in
+// every Unicode version) before each spacing character: क्‌ष becomes
+// क्, ZWSP, ष, as wide under both measures, drawn as the first terminals
+// always drew it. A spacing mark that starts a run of text (styled apart
+// from its base) gets one in front, so no terminal joins it across the
+// styling. Only what still differs after that shows its first character.
+// The stored text is never changed.
 package cells
 
 import (
@@ -111,13 +122,23 @@ func safeOnce(s string) string {
 // safeRun is the display copy of text without escape sequences.
 func safeRun(text string) string {
 	edits := plan(text)
-	if first, _ := utf8.DecodeRuneInString(text); extender(first) {
+	switch first, _ := utf8.DecodeRuneInString(text); {
+	case extender(first):
 		// The rest of a cluster styled apart from its start: a
 		// terminal may join it to what came before.
 		if edits == nil {
 			edits = keepAll(text)
 		}
 		edits[0] = drop
+	case spacingJoiner(first):
+		// A spacing mark styled apart from its base: kept, behind a
+		// break so that no terminal joins it to what came before.
+		if edits == nil {
+			edits = keepAll(text)
+		}
+		if edits[0] == keep {
+			edits[0] = split
+		}
 	}
 	if edits == nil {
 		return text
@@ -130,6 +151,9 @@ func safeRun(text string) string {
 		case keep:
 			b.WriteRune(c)
 		case drop:
+		case split:
+			b.WriteRune(zwsp)
+			b.WriteRune(c)
 		default:
 			b.WriteRune(e)
 		}
@@ -152,11 +176,29 @@ func extender(r rune) bool {
 	return r == '\u200d' || r == '\ufe0f' || r == '\ufe0e' || r >= 0x1f3fb && r <= 0x1f3ff
 }
 
-// Edits of one rune: keep it, drop it, or show another rune instead.
+// Edits of one rune: keep it, drop it, keep it behind a zero-width space,
+// or show another rune instead.
 const (
-	keep rune = -1
-	drop rune = -2
+	keep  rune = -1
+	drop  rune = -2
+	split rune = -3
 )
+
+// zwsp is the zero-width space: a cluster break in every Unicode version
+// (Grapheme_Cluster_Break=Control), zero cells wide in every terminal.
+const zwsp = '\u200b'
+
+// spacingJoiner reports whether r takes a cell of its own in the terminals
+// that add up code points yet joins the cluster before it (a spacing
+// vowel sign, a halfwidth voiced mark).
+func spacingJoiner(r rune) bool {
+	if r < 0x0300 || ansi.StringWidthWc(string(r)) == 0 {
+		return false
+	}
+	pair := "a" + string(r)
+	c, _ := ansi.FirstGraphemeCluster(pair, ansi.GraphemeWidth)
+	return c == pair
+}
 
 // plain reports whether s certainly needs no edit: every rune is one that
 // every terminal draws alone as wide as Width says (Latin, Greek, Cyrillic
@@ -247,8 +289,29 @@ func fix(cluster string) []rune {
 	if len(kept) > 0 && agrees(string(kept)) {
 		return edits
 	}
-	// Still not agreed on (a conjunct, a halfwidth voiced mark): the
-	// first character alone, or a replacement mark.
+	// Several spacing characters in one cluster (a conjunct, a vowel
+	// sign, a halfwidth voiced mark): each begins a cluster of its own.
+	var b strings.Builder
+	for i, c := range runes {
+		if edits[i] != keep {
+			continue
+		}
+		if b.Len() > 0 && ansi.StringWidthWc(string(c)) > 0 {
+			edits[i] = split
+			b.WriteRune(zwsp)
+		}
+		b.WriteRune(c)
+	}
+	if b.Len() > 0 && agrees(b.String()) {
+		return edits
+	}
+	// Still not agreed on: the first character alone, or a replacement
+	// mark.
+	for i := range edits {
+		if edits[i] == split {
+			edits[i] = keep
+		}
+	}
 	first := true
 	for i := range edits {
 		switch {

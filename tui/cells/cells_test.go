@@ -38,6 +38,45 @@ func TestDisplayCopyAgreesOnWidth(t *testing.T) {
 	}
 }
 
+// Indic conjuncts and vowel signs, Thai, halfwidth voiced marks: every
+// character shows, each spacing one in a cluster of its own.
+func TestScriptsKeepEveryCharacter(t *testing.T) {
+	const z = "\u200b"
+	for in, want := range map[string]string{
+		"क्षि":   "क्" + z + "ष" + z + "ि", // Devanagari kṣi: a conjunct and a vowel sign
+		"नमस्ते": "नमस्" + z + "ते",
+		"ক্ষ":    "ক্" + z + "ষ",
+		"தமிழ்":  "தம" + z + "ிழ்", // Tamil: a spacing vowel sign
+		"கொ":     "க" + z + "ொ",
+		"น้ำ":    "น้" + z + "ำ", // Thai: a tone mark, then sara am
+		"ที่":    "ที่",          // Thai tone marks take no cell: as it is
+		"ก็":     "ก็",
+		"ｶﾞﾊﾟﾝ":  "ｶ" + z + "ﾞﾊ" + z + "ﾟﾝ", // halfwidth kana: the mark in its own cell, as drawn in a grid
+		"x ि":    "x " + z + "ि",
+		"ொ":      z + "ொ", // alone in a run: kept from joining what a terminal drew before
+	} {
+		got := Safe(in)
+		if got != want {
+			t.Errorf("Safe(%q) = %q, want %q", in, got, want)
+		}
+		agreeing(t, got)
+		if strings.ReplaceAll(got, z, "") != in {
+			t.Errorf("Safe(%q) = %q lost a character", in, got)
+		}
+	}
+}
+
+// A spacing mark styled apart from its base is kept, behind a break.
+func TestSpacingMarkStyledApart(t *testing.T) {
+	in := "\x1b[1mष\x1b[7mि\x1b[m"
+	got := Safe(in)
+	if want := "\x1b[1mष\x1b[7m\u200bि\x1b[m"; got != want {
+		t.Errorf("Safe(%q) = %q, want %q", in, got, want)
+	}
+	agreeing(t, got)
+	agreeing(t, ansi.Strip(got))
+}
+
 // Escape sequences (our styling) stay where they are, even inside a
 // cluster the edit changes.
 func TestSafeKeepsStyling(t *testing.T) {
@@ -50,7 +89,8 @@ func TestSafeKeepsStyling(t *testing.T) {
 }
 
 // Random strings of corpus pieces, styled or not, multi-line or not: the
-// display copy always agrees, and Fit is always exactly as wide as asked.
+// display copy always agrees, styling or not, and Fit is always exactly as
+// wide as asked.
 func TestRandomTextAlwaysAgrees(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	styles := []string{"", "\x1b[1m", "\x1b[38;2;224;164;88m", "\x1b[m"}
@@ -62,6 +102,7 @@ func TestRandomTextAlwaysAgrees(t *testing.T) {
 		}
 		s := b.String()
 		agreeing(t, Safe(s))
+		agreeing(t, ansi.Strip(Safe(s))) // as a terminal that joins across styling sees it
 		w := rng.IntN(30)
 		if f := Fit(s, w); Width(f) != w || ansi.StringWidthWc(f) != w {
 			t.Fatalf("Fit(%q, %d) = %q: %d cells, %d per code point", s, w, f, Width(f), ansi.StringWidthWc(f))

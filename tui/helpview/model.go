@@ -1,5 +1,6 @@
-// Package helpview is the help overlay: every key of the pane the operator
-// will return to, and the dashboard's own, in columns.
+// Package helpview is the help overlay: every key, in groups under
+// headings ("Feed", "Moderation", …), those of the pane the operator will
+// return to first, laid out in as many columns as the width holds.
 package helpview
 
 import (
@@ -14,14 +15,20 @@ import (
 	"github.com/tribune/tribune/tui/cells"
 )
 
+// Group is keys listed together under a heading.
+type Group struct {
+	Heading string
+	Keys    []key.Binding
+}
+
 // Model is the help overlay.
 type Model struct {
-	help  help.Model
-	keys  help.KeyMap
-	Close key.Binding
-	Up    key.Binding
-	Down  key.Binding
-	top   int // first line shown, when the keys do not fit
+	help   help.Model
+	groups []Group
+	Close  key.Binding
+	Up     key.Binding
+	Down   key.Binding
+	top    int // first line shown, when the keys do not fit
 
 	width, height int
 }
@@ -48,8 +55,8 @@ func Styled(st *themes.Styles) help.Model {
 	return h
 }
 
-// SetKeys sets the keys the overlay lists, from the top.
-func (m *Model) SetKeys(k help.KeyMap) { m.keys, m.top = k, 0 }
+// SetKeys sets the groups of keys the overlay lists, from the top.
+func (m *Model) SetKeys(gs []Group) { m.groups, m.top = gs, 0 }
 
 // SetSize sets the inner size the overlay draws in.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
@@ -104,22 +111,40 @@ func (m *Model) View() string {
 	return strings.Join(shown, "\n")
 }
 
-// lines lays the key groups out in columns as wide as fit, wrapping to a
-// new row of columns rather than cutting a group off at the edge.
+// lines lays the groups out in columns as wide as fit, each under its
+// heading, wrapping to a new row of columns rather than cutting a group
+// off at the edge. A group wider than the overlay has its descriptions
+// cut, never its keys.
 func (m *Model) lines() []string {
-	if m.keys == nil || m.width <= 0 {
+	if len(m.groups) == 0 || m.width <= 0 {
 		return nil
 	}
+	const gap = 3 // between columns
+	heading := m.help.Styles.FullKey.Underline(true)
 	var rows, row []string
 	used := 0
-	for _, group := range m.keys.FullHelp() {
-		col := m.help.FullHelpView([][]key.Binding{group})
-		w := cells.BlockWidth(col) + 4
-		if used > 0 && used+w > m.width {
+	for _, g := range m.groups {
+		if len(g.Keys) == 0 {
+			continue
+		}
+		col := heading.Render(g.Heading) + "\n" + m.help.FullHelpView([][]key.Binding{g.Keys})
+		if cells.BlockWidth(col) > m.width {
+			var cut []string
+			for line := range strings.SplitSeq(col, "\n") {
+				cut = append(cut, cells.Truncate(line, m.width, "…"))
+			}
+			col = strings.Join(cut, "\n")
+		}
+		w := cells.BlockWidth(col)
+		if used > 0 && used+gap+w > m.width {
 			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 			row, used = nil, 0
 		}
-		row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(col))
+		if used > 0 {
+			row = append(row, strings.Repeat(" ", gap))
+			used += gap
+		}
+		row = append(row, col)
 		used += w
 	}
 	if len(row) > 0 {

@@ -306,7 +306,7 @@ func (m *Model) row(o outbox.Outgoing, selected bool) string {
 		tries = fmt.Sprintf(" ×%d", o.Attempts)
 	}
 	line := m.styles.Time.Render(when) + " " + m.stateText(o.State) + " " +
-		m.styles.Author.Render(What(a)) + m.styles.Muted.Render(tries) + "  " + m.styles.Text.Render(oneLine(a.Text))
+		m.styles.Author.Render(What(a)) + m.styles.Muted.Render(tries) + "  " + m.styles.Text.Render(said(a))
 	// The gutter marks the selection without colour, as in the feed.
 	line = cells.Safe(line)
 	if selected {
@@ -323,13 +323,22 @@ func (m *Model) detail(o outbox.Outgoing) []string {
 		ctx += " · to «" + oneLine(a.TargetText) + "»"
 	}
 	out = append(out, m.styles.Muted.Render(ctx))
-	out = append(out, m.styles.Text.Render(oneLine(a.Text)))
+	out = append(out, m.styles.Text.Render(said(a)))
 	if o.Err != "" {
 		out = append(out, m.styles.Error.Render("last error: "+oneLine(o.Err)))
 	} else {
 		out = append(out, "")
 	}
 	return out
+}
+
+// said is what an item says: a reply its text, a ban or a timeout the
+// reason the operator gave.
+func said(a feeds.Action) string {
+	if r := oneLine(a.Reason); r != "" {
+		return "reason: " + r
+	}
+	return oneLine(a.Text)
 }
 
 // oneLine folds a text onto one line for a list row.
@@ -453,6 +462,9 @@ func (v *AuditView) row(e outbox.AuditEntry) string {
 	if e.ActionID != "" {
 		a := feeds.Action{Kind: e.Kind, Feed: e.Feed, TargetAuthor: e.TargetAuthor, Duration: e.Duration}
 		line += " " + v.styles.Text.Render(What(a))
+		if why := oneLine(e.Reason); why != "" {
+			line += "  " + v.styles.Text.Render("reason: "+why)
+		}
 		// A reply shows its text; moderation, the message it was about.
 		if quoted := oneLine(e.Text); quoted != "" {
 			line += "  " + v.styles.Muted.Render("«"+quoted+"»")
