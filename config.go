@@ -53,6 +53,8 @@ type PulseConfig struct {
 	// once every 30 seconds).
 	Bell   bool       `toml:"bell"`
 	Alerts alertsFile `toml:"alerts"`
+	// Statements are the holding statements crisis mode offers, 1 to 9.
+	Statements []string `toml:"statements"`
 }
 
 // alertsFile is the [pulse.alerts] table; durations are strings ("90s").
@@ -122,6 +124,11 @@ var demoPulse = PulseConfig{
 	Brand: []string{"@lumio"},
 	Watch: []string{"remboursement", "refund", "brûlant", "surchauffe", "overheating", "#HaloGate", "arnaque", "scam"},
 	Bell:  true,
+	Statements: []string{
+		"We've seen the reports about Halo cases getting hot while charging and we're investigating right now. Please unplug the case if it feels hot; we'll post an update here within the hour.",
+		"Nous avons vu les signalements de boîtiers Halo qui chauffent pendant la charge et nous enquêtons. Débranchez le boîtier s'il chauffe ; nous publions un point ici dans l'heure.",
+		"Update: firmware 1.2 fixes the charging issue; it installs from the Lumio app. Anyone affected can ask for a replacement or a refund: lumio.example/halo-support",
+	},
 }
 
 // FeedConfig is one [[feed]] table: the keys every feed has, and the
@@ -298,6 +305,14 @@ func (fc fileConfig) resolve(md toml.MetaData) (Config, error) {
 	var err error
 	if _, err = fc.Pulse.Alerts.rules(); err != nil {
 		return Config{}, err
+	}
+	if len(fc.Pulse.Statements) > 9 {
+		return Config{}, fmt.Errorf("pulse: %d statements; crisis mode offers 1 to 9", len(fc.Pulse.Statements))
+	}
+	for _, st := range fc.Pulse.Statements {
+		if strings.TrimSpace(st) == "" {
+			return Config{}, errors.New("pulse: a holding statement is empty")
+		}
 	}
 	for _, w := range append(slices.Clone(fc.Pulse.Watch), fc.Pulse.Brand...) {
 		if strings.TrimSpace(w) == "" || strings.ContainsFunc(w, unicode.IsControl) {

@@ -422,7 +422,7 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
 		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup), Team: tui.NewTeam(),
-			Bell: pulse.Bell, Watch: watchWords},
+			Bell: pulse.Bell, Watch: watchWords, Statements: pulse.Statements},
 		db:     db,
 		cancel: cancel,
 	}

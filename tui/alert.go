@@ -74,7 +74,7 @@ func (m *Model) banner() string {
 	if n := len(m.alertFeeds) - 1; n > 0 {
 		more = fmt.Sprintf(" (+%d more feeds)", n)
 	}
-	tail := fmt.Sprintf(" · tab: Stats for more · %s dismiss", m.keys.Dismiss.Help().Key)
+	tail := fmt.Sprintf(" · %s: crisis mode · %s dismiss", m.keys.Crisis.Help().Key, m.keys.Dismiss.Help().Key)
 	head := fmt.Sprintf("⚠ ALERT %s %s%s: ", at.Format("15:04"), a.Feed, more)
 	why := cells.Truncate(cells.Safe(a.Text), max(m.width-cells.Width(head)-cells.Width(tail), 0), "…")
 	return m.styles.Error.Reverse(true).Render(cells.Fit(head+why+tail, m.width))

@@ -25,6 +25,7 @@ import (
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
 	"github.com/tribune/tribune/tui/composer"
+	"github.com/tribune/tribune/tui/crisisview"
 	"github.com/tribune/tribune/tui/feed"
 	"github.com/tribune/tribune/tui/helpview"
 	"github.com/tribune/tribune/tui/outboxview"
@@ -40,6 +41,7 @@ const (
 	paneOutbox pane.ID = "outbox"
 	paneAudit  pane.ID = "audit"
 	paneHelp   pane.ID = "help"
+	paneCrisis pane.ID = "crisis"
 )
 
 // mode gates keys the panes do not see: the footer's command line and a
@@ -69,6 +71,7 @@ type Model struct {
 	box      *outboxview.Model
 	audit    *outboxview.AuditView
 	helpView *helpview.Model
+	crisis   *crisisview.Model
 	cmdline  textinput.Model
 
 	mode          mode
@@ -125,6 +128,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 		box:       outboxview.New(st, s.Location),
 		audit:     outboxview.NewAudit(st, s.Location),
 		helpView:  helpview.New(h),
+		crisis:    crisisview.New(st, s.Location, svc.Statements),
 		cmdline:   newCmdline(st),
 		sub:       svc.Hub.Subscribe(ctx),
 		feedInfo:  make(map[string]hub.FeedInfo),
@@ -137,6 +141,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 	m.panes.Add(paneOutbox, m.box, pane.Overlay)
 	m.panes.Add(paneAudit, m.audit, pane.Overlay)
 	m.panes.Add(paneHelp, m.helpView, pane.Overlay)
+	m.panes.Add(paneCrisis, m.crisis, pane.Overlay)
 	for _, fi := range svc.Hub.Feeds() {
 		m.feedInfo[fi.ID] = fi
 	}
@@ -199,6 +204,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.applyQueued(msg)
 	case outboxLoadedMsg:
 		m.box.SetItems(msg.items)
+		return m, nil
+	case timelineMsg:
+		m.crisis.SetTimeline(msg.entries, m.svc.Now())
 		return m, nil
 	case auditLoadedMsg:
 		m.audit.SetEntries(msg.entries)
@@ -353,6 +361,14 @@ func (m *Model) applyBatch(b hub.Batch) {
 		m.pending = append(m.pending, m.loadAudit())
 	}
 	m.showAlerts(hub.Items(b, stats.TopicAlerts))
+	inc, incChanged := hub.Last(b, hub.TopicIncident)
+	if incChanged {
+		m.crisis.SetIncident(inc)
+		m.stats.SetIncident(inc.Open)
+	}
+	if m.panes.Overlay() == paneCrisis && (len(changed) > 0 || holdChanged || incChanged) {
+		m.pending = append(m.pending, m.loadTimeline())
+	}
 	m.applyPresence(hub.Items(b, TopicPresence))
 	errText, _ := hub.Last(b, hub.TopicErrors)
 	switch dropped := hub.Dropped(b, hub.TopicEvents); {
@@ -381,6 +397,7 @@ func (m *Model) setHealth(hs []hub.Health, now time.Time) {
 // the feed's title and the stats show it.
 func (m *Model) setHold(h outbox.Hold) {
 	m.box.SetHold(h)
+	m.crisis.SetHold(h)
 	m.feed.SetHeld(h.On)
 	m.stats.SetHold(h)
 }
@@ -433,10 +450,18 @@ func (m *Model) applyLoaded(msg loadedMsg) {
 func (m *Model) applyQueued(msg queuedMsg) tea.Cmd {
 	m.queuing = false
 	a := msg.o.Action
-	delete(m.drafts, draftKey(a.Feed, a.Target))
+	delete(m.drafts, msg.draft)
 	m.box.Apply(msg.o)
 	m.composer.Close()
-	m.composer.Status, m.composer.StatusErr = fmt.Sprintf("✓ queued reply to @%s on %s", a.TargetAuthor, a.Feed), false
+	switch {
+	case a.Kind != feeds.ActPost:
+		m.composer.Status = fmt.Sprintf("✓ queued reply to @%s on %s", a.TargetAuthor, a.Feed)
+	case msg.feeds > 1:
+		m.composer.Status = fmt.Sprintf("✓ queued a post on %d feeds; the outbox shows each one", msg.feeds)
+	default:
+		m.composer.Status = "✓ queued a post on " + msg.o.Action.Feed
+	}
+	m.composer.StatusErr = false
 	m.refreshCounts()
 	if msg.err != nil {
 		m.setStatus(msg.err.Error(), true)

@@ -42,7 +42,7 @@ type idle struct {
 
 func (c idle) Platform() string { return c.platform }
 func (c idle) Capabilities() feeds.Capabilities {
-	acts := []feeds.ActionKind{feeds.ActReply}
+	acts := []feeds.ActionKind{feeds.ActReply, feeds.ActPost}
 	if c.mod {
 		acts = append(acts, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan)
 	}

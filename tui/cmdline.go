@@ -16,14 +16,16 @@ import (
 // by name, for when a key is not at hand or not remembered.
 var commands = map[string]struct {
 	help string
-	run  func(m *Model) tea.Cmd
+	run  func(m *Model, arg string) tea.Cmd
 }{
-	"hold":    {"hold the whole outbox", func(m *Model) tea.Cmd { return m.holdOutbox(true) }},
-	"release": {"release the outbox", func(m *Model) tea.Cmd { return m.holdOutbox(false) }},
-	"outbox":  {"show the outbox", (*Model).openOutbox},
-	"audit":   {"show the audit log", (*Model).openAudit},
-	"help":    {"show every key", (*Model).openHelp},
-	"quit":    {"quit", func(*Model) tea.Cmd { return tea.Quit }},
+	"hold":    {"hold the whole outbox", func(m *Model, _ string) tea.Cmd { return m.holdOutbox(true) }},
+	"release": {"release the outbox", func(m *Model, _ string) tea.Cmd { return m.holdOutbox(false) }},
+	"outbox":  {"show the outbox", func(m *Model, _ string) tea.Cmd { return m.openOutbox() }},
+	"audit":   {"show the audit log", func(m *Model, _ string) tea.Cmd { return m.openAudit() }},
+	"crisis":  {"show the Crisis view", func(m *Model, _ string) tea.Cmd { return m.openCrisis() }},
+	"note":    {"add a note to the incident's timeline: note TEXT", (*Model).note},
+	"help":    {"show every key", func(m *Model, _ string) tea.Cmd { return m.openHelp() }},
+	"quit":    {"quit", func(*Model, string) tea.Cmd { return tea.Quit }},
 }
 
 func commandNames() string {
@@ -43,7 +45,7 @@ func newCmdline(st *themes.Styles) textinput.Model {
 	s.Focused.Prompt, s.Focused.Text, s.Focused.Placeholder = st.HelpKey, st.Text, st.Muted
 	s.Blurred = s.Focused
 	ti.SetStyles(s)
-	ti.CharLimit = 64
+	ti.CharLimit = 500 // a note
 	return ti
 }
 
@@ -59,7 +61,8 @@ func (m *Model) commandKey(k tea.KeyPressMsg) tea.Cmd {
 		m.closeLine()
 		return nil
 	case key.Matches(k, m.keys.Run):
-		name := strings.ToLower(strings.TrimSpace(m.cmdline.Value()))
+		name, arg, _ := strings.Cut(strings.TrimSpace(m.cmdline.Value()), " ")
+		name = strings.ToLower(name)
 		m.closeLine()
 		if name == "" {
 			return nil
@@ -69,7 +72,7 @@ func (m *Model) commandKey(k tea.KeyPressMsg) tea.Cmd {
 			m.setStatus(fmt.Sprintf("Unknown command %q; commands: %s.", name, commandNames()), true)
 			return nil
 		}
-		return c.run(m)
+		return c.run(m, strings.TrimSpace(arg))
 	}
 	var cmd tea.Cmd
 	m.cmdline, cmd = m.cmdline.Update(k)

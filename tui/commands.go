@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
+	"github.com/tribune/tribune/tui/composer"
 	"github.com/tribune/tribune/tui/feed"
 	"github.com/tribune/tribune/tui/outboxview"
 )
@@ -43,8 +45,10 @@ type loadedMsg struct {
 // queuedMsg says a reply is committed to the outbox. err reports a
 // follow-up failure (the draft could not be cleared) that did not stop it.
 type queuedMsg struct {
-	o   outbox.Outgoing
-	err error
+	o     outbox.Outgoing
+	feeds int    // how many feeds a post to every feed went to
+	draft string // the draft's key
+	err   error
 }
 
 // notQueuedMsg says a reply could not be queued (refused, or not stored):
@@ -273,6 +277,22 @@ func (m *Model) discard() tea.Cmd {
 	}))
 }
 
+// sendTo is where a's text goes: its feed, or for a post to every feed,
+// each feed that takes posts, in the order the feeds are listed.
+func (m *Model) sendTo(a feeds.Action) []string {
+	if a.Feed != composer.AllFeeds {
+		return []string{a.Feed}
+	}
+	var out []string
+	for id, fi := range m.feedInfo {
+		if fi.Capabilities.Can(feeds.ActPost) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // send commits the reply to the outbox; the UI says "queued" only when
 // queuedMsg comes back, after the commit.
 func (m *Model) send() tea.Cmd {
@@ -286,22 +306,39 @@ func (m *Model) send() tea.Cmd {
 		return nil
 	}
 	now := m.svc.Now()
-	a.ID = feeds.NewActionID(now)
 	a.Created = now
 	a.Operator = m.sess.Operator
-	o := outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: now}
+	var items []outbox.Outgoing
+	for _, f := range m.sendTo(a) {
+		one := a
+		one.Feed = f
+		one.ID = feeds.NewActionID(now.Add(time.Duration(len(items)))) // in order
+		items = append(items, outbox.Outgoing{Action: one, State: outbox.StateQueued, Updated: now})
+	}
+	if len(items) == 0 {
+		m.setStatus("No feed here takes posts.", true)
+		return nil
+	}
+	o := items[0]
 	key, rev := draftKey(a.Feed, a.Target), m.nextRev(now)
 	m.queuing = true
 	m.composer.Status, m.composer.StatusErr = "queuing…", false
 	st, op, enqueue := m.svc.Store, m.sess.Operator, m.enqueuer()
 	return m.persist(func() tea.Msg {
-		if err := enqueue(o); err != nil {
-			return notQueuedMsg{fmt.Errorf("queuing reply (it is still in the composer): %w", err)}
+		for i, it := range items {
+			if err := enqueue(it); err != nil {
+				err = fmt.Errorf("queuing %s (it is still in the composer): %w", it.Action.Kind, err)
+				if i > 0 {
+					err = fmt.Errorf("queued on %d feeds, not on %s: %w", i, it.Action.Feed, err)
+				}
+				return notQueuedMsg{err}
+			}
 		}
+
 		if err := st.DeleteDraft(op, key, rev); err != nil {
-			return queuedMsg{o: o, err: fmt.Errorf("reply queued, but its draft was not cleared: %w", err)}
+			return queuedMsg{o: o, feeds: len(items), draft: key, err: fmt.Errorf("queued, but the draft was not cleared: %w", err)}
 		}
-		return queuedMsg{o: o}
+		return queuedMsg{o: o, feeds: len(items), draft: key}
 	})
 }
 

@@ -73,6 +73,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openOutbox()
 	case key.Matches(k, m.keys.Audit):
 		return m.openAudit()
+	case key.Matches(k, m.keys.Crisis):
+		return m.openCrisis()
 	case key.Matches(k, m.keys.Hold):
 		return m.toggleHold()
 	case m.alert != nil && key.Matches(k, m.keys.Dismiss):
@@ -107,8 +109,15 @@ func (m *Model) viewKey(ov pane.ID, k tea.KeyPressMsg) tea.Cmd {
 		return m.openOutbox()
 	case ov != paneAudit && key.Matches(k, m.keys.Audit):
 		return m.openAudit()
+	case ov != paneCrisis && key.Matches(k, m.keys.Crisis):
+		return m.openCrisis()
 	}
 	switch ov {
+	case paneCrisis:
+		if key.Matches(k, m.keys.Hold) {
+			return m.toggleHold()
+		}
+		return m.crisisKey(k)
 	case paneOutbox:
 		return m.outboxKey(k)
 	case paneAudit:

@@ -23,6 +23,7 @@ type keyMap struct {
 	Audit          key.Binding
 	Hold           key.Binding
 	Dismiss        key.Binding
+	Crisis         key.Binding
 	Command        key.Binding
 	// Moderation of the selected message, each confirmed with y.
 	Delete  key.Binding
@@ -51,6 +52,7 @@ func defaultKeyMap() keyMap {
 		Audit:          key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "audit log")),
 		Hold:           key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "hold outbox")),
 		Dismiss:        key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "dismiss the alert")),
+		Crisis:         key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "crisis mode")),
 		Command:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
 		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
 		Timeout:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeout author")),
@@ -76,8 +78,10 @@ func (b bindings) FullHelp() [][]key.Binding { return b.full }
 func (m *Model) helpKeys() bindings {
 	k := m.keys
 	global := []key.Binding{k.Next, k.Help, k.Quit}
-	all := []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Hold, k.Dismiss, k.Command}
+	all := []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Crisis, k.Hold, k.Dismiss, k.Command}
 	switch {
+	case m.panes.Overlay() == paneCrisis:
+		return bindings{short: append(m.crisis.ShortHelp(), k.Hold), full: append(m.crisis.FullHelp(), all)}
 	case m.panes.Overlay() == paneOutbox:
 		return bindings{short: m.box.ShortHelp(), full: m.box.FullHelp()}
 	case m.panes.Overlay() == paneAudit:
@@ -129,9 +133,10 @@ func (m *Model) allKeys() []helpview.Group {
 		paneStats:  {{Heading: "Stats", Keys: flat(m.stats.FullHelp())}},
 		paneOutbox: {{Heading: "Outbox", Keys: flat(m.box.FullHelp())}},
 		paneAudit:  {{Heading: "Audit log", Keys: flat(m.audit.FullHelp())}},
+		paneCrisis: {{Heading: "Crisis", Keys: flat(m.crisis.FullHelp())}},
 	}
 	dashboard := []helpview.Group{
-		{Heading: "Views", Keys: []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Hold, k.Dismiss, k.Command}},
+		{Heading: "Views", Keys: []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Crisis, k.Hold, k.Dismiss, k.Command}},
 		{Heading: "Anywhere", Keys: []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
 	}
 	first := m.panes.Overlay()
@@ -139,7 +144,7 @@ func (m *Model) allKeys() []helpview.Group {
 		first = m.panes.Focused()
 	}
 	all := append(slices.Clone(views[first]), dashboard...)
-	for _, id := range []pane.ID{paneFeed, paneReply, paneStats, paneOutbox, paneAudit} {
+	for _, id := range []pane.ID{paneFeed, paneReply, paneStats, paneOutbox, paneAudit, paneCrisis} {
 		if id != first {
 			all = append(all, views[id]...)
 		}

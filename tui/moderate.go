@@ -164,6 +164,9 @@ type question struct {
 	// how says how to answer, short when the footer is narrow; the
 	// question is cut first, how never.
 	how, short string
+	// other are answers besides y, by key: a choice among several, where
+	// enter takes yes.
+	other map[string]func() tea.Cmd
 	// act and reason are a ban's or a timeout's: the action, and the
 	// line its reason is typed on.
 	act    *feeds.Action
@@ -185,6 +188,12 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.reasonKey(q, k)
 	}
 	m.ask, m.mode = nil, modeNormal
+	if q != nil && q.other[k.String()] != nil {
+		return q.other[k.String()]()
+	}
+	if q != nil && q.other != nil && k.String() == "enter" {
+		return q.yes()
+	}
 	if q == nil || !key.Matches(k, m.keys.Confirm) {
 		if q != nil {
 			m.setStatus(q.no, false)

@@ -44,6 +44,9 @@ type Services struct {
 	// Team is who is connected, for presence and collisions between
 	// sessions; nil when there is only ever one.
 	Team *Team
+	// Statements are the holding statements crisis mode offers, from the
+	// config.
+	Statements []string
 }
 
 // Session is what one terminal brings to the dashboard: where it reads and

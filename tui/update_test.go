@@ -273,7 +273,7 @@ func TestHelpScrolls(t *testing.T) {
 	if !strings.Contains(first, "▼ more") {
 		t.Fatalf("help at 60x15 does not say there is more:\n%s", first)
 	}
-	for range 40 {
+	for range 100 {
 		hit(m, "j")
 	}
 	last := ansi.Strip(m.screen())

@@ -144,11 +144,20 @@ func (m *Model) Typing() bool { return m.open && m.focused }
 
 // Title names the pane and, when a reply is open, where it goes.
 func (m *Model) Title() string {
-	if !m.open {
+	switch {
+	case !m.open:
 		return "Reply"
+	case m.target.Kind != feeds.ActPost:
+		return "Reply → " + m.target.Feed
+	case m.target.Feed == AllFeeds:
+		return "Post → every feed"
 	}
-	return "Reply → " + m.target.Feed
+	return "Post → " + m.target.Feed
 }
+
+// AllFeeds is the Feed of a post written for every feed that can take
+// one: the dashboard queues one post per feed.
+const AllFeeds = "*"
 
 // ShortHelp is the help bar's subset of the composer's keys.
 func (m *Model) ShortHelp() []key.Binding { return m.Keys.ShortHelp() }
@@ -210,6 +219,13 @@ func (m *Model) View() string {
 
 func (m *Model) contextLine() string {
 	t := m.target
+	if t.Kind == feeds.ActPost {
+		where := "on " + t.Feed
+		if t.Feed == AllFeeds {
+			where = "on every feed that takes posts"
+		}
+		return m.styles.Bold.Render(cells.Truncate(cells.Safe("A new post from the brand, "+where+":"), m.width, "…"))
+	}
 	who := t.TargetAuthor
 	if who == "" {
 		who = "?"

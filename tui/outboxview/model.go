@@ -456,9 +456,22 @@ func (v *AuditView) row(e outbox.AuditEntry) string {
 		st = v.styles.Warn
 	case outbox.AuditSent:
 		st = v.styles.OK
+	case outbox.AuditAlert, outbox.AuditIncidentOpened, outbox.AuditRefused:
+		st = v.styles.Error
 	}
 	line := v.styles.Time.Render(e.Time.In(v.loc).Format("01-02 15:04:05")) + " " +
-		v.styles.Author.Render(pad(who, 10)) + " " + st.Render(pad(what, 12))
+		v.styles.Author.Render(pad(who, 10)) + " " + st.Render(pad(what, 15))
+	switch {
+	case e.What == outbox.AuditStarred:
+		line += " " + v.styles.Text.Render("★ @"+e.TargetAuthor+" on "+e.Feed) + "  " + v.styles.Muted.Render("«"+oneLine(e.TargetText)+"»")
+	case e.ActionID == "" && e.Text != "":
+		// An alert, a note, what a hold covered, why an incident opened.
+		where := ""
+		if e.Feed != "" {
+			where = e.Feed + ": "
+		}
+		line += " " + v.styles.Text.Render(where+oneLine(e.Text))
+	}
 	if e.ActionID != "" {
 		a := feeds.Action{Kind: e.Kind, Feed: e.Feed, TargetAuthor: e.TargetAuthor, Duration: e.Duration}
 		line += " " + v.styles.Text.Render(What(a))

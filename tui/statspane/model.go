@@ -43,10 +43,11 @@ type Model struct {
 	hold   outbox.Hold
 	now    time.Time
 
-	focused bool
-	top     int // first line of the details shown
-	loc     *time.Location
-	team    string // who else is connected, when anyone is
+	focused  bool
+	top      int // first line of the details shown
+	loc      *time.Location
+	team     string // who else is connected, when anyone is
+	incident bool
 
 	width, height int
 }
@@ -100,6 +101,9 @@ func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.Keys.Up, m.Ke
 
 // FullHelp is the keys of the details.
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+
+// SetIncident says whether an incident is open.
+func (m *Model) SetIncident(open bool) { m.incident = open }
 
 // SetTeam sets the line that says who is connected.
 func (m *Model) SetTeam(line string) { m.team = line }
@@ -409,6 +413,9 @@ func (m *Model) sparkScaled(minutes []int, w, peak int, st lipgloss.Style) strin
 func (m *Model) footer() string {
 	o := m.outbox
 	held := ""
+	if m.incident {
+		held = m.styles.Error.Render("⚠ INCIDENT") + " "
+	}
 	if m.hold.On {
 		held = m.styles.Error.Render("⏸ HELD") + " "
 		if !m.hold.Whole() {
