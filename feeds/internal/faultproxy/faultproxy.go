@@ -139,6 +139,11 @@ func (p *Proxy) accept() {
 		if err != nil {
 			return
 		}
+		// Counted before the server sees the connection, so that a test
+		// server reading Accepted counts its own.
+		p.mu.Lock()
+		p.accepted++
+		p.mu.Unlock()
 		server, err := net.Dial("tcp", p.target)
 		if err != nil {
 			client.Close()
@@ -152,7 +157,6 @@ func (p *Proxy) accept() {
 			return
 		}
 		p.conns[c] = struct{}{}
-		p.accepted++
 		p.notifyLocked()
 		p.mu.Unlock()
 		p.wg.Add(1)
