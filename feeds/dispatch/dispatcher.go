@@ -329,7 +329,11 @@ func (d *Dispatcher) deliver(ctx context.Context, o outbox.Outgoing) {
 	// The send outlives a stop by sendGrace, bounded by the timeout.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.Timeout)
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(sendGrace, cancel) })
-	err := c.Do(sendCtx, a)
+	// The operator saw, and the outbox keeps, the channel's displayed
+	// name; the platform gets the name it spelled (hub.RawChannel).
+	sent := a
+	sent.Channel = d.hub.RawChannel(a.Feed, a.Target, a.Channel)
+	err := c.Do(sendCtx, sent)
 	stop()
 	cancel()
 	if wait, limited := feeds.RetryAfterOf(err); limited {

@@ -94,6 +94,9 @@ type Hub struct {
 	hold   *outbox.Hold // last published; new subscribers start from it
 	// incident is the last published incident, likewise.
 	incident *outbox.Incident
+	// raw remembers, per feed, channel names the sanitizer changed, for
+	// actions (channels.go).
+	raw map[string]*rawChannels
 }
 
 type feed struct {
@@ -130,6 +133,7 @@ func New(opts Options) *Hub {
 		seq:     opts.LastSeq,
 		seen:    make(map[string]*seenSet),
 		health:  make(map[string]Health),
+		raw:     make(map[string]*rawChannels),
 	}
 	for _, ev := range opts.Seen {
 		h.seenSet(ev.Feed).add(ev.ID)
@@ -446,6 +450,7 @@ func (h *Hub) process(g *group) {
 func (h *Hub) prepare(raw, events, deletes []feeds.Event) (_, _ []feeds.Event) {
 	for i := range raw {
 		ev := raw[i]
+		rawChannel := ev.Channel
 		clean(&ev)
 		if ev.Kind == feeds.KindDelete {
 			deletes = append(deletes, ev)
@@ -462,6 +467,7 @@ func (h *Hub) prepare(raw, events, deletes []feeds.Event) (_, _ []feeds.Event) {
 		if ev.Time.IsZero() {
 			ev.Time = h.opts.Now()
 		}
+		h.rememberChannel(&ev, rawChannel)
 		events = append(events, ev)
 	}
 	return events, deletes

@@ -124,6 +124,9 @@ type Connector struct {
 	running atomic.Bool
 	// recent is only touched by Run, and Runs never overlap.
 	recent *recentIDs
+	// lost is when the last session that was up ended, zero once every
+	// channel has been told of the gap since (gap.go). Run's only.
+	lost time.Time
 
 	mu    sync.Mutex // guards the fields below
 	sess  *session   // the registered connection, nil when there is none

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ergochat/irc-go/ircmsg"
 
@@ -64,6 +65,7 @@ var joinErrors = map[string]bool{
 func (s *session) trackJoins(msg *ircmsg.Message) {
 	s.mu.Lock()
 	changed := true
+	rejoined := ""
 	switch {
 	case msg.Command == "JOIN" && len(msg.Params) > 0 && sameName(msg.Nick(), s.m.self):
 		if strings.Contains(msg.Source, "!") {
@@ -73,6 +75,7 @@ func (s *session) trackJoins(msg *ircmsg.Message) {
 		if len(s.joined) < maxJoined {
 			s.joined[foldName(msg.Params[0])] = true
 		}
+		rejoined = msg.Params[0]
 	case joinErrors[msg.Command] && len(msg.Params) > 1:
 		delete(s.joining, foldName(msg.Params[1]))
 	case msg.Command == "NOTICE" && s.k.twitch && len(msg.Params) > 0:
@@ -91,7 +94,11 @@ func (s *session) trackJoins(msg *ircmsg.Message) {
 	}
 	up := s.phase == phaseJoining && len(s.joining) == 0
 	s.mu.Unlock()
+	if rejoined != "" {
+		s.showGap(rejoined)
+	}
 	if up {
+		s.k.lost = time.Time{} // every channel was told
 		s.phase = phaseReady
 		s.stream.Connected()
 	}

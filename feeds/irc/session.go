@@ -145,6 +145,9 @@ func (s *session) run(ctx context.Context) error {
 		s.readLoop(lines)
 	}()
 	defer func() {
+		if s.phase == phaseReady {
+			s.k.lost = s.k.now() // what is said from now on is missed
+		}
 		s.k.unpublish(s)
 		close(s.done) // first, so that writers see it and stop
 		s.conn.Close()

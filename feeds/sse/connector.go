@@ -72,7 +72,10 @@ type Connector struct {
 
 	mu     sync.Mutex // guards the stream state kept across Runs
 	lastID string
-	retry  time.Duration // the server's retry: as sent, 0 until it sends one
+	// lost is when the last stream that proved live ended, zero once the
+	// gap since has been resumed or shown.
+	lost  time.Time
+	retry time.Duration // the server's retry: as sent, 0 until it sends one
 }
 
 var _ feeds.Connector = (*Connector)(nil)
@@ -228,8 +231,16 @@ func (c *Connector) stream(ctx context.Context, s feeds.Stream) (live bool, err 
 		if !live {
 			live = true
 			s.Connected()
+			c.showGap(s, lastID)
 		}
 	}
+	defer func() {
+		if live {
+			c.mu.Lock()
+			c.lost = time.Now()
+			c.mu.Unlock()
+		}
+	}()
 	p := newParser(activity{resp.Body, idle, c.idle}, c.maxEvent, lastID)
 	p.comment = proven
 	for {
@@ -318,4 +329,24 @@ func statusError(resp *http.Response) error {
 		return feeds.Permanent(errors.New("sse: the server answered 204 No Content: it asks clients to stop"))
 	}
 	return httpx.HTTPError("sse", resp, 0)
+}
+
+// showGap, once a stream is live again after one was lost, tells the feed
+// what the server sent in between was not received, when it could not
+// be asked for: a stream that never sent an id cannot be resumed. With
+// Last-Event-ID the server sends what was missed, and there is no gap.
+func (c *Connector) showGap(s feeds.Stream, lastID string) {
+	c.mu.Lock()
+	lost := c.lost
+	c.lost = time.Time{}
+	c.mu.Unlock()
+	if lost.IsZero() || lastID != "" {
+		return
+	}
+	now := time.Now()
+	s.Emit(feeds.Event{
+		Feed: c.feed, Platform: c.platform, ID: fmt.Sprintf("~gap-%d", now.UnixNano()), Kind: feeds.KindNotice, Time: now,
+		Text: fmt.Sprintf("reconnected: what the stream sent from %s to %s was not received (it sends no event ids to resume from)",
+			lost.Local().Format("15:04:05"), now.Local().Format("15:04:05")),
+	})
 }

@@ -82,6 +82,9 @@ type Connector struct {
 	caps      feeds.Capabilities
 
 	running sync.Mutex // held by Run
+	// lost is when the last stream that proved live ended, zero once the
+	// gap since has been shown. Run's only.
+	lost time.Time
 }
 
 var _ feeds.Connector = (*Connector)(nil)
@@ -202,8 +205,20 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		}
 	}
 
-	k := wskeep.Start(conn, c.idle, s.Connected)
+	// A generic stream has no cursor to resume from: what it sent while
+	// we were away is gone, and the feed says so once live again.
+	live := false
+	k := wskeep.Start(conn, c.idle, func() {
+		live = true
+		s.Connected()
+		c.showGap(s)
+	})
 	defer k.Stop()
+	defer func() {
+		if live {
+			c.lost = time.Now()
+		}
+	}()
 	for {
 		data, err := k.Read()
 		if err != nil {
@@ -238,3 +253,21 @@ func (c *Connector) handle(s feeds.Stream, frame []byte) {
 		s.Emit(ev)
 	}
 }
+
+// showGap tells the feed, once a stream is live again after one was lost,
+// that what the server sent in between was not received.
+func (c *Connector) showGap(s feeds.Stream) {
+	if c.lost.IsZero() {
+		return
+	}
+	now := time.Now()
+	s.Emit(feeds.Event{
+		Feed: c.feed, Platform: c.platform, ID: fmt.Sprintf("~gap-%d", now.UnixNano()), Kind: feeds.KindNotice, Time: now,
+		Text: fmt.Sprintf("reconnected: what the stream sent from %s to %s was not received (it has no cursor to resume from)",
+			c.lost.Local().Format(gapTime), now.Local().Format(gapTime)),
+	})
+	c.lost = time.Time{}
+}
+
+// gapTime is how a gap's ends read in its notice.
+const gapTime = "15:04:05"
