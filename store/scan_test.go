@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 func TestEventsWalksInSeqOrderAcrossPages(t *testing.T) {
@@ -61,5 +62,39 @@ func TestEventsFilters(t *testing.T) {
 	err := db.Events(Filter{}, func(feeds.Event) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Fatalf("after fn's error: err %v, %d calls", err, n)
+	}
+}
+
+func TestAuditPagesWithoutLosingOrRepeating(t *testing.T) {
+	c := newClock()
+	db := openTemp(t, Options{Now: c.Now})
+	const n = 2*scanPage + 3
+	for i := range n {
+		if i%7 != 0 {
+			c.Add(time.Second) // some entries share an instant
+		}
+		if err := db.Note(outbox.AuditEntry{What: outbox.AuditAlert, Text: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	err := db.Audit(time.Time{}, func(e outbox.AuditEntry) error {
+		got = append(got, e.Text)
+		// fn runs outside any transaction: it may write.
+		if len(got) == 1 {
+			return db.Note(outbox.AuditEntry{What: outbox.AuditAlert, Text: "late"})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n+1 || got[n] != "late" {
+		t.Fatalf("got %d entries, last %q", len(got), got[len(got)-1])
+	}
+	for i := range n {
+		if got[i] != fmt.Sprint(i) {
+			t.Fatalf("entry %d is %q", i, got[i])
+		}
 	}
 }
