@@ -69,6 +69,8 @@ const usageText = `tribune — a terminal dashboard for live community animation
 Usage:
   tribune [flags]                  run the dashboard (the built-in demo when no feeds are configured)
   tribune audit [--since T]        print the audit log as JSON lines (T: "2h", "2026-11-23", RFC 3339)
+  tribune export --since T         the stored events as JSON lines or CSV (--until, --feed, --format, --out)
+  tribune report --since T         a report on the period as Markdown, CSV or HTML (--until, --format, --out)
   tribune db check                 verify the database
   tribune db compact               rewrite the database to reclaim free space (tribune must not be running)
   tribune version                  print the version
@@ -224,11 +226,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	// The command's own arguments, with the common flags anywhere among
 	// them: "db" takes its verb first ("tribune db check --db x.db").
-	var since string
+	var q queryFlags
 	fs := o.newFlagSet("tribune " + command)
-	if command == "audit" {
-		fs.StringVar(&since, "since", "", "only entries at or after `T`: a duration back from now (\"2h\", \"7d\"), a date (2026-11-23) or an RFC 3339 time")
-	}
+	q.register(command, fs)
 	var positional []string
 	for {
 		if err := parse(fs, rest); errors.Is(err, flag.ErrHelp) {
@@ -258,9 +258,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if len(positional) > 0 {
 			return usageError{fmt.Errorf("unexpected %q (see tribune help)", positional[0])}
 		}
-	case "audit":
+	case "audit", "export", "report":
 		if len(positional) > 0 {
-			return usageError{fmt.Errorf("audit: unexpected %q", positional[0])}
+			return usageError{fmt.Errorf("%s: unexpected %q", command, positional[0])}
 		}
 	case "db":
 		if len(positional) != 1 || (positional[0] != "check" && positional[0] != "compact") {
@@ -272,8 +272,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	switch command {
-	case "audit":
-		return auditCmd(o, cfg, since, stdout)
+	case "audit", "export", "report":
+		return queryCmd(o, cfg, command, q, stdout)
 	case "db":
 		return dbCmd(o, cfg, positional[0], stdout)
 	}
@@ -332,6 +332,13 @@ func dashboard(o options, cfg Config) error {
 		return err
 	}
 	defer svc.stop()
+	// audit, export and report ask this process while it holds the db.
+	dbPath, _ := o.dbPath(cfg) // startServices opened it
+	if stopControl, err := startControl(ctx, svc.db, dbPath, cfg); err != nil {
+		hub.Publish(svc.Hub, hub.TopicErrors, err.Error())
+	} else {
+		defer stopControl()
+	}
 	// This terminal is one session; `tribune serve` will run one per SSH
 	// connection over the same services.
 	p := tui.NewProgram(ctx, svc.Services, tui.Session{
