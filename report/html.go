@@ -150,7 +150,7 @@ type entryView struct {
 }
 
 func writeHTML(w *bufio.Writer, r *Report) error {
-	d := htmlData{Report: r, From: r.when(r.Since), To: r.when(r.Until), StepText: duration(r.Step)}
+	d := htmlData{Report: r, From: r.when(r.Since), To: r.when(r.Until), StepText: stepText(r.Step)}
 	var vol [][]int
 	var cols []string
 	for i, f := range r.Feeds {
@@ -191,7 +191,8 @@ func writeHTML(w *bufio.Writer, r *Report) error {
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"inc": func(i int) int { return i + 1 },
+	"inc":    func(i int) int { return i + 1 },
+	"plural": plural,
 	"width": func(n, of int) template.CSS {
 		if of == 0 {
 			return "width:0"
@@ -229,7 +230,7 @@ th { color: #5b6570; font-weight: 600; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.t { white-space: nowrap; color: #5b6570; }
 td.d { overflow-wrap: anywhere; }
-.bar { background: #4e79a7; height: 8px; border-radius: 4px; min-width: 1px; }
+.bar { background: #4e79a7; height: 8px; border-radius: 4px; }
 .two { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 @media (max-width: 720px) { .two { grid-template-columns: 1fr; } }
 tr.alert td { background: #fdeeee; }
@@ -240,14 +241,14 @@ tr.held td, tr.released td { background: #fff6e0; }
 <body>
 <main>
 <h1>tribune report</h1>
-<p class="sub">{{.From}} to {{.To}} · {{len .Feeds}} feeds · buckets of {{.StepText}}</p>
+<p class="sub">{{.From}} to {{.To}} · {{len .Feeds}} feeds · one bar per {{.StepText}}</p>
 <div class="cards">
 <div class="card"><b>{{.Messages}}</b><span>messages ({{.Brand}} from the brand)</span></div>
 <div class="card"><b>{{.Authors}}{{if .AuthorsCapped}}+{{end}}</b><span>authors</span></div>
 <div class="card"><b>{{.Mentions}}</b><span>mentions of the brand</span></div>
 <div class="card"><b>{{if .Answered}}{{.Median}}{{else}}–{{end}}</b><span>median response ({{.Answered}} answered)</span></div>
 <div class="card"><b>{{.Unanswered}}</b><span>questions unanswered</span></div>
-<div class="card"><b>{{.Alerts}}</b><span>alerts · {{len .Incidents}} incidents</span></div>
+<div class="card"><b>{{.Alerts}}</b><span>{{plural .Alerts "alert"}} · {{plural (len .Incidents) "incident"}}</span></div>
 </div>
 
 <h2>Volume</h2>
@@ -306,9 +307,9 @@ tr.held td, tr.released td { background: #fff6e0; }
 </div>
 
 <h2>Alerts and incidents</h2>
-<p class="muted">{{.Alerts}} alerts; the outbox was held {{.Holds}} times.</p>
+<p class="muted">{{plural .Alerts "alert"}}; the outbox was held {{plural .Holds "time"}}.</p>
 {{range .IncidentViews}}<section class="box" style="margin-bottom:12px">
-<h3>Incident {{.N}}: {{.From}} to {{if .Open}}still open{{else}}{{.To}}{{end}} · {{.AlertCount}} alerts</h3>
+<h3>Incident {{.N}}: {{.From}} to {{if .Open}}still open{{else}}{{.To}}{{end}} · {{plural .AlertCount "alert"}}</h3>
 <table><tr><th>time</th><th>what</th><th>by</th><th>feed</th><th>detail</th></tr>
 {{range .Rows}}<tr class="{{.Class}}"><td class="t">{{.Time}}</td><td>{{.What}}</td><td>{{.By}}</td><td>{{.Feed}}</td><td class="d">{{.Detail}}</td></tr>
 {{end}}</table>{{if .More}}<p class="muted">… and {{.More}} more entries.</p>{{end}}

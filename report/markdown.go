@@ -54,12 +54,30 @@ func (r *Report) label(t time.Time) string {
 	return t.Format("15:04")
 }
 
+// stepText reads "minute", "5 minutes", "hour", "day".
+func stepText(d time.Duration) string {
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{7 * 24 * time.Hour, "week"}, {24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
+		if d >= u.d && d%u.d == 0 {
+			if n := d / u.d; n > 1 {
+				return fmt.Sprintf("%d %ss", n, u.name)
+			}
+			return u.name
+		}
+	}
+	return duration(d)
+}
+
 // duration reads "4m 05s", "1h 02m", "12s".
 func duration(d time.Duration) string {
 	d = d.Round(time.Second)
 	switch {
 	case d >= time.Hour:
 		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
 	case d >= time.Minute:
 		return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
@@ -71,6 +89,14 @@ func pct(n, of int) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.0f %%", 100*float64(n)/float64(of))
+}
+
+// plural reads "1 alert", "2 alerts".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // clip shortens s to n runes, with an ellipsis.
@@ -103,7 +129,7 @@ func md(s string) string {
 			b.WriteString("&amp;")
 		case '\n', '\r', '\t':
 			b.WriteByte(' ')
-		case '\\', '`', '*', '_', '[', ']', '(', ')', '#', '|', '!', '~', '{', '}', '+', '-', '.':
+		case '\\', '`', '*', '_', '[', ']', '|', '~':
 			b.WriteByte('\\')
 			b.WriteRune(c)
 		default:
@@ -121,9 +147,9 @@ func writeMarkdown(w *bufio.Writer, r *Report) error {
 	if r.AuthorsCapped {
 		p(" (at least)")
 	}
-	p(" on %d feeds; %d alerts, %d incidents.\n\n", len(r.Feeds), r.Alerts, len(r.Incidents))
+	p(" on %s; %s, %s.\n\n", plural(len(r.Feeds), "feed"), plural(r.Alerts, "alert"), plural(len(r.Incidents), "incident"))
 
-	p("## Volume\n\nEvents per %s, by feed.\n\n", duration(r.Step))
+	p("## Volume\n\nEvents per %s, by feed.\n\n", stepText(r.Step))
 	p("| %s |", "from")
 	for _, f := range r.Feeds {
 		p(" %s |", md(f))
@@ -198,7 +224,7 @@ func writeMarkdown(w *bufio.Writer, r *Report) error {
 	p("\n%d actions failed or ended uncertain.\n", r.Failed)
 
 	p("\n## Alerts and incidents\n\n")
-	p("%d alerts; the outbox was held %d times.\n", r.Alerts, r.Holds)
+	p("%s; the outbox was held %s.\n", plural(r.Alerts, "alert"), plural(r.Holds, "time"))
 	for i, inc := range r.Incidents {
 		end := r.when(inc.End)
 		if inc.Open {

@@ -139,8 +139,8 @@ func TestUntrustedTextIsInert(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := b.String()
-		for _, bad := range []string{"<script", "<img", "onerror=alert(1)>", "](javascript"} {
-			if bad[0] == ']' && f != report.Markdown {
+		for _, bad := range []string{"<script", "<img", "onerror=alert(1)>", "x](javascript"} {
+			if bad[0] == 'x' && f != report.Markdown {
 				continue // plain text in HTML
 			}
 			if strings.Contains(strings.ToLower(out), bad) {
