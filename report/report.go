@@ -250,7 +250,9 @@ func (b *builder) volume(src Source) error {
 	for feed, mcs := range counts {
 		var v []int
 		for _, mc := range mcs {
-			if mc.Minute.Before(b.q.Since) || !mc.Minute.Before(b.q.Until) {
+			// The minute holding Since counts: its bucket starts at or
+			// before it.
+			if !mc.Minute.Before(b.q.Until) {
 				continue
 			}
 			if i := b.r.bucket(mc.Minute); i >= 0 {
