@@ -95,22 +95,20 @@ func (r *Report) barChart(title string, series [][]int, colours []string, share 
 	return template.HTML(b.String())
 }
 
-// niceCeil rounds n up to 1, 2 or 5 times a power of ten, and a multiple
-// of four so the grid's labels are whole.
+// niceCeil is the top of an axis of four steps holding n: each step a
+// whole 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten.
 func niceCeil(n int) int {
 	if n <= 4 {
 		return 4
 	}
-	for p := 1; ; p *= 10 {
-		for _, m := range []int{1, 2, 5} {
-			if c := m * p; c >= n && c%4 == 0 {
-				return c
+	for p := 1; p < 1<<50; p *= 10 {
+		for _, m := range []int{10, 15, 20, 25, 30, 40, 50, 60, 80} {
+			if m*p%10 == 0 && 4*m*p/10 >= n {
+				return 4 * m * p / 10
 			}
 		}
-		if p > 1<<40 {
-			return n
-		}
 	}
+	return n
 }
 
 type legendItem struct {
@@ -248,7 +246,7 @@ tr.held td, tr.released td { background: #fff6e0; }
 <div class="card"><b>{{.Mentions}}</b><span>mentions of the brand</span></div>
 <div class="card"><b>{{if .Answered}}{{.Median}}{{else}}–{{end}}</b><span>median response ({{.Answered}} answered)</span></div>
 <div class="card"><b>{{.Unanswered}}</b><span>questions unanswered</span></div>
-<div class="card"><b>{{.Alerts}}</b><span>{{plural .Alerts "alert"}} · {{plural (len .Incidents) "incident"}}</span></div>
+<div class="card"><b>{{.Alerts}}</b><span>alerts · {{plural (len .Incidents) "incident"}}</span></div>
 </div>
 
 <h2>Volume</h2>
@@ -309,9 +307,9 @@ tr.held td, tr.released td { background: #fff6e0; }
 <h2>Alerts and incidents</h2>
 <p class="muted">{{plural .Alerts "alert"}}; the outbox was held {{plural .Holds "time"}}.</p>
 {{range .IncidentViews}}<section class="box" style="margin-bottom:12px">
-<h3>Incident {{.N}}: {{.From}} to {{if .Open}}still open{{else}}{{.To}}{{end}} · {{plural .AlertCount "alert"}}</h3>
+<h3>Incident {{.N}}: {{.From}} {{if .Open}}on, still open at the end of the period{{else}}to {{.To}}{{end}} · {{plural .AlertCount "alert"}}</h3>
 <table><tr><th>time</th><th>what</th><th>by</th><th>feed</th><th>detail</th></tr>
-{{range .Rows}}<tr class="{{.Class}}"><td class="t">{{.Time}}</td><td>{{.What}}</td><td>{{.By}}</td><td>{{.Feed}}</td><td class="d">{{.Detail}}</td></tr>
+{{range .Rows}}<tr class="{{.Class}}"><td class="t">{{.Time}}</td><td class="t">{{.What}}</td><td>{{.By}}</td><td>{{.Feed}}</td><td class="d">{{.Detail}}</td></tr>
 {{end}}</table>{{if .More}}<p class="muted">… and {{.More}} more entries.</p>{{end}}
 </section>
 {{else}}<p class="muted">No incident in the period.</p>

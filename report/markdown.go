@@ -226,11 +226,11 @@ func writeMarkdown(w *bufio.Writer, r *Report) error {
 	p("\n## Alerts and incidents\n\n")
 	p("%s; the outbox was held %s.\n", plural(r.Alerts, "alert"), plural(r.Holds, "time"))
 	for i, inc := range r.Incidents {
-		end := r.when(inc.End)
+		span := "to " + r.when(inc.End)
 		if inc.Open {
-			end = "still open"
+			span = "on, still open at the end of the period"
 		}
-		p("\n### Incident %d: %s to %s\n\n", i+1, r.when(inc.Start), end)
+		p("\n### Incident %d: %s %s\n\n", i+1, r.when(inc.Start), span)
 		p("| time | what | by | feed | detail |\n|---|---|---|---|---|\n")
 		for _, e := range inc.Entries {
 			p("| %s | %s | %s | %s | %s |\n", r.when(e.Time), md(entryWhat(e)), md(e.By), md(e.Feed), md(entryDetail(e)))

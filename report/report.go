@@ -36,8 +36,8 @@ const (
 	maxTimeline = 500
 	// topContributors is the length of the contributors' list.
 	topContributors = 10
-	// incidentGap closes an incident that no hold keeps open this long
-	// after its last alert.
+	// incidentGap is how long an incident goes on after its last alert
+	// or release: the actions of the aftermath are part of it.
 	incidentGap = 30 * time.Minute
 )
 
@@ -117,8 +117,9 @@ type KindCount struct {
 }
 
 // Incident is a stretch of trouble: it opens with an alert or a hold and
-// closes with the release, or incidentGap after its last alert when
-// nothing was held. Open is set when it had not closed by Until.
+// closes once the outbox is not held and incidentGap has passed since
+// its last alert, hold or release; End is its last entry. Open is set
+// when it had not closed by Until.
 type Incident struct {
 	Start, End time.Time
 	Open       bool
@@ -384,9 +385,11 @@ func (b *builder) audit(src Source) error {
 	mod := make(map[feeds.ActionKind]int)
 	var cur *Incident
 	var held bool
-	var lastAlert time.Time
-	closeAt := func(t time.Time) {
-		cur.End = t
+	// mark is the last alert, hold or release: the incident goes on
+	// while the outbox is held and incidentGap past it.
+	var mark, last time.Time
+	closeIncident := func(open bool) {
+		cur.End, cur.Open = last, open
 		r.Incidents = append(r.Incidents, *cur)
 		cur = nil
 	}
@@ -394,23 +397,26 @@ func (b *builder) audit(src Source) error {
 		if !e.Time.Before(b.q.Until) {
 			return errStop
 		}
-		if cur != nil && !held && e.Time.Sub(lastAlert) > incidentGap {
-			closeAt(lastAlert.Add(incidentGap))
+		if cur != nil && !held && e.Time.Sub(mark) > incidentGap {
+			closeIncident(false)
 		}
 		keep := false
 		switch e.What {
 		case outbox.AuditAlert:
 			r.Alerts++
-			lastAlert = e.Time
+			mark = e.Time
 			keep = true
 		case outbox.AuditHeld:
 			r.Holds++
 			held = true
-			lastAlert = e.Time
+			mark = e.Time
 			keep = true
 		case outbox.AuditReleased:
 			held = false
-			keep = cur != nil
+			if cur != nil {
+				mark = e.Time
+				keep = true
+			}
 		case outbox.AuditSent:
 			switch e.Kind {
 			case feeds.ActReply:
@@ -435,26 +441,19 @@ func (b *builder) audit(src Source) error {
 			cur = &Incident{Start: e.Time}
 		}
 		if len(cur.Entries) < maxTimeline {
-			cur.Entries = append(cur.Entries, Entry{Time: e.Time, What: e.What, By: e.By, Feed: e.Feed,
+			cur.Entries = append(cur.Entries, Entry{Time: e.Time, What: e.What, By: cmp.Or(e.By, e.Operator), Feed: e.Feed,
 				Kind: string(e.Kind), Target: e.TargetAuthor, Text: cmp.Or(e.Text, e.TargetText)})
 		} else {
 			cur.More++
 		}
-		if e.What == outbox.AuditReleased {
-			closeAt(e.Time)
-		}
+		last = e.Time
 		return nil
 	})
 	if err != nil && err != errStop {
 		return fmt.Errorf("reading audit log: %w", err)
 	}
 	if cur != nil {
-		if !held && b.q.Until.Sub(lastAlert) > incidentGap {
-			closeAt(lastAlert.Add(incidentGap))
-		} else {
-			cur.Open = true
-			closeAt(b.q.Until)
-		}
+		closeIncident(held || b.q.Until.Sub(mark) <= incidentGap)
 	}
 	for _, k := range moderationKinds {
 		r.Moderation = append(r.Moderation, KindCount{Kind: string(k), N: mod[k]})

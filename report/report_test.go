@@ -221,3 +221,11 @@ func TestExport(t *testing.T) {
 		t.Errorf("texts not exported exactly: hostile %v, multi-line %v", hostile, multi)
 	}
 }
+
+func TestAxisTop(t *testing.T) {
+	for n, want := range map[int]int{0: 4, 3: 4, 5: 8, 9: 12, 13: 16, 50: 60, 101: 120, 5050: 6000, 9000: 10000} {
+		if got := report.NiceCeil(n); got != want {
+			t.Errorf("NiceCeil(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
