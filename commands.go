@@ -1,55 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
-	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/store"
 )
-
-// auditCmd prints the audit log as JSON lines, oldest first.
-func auditCmd(o options, cfg Config, since string, stdout io.Writer) error {
-	from, err := parseSince(since, time.Now())
-	if err != nil {
-		return usageError{err}
-	}
-	db, err := openExisting(o, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	w := bufio.NewWriter(stdout)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if err := db.Audit(from, func(e outbox.AuditEntry) error { return enc.Encode(e) }); err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	return w.Flush()
-}
-
-// parseSince reads --since: empty is the beginning of the log.
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := parseDays(s); err == nil {
-		if d < 0 {
-			return time.Time{}, fmt.Errorf("--since %q: a duration back from now must be positive", s)
-		}
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("--since %q: want a duration (\"2h\", \"7d\"), a date (2026-11-23) or an RFC 3339 time", s)
-}
 
 // dbCmd runs the database maintenance commands.
 func dbCmd(o options, cfg Config, verb string, stdout io.Writer) error {

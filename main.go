@@ -70,6 +70,8 @@ Usage:
   tribune [flags]                  run the dashboard (the built-in demo when no feeds are configured)
   tribune serve [--listen ADDR]    serve the dashboard over SSH to the team's operators
   tribune audit [--since T]        print the audit log as JSON lines (T: "2h", "2026-11-23", RFC 3339)
+  tribune export --since T         the stored events as JSON lines or CSV (--until, --feed, --format, --out)
+  tribune report --since T         a report on the period as Markdown, CSV or HTML (--until, --format, --out)
   tribune db check                 verify the database
   tribune db compact               rewrite the database to reclaim free space (tribune must not be running)
   tribune version                  print the version
@@ -228,14 +230,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	// The command's own arguments, with the common flags anywhere among
 	// them: "db" takes its verb first ("tribune db check --db x.db").
-	var since string
+	var q queryFlags
 	fs := o.newFlagSet("tribune " + command)
+	q.register(command, fs)
 	var so serveOptions
 	if command == "serve" {
 		so.flags(fs)
-	}
-	if command == "audit" {
-		fs.StringVar(&since, "since", "", "only entries at or after `T`: a duration back from now (\"2h\", \"7d\"), a date (2026-11-23) or an RFC 3339 time")
 	}
 	var positional []string
 	for {
@@ -266,7 +266,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if len(positional) > 0 {
 			return usageError{fmt.Errorf("unexpected %q (see tribune help)", positional[0])}
 		}
-	case "audit", "serve":
+	case "audit", "export", "report", "serve":
 		if len(positional) > 0 {
 			return usageError{fmt.Errorf("%s: unexpected %q", command, positional[0])}
 		}
@@ -280,8 +280,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	switch command {
-	case "audit":
-		return auditCmd(o, cfg, since, stdout)
+	case "audit", "export", "report":
+		return queryCmd(o, cfg, command, q, stdout)
 	case "serve":
 		return serveCmd(o, so, cfg, stderr)
 	case "db":
@@ -342,7 +342,14 @@ func dashboard(o options, cfg Config) error {
 		return err
 	}
 	defer svc.stop()
-	// This terminal is one session; `tribune serve` will run one per SSH
+	// audit, export and report ask this process while it holds the db.
+	dbPath, _ := o.dbPath(cfg) // startServices opened it
+	if stopControl, err := startControl(ctx, svc.db, dbPath, cfg); err != nil {
+		hub.Publish(svc.Hub, hub.TopicErrors, err.Error())
+	} else {
+		defer stopControl()
+	}
+	// This terminal is one session; `tribune serve` runs one per SSH
 	// connection over the same services.
 	p := tui.NewProgram(ctx, svc.Services, tui.Session{
 		Environ:  os.Environ(),

@@ -98,6 +98,12 @@ func serveCmd(o options, so serveOptions, cfg Config, stderr io.Writer) error {
 		return err
 	}
 	defer svc.stop()
+	// audit, export and report ask this process while it holds the db.
+	if stopControl, err := startControl(ctx, svc.db, dbPath, cfg); err != nil {
+		log.Warn("no control socket: audit, export and report cannot reach this process", "err", err)
+	} else {
+		defer stopControl()
+	}
 	srv, err = team.New(team.Options{
 		Addr:          setting(so.listen, cfg.Serve.Listen, "127.0.0.1:2222"),
 		HostKeyPath:   hostKey,

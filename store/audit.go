@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -42,27 +43,51 @@ func auditKey(t time.Time, seq uint64) []byte {
 }
 
 // Audit calls fn with every audit entry at or after since, oldest first,
-// and stops at fn's first error, which it returns. fn runs inside a read
-// transaction: it may write elsewhere (a file, a terminal) but must not
-// call the store.
+// and stops at fn's first error, which it returns. It reads the log a
+// page at a time and holds no transaction while fn runs, so fn may be
+// slow (write to a socket a client reads slowly) without holding up the
+// writers, and may call the store. An entry appended during the walk is
+// seen if it sorts after where the walk is.
 func (db *DB) Audit(since time.Time, fn func(outbox.AuditEntry) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAudit)
-		if b == nil {
-			return nil // a schema-1 file opened as it is: no log yet
-		}
-		c := b.Cursor()
-		for k, v := c.Seek(auditKey(since, 0)); k != nil; k, v = c.Next() {
-			var e outbox.AuditEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("audit entry %x: %w", k, err)
+	from, resume := auditKey(since, 0), false
+	page := make([]outbox.AuditEntry, 0, scanPage)
+	for {
+		page = page[:0]
+		var last []byte
+		err := db.bolt.View(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketAudit)
+			if b == nil {
+				return nil // a schema-1 file opened as it is: no log yet
 			}
+			c := b.Cursor()
+			k, v := c.Seek(from)
+			if resume && bytes.Equal(k, from) {
+				k, v = c.Next() // the last entry of the previous page
+			}
+			for ; k != nil && len(page) < scanPage; k, v = c.Next() {
+				var e outbox.AuditEntry
+				if err := json.Unmarshal(v, &e); err != nil {
+					return fmt.Errorf("audit entry %x: %w", k, err)
+				}
+				page = append(page, e)
+				last = k
+			}
+			last = bytes.Clone(last) // k is only valid inside the transaction
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
 			if err := fn(e); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+		if len(page) < scanPage {
+			return nil
+		}
+		from, resume = last, true
+	}
 }
 
 // RecentAudit returns the newest n audit entries, oldest first.

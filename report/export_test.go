@@ -1,0 +1,4 @@
+package report
+
+// NiceCeil is niceCeil, for the tests.
+var NiceCeil = niceCeil

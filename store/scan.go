@@ -1,0 +1,126 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tribune/tribune/feeds"
+)
+
+// scanPage is how many events Events decodes per read transaction: a
+// long export never holds a transaction (and with it the file's remap)
+// for longer than one page takes to decode.
+const scanPage = 512
+
+// Filter picks events for Events. The zero Filter picks every one.
+type Filter struct {
+	// Since and Until bound Event.Time: Since <= Time < Until. A zero
+	// bound is open.
+	Since, Until time.Time
+	// Feeds keeps only these feed ids; empty keeps all.
+	Feeds []string
+}
+
+func (f *Filter) keep(ev *feeds.Event) bool {
+	if !f.Since.IsZero() && ev.Time.Before(f.Since) {
+		return false
+	}
+	return f.Until.IsZero() || ev.Time.Before(f.Until)
+}
+
+// Events calls fn with every stored event the filter picks, in Seq
+// (arrival) order across the feeds, and stops at fn's first error, which
+// it returns. It holds no transaction while fn runs, so fn may take its
+// time (write to a slow pipe) and may call the store; memory stays
+// bounded whatever the size of the database. An event stored or pruned
+// during the walk may or may not be seen; none is seen twice.
+//
+// Events are keyed by Seq, not by time, so the walk reads every event of
+// the chosen feeds: retention bounds that.
+func (db *DB) Events(f Filter, fn func(feeds.Event) error) error {
+	var after uint64 // every event with Seq <= after was handled
+	page := make([]feeds.Event, 0, scanPage)
+	for {
+		page = page[:0]
+		var last uint64
+		err := db.bolt.View(func(tx *bolt.Tx) error {
+			var err error
+			page, last, err = scanFrom(tx, after, f, page)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("reading events: %w", err)
+		}
+		for i := range page {
+			if err := fn(page[i]); err != nil {
+				return err
+			}
+		}
+		if last == after {
+			return nil
+		}
+		after = last
+	}
+}
+
+// scanFrom reads the events with Seq > after in Seq order, up to scanPage
+// of them (counting those the filter drops), into out. last is the
+// highest Seq read, after when there was none.
+func scanFrom(tx *bolt.Tx, after uint64, f Filter, out []feeds.Event) (_ []feeds.Event, last uint64, _ error) {
+	fb := tx.Bucket(bucketFeeds)
+	var names [][]byte
+	if len(f.Feeds) > 0 {
+		for _, n := range f.Feeds {
+			names = append(names, []byte(n))
+		}
+	} else {
+		var err error
+		if names, err = bucketNames(fb); err != nil {
+			return out, after, err
+		}
+	}
+	var heads []head
+	for _, name := range names {
+		b := fb.Bucket(name)
+		if b == nil {
+			continue
+		}
+		eb := b.Bucket(bucketEvents)
+		if eb == nil {
+			continue
+		}
+		c := eb.Cursor()
+		k, v := c.Seek(u64(after + 1))
+		if k != nil {
+			heads = append(heads, head{c, binary.BigEndian.Uint64(k), v})
+		}
+	}
+	last = after
+	for n := 0; n < scanPage && len(heads) > 0; n++ {
+		low := 0
+		for i := range heads {
+			if heads[i].seq < heads[low].seq {
+				low = i
+			}
+		}
+		h := &heads[low]
+		ev, err := decodeEvent(h.seq, h.v)
+		if err != nil {
+			return out, after, fmt.Errorf("event %d: %w", h.seq, err)
+		}
+		last = h.seq
+		if f.keep(&ev) {
+			out = append(out, ev)
+		}
+		if k, v := h.c.Next(); k != nil {
+			h.seq, h.v = binary.BigEndian.Uint64(k), v
+		} else {
+			heads[low] = heads[len(heads)-1]
+			heads = heads[:len(heads)-1]
+		}
+	}
+	return out, last, nil
+}
