@@ -65,6 +65,12 @@ type Model struct {
 
 	width, height int
 	focused       bool
+
+	// rows caches drawn rows by Seq (see row); frame counts the frames
+	// drawn, gen the changes that redraw every row.
+	rows  map[uint64]*row
+	frame uint64
+	gen   uint64
 }
 
 // New returns an empty feed pane that follows new events and shows times
@@ -172,7 +178,7 @@ func (m *Model) MarkAnswered(feed, id string) {
 }
 
 // SetWatch sets the watch-words and brand handles to highlight.
-func (m *Model) SetWatch(w *watch.Matcher) { m.watch = w }
+func (m *Model) SetWatch(w *watch.Matcher) { m.watch, m.gen = w, m.gen+1 }
 
 // it.
 func (m *Model) markOwn(ev *feeds.Event) {
@@ -302,11 +308,16 @@ func (m *Model) evict() {
 	}
 	drop := len(m.events) - m.window + m.window/10
 	for _, ev := range m.events[:drop] {
+		delete(m.rows, ev.Seq)
 		delete(m.byID, idKey(ev.Feed, ev.ID))
 		delete(m.marked, ev.Seq)
 		delete(m.answered, ev.Seq)
 	}
-	m.events = append(m.events[:0:0], m.events[drop:]...)
+	// In place: a new array each time, regrown by the next appends, was
+	// most of what a flood allocated.
+	n := copy(m.events, m.events[drop:])
+	clear(m.events[n:])
+	m.events = m.events[:n]
 	m.top = max(m.top-drop, 0)
 	if m.sel >= 0 {
 		m.sel = max(m.sel-drop, 0)
