@@ -95,6 +95,8 @@ type Model struct {
 	alert      *stats.Alert
 	alertFeeds map[string]bool
 	lastBell   time.Time
+
+	bar helpBarCache // the help bar last drawn (view.go)
 }
 
 // New returns the dashboard of one session. It subscribes to the hub at

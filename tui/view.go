@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -94,5 +95,19 @@ func (m *Model) helpBar() string {
 		short = append(short[:i:i], short[i+1:]...)
 		widths = append(widths[:i:i], widths[i+1:]...)
 	}
-	return cells.Truncate(m.help.ShortHelpView(short), m.width, "…")
+	// Drawn again only when the keys shown change: mostly never between
+	// two frames.
+	var key strings.Builder
+	key.WriteString(strconv.Itoa(m.width))
+	for _, b := range short {
+		key.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+	}
+	if k := key.String(); k != m.bar.key {
+		m.bar.key, m.bar.text = k, cells.Truncate(m.help.ShortHelpView(short), m.width, "…")
+	}
+	return m.bar.text
 }
+
+// helpBarCache is the help bar last drawn, and the keys and width it was
+// drawn for.
+type helpBarCache struct{ key, text string }
