@@ -96,7 +96,7 @@ type Model struct {
 	alertFeeds map[string]bool
 	lastBell   time.Time
 
-	bar helpBarCache // the help bar last drawn (view.go)
+	drawn drawnCache // what the last frame was made of (view.go)
 }
 
 // New returns the dashboard of one session. It subscribes to the hub at

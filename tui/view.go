@@ -39,7 +39,22 @@ func (m *Model) screen() string {
 	if m.alert != nil {
 		top = m.banner() + "\n"
 	}
-	return top + m.panes.View() + "\n" + cells.Truncate(cells.Safe(m.footer()), m.width, "")
+	panes, foot := m.panes.View(), m.footer()
+	// The same screen as the last is the same string: no 40 KB copy, and
+	// the renderer compares it in no time.
+	c := &m.drawn
+	if top != c.top || panes != c.panes || foot != c.foot || c.screen == "" {
+		c.top, c.panes, c.foot = top, panes, foot
+		c.screen = top + panes + "\n" + cells.Truncate(cells.Safe(foot), m.width, "")
+	}
+	return c.screen
+}
+
+// drawnCache is what the last frame was made of, to draw the next one
+// from what did not change.
+type drawnCache struct {
+	top, panes, foot, screen string
+	bar                      helpBarCache
 }
 
 // footer is the command line or a prompt when one is open, else the status
@@ -102,10 +117,11 @@ func (m *Model) helpBar() string {
 	for _, b := range short {
 		key.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
 	}
-	if k := key.String(); k != m.bar.key {
-		m.bar.key, m.bar.text = k, cells.Truncate(m.help.ShortHelpView(short), m.width, "…")
+	bar := &m.drawn.bar
+	if k := key.String(); k != bar.key {
+		bar.key, bar.text = k, cells.Truncate(m.help.ShortHelpView(short), m.width, "…")
 	}
-	return m.bar.text
+	return bar.text
 }
 
 // helpBarCache is the help bar last drawn, and the keys and width it was

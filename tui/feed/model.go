@@ -71,6 +71,9 @@ type Model struct {
 	rows  map[uint64]*row
 	frame uint64
 	gen   uint64
+	// shown is the lines of the last View, view their join.
+	shown []string
+	view  string
 }
 
 // New returns an empty feed pane that follows new events and shows times

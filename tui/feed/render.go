@@ -68,7 +68,12 @@ func (m *Model) View() string {
 	if h >= 0 && bar != "" {
 		lines = append(lines, bar)
 	}
-	return strings.Join(lines, "\n")
+	// The same rows as the last frame make the same string: the frame
+	// around it then sees the body unchanged at a glance.
+	if !slices.Equal(lines, m.shown) {
+		m.shown, m.view = lines, strings.Join(lines, "\n")
+	}
+	return m.view
 }
 
 // ExactLines says the rows drawn are exactly the pane's size, and safe:
