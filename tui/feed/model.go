@@ -68,9 +68,10 @@ type Model struct {
 
 	// rows caches drawn rows by Seq (see row); frame counts the frames
 	// drawn, gen the changes that redraw every row.
-	rows  map[uint64]*row
-	frame uint64
-	gen   uint64
+	rows      map[uint64]*row
+	frame     uint64
+	gen       uint64
+	lastAdded int // new events in the last Add
 	// shown is the lines of the last View, view their join.
 	shown []string
 	view  string
@@ -300,8 +301,15 @@ func (m *Model) Add(evs []feeds.Event) {
 	if !m.follow {
 		m.newCount += added
 	}
+	m.lastAdded = added
 	m.scroll()
 }
+
+// LastAdded is how many new events the last Add brought.
+func (m *Model) LastAdded() int { return m.lastAdded }
+
+// Rows is how many rows the pane shows.
+func (m *Model) Rows() int { return m.height }
 
 // evict drops the oldest events past the window, a tenth at a time so the
 // copy is rare.
