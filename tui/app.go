@@ -105,6 +105,8 @@ type Model struct {
 	presence Presence
 	team     map[string]Presence
 	lastKey  time.Time
+
+	drawn drawnCache // what the last frame was made of (view.go)
 }
 
 // New returns the dashboard of one session. It subscribes to the hub at

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,8 +67,53 @@ func demoEvents(b *testing.B, n int) []feeds.Event {
 
 // BenchmarkRootFrameColour160x48 draws one frame of the whole dashboard at
 // 160x48, dark theme, colour on, with a full feed window of demo events,
-// every feed connected and the stats pane filled.
+// every feed connected and the stats pane filled; nothing changes between
+// frames (an idle tick).
 func BenchmarkRootFrameColour160x48(b *testing.B) {
+	m := rootFrameModel(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+// BenchmarkRootFrameColour160x48NewRows is the same frame during a flood:
+// before each frame a batch of 100 new events arrives (2,000 msg/s in
+// 50 ms batches) and is applied as a batch is: the feed, then the counts.
+func BenchmarkRootFrameColour160x48NewRows(b *testing.B) {
+	m := rootFrameModel(b)
+	const perFrame, frames = 100, 200
+	tmpl := demoEvents(b, perFrame*frames)
+	seq := uint64(feed.DefaultWindow)
+	pool := make([]feeds.Event, len(tmpl))
+	refill := func() {
+		for i, ev := range tmpl {
+			seq++
+			ev.Seq, ev.ID = seq, ev.ID+"-"+strconv.FormatUint(seq, 10)
+			pool[i] = ev
+		}
+	}
+	refill()
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if i == frames {
+			b.StopTimer()
+			refill()
+			i = 0
+			b.StartTimer()
+		}
+		m.feed.Add(pool[i*perFrame : (i+1)*perFrame])
+		m.refreshCounts()
+		_ = m.View()
+		i++
+	}
+}
+
+// rootFrameModel is the dashboard the frame benchmarks draw.
+func rootFrameModel(b *testing.B) *Model {
 	db, err := store.Open(filepath.Join(b.TempDir(), "tribune.db"), store.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -111,9 +157,5 @@ func BenchmarkRootFrameColour160x48(b *testing.B) {
 	if n := strings.Count(v, "\n") + 1; n != 48 || !strings.Contains(v, "\x1b[") || !strings.Contains(v, "live") {
 		b.Fatalf("unexpected frame (%d lines):\n%s", n, v)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		_ = m.View()
-	}
+	return m
 }

@@ -197,10 +197,20 @@ func (m *Model) load() tea.Cmd {
 	}
 }
 
+// floodPace is how many times BatchEvery batches wait while a flood
+// replaces every row of the feed at each one: a frame then shows nothing
+// the next does not push out, and drawing the screen (ours, then the
+// terminal renderer's diff of every cell of the feed) is most of what a
+// flood costs beyond storing it.
+const floodPace = 4
+
 // waitBatch waits for the hub to publish, at most once per BatchEvery, so
 // a flood reaches the UI as a few large batches rather than many small ones.
 func (m *Model) waitBatch(last time.Time) tea.Cmd {
 	ctx, sub, every := m.ctx, m.sub, m.svc.BatchEvery
+	if n := m.feed.LastAdded(); n > 0 && n >= m.feed.Rows() {
+		every *= floodPace
+	}
 	return func() tea.Msg {
 		select {
 		case <-sub.Ready():

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -38,7 +39,22 @@ func (m *Model) screen() string {
 	if m.alert != nil {
 		top = m.banner() + "\n"
 	}
-	return top + m.panes.View() + "\n" + cells.Truncate(cells.Safe(m.footer()), m.width, "")
+	panes, foot := m.panes.View(), m.footer()
+	// The same screen as the last is the same string: no 40 KB copy, and
+	// the renderer compares it in no time.
+	c := &m.drawn
+	if top != c.top || panes != c.panes || foot != c.foot || c.screen == "" {
+		c.top, c.panes, c.foot = top, panes, foot
+		c.screen = top + panes + "\n" + cells.Truncate(cells.Safe(foot), m.width, "")
+	}
+	return c.screen
+}
+
+// drawnCache is what the last frame was made of, to draw the next one
+// from what did not change.
+type drawnCache struct {
+	top, panes, foot, screen string
+	bar                      helpBarCache
 }
 
 // footer is the command line or a prompt when one is open, else the status
@@ -94,5 +110,20 @@ func (m *Model) helpBar() string {
 		short = append(short[:i:i], short[i+1:]...)
 		widths = append(widths[:i:i], widths[i+1:]...)
 	}
-	return cells.Truncate(m.help.ShortHelpView(short), m.width, "…")
+	// Drawn again only when the keys shown change: mostly never between
+	// two frames.
+	var key strings.Builder
+	key.WriteString(strconv.Itoa(m.width))
+	for _, b := range short {
+		key.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+	}
+	bar := &m.drawn.bar
+	if k := key.String(); k != bar.key {
+		bar.key, bar.text = k, cells.Truncate(m.help.ShortHelpView(short), m.width, "…")
+	}
+	return bar.text
 }
+
+// helpBarCache is the help bar last drawn, and the keys and width it was
+// drawn for.
+type helpBarCache struct{ key, text string }

@@ -67,6 +67,16 @@ type Model struct {
 
 	width, height int
 	focused       bool
+
+	// rows caches drawn rows by Seq (see row); frame counts the frames
+	// drawn, gen the changes that redraw every row.
+	rows      map[uint64]*row
+	frame     uint64
+	gen       uint64
+	lastAdded int // new events in the last Add
+	// shown is the lines of the last View, view their join.
+	shown []string
+	view  string
 }
 
 // New returns an empty feed pane that follows new events and shows times
@@ -183,7 +193,7 @@ func (m *Model) MarkAnsweredBy(feed, id, operator string) {
 func (m *Model) SetTyping(t map[[2]string][]string) { m.typing = t }
 
 // SetWatch sets the watch-words and brand handles to highlight.
-func (m *Model) SetWatch(w *watch.Matcher) { m.watch = w }
+func (m *Model) SetWatch(w *watch.Matcher) { m.watch, m.gen = w, m.gen+1 }
 
 // it.
 func (m *Model) markOwn(ev *feeds.Event) {
@@ -302,8 +312,15 @@ func (m *Model) Add(evs []feeds.Event) {
 	if !m.follow {
 		m.newCount += added
 	}
+	m.lastAdded = added
 	m.scroll()
 }
+
+// LastAdded is how many new events the last Add brought.
+func (m *Model) LastAdded() int { return m.lastAdded }
+
+// Rows is how many rows the pane shows.
+func (m *Model) Rows() int { return m.height }
 
 // evict drops the oldest events past the window, a tenth at a time so the
 // copy is rare.
@@ -313,11 +330,16 @@ func (m *Model) evict() {
 	}
 	drop := len(m.events) - m.window + m.window/10
 	for _, ev := range m.events[:drop] {
+		delete(m.rows, ev.Seq)
 		delete(m.byID, idKey(ev.Feed, ev.ID))
 		delete(m.marked, ev.Seq)
 		delete(m.answered, ev.Seq)
 	}
-	m.events = append(m.events[:0:0], m.events[drop:]...)
+	// In place: a new array each time, regrown by the next appends, was
+	// most of what a flood allocated.
+	n := copy(m.events, m.events[drop:])
+	clear(m.events[n:])
+	m.events = m.events[:n]
 	m.top = max(m.top-drop, 0)
 	if m.sel >= 0 {
 		m.sel = max(m.sel-drop, 0)

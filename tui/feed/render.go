@@ -41,6 +41,8 @@ func (m *Model) View() string {
 	if len(m.events) == 0 {
 		return m.styles.Muted.Render("Waiting for messages…")
 	}
+	m.frame++
+	defer m.pruneRows()
 	h := m.height
 	var bar string
 	if !m.follow && m.newCount > 0 {
@@ -48,7 +50,7 @@ func (m *Model) View() string {
 		if m.newCount == 1 {
 			noun = "message"
 		}
-		bar = m.styles.NewBar.Render(cells.Truncate(fmt.Sprintf("▼ %d new %s · G to jump", m.newCount, noun), m.width, "…"))
+		bar = cells.Fit(m.styles.NewBar.Render(cells.Truncate(fmt.Sprintf("▼ %d new %s · G to jump", m.newCount, noun), m.width, "…")), m.width)
 		h--
 	}
 	var lines []string
@@ -57,21 +59,33 @@ func (m *Model) View() string {
 	} else {
 		lines = m.linesFrom(m.visibleTop(h), h)
 	}
-	for len(lines) < h {
-		lines = append(lines, "")
+	if len(lines) < h {
+		blank := strings.Repeat(" ", m.width)
+		for len(lines) < h {
+			lines = append(lines, blank)
+		}
 	}
 	if h >= 0 && bar != "" {
 		lines = append(lines, bar)
 	}
-	return strings.Join(lines, "\n")
+	// The same rows as the last frame make the same string: the frame
+	// around it then sees the body unchanged at a glance.
+	if !slices.Equal(lines, m.shown) {
+		m.shown, m.view = lines, strings.Join(lines, "\n")
+	}
+	return m.view
 }
+
+// ExactLines says the rows drawn are exactly the pane's size, and safe:
+// the frame need not measure them again (see pane.Exact).
+func (m *Model) ExactLines() bool { return m.width > 0 && m.height > 0 && len(m.events) > 0 }
 
 // linesUpTo returns the last h lines of the events ending at index last.
 func (m *Model) linesUpTo(last, h int) []string {
 	var blocks [][]string
 	n := 0
 	for i := last; i >= 0 && n < h; i-- {
-		b := m.render(i)
+		b := m.rowLines(i)
 		blocks = append(blocks, b)
 		n += len(b)
 	}
@@ -86,7 +100,7 @@ func (m *Model) linesUpTo(last, h int) []string {
 func (m *Model) linesFrom(first, h int) []string {
 	var lines []string
 	for i := first; i < len(m.events) && len(lines) < h; i++ {
-		lines = append(lines, m.render(i)...)
+		lines = append(lines, m.rowLines(i)...)
 	}
 	return lines[:min(len(lines), h)]
 }
@@ -161,6 +175,89 @@ func (m *Model) visibleTop(h int) int {
 
 func (m *Model) rowHeight(i int) int {
 	return len(m.wrapBody(i))
+}
+
+// bodyKey is what a row's wrapped body depends on besides its event, whose
+// fields never change once in the window, but for Deleted.
+type bodyKey struct {
+	width, feedW int
+	gen          uint64 // bumped by what changes every row (watch-words)
+	answered     bool
+	answeredBy   string
+	typing       string // who else is answering it
+	deleted      bool
+	parent       bool // the message it replies to is in the window
+}
+
+// rowKey is what a drawn row depends on: its body's inputs and the marks
+// drawn in its prefix.
+type rowKey struct {
+	body           bodyKey
+	sel, read, tgt bool
+}
+
+// row is an event's wrapped body and drawn lines, kept between frames so a
+// frame draws only rows that are new or changed: a row is drawn again only
+// when its key differs.
+type row struct {
+	bkey  bodyKey
+	body  []string
+	key   rowKey
+	lines []string // nil until drawn with key
+	frame uint64   // the last frame that used it
+}
+
+// cached returns the cache entry of event i with its body up to date.
+func (m *Model) cached(i int) *row {
+	ev := &m.events[i]
+	bk := bodyKey{width: m.width, feedW: m.feedW, gen: m.gen, deleted: ev.Deleted}
+	bk.answeredBy, bk.answered = m.answered[ev.Seq]
+	if ops := m.typing[[2]string{ev.Feed, ev.ID}]; len(ops) > 0 {
+		bk.typing = strings.Join(ops, ", ")
+	}
+	if ev.ReplyTo != "" {
+		_, bk.parent = m.Lookup(ev.Feed, ev.ReplyTo)
+	}
+	r := m.rows[ev.Seq]
+	if r == nil {
+		if m.rows == nil {
+			m.rows = make(map[uint64]*row)
+		}
+		r = &row{}
+		m.rows[ev.Seq] = r
+	}
+	if r.body == nil || r.bkey != bk {
+		r.bkey, r.body, r.lines = bk, m.wrapText(ev), nil
+	}
+	r.frame = m.frame
+	return r
+}
+
+// rowLines returns event i drawn, from the cache when nothing it depends
+// on changed.
+func (m *Model) rowLines(i int) []string {
+	r := m.cached(i)
+	ev := &m.events[i]
+	k := rowKey{body: r.bkey, sel: i == m.sel, read: m.IsRead(ev.Seq),
+		tgt: m.targetID != "" && m.targetID == ev.ID && m.targetFeed == ev.Feed}
+	if r.lines == nil || r.key != k {
+		r.key, r.lines = k, m.render(i, r.body)
+	}
+	return r.lines
+}
+
+// pruneRows drops the cached rows the last frame did not use once there
+// are many more than a screen's worth: scrolled out of view, they are
+// rarely drawn again.
+func (m *Model) pruneRows() {
+	if len(m.rows) <= 4*m.height+64 {
+		return
+	}
+	for seq, r := range m.rows {
+		if r.frame != m.frame {
+			delete(m.rows, seq)
+		}
+	}
 }
 
 // layout decides which columns fit the width.
@@ -256,10 +353,13 @@ func mentions(text string, parent feeds.Event) bool {
 	return false
 }
 
-func (m *Model) wrapBody(i int) []string {
+// wrapBody is event i's body wrapped to the text column, cached.
+func (m *Model) wrapBody(i int) []string { return m.cached(i).body }
+
+func (m *Model) wrapText(ev *feeds.Event) []string {
 	l := m.layout()
 	w := max(m.width-l.prefixW, 1)
-	return strings.Split(cells.Wrap(m.bodyText(&m.events[i]), w), "\n")
+	return strings.Split(cells.Wrap(m.bodyText(ev), w), "\n")
 }
 
 // paint is a style as spans: [0] on a row, [1] on the selected row.
@@ -303,8 +403,9 @@ func (p *paints) platform(name string) paint {
 	return p.other
 }
 
-// render draws event i as one or more lines of exactly the pane's width.
-func (m *Model) render(i int) []string {
+// render draws event i, whose wrapped body is body, as one or more lines
+// of exactly the pane's width.
+func (m *Model) render(i int, body []string) []string {
 	ev := &m.events[i]
 	sel := 0
 	if i == m.sel {
@@ -312,7 +413,6 @@ func (m *Model) render(i int) []string {
 	}
 	p := m.paints
 	l := m.layout()
-	body := m.wrapBody(i)
 
 	var pre strings.Builder
 	switch {
@@ -361,10 +461,14 @@ func (m *Model) render(i int) []string {
 			b.WriteString(indent)
 		}
 		m.writeText(&b, line, textPaint[sel], sel, ev)
-		if pad := m.width - used - cells.Width(line); pad > 0 {
+		pad := m.width - used - cells.Width(line)
+		if pad > 0 {
 			b.WriteString(p.text[sel].Render(strings.Repeat(" ", pad)))
 		}
 		out[j] = b.String()
+		if pad < 0 { // wider than the pane: only in a pane too narrow for a column
+			out[j] = cells.Fit(out[j], m.width)
+		}
 	}
 	return out
 }

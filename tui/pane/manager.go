@@ -29,6 +29,25 @@ type Manager struct {
 	overlay ID // the open overlay, if any
 
 	width, height int
+
+	// frames keeps each pane's last box, and view the last screen drawn
+	// from them: most frames change one pane, or none.
+	frames       map[ID]*framed
+	view         string
+	boxes        []string
+	viewW, viewH int
+}
+
+// framed is a pane's last box and what it was drawn from.
+type framed struct {
+	title, body string
+	w, h        int
+	focused     bool
+	box         string
+	// fit holds the body's lines fitted to the box, by line: a scrolling
+	// body shares most lines with its last frame, and measuring a styled
+	// line's width is most of a border's cost.
+	fit map[string]string
 }
 
 // NewManager returns a manager with no panes.
@@ -226,11 +245,9 @@ func (m *Manager) layout() {
 // View draws the open overlay, or the tiled panes with their borders.
 func (m *Manager) View() string {
 	if o, ok := m.get(m.overlay); ok {
-		return m.Frame(o.pane.Title(), o.pane.View(), m.width, m.height, true)
+		return m.frame(o, o.pane.Title(), o.pane.View(), m.width, m.height, true)
 	}
 	rs := m.Layout()
-	// Rows of the screen, filled pane by pane at each one's position.
-	rows := make([]strings.Builder, m.height)
 	var tiles []entry
 	for _, e := range m.entries {
 		if e.place != Overlay {
@@ -239,11 +256,22 @@ func (m *Manager) View() string {
 	}
 	// Left to right within a row: sort by x.
 	slices.SortStableFunc(tiles, func(a, b entry) int { return rs[a.id].X - rs[b.id].X })
-	for _, e := range tiles {
+	boxes := make([]string, len(tiles))
+	same := len(m.boxes) == len(tiles) && m.viewW == m.width && m.viewH == m.height
+	for i, e := range tiles {
 		r := rs[e.id]
-		box := m.Frame(e.pane.Title(), e.pane.View(), r.W, r.H, e.id == m.focus)
-		for i, line := range strings.Split(box, "\n") {
-			if y := r.Y + i; y >= 0 && y < len(rows) {
+		boxes[i] = m.frame(e, e.pane.Title(), e.pane.View(), r.W, r.H, e.id == m.focus)
+		same = same && boxes[i] == m.boxes[i]
+	}
+	if same && m.view != "" {
+		return m.view
+	}
+	// Rows of the screen, filled pane by pane at each one's position.
+	rows := make([]strings.Builder, m.height)
+	for i, e := range tiles {
+		r := rs[e.id]
+		for j, line := range strings.Split(boxes[i], "\n") {
+			if y := r.Y + j; y >= 0 && y < len(rows) {
 				rows[y].WriteString(line)
 			}
 		}
@@ -252,12 +280,58 @@ func (m *Manager) View() string {
 	for i := range rows {
 		lines[i] = rows[i].String()
 	}
-	return strings.Join(lines, "\n")
+	m.view, m.boxes, m.viewW, m.viewH = strings.Join(lines, "\n"), boxes, m.width, m.height
+	return m.view
+}
+
+// frame is Frame for pane id, from its last box where that still holds.
+func (m *Manager) frame(e entry, title, body string, w, h int, focused bool) string {
+	id := e.id
+	f := m.frames[id]
+	if f == nil {
+		if m.frames == nil {
+			m.frames = make(map[ID]*framed)
+		}
+		f = &framed{}
+		m.frames[id] = f
+	}
+	if f.box != "" && f.title == title && f.body == body && f.w == w && f.h == h && f.focused == focused {
+		return f.box
+	}
+	if x, ok := e.pane.(Exact); ok && x.ExactLines() && len(body) > 0 {
+		f.title, f.body, f.w, f.h, f.focused, f.fit = title, body, w, h, focused, nil
+		f.box = m.frameWith(title, body, w, h, focused, func(line string, inner int) string {
+			if line == "" {
+				return strings.Repeat(" ", inner) // a line it did not draw
+			}
+			return line
+		})
+		return f.box
+	}
+	if f.w != w {
+		f.fit = nil // fitted to another width
+	}
+	fit := make(map[string]string, h)
+	f.title, f.body, f.w, f.h, f.focused = title, body, w, h, focused
+	f.box = m.frameWith(title, body, w, h, focused, func(line string, inner int) string {
+		out, ok := f.fit[line]
+		if !ok {
+			out = cells.Fit(line, inner)
+		}
+		fit[line] = out
+		return out
+	})
+	f.fit = fit
+	return f.box
 }
 
 // Frame draws a box of exactly w×h with the title in its top border. The
 // focused box has a heavy border, which reads without colour too.
 func (m *Manager) Frame(title, body string, w, h int, focused bool) string {
+	return m.frameWith(title, body, w, h, focused, cells.Fit)
+}
+
+func (m *Manager) frameWith(title, body string, w, h int, focused bool, fit func(string, int) string) string {
 	if w < 2 || h < 2 {
 		return ""
 	}
@@ -277,7 +351,7 @@ func (m *Manager) Frame(title, body string, w, h int, focused bool) string {
 		if i < len(lines) {
 			line = lines[i]
 		}
-		out.WriteString("\n" + left + cells.Fit(line, inner) + right)
+		out.WriteString("\n" + left + fit(line, inner) + right)
 	}
 	out.WriteString("\n" + bs.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner)+b.BottomRight))
 	return out.String()

@@ -49,3 +49,11 @@ const (
 	// Overlay panes cover the whole screen while open.
 	Overlay
 )
+
+// Exact is a pane whose View always has exactly its height in lines, each
+// exactly its width and already safe to print (as cells.Fit would make
+// it). The manager then frames its lines as they are, without measuring
+// them again: a pane that draws thousands of new cells a frame says so.
+type Exact interface {
+	ExactLines() bool
+}

@@ -50,6 +50,12 @@ type Model struct {
 	incident bool
 
 	width, height int
+
+	// drawn is the last View, good until something it shows changes:
+	// head is all but its footer line, drawn again when stale; the
+	// batches of a flood change only the footer's counts (footStale).
+	drawn, head      string
+	stale, footStale bool
 }
 
 // New returns an empty stats pane showing times in loc (nil: UTC).
@@ -61,7 +67,7 @@ func New(styles *themes.Styles, loc *time.Location) *Model {
 }
 
 // SetSize sets the inner size the pane draws in.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) { m.width, m.height, m.stale = w, h, true }
 
 // Update scrolls the details.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
@@ -72,21 +78,21 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	last := max(len(m.details())-(m.height-1), 0)
 	switch {
 	case key.Matches(k, m.Keys.Up):
-		m.top = max(m.top-1, 0)
+		m.top, m.stale = max(m.top-1, 0), true
 	case key.Matches(k, m.Keys.Down):
-		m.top = min(m.top+1, last)
+		m.top, m.stale = min(m.top+1, last), true
 	}
 	return nil
 }
 
 // Focus gives the pane the keyboard: it shows the feeds in detail.
 func (m *Model) Focus() tea.Cmd {
-	m.focused, m.top = true, 0
+	m.focused, m.top, m.stale = true, 0, true
 	return nil
 }
 
 // Blur takes the keyboard away: back to the rates.
-func (m *Model) Blur() { m.focused = false }
+func (m *Model) Blur() { m.focused, m.stale = false, true }
 
 // Title names the pane, and says when it shows the feeds in detail.
 func (m *Model) Title() string {
@@ -103,17 +109,25 @@ func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.Keys.Up, m.Ke
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
 
 // SetIncident says whether an incident is open.
-func (m *Model) SetIncident(open bool) { m.incident = open }
+func (m *Model) SetIncident(open bool) {
+	if open != m.incident {
+		m.incident, m.footStale = open, true
+	}
+}
 
 // SetTeam sets the line that says who is connected.
-func (m *Model) SetTeam(line string) { m.team = line }
+func (m *Model) SetTeam(line string) {
+	if line != m.team {
+		m.team, m.stale = line, true
+	}
+}
 
 // SetSnapshot sets the latest counts.
-func (m *Model) SetSnapshot(s stats.Snapshot) { m.snap = s }
+func (m *Model) SetSnapshot(s stats.Snapshot) { m.snap, m.stale = s, true }
 
 // SetHealth replaces the feeds' health.
 func (m *Model) SetHealth(hs []hub.Health, now time.Time) {
-	m.now = now
+	m.now, m.stale = now, true
 	m.health = make(map[string]hub.Health, len(hs))
 	for _, h := range hs {
 		m.health[h.Feed] = h
@@ -121,13 +135,21 @@ func (m *Model) SetHealth(hs []hub.Health, now time.Time) {
 }
 
 // SetUnread sets the operator's unread count.
-func (m *Model) SetUnread(n int) { m.unread = n }
+func (m *Model) SetUnread(n int) {
+	if n != m.unread {
+		m.unread, m.footStale = n, true
+	}
+}
 
 // SetOutbox sets the outbox counts.
-func (m *Model) SetOutbox(o Outbox) { m.outbox = o }
+func (m *Model) SetOutbox(o Outbox) {
+	if o != m.outbox {
+		m.outbox, m.footStale = o, true
+	}
+}
 
 // SetHold sets where the outbox brake stands.
-func (m *Model) SetHold(h outbox.Hold) { m.hold = h }
+func (m *Model) SetHold(h outbox.Hold) { m.hold, m.stale = h, true }
 
 // feedNames lists feeds from the snapshot and from health, so a feed that
 // has not spoken yet still shows its state.
@@ -164,18 +186,29 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	if m.focused {
-		return m.detailView()
+	if m.stale || m.drawn == "" {
+		var lines []string
+		if m.focused {
+			lines = m.detailLines()
+		} else {
+			lines = m.overview(m.height - 1)
+		}
+		for len(lines) < m.height-1 {
+			lines = append(lines, "")
+		}
+		for i, l := range lines {
+			lines[i] = cells.Truncate(cells.Safe(l), m.width, "…")
+		}
+		m.head, m.stale, m.footStale = strings.Join(lines, "\n"), false, true
 	}
-	lines := m.overview(m.height - 1)
-	for len(lines) < m.height-1 {
-		lines = append(lines, "")
+	if m.footStale {
+		foot := cells.Truncate(cells.Safe(m.footer()), m.width, "…")
+		if m.height > 1 {
+			foot = m.head + "\n" + foot
+		}
+		m.drawn, m.footStale = foot, false
 	}
-	lines = append(lines, m.footer())
-	for i, l := range lines {
-		lines[i] = cells.Truncate(cells.Safe(l), m.width, "…")
-	}
-	return strings.Join(lines, "\n")
+	return m.drawn
 }
 
 const labelW = 9
@@ -455,19 +488,12 @@ func humanCapped(n int, capped bool) string {
 	return human(n)
 }
 
-// detailView is the details from the top line shown, and the footer.
-func (m *Model) detailView() string {
+// detailLines is the details from the top line shown, as many as fit
+// above the footer.
+func (m *Model) detailLines() []string {
 	lines := m.details()
 	top := min(m.top, max(len(lines)-(m.height-1), 0))
-	lines = lines[top:min(len(lines), top+m.height-1)]
-	for len(lines) < m.height-1 {
-		lines = append(lines, "")
-	}
-	lines = append(lines, m.footer())
-	for i, l := range lines {
-		lines[i] = cells.Truncate(cells.Safe(l), m.width, "…")
-	}
-	return strings.Join(lines, "\n")
+	return lines[top:min(len(lines), top+m.height-1)]
 }
 
 // details is every feed's health in full, wrapped to the pane.
