@@ -161,7 +161,7 @@ func (m *Model) View() string {
 	if inc.Open {
 		add(m.styles.Bold.Render("Timeline, newest first") + m.styles.Muted.Render(" — n: a note · s: star the selected message · x: close the incident"))
 	} else {
-		add(m.styles.Bold.Render("The last incident's timeline, newest first"))
+		add(m.styles.Bold.Render("Recent actions, newest first"))
 	}
 	m.timeline.SetSize(m.width, max(m.height-len(lines), 0))
 	if tl := m.timeline.View(); tl != "" && m.height > len(lines) {
