@@ -95,6 +95,12 @@ func TestSilenceIsAHalfOpenConnection(t *testing.T) {
 
 func TestResetAfterCutsMidFrame(t *testing.T) {
 	p, c := dial(t, Faults{})
+	// A round trip first: Dial returns before the proxy has taken the
+	// connection, and ResetAfter acts on the connections it has.
+	io.WriteString(c, "x\n")
+	if l, _ := bufio.NewReader(io.LimitReader(c, 2)).ReadString('\n'); l != "x\n" {
+		t.Fatalf("round trip: %q", l)
+	}
 	p.ResetAfter(5)
 	io.WriteString(c, "0123456789\n")
 	got, err := io.ReadAll(c)
