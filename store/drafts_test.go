@@ -192,3 +192,29 @@ func TestTombstonesPurgedAtOpenAfterSevenDays(t *testing.T) {
 		t.Error("an eight-day-old tombstone still blocks saves")
 	}
 }
+
+// An operator's preferences are theirs, survive a restart, and go when
+// set empty.
+func TestPrefsPerOperator(t *testing.T) {
+	path := dbPath(t)
+	db := openAt(t, path, Options{})
+	if err := db.SetPref("alice", "theme", "light"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetPref("bob", "theme", "colorblind"); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, db)
+	db = openAt(t, path, Options{})
+	defer mustClose(t, db)
+	if p, err := db.Prefs("alice"); err != nil || p["theme"] != "light" || len(p) != 1 {
+		t.Errorf("alice: %v, %v", p, err)
+	}
+	if p, _ := db.Prefs("carol"); len(p) != 0 {
+		t.Errorf("carol, who set nothing: %v", p)
+	}
+	db.SetPref("bob", "theme", "")
+	if p, _ := db.Prefs("bob"); len(p) != 0 {
+		t.Errorf("bob after clearing: %v", p)
+	}
+}

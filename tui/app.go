@@ -114,6 +114,12 @@ type Model struct {
 // subscription.
 func New(ctx context.Context, svc Services, s Session) *Model {
 	svc = svc.withDefaults()
+	// The theme the operator chose follows them from terminal to terminal.
+	if prefs, err := svc.Store.Prefs(s.Operator); err == nil && prefs["theme"] != "" {
+		if p, err := themes.Builtin(prefs["theme"]); err == nil {
+			s.Theme = p
+		}
+	}
 	st := themes.New(s.Theme)
 	h := helpview.Styled(st)
 	m := &Model{

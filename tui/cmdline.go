@@ -24,6 +24,7 @@ var commands = map[string]struct {
 	"audit":   {"show the audit log", func(m *Model, _ string) tea.Cmd { return m.openAudit() }},
 	"crisis":  {"show the Crisis view", func(m *Model, _ string) tea.Cmd { return m.openCrisis() }},
 	"note":    {"add a note to the incident's timeline: note TEXT", (*Model).note},
+	"theme":   {"your theme, from your next session: theme dark|light|colorblind", (*Model).saveTheme},
 	"help":    {"show every key", func(m *Model, _ string) tea.Cmd { return m.openHelp() }},
 	"quit":    {"quit", func(*Model, string) tea.Cmd { return tea.Quit }},
 }
@@ -77,4 +78,19 @@ func (m *Model) commandKey(k tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.cmdline, cmd = m.cmdline.Update(k)
 	return cmd
+}
+
+// saveTheme keeps the operator's theme, for their next session.
+func (m *Model) saveTheme(name string) tea.Cmd {
+	if _, err := themes.Builtin(name); err != nil {
+		m.setStatus(fmt.Sprintf("theme: %v", err), true)
+		return nil
+	}
+	st, op := m.svc.Store, m.sess.Operator
+	return m.persist(func() tea.Msg {
+		if err := st.SetPref(op, "theme", name); err != nil {
+			return opDoneMsg{err: err}
+		}
+		return opDoneMsg{done: "Theme " + name + " saved for " + op + ": it applies from your next session, on any terminal."}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/tribune/tribune/themes"
 )
 
@@ -147,5 +148,37 @@ func TestNoColorIsPerSession(t *testing.T) {
 	}
 	if !strings.Contains(colour.String(), "38;2;") {
 		t.Error("the other session lost its colour")
+	}
+}
+
+// :theme keeps the operator's theme for their next session, on any
+// terminal; another operator keeps theirs.
+func TestThemeFollowsTheOperator(t *testing.T) {
+	h := newHarness(t, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := New(ctx, h.services(), h.session("alice"))
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	hit(m, ":")
+	m.Update(tea.PasteMsg{Content: "theme light"})
+	for _, msg := range run(hit(m, "enter")) {
+		m.Update(msg)
+	}
+	if !strings.Contains(m.status, "Theme light saved for alice") {
+		t.Fatalf("status %q", m.status)
+	}
+	light, _ := themes.Builtin("light")
+	again := New(ctx, h.services(), h.session("alice"))
+	if again.sess.Theme.Name != light.Name {
+		t.Errorf("alice's next session has theme %q, want light", again.sess.Theme.Name)
+	}
+	if bob := New(ctx, h.services(), h.session("bob")); bob.sess.Theme.Name == light.Name {
+		t.Error("bob got alice's theme")
+	}
+	hit(m, ":")
+	m.Update(tea.PasteMsg{Content: "theme neon"})
+	hit(m, "enter")
+	if !strings.Contains(m.status, "theme:") {
+		t.Errorf("an unknown theme: %q", m.status)
 	}
 }
