@@ -6,7 +6,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/stats"
+	"github.com/tribune/tribune/stats/watch"
 	"github.com/tribune/tribune/tui/cells"
 )
 
@@ -37,6 +39,34 @@ func (m *Model) showAlerts(as []stats.Alert) {
 	if m.svc.Bell && now.Sub(m.lastBell) >= bellEvery {
 		m.lastBell = now
 		m.pending = append(m.pending, tea.Raw("\a"))
+	}
+}
+
+// bellOnWatch rings the bell when a new message names a watch-word (not
+// only the brand's handle), at most every bellEvery, if the config asks.
+func (m *Model) bellOnWatch(evs []feeds.Event) {
+	if !m.svc.Bell || m.svc.Watch == nil || len(evs) == 0 {
+		return
+	}
+	now := m.svc.Now()
+	if now.Sub(m.lastBell) < bellEvery {
+		return
+	}
+	entries := m.svc.Watch.Entries()
+	var hits []watch.Hit
+	for i := range evs {
+		ev := &evs[i]
+		if ev.Kind == feeds.KindNotice || ev.HasBadge(feeds.BadgeBrand) {
+			continue
+		}
+		hits = m.svc.Watch.Match(hits[:0], ev.Text)
+		for _, h := range hits {
+			if !entries[h.Entry].Mention {
+				m.lastBell = now
+				m.pending = append(m.pending, tea.Raw("\a"))
+				return
+			}
+		}
 	}
 }
 

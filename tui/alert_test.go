@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,8 +9,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
+	"github.com/tribune/tribune/stats/watch"
 )
 
 // alert publishes as, has the session apply the batch it takes, and
@@ -77,5 +80,42 @@ func TestAlertBannerExpires(t *testing.T) {
 	m.Update(tickMsg{snap: h.stats.Snapshot(), at: h.now().Add(alertFor)})
 	if m.alert != nil || strings.Contains(ansi.Strip(m.screen()), "ALERT") {
 		t.Error("the banner stayed past its time")
+	}
+}
+
+// A message naming a watch-word rings the bell (when asked, at most every
+// 30 s); the brand's handle alone does not.
+func TestWatchWordRingsTheBell(t *testing.T) {
+	h, m := loaded(t)
+	m.svc.Bell = true
+	m.svc.Watch = watch.MustCompile([]string{"@lumio", "refund"})
+	events := func(texts ...string) []tea.Cmd {
+		var evs []feeds.Event
+		for i, text := range texts {
+			evs = append(evs, feeds.Event{Feed: "twitch", Platform: "twitch", ID: fmt.Sprint("w", text, i), Author: "ana", Text: text, Time: h.now()})
+		}
+		hub.Publish(h.hub, hub.TopicEvents, evs...)
+		<-m.sub.Ready()
+		m.applyBatch(m.sub.Take())
+		cmds := m.pending
+		m.pending = nil
+		return cmds
+	}
+	take := func() { // what the harness's seeding left for this session
+		select {
+		case <-m.sub.Ready():
+			m.sub.Take()
+		default:
+		}
+	}
+	take()
+	if n := bells(events("@lumio hello")); n != 0 {
+		t.Errorf("the brand's handle alone rang %d bells", n)
+	}
+	if n := bells(events("I want a REFUND", "refund now")); n != 1 {
+		t.Errorf("watch-words rang %d bells, want 1", n)
+	}
+	if n := bells(events("refund again")); n != 0 {
+		t.Errorf("rang again within 30 s")
 	}
 }

@@ -369,6 +369,7 @@ func (m *Model) applyBatch(b hub.Batch) {
 		m.pending = append(m.pending, m.loadAudit())
 	}
 	m.showAlerts(hub.Items(b, stats.TopicAlerts))
+	m.bellOnWatch(hub.Items(b, hub.TopicEvents))
 	inc, incChanged := hub.Last(b, hub.TopicIncident)
 	if incChanged {
 		m.crisis.SetIncident(inc)
