@@ -184,6 +184,10 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.srv.Shutdown(shut)
+	// Shutdown closes the listeners the server has taken; one it has not
+	// taken yet (Serve's goroutine had not run) is closed here, or Serve
+	// would wait on it for ever.
+	l.Close()
 	<-errc
 	s.opts.Log.Info("stopped")
 	return nil
