@@ -141,7 +141,7 @@ func (f *fixture) start() {
 		t.Fatal(err)
 	}
 	d := dispatch.New(f.db, f.hub, dispatch.Options{Authorize: srv.Authorize})
-	f.services = tui.Services{Hub: f.hub, Store: f.db, Stats: stats.New(nil), Dispatcher: d, Work: new(sync.WaitGroup)}
+	f.services = tui.Services{Hub: f.hub, Store: f.db, Stats: stats.New(nil), Dispatcher: d, Work: new(sync.WaitGroup), Team: tui.NewTeam()}
 	srv.opts.Services = f.services
 	f.srv = srv
 	go f.hub.Run(ctx)
@@ -550,4 +550,26 @@ func TestColoursFollowTheClientsTerminal(t *testing.T) {
 	case strings.Contains(none, "38;2;") || strings.Contains(none, "38;5;"):
 		t.Error("NO_COLOR sent colours")
 	}
+}
+
+// Two operators over SSH see each other's claims: bob sees alice answering
+// the message she opened the composer on.
+func TestSessionsSeeEachOthersClaims(t *testing.T) {
+	f := newFixture(t, map[string]Role{"alice": Responder, "bob": Responder})
+	if err := f.hub.Commit(context.Background(), []feeds.Event{{Feed: "twitch", Platform: "twitch", ID: "m1",
+		Author: "kiki", Text: "@lumio is it safe to charge overnight?", Time: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := f.open("alice", 120, 30)
+	b, _ := f.open("bob", 120, 30)
+	a.waitFor("kiki: @lumio is it safe")
+	b.waitFor("kiki: @lumio is it safe")
+	b.waitFor("alice") // the team line: alice is connected
+	a.send("k")
+	a.send("r")
+	a.waitFor("Reply → twitch")
+	b.waitFor("✎ alice")
+	b.send("k")
+	b.send("r")
+	b.waitFor("alice is answering this message already")
 }
