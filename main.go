@@ -403,17 +403,16 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	if err != nil {
 		return nil, err
 	}
-	rules, _ := pulse.Alerts.rules() // checked when the config was read
-	watchWords, _ := pulse.matcher() // so was this
 	engine := stats.New(nil)
 	var events *hub.Hub
-	engine.Configure(stats.Config{Brand: pulse.Brand, Alerts: rules, Text: stats.NewLexicon(watchWords, len(pulse.Brand)), OnAlert: func(a stats.Alert) {
+	onAlert := func(a stats.Alert) {
 		// On the hub's goroutine: events is set before it runs.
 		hub.Publish(events, stats.TopicAlerts, a)
 		if err := db.Note(outbox.AuditEntry{What: outbox.AuditAlert, Feed: a.Feed, Text: a.Text}); err != nil {
 			hub.Publish(events, hub.TopicErrors, "recording an alert: "+err.Error())
 		}
-	}})
+	}
+	settings := configurePulse(engine, pulse, onAlert)
 	events, err = newHub(db, dbPath, engine)
 	if err != nil {
 		db.Close()
@@ -429,14 +428,48 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
 		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup), Team: tui.NewTeam(),
-			Bell: pulse.Bell, Watch: watchWords, Statements: pulse.Statements},
+			Bell: settings.Bell, Watch: settings.Watch, Statements: settings.Statements},
 		db:     db,
 		cancel: cancel,
 	}
+	s.Reload = reloader(o, engine, events, db, len(cfg.Feeds) == 0, onAlert, authorize)
 	s.done.Add(2)
 	go func() { defer s.done.Done(); events.Run(ctx) }()
 	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
 	return s, nil
+}
+
+// configurePulse sets what the stats watch for, and returns what the
+// sessions show of it. The config was checked when it was read.
+func configurePulse(engine *stats.Engine, pulse PulseConfig, onAlert func(stats.Alert)) tui.Settings {
+	rules, _ := pulse.Alerts.rules()
+	watchWords, _ := pulse.matcher()
+	engine.Configure(stats.Config{Brand: pulse.Brand, Alerts: rules, Text: stats.NewLexicon(watchWords, len(pulse.Brand)), OnAlert: onAlert})
+	return tui.Settings{Watch: watchWords, Statements: pulse.Statements, Bell: pulse.Bell}
+}
+
+// reloader reads the config again for operator, when authorize allows
+// it, and applies its [pulse] table to the stats and to every session.
+// The feeds are not restarted.
+func reloader(o options, engine *stats.Engine, events *hub.Hub, db *store.DB, demo bool,
+	onAlert func(stats.Alert), authorize func(operator, what string) error) func(string) error {
+	return func(operator string) error {
+		if authorize != nil {
+			if err := authorize(operator, "reload"); err != nil {
+				return err
+			}
+		}
+		cfg, err := o.loadConfig()
+		if err != nil {
+			return err
+		}
+		pulse := cfg.Pulse
+		if demo && pulse.Brand == nil && pulse.Watch == nil {
+			pulse = demoPulse
+		}
+		hub.Publish(events, tui.TopicSettings, configurePulse(engine, pulse, onAlert))
+		return db.Note(outbox.AuditEntry{By: operator, What: outbox.AuditNote, Text: "config reloaded"})
+	}
 }
 
 // newHub makes the hub over the store, with the stats engine and the

@@ -86,6 +86,7 @@ var needs = map[string]Role{
 	string(feeds.ActReport):    Moderator,
 	WhatHold:                   Admin,
 	"crisis":                   Admin,
+	"reload":                   Admin,
 	"note":                     Responder,
 }
 

@@ -369,6 +369,11 @@ func (m *Model) applyBatch(b hub.Batch) {
 		m.pending = append(m.pending, m.loadAudit())
 	}
 	m.showAlerts(hub.Items(b, stats.TopicAlerts))
+	if s, ok := hub.Last(b, TopicSettings); ok {
+		m.svc.Watch, m.svc.Statements, m.svc.Bell = s.Watch, s.Statements, s.Bell
+		m.feed.SetWatch(s.Watch)
+		m.crisis.SetStatements(s.Statements)
+	}
 	m.bellOnWatch(hub.Items(b, hub.TopicEvents))
 	inc, incChanged := hub.Last(b, hub.TopicIncident)
 	if incChanged {

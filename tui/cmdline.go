@@ -24,6 +24,7 @@ var commands = map[string]struct {
 	"audit":   {"show the audit log", func(m *Model, _ string) tea.Cmd { return m.openAudit() }},
 	"crisis":  {"show the Crisis view", func(m *Model, _ string) tea.Cmd { return m.openCrisis() }},
 	"note":    {"add a note to the incident's timeline: note TEXT", (*Model).note},
+	"reload":  {"read the config again: watch-words, brand, alerts, statements (admin)", (*Model).reload},
 	"theme":   {"your theme, from your next session: theme dark|light|colorblind", (*Model).saveTheme},
 	"help":    {"show every key", func(m *Model, _ string) tea.Cmd { return m.openHelp() }},
 	"quit":    {"quit", func(*Model, string) tea.Cmd { return tea.Quit }},
@@ -92,5 +93,20 @@ func (m *Model) saveTheme(name string) tea.Cmd {
 			return opDoneMsg{err: err}
 		}
 		return opDoneMsg{done: "Theme " + name + " saved for " + op + ": it applies from your next session, on any terminal."}
+	})
+}
+
+// reload asks the services to read the config again.
+func (m *Model) reload(string) tea.Cmd {
+	fn, op := m.svc.Reload, m.sess.Operator
+	if fn == nil {
+		m.setStatus("reload: this dashboard cannot read its config again.", true)
+		return nil
+	}
+	return m.persist(func() tea.Msg {
+		if err := fn(op); err != nil {
+			return opDoneMsg{err: fmt.Errorf("reload: %w", err)}
+		}
+		return opDoneMsg{done: "Config read again: watch-words, brand, alert thresholds and statements apply now; feeds are not restarted."}
 	})
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/stats/watch"
 )
 
 // runAll gives m what cmd says (the services' answers, a loaded
@@ -96,5 +98,21 @@ func TestCrisisMode(t *testing.T) {
 	}
 	if s := screen(); !strings.Contains(s, "Crisis · no incident open") {
 		t.Errorf("after closing:\n%s", s)
+	}
+}
+
+// A config reload reaches the session: new watch-words are highlighted,
+// new statements offered.
+func TestSettingsReachTheSession(t *testing.T) {
+	h, m := loaded(t)
+	w := watch.MustCompile([]string{"overheating"})
+	hub.Publish(h.hub, TopicSettings, Settings{Watch: w, Statements: []string{"We are on it."}, Bell: true})
+	<-m.sub.Ready()
+	m.applyBatch(m.sub.Take())
+	if m.svc.Watch != w || !m.svc.Bell {
+		t.Error("the session kept its old settings")
+	}
+	if s, ok := m.crisis.Statement("1"); !ok || s != "We are on it." {
+		t.Errorf("statement 1: %q, %v", s, ok)
 	}
 }

@@ -47,7 +47,23 @@ type Services struct {
 	// Statements are the holding statements crisis mode offers, from the
 	// config.
 	Statements []string
+	// Reload reads the config again for an operator (:reload) and tells
+	// every session the new Settings; nil: not offered.
+	Reload func(operator string) error
 }
+
+// Settings are what a config reload changes in every session: the
+// watch-words and brand handles highlighted, the holding statements, the
+// bell.
+type Settings struct {
+	Watch      *watch.Matcher
+	Statements []string
+	Bell       bool
+}
+
+// TopicSettings carries the settings after a reload; only the latest is
+// kept.
+var TopicSettings = hub.NewTopic("settings", hub.KeepLatest[Settings]())
 
 // Session is what one terminal brings to the dashboard: where it reads and
 // writes, its environment, and who sits at it. Nothing in this package

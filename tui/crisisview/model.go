@@ -97,6 +97,9 @@ func (m *Model) FullHelp() [][]key.Binding {
 		m.timeline.FullHelp()[0][:2]}
 }
 
+// SetStatements replaces the holding statements (after a config reload).
+func (m *Model) SetStatements(s []string) { m.statements = s }
+
 // SetIncident sets the incident as the services tell it.
 func (m *Model) SetIncident(inc outbox.Incident) { m.incident = inc }
 
