@@ -432,7 +432,8 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 		db:     db,
 		cancel: cancel,
 	}
-	s.Reload = reloader(o, engine, events, db, len(cfg.Feeds) == 0, onAlert, authorize)
+	s.Reloaded = new(tui.Reloaded)
+	s.Reload = reloader(o, engine, events, db, s.Reloaded, len(cfg.Feeds) == 0, onAlert, authorize)
 	s.done.Add(2)
 	go func() { defer s.done.Done(); events.Run(ctx) }()
 	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
@@ -451,7 +452,7 @@ func configurePulse(engine *stats.Engine, pulse PulseConfig, onAlert func(stats.
 // reloader reads the config again for operator, when authorize allows
 // it, and applies its [pulse] table to the stats and to every session.
 // The feeds are not restarted.
-func reloader(o options, engine *stats.Engine, events *hub.Hub, db *store.DB, demo bool,
+func reloader(o options, engine *stats.Engine, events *hub.Hub, db *store.DB, kept *tui.Reloaded, demo bool,
 	onAlert func(stats.Alert), authorize func(operator, what string) error) func(string) error {
 	return func(operator string) error {
 		if authorize != nil {
@@ -467,7 +468,9 @@ func reloader(o options, engine *stats.Engine, events *hub.Hub, db *store.DB, de
 		if demo && pulse.Brand == nil && pulse.Watch == nil {
 			pulse = demoPulse
 		}
-		hub.Publish(events, tui.TopicSettings, configurePulse(engine, pulse, onAlert))
+		settings := configurePulse(engine, pulse, onAlert)
+		kept.Store(settings) // for the sessions still to open
+		hub.Publish(events, tui.TopicSettings, settings)
 		return db.Note(outbox.AuditEntry{By: operator, What: outbox.AuditNote, Text: "config reloaded"})
 	}
 }

@@ -60,4 +60,7 @@ func TestReloadAppliesThePulse(t *testing.T) {
 			break
 		}
 	}
+	if s, ok := svc.Reloaded.Load(); !ok || len(s.Statements) != 1 {
+		t.Errorf("the reload is not kept for sessions still to open: %+v", s)
+	}
 }

@@ -78,14 +78,28 @@ func (e *Engine) Configure(c Config) {
 			e.brand = append(e.brand, b)
 		}
 	}
-	n := 0
+	// Hits stay with their watch-word when the list changes (a reload that
+	// adds one at the front); a word no longer watched loses its count.
+	var names []string
 	if c.Text != nil {
-		n = len(c.Text.Watch())
+		names = c.Text.Watch()
 	}
-	e.watch = resize(e.watch, n)
+	e.watch = rekey(e.watch, e.watchNames, names)
 	for _, fs := range e.feeds {
-		fs.watch = resize(fs.watch, n)
+		fs.watch = rekey(fs.watch, e.watchNames, names)
 	}
+	e.watchNames = slices.Clone(names)
+}
+
+// rekey moves counts kept by the positions of old to those of names.
+func rekey(counts []int, old, names []string) []int {
+	out := make([]int, len(names))
+	for i, n := range names {
+		if j := slices.Index(old, n); j >= 0 && j < len(counts) {
+			out[i] = counts[j]
+		}
+	}
+	return out
 }
 
 func resize(s []int, n int) []int {
@@ -97,7 +111,7 @@ func resize(s []int, n int) []int {
 
 // analyze reads a message's text and counts what it says. The caller
 // holds e.mu.
-func (e *Engine) analyze(fs *feedState, ev *feeds.Event, mc *minute) {
+func (e *Engine) analyze(fs *feedState, ev *feeds.Event, mc *minute, m int64) {
 	if ev.Direct || e.mentions(ev.Text) {
 		mc.mention = 1
 	}
@@ -126,7 +140,7 @@ func (e *Engine) analyze(fs *feedState, ev *feeds.Event, mc *minute) {
 		}
 	}
 	for _, term := range a.Terms {
-		fs.terms.add(term, minuteOf(ev.Time))
+		fs.terms.add(term, m)
 	}
 }
 
@@ -197,7 +211,7 @@ type pending struct {
 
 // add keeps ev waiting for an answer; feed and platform are the engine's
 // own copies of its names.
-func (p *pending) add(ev *feeds.Event, feed, platform string, asks bool) {
+func (p *pending) add(ev *feeds.Event, at time.Time, feed, platform string, asks bool) {
 	if ev.ID == "" {
 		return
 	}
@@ -212,7 +226,7 @@ func (p *pending) add(ev *feeds.Event, feed, platform string, asks bool) {
 	all := ev.ID + author + text
 	id, rest := all[:len(ev.ID)], all[len(ev.ID):]
 	q := &Question{Feed: feed, ID: id, Platform: platform, Author: rest[:len(author)], Text: rest[len(author):],
-		Time: ev.Time, Asks: asks}
+		Time: at, Asks: asks}
 	k := pendingKey{feed, id}
 	p.byKey[k] = p.head + len(p.queue)
 	p.queue = append(p.queue, q)

@@ -226,17 +226,18 @@ type Engine struct {
 	authorEntries  int               // entries in all author sets together
 	platforms      map[string]string // interned platform names
 
-	cfg      Config
-	rules    AlertRules // cfg.Alerts with defaults
-	brand    []string   // cfg.Brand, lower case, without "@"
-	watch    []int      // hits per watch-word entry since start, overall
-	pending  pending
-	replies  responses
-	mod      Moderation
-	alerts   []Alert // the last maxAlerts, oldest first
-	fired    []Alert // raised by the batch being observed, for OnAlert
-	cache    topCache
-	analysis Analysis
+	cfg        Config
+	rules      AlertRules // cfg.Alerts with defaults
+	brand      []string   // cfg.Brand, lower case, without "@"
+	watch      []int      // hits per watch-word entry since start, overall
+	watchNames []string   // the entries watch counts, as configured
+	pending    pending
+	replies    responses
+	mod        Moderation
+	alerts     []Alert // the last maxAlerts, oldest first
+	fired      []Alert // raised by the batch being observed, for OnAlert
+	cache      topCache
+	analysis   Analysis
 }
 
 // New returns an empty engine reading time from now (time.Now when nil).
@@ -310,9 +311,15 @@ func (e *Engine) observe(fs *feedState, ev *feeds.Event, t time.Time, cur int64,
 			e.answered(ev.Feed, ev.ReplyTo, ev.Time)
 		}
 	} else if ev.Kind != feeds.KindNotice {
-		e.analyze(fs, ev, &mc)
+		e.analyze(fs, ev, &mc, m)
 		if mc.mention > 0 {
-			e.pending.add(ev, fs.name, fs.platform, strings.ContainsRune(ev.Text, '?'))
+			// A time ahead of the engine's clock counts as now: it would
+			// never expire, and answering it would take no time.
+			at := ev.Time
+			if at.After(t) {
+				at = t
+			}
+			e.pending.add(ev, at, fs.name, fs.platform, strings.ContainsRune(ev.Text, '?'))
 		}
 	}
 	fs.add(m, mc)

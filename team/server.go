@@ -206,7 +206,11 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 func (s *Server) admit(l *live) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	op, ok := s.ops.Load().byKey[l.key]
 	switch {
+	case !ok || op != l.op:
+		// Reload ran between the lookup and now: it saw no session to close.
+		return errors.New("this key was just removed from the team, or its role changed")
 	case s.closing:
 		return errors.New("the server is stopping")
 	case len(s.sessions) >= s.opts.MaxSessions:

@@ -114,6 +114,9 @@ type Model struct {
 // subscription.
 func New(ctx context.Context, svc Services, s Session) *Model {
 	svc = svc.withDefaults()
+	if s, ok := svc.Reloaded.Load(); ok {
+		svc.Watch, svc.Statements, svc.Bell = s.Watch, s.Statements, s.Bell
+	}
 	// The theme the operator chose follows them from terminal to terminal.
 	if prefs, err := svc.Store.Prefs(s.Operator); err == nil && prefs["theme"] != "" {
 		if p, err := themes.Builtin(prefs["theme"]); err == nil {

@@ -37,11 +37,13 @@ func (m *Model) loadTimeline() tea.Cmd {
 		var err error
 		if inc.Open {
 			err = st.Audit(inc.Since.Add(-time.Second), func(e outbox.AuditEntry) error {
-				if len(es) < auditShown {
-					es = append(es, e)
+				es = append(es, e)
+				if len(es) >= 2*auditShown { // keep the newest, bounded
+					es = append(es[:0], es[len(es)-auditShown:]...)
 				}
 				return nil
 			})
+			es = es[max(len(es)-auditShown, 0):]
 		} else {
 			es, err = st.RecentAudit(50)
 		}

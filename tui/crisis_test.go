@@ -116,3 +116,15 @@ func TestSettingsReachTheSession(t *testing.T) {
 		t.Errorf("statement 1: %q, %v", s, ok)
 	}
 }
+
+// A session opened after a reload starts from its settings.
+func TestLaterSessionsStartFromTheReload(t *testing.T) {
+	h := newHarness(t, "")
+	svc := h.services()
+	svc.Reloaded = new(Reloaded)
+	svc.Reloaded.Store(Settings{Statements: []string{"We are on it."}, Bell: true})
+	m := New(context.Background(), svc, h.session("ada"))
+	if s, ok := m.crisis.Statement("1"); !ok || s != "We are on it." || !m.svc.Bell {
+		t.Errorf("a later session: statement %q %v, bell %v", s, ok, m.svc.Bell)
+	}
+}

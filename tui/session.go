@@ -50,6 +50,9 @@ type Services struct {
 	// Reload reads the config again for an operator (:reload) and tells
 	// every session the new Settings; nil: not offered.
 	Reload func(operator string) error
+	// Reloaded has the last reload's settings, which win over Watch,
+	// Statements and Bell for a session that opens after it.
+	Reloaded *Reloaded
 }
 
 // Settings are what a config reload changes in every session: the
@@ -64,6 +67,31 @@ type Settings struct {
 // TopicSettings carries the settings after a reload; only the latest is
 // kept.
 var TopicSettings = hub.NewTopic("settings", hub.KeepLatest[Settings]())
+
+// Reloaded holds the settings of the last reload, for sessions that open
+// after it (the topic reaches those already open).
+type Reloaded struct {
+	mu  sync.Mutex
+	s   Settings
+	set bool
+}
+
+// Store keeps s.
+func (r *Reloaded) Store(s Settings) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s, r.set = s, true
+}
+
+// Load returns the last settings kept, if any.
+func (r *Reloaded) Load() (Settings, bool) {
+	if r == nil {
+		return Settings{}, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.s, r.set
+}
 
 // Session is what one terminal brings to the dashboard: where it reads and
 // writes, its environment, and who sits at it. Nothing in this package

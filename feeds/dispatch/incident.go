@@ -50,6 +50,8 @@ func (d *Dispatcher) setIncident(inc outbox.Incident) (outbox.Incident, error) {
 	if err != nil {
 		return outbox.Incident{}, err
 	}
+	d.holdMu.Lock() // stored and published in one step, as a hold is
+	defer d.holdMu.Unlock()
 	inc.Since = d.opts.Now()
 	inc, err = is.SetIncident(inc)
 	if err != nil {
