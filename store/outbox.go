@@ -14,31 +14,45 @@ import (
 // queued by its operator. It is on disk when Enqueue returns, so the UI may
 // say "queued". An ID already in the outbox is refused with ErrExists, the
 // stored item untouched.
-func (db *DB) Enqueue(o outbox.Outgoing) error {
-	id := o.Action.ID
-	if id == "" {
-		return errors.New("enqueueing: action id is empty")
+func (db *DB) Enqueue(o outbox.Outgoing) error { return db.EnqueueAll([]outbox.Outgoing{o}) }
+
+// EnqueueAll adds items in one transaction: all of them, or none (a post
+// to every feed must not be half queued, then queued again).
+func (db *DB) EnqueueAll(os []outbox.Outgoing) error {
+	vs := make([][]byte, len(os))
+	for i, o := range os {
+		if o.Action.ID == "" {
+			return errors.New("enqueueing: action id is empty")
+		}
+		v, err := json.Marshal(o)
+		if err != nil {
+			return fmt.Errorf("enqueueing %s: %w", o.Action.ID, err)
+		}
+		vs[i] = v
 	}
-	v, err := json.Marshal(o)
-	if err != nil {
-		return fmt.Errorf("enqueueing %s: %w", id, err)
-	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	var failed string
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		items, pending := outboxBuckets(tx)
-		key := []byte(id)
-		if items.Get(key) != nil {
-			return ErrExists
+		for i, o := range os {
+			failed = o.Action.ID
+			key := []byte(o.Action.ID)
+			if items.Get(key) != nil {
+				return ErrExists
+			}
+			if err := items.Put(key, vs[i]); err != nil {
+				return err
+			}
+			if err := setPending(pending, key, o.State); err != nil {
+				return err
+			}
+			if err := db.appendAudit(tx, outbox.NewAuditEntry(o, outbox.AuditQueued, o.Action.Operator)); err != nil {
+				return err
+			}
 		}
-		if err := items.Put(key, v); err != nil {
-			return err
-		}
-		if err := setPending(pending, key, o.State); err != nil {
-			return err
-		}
-		return db.appendAudit(tx, outbox.NewAuditEntry(o, outbox.AuditQueued, o.Action.Operator))
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("enqueueing %s: %w", id, err)
+		return fmt.Errorf("enqueueing %s: %w", failed, err)
 	}
 	return nil
 }

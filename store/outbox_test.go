@@ -142,3 +142,24 @@ func TestPendingExcludesDone(t *testing.T) {
 		t.Errorf("Pending after updates = %s", got)
 	}
 }
+
+// EnqueueAll is all or nothing: one item that cannot go in keeps the
+// others out.
+func TestEnqueueAllIsAllOrNothing(t *testing.T) {
+	db := openAt(t, dbPath(t), Options{})
+	defer mustClose(t, db)
+	mustEnqueue(t, db, outgoing("02B", outbox.StateQueued))
+	err := db.EnqueueAll([]outbox.Outgoing{outgoing("01A", outbox.StateQueued), outgoing("02B", outbox.StateQueued)})
+	if !errors.Is(err, ErrExists) {
+		t.Fatalf("EnqueueAll with an existing id: %v", err)
+	}
+	if items, _ := db.Pending(); len(items) != 1 {
+		t.Errorf("%d pending after a refused EnqueueAll, want only the one there before", len(items))
+	}
+	if err := db.EnqueueAll([]outbox.Outgoing{outgoing("01A", outbox.StateQueued), outgoing("03C", outbox.StateQueued)}); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := db.Pending(); len(items) != 3 {
+		t.Errorf("%d pending, want 3", len(items))
+	}
+}

@@ -333,16 +333,12 @@ func (m *Model) send() tea.Cmd {
 	key, rev := draftKey(a.Feed, a.Target), m.nextRev(now)
 	m.queuing = true
 	m.composer.Status, m.composer.StatusErr = "queuing…", false
-	st, op, enqueue := m.svc.Store, m.sess.Operator, m.enqueuer()
+	st, op, enqueue := m.svc.Store, m.sess.Operator, m.enqueueAll()
 	return m.persist(func() tea.Msg {
-		for i, it := range items {
-			if err := enqueue(it); err != nil {
-				err = fmt.Errorf("queuing %s (it is still in the composer): %w", it.Action.Kind, err)
-				if i > 0 {
-					err = fmt.Errorf("queued on %d feeds, not on %s: %w", i, it.Action.Feed, err)
-				}
-				return notQueuedMsg{err}
-			}
+		// All the feeds' items or none: a half-queued post sent again would
+		// post twice where it went.
+		if err := enqueue(items); err != nil {
+			return notQueuedMsg{fmt.Errorf("queuing %s (it is still in the composer): %w", a.Kind, err)}
 		}
 
 		if err := st.DeleteDraft(op, key, rev); err != nil {
@@ -464,6 +460,14 @@ func (m *Model) enqueuer() func(outbox.Outgoing) error {
 		return d.Enqueue
 	}
 	return m.svc.Store.Enqueue
+}
+
+// enqueueAll is enqueuer for several actions committed together.
+func (m *Model) enqueueAll() func([]outbox.Outgoing) error {
+	if d := m.svc.Dispatcher; d != nil {
+		return d.EnqueueAll
+	}
+	return m.svc.Store.EnqueueAll
 }
 
 // saveEdit replaces a queued item's text with the composer's. The

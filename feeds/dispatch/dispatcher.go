@@ -23,6 +23,8 @@ import (
 type OutboxStore interface {
 	// Enqueue adds a new item, durably, and audits it as queued.
 	Enqueue(outbox.Outgoing) error
+	// EnqueueAll adds items in one transaction: all, or none.
+	EnqueueAll([]outbox.Outgoing) error
 	// Pending returns the items that are not done, in ID (creation) order.
 	Pending() ([]outbox.Outgoing, error)
 	// Change applies fn to one item atomically, with the hold as stored in
@@ -534,6 +536,23 @@ func (d *Dispatcher) publishHold() error {
 		return fmt.Errorf("reading hold: %w", err)
 	}
 	d.hub.PublishHold(h)
+	return nil
+}
+
+// EnqueueAll commits new actions to the outbox all together, or none of
+// them (a post to every feed), then tells every session and wakes the loop.
+func (d *Dispatcher) EnqueueAll(os []outbox.Outgoing) error {
+	for _, o := range os {
+		if err := d.authorize(o.Action.Operator, string(o.Action.Kind), o.Action); err != nil {
+			_, err = d.noted(o, err)
+			return err
+		}
+	}
+	if err := d.store.EnqueueAll(os); err != nil {
+		return err
+	}
+	hub.Publish(d.hub, hub.TopicOutbox, os...)
+	d.Wake()
 	return nil
 }
 

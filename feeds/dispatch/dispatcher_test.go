@@ -42,6 +42,15 @@ func (m *memOutbox) Enqueue(o outbox.Outgoing) error {
 	return nil
 }
 
+func (m *memOutbox) EnqueueAll(os []outbox.Outgoing) error {
+	for _, o := range os {
+		if err := m.Enqueue(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (m *memOutbox) Note(e outbox.AuditEntry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
