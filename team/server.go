@@ -31,6 +31,10 @@ type Options struct {
 	IdleTimeout time.Duration
 	MaxSessions int // 50: sessions at once
 	MaxPerAddr  int // 8: sessions at once from one remote address
+	// HandshakeTimeout closes a connection that has not logged in by then
+	// (20s). Connections, logged in or not, are capped at twice the
+	// session caps, overall and per address.
+	HandshakeTimeout time.Duration
 	Services    tui.Services
 	Theme       themes.Palette
 	Log         *slog.Logger // nil: discard
@@ -46,6 +50,8 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[*live]struct{}
 	perAddr  map[string]int
+	conns    map[string]int // open connections by address, logged in or not
+	connsAll int
 	closing  bool
 	running  sync.WaitGroup // sessions' programs
 }
@@ -84,6 +90,9 @@ func New(o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = 20 * time.Second
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -107,7 +116,47 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
+	// Whoever reaches the port can open connections without a key: they
+	// are timed out before login and capped, so they cannot use up the
+	// process's file descriptors.
+	s.srv.HandshakeTimeout = o.HandshakeTimeout
+	s.srv.ConnCallback = s.countConn
+	s.conns = make(map[string]int)
 	return s, nil
+}
+
+// countConn admits a new connection within the caps, or refuses it (nil).
+func (s *Server) countConn(_ ssh.Context, c net.Conn) net.Conn {
+	addr := hostOf(c.RemoteAddr())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.connsAll >= 2*s.opts.MaxSessions || s.conns[addr] >= 2*s.opts.MaxPerAddr {
+		s.opts.Log.Warn("refused", "why", "too many connections", "remote", addr)
+		return nil
+	}
+	s.connsAll++
+	s.conns[addr]++
+	return &counted{Conn: c, done: func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.connsAll--
+		if s.conns[addr]--; s.conns[addr] <= 0 {
+			delete(s.conns, addr)
+		}
+	}}
+}
+
+// counted is a connection that says once when it closes.
+type counted struct {
+	net.Conn
+	once sync.Once
+	done func()
+}
+
+func (c *counted) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.done)
+	return err
 }
 
 // allowKey is the authentication: a listed key gets in. It may be called

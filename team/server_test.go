@@ -105,6 +105,11 @@ func (f *fixture) operatorsFile(roles map[string]Role) {
 }
 
 func newFixture(t *testing.T, roles map[string]Role, extra ...string) *fixture {
+	return newFixtureWith(t, roles, nil, extra...)
+}
+
+// newFixtureWith is newFixture with the server's options changed by mut.
+func newFixtureWith(t *testing.T, roles map[string]Role, mut func(*Options), extra ...string) *fixture {
 	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), log: &syncBuffer{}, keys: make(map[string]gossh.Signer)}
 	for n := range roles {
@@ -123,20 +128,27 @@ func newFixture(t *testing.T, roles map[string]Role, extra ...string) *fixture {
 	if err := f.hub.Add("twitch", quiet{}); err != nil {
 		t.Fatal(err)
 	}
-	f.start()
+	f.startWith(mut)
 	t.Cleanup(f.stop)
 	return f
 }
 
 // start runs the services and the server on a fresh loopback port.
-func (f *fixture) start() {
+func (f *fixture) start() { f.startWith(nil) }
+
+// startWith is start with options changed by mut.
+func (f *fixture) startWith(mut func(*Options)) {
 	t := f.t
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	palette, _ := themes.Builtin("dark")
-	srv, err := New(Options{HostKeyPath: filepath.Join(f.dir, "host_ed25519"), OperatorsPath: filepath.Join(f.dir, "operators"),
-		Log: slog.New(slog.NewTextHandler(f.log, nil)), Theme: palette, MaxPerAddr: 3})
+	o := Options{HostKeyPath: filepath.Join(f.dir, "host_ed25519"), OperatorsPath: filepath.Join(f.dir, "operators"),
+		Log: slog.New(slog.NewTextHandler(f.log, nil)), Theme: palette, MaxPerAddr: 3}
+	if mut != nil {
+		mut(&o)
+	}
+	srv, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
