@@ -35,10 +35,10 @@ type Options struct {
 	// (20s). Connections, logged in or not, are capped at twice the
 	// session caps, overall and per address.
 	HandshakeTimeout time.Duration
-	Services    tui.Services
-	Theme       themes.Palette
-	Log         *slog.Logger // nil: discard
-	Now         func() time.Time
+	Services         tui.Services
+	Theme            themes.Palette
+	Log              *slog.Logger // nil: discard
+	Now              func() time.Time
 }
 
 // Server is the SSH front of the shared services.
