@@ -307,7 +307,7 @@ func (c *Connector) handler(s feeds.Stream, gate *sync.RWMutex) http.Handler {
 			return
 		}
 		if counted {
-			fmt.Fprintf(w, "stored %d new events, %d repeats already stored", fresh, len(res.Events)-fresh)
+			fmt.Fprintf(w, "stored %s, %s already stored", count(fresh, "new event"), count(len(res.Events)-fresh, "repeat"))
 		} else {
 			fmt.Fprintf(w, "stored %d events", len(res.Events))
 		}
@@ -364,4 +364,12 @@ func (c *Connector) signed(header string, body []byte) bool {
 	mac := hmac.New(sha256.New, c.secret)
 	mac.Write(body)
 	return hmac.Equal(got, mac.Sum(nil))
+}
+
+// count reads "1 new event", "3 new events".
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

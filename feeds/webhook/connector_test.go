@@ -654,7 +654,7 @@ func TestRepeatedBatchSaysSo(t *testing.T) {
 		t.Errorf("again: %d %q", a.code, a.body)
 	}
 	a = post(t, url, "application/json", `[{"id":"3","message":"c"},{"id":"4","message":"d"}]`, nil)
-	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 1 new events, 1 repeats") {
+	if a.code != http.StatusOK || !strings.Contains(a.body, "stored 1 new event, 1 repeat already stored") {
 		t.Errorf("mixed: %d %q", a.code, a.body)
 	}
 }
