@@ -75,9 +75,9 @@ type Connector struct {
 
 	running sync.Mutex // held by Run
 
-	posts    *lru[string, postRef]
-	profiles *lru[string, profile]
-	handles  *lru[string, string]
+	posts    *cache[string, postRef]
+	profiles *cache[string, profile]
+	handles  *cache[string, string]
 
 	mu       sync.Mutex // guards what follows, kept across Runs
 	cursor   int64      // time_us of the last frame handled; 0: none yet

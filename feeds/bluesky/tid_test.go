@@ -35,14 +35,3 @@ func TestTID(t *testing.T) {
 		}
 	}
 }
-
-func TestLRU(t *testing.T) {
-	c := newLRU[string, int](2)
-	c.Put("a", 1)
-	c.Put("b", 2)
-	c.Get("a")
-	c.Put("c", 3)
-	if _, ok := c.Get("b"); ok || c.Len() != 2 || !c.Has("a") || !c.Has("c") {
-		t.Errorf("the least recently used entry was not the one dropped")
-	}
-}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/internal/lru"
 )
 
 // Dialects a feed may name.
@@ -131,8 +132,8 @@ type Connector struct {
 	mu    sync.Mutex // guards the fields below
 	sess  *session   // the registered connection, nil when there is none
 	rooms map[string]string
-	users *lru[string, string] // twitch login -> user id, from user-id tags
-	modID string               // twitch user id of the token's owner
+	users *lru.Cache[string, string] // twitch login -> user id, from user-id tags
+	modID string                     // twitch user id of the token's owner
 }
 
 var _ feeds.Connector = (*Connector)(nil)
@@ -154,7 +155,7 @@ func New(feedID string, c Config) (*Connector, error) {
 		statusEvery: time.Second,
 		recent:      newRecentIDs(),
 		rooms:       make(map[string]string),
-		users:       newLRU[string, string](maxUserIDs),
+		users:       lru.New[string, string](maxUserIDs),
 		idPrefix:    "~" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-",
 	}
 	if err := k.setServer(c); err != nil {

@@ -295,7 +295,7 @@ func (k *Connector) userID(ctx context.Context, login string) (string, error) {
 	}
 	key := foldName(login)
 	k.mu.Lock()
-	id, ok := k.users.get(key)
+	id, ok := k.users.Get(key)
 	k.mu.Unlock()
 	if ok {
 		return id, nil
@@ -305,7 +305,7 @@ func (k *Connector) userID(ctx context.Context, login string) (string, error) {
 		return "", err
 	}
 	k.mu.Lock()
-	k.users.put(key, id)
+	k.users.Put(key, id)
 	k.mu.Unlock()
 	return id, nil
 }

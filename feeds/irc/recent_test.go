@@ -19,7 +19,7 @@ func TestRecentIDsAreBounded(t *testing.T) {
 	if n := len(r.channels); n != channelsWithRecord {
 		t.Errorf("%d channels tracked", n)
 	}
-	if n := r.channels["#halo"].ll.Len(); n != authorsPerChannel {
+	if n := r.channels["#halo"].Len(); n != authorsPerChannel {
 		t.Errorf("%d authors tracked", n)
 	}
 	// Alice was least recently active: forgotten.

@@ -59,7 +59,7 @@ func (m *mapper) noteUserID(msg *ircmsg.Message, login string) {
 	}
 	if ok, id := msg.GetTag("user-id"); ok && isTwitchID(id) {
 		m.k.mu.Lock()
-		m.k.users.put(foldName(login), id)
+		m.k.users.Put(foldName(login), id)
 		m.k.mu.Unlock()
 	}
 }

@@ -184,8 +184,8 @@ func TestTwitchReplay(t *testing.T) {
 	// What Helix will need, learned from the tags.
 	k.mu.Lock()
 	room := k.rooms["#dallas"]
-	ronni, _ := k.users.get("ronni")
-	trollID, _ := k.users.get("troll42")
+	ronni, _ := k.users.Get("ronni")
+	trollID, _ := k.users.Get("troll42")
 	k.mu.Unlock()
 	if room != "12345678" || ronni != "87654321" || trollID != "99887766" {
 		t.Errorf("room %q, ronni %q, troll %q", room, ronni, trollID)
@@ -419,7 +419,7 @@ func TestHelixUsesIDsSeenInChat(t *testing.T) {
 	k := helixConnector(t, api.srv.URL)
 	// What a ROOMSTATE and a PRIVMSG taught the connector.
 	k.setRoom("#dallas", "12345678")
-	k.users.put("ronni", "87654321")
+	k.users.Put("ronni", "87654321")
 	if err := k.Do(context.Background(), feeds.Action{Kind: feeds.ActBan, TargetAuthor: "Ronni"}); err != nil {
 		t.Fatal(err)
 	}
