@@ -412,7 +412,8 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 			hub.Publish(events, hub.TopicErrors, "recording an alert: "+err.Error())
 		}
 	}
-	settings := configurePulse(engine, pulse, onAlert)
+	onWatch := func(n int) { hub.Publish(events, stats.TopicWatch, n) }
+	settings := configurePulse(engine, pulse, onAlert, onWatch)
 	events, err = newHub(db, dbPath, engine)
 	if err != nil {
 		db.Close()
@@ -433,7 +434,7 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 		cancel: cancel,
 	}
 	s.Reloaded = new(tui.Reloaded)
-	s.Reload = reloader(o, engine, events, db, s.Reloaded, len(cfg.Feeds) == 0, onAlert, authorize)
+	s.Reload = reloader(o, engine, events, db, s.Reloaded, len(cfg.Feeds) == 0, onAlert, onWatch, authorize)
 	s.done.Add(2)
 	go func() { defer s.done.Done(); events.Run(ctx) }()
 	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
@@ -442,10 +443,11 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 
 // configurePulse sets what the stats watch for, and returns what the
 // sessions show of it. The config was checked when it was read.
-func configurePulse(engine *stats.Engine, pulse PulseConfig, onAlert func(stats.Alert)) tui.Settings {
+func configurePulse(engine *stats.Engine, pulse PulseConfig, onAlert func(stats.Alert), onWatch func(int)) tui.Settings {
 	rules, _ := pulse.Alerts.rules()
 	watchWords, _ := pulse.matcher()
-	engine.Configure(stats.Config{Brand: pulse.Brand, Alerts: rules, Text: stats.NewLexicon(watchWords, len(pulse.Brand)), OnAlert: onAlert})
+	engine.Configure(stats.Config{Brand: pulse.Brand, Alerts: rules, Text: stats.NewLexicon(watchWords, len(pulse.Brand)),
+		OnAlert: onAlert, OnWatch: onWatch})
 	return tui.Settings{Watch: watchWords, Statements: pulse.Statements, Bell: pulse.Bell}
 }
 
@@ -453,7 +455,7 @@ func configurePulse(engine *stats.Engine, pulse PulseConfig, onAlert func(stats.
 // it, and applies its [pulse] table to the stats and to every session.
 // The feeds are not restarted.
 func reloader(o options, engine *stats.Engine, events *hub.Hub, db *store.DB, kept *tui.Reloaded, demo bool,
-	onAlert func(stats.Alert), authorize func(operator, what string) error) func(string) error {
+	onAlert func(stats.Alert), onWatch func(int), authorize func(operator, what string) error) func(string) error {
 	return func(operator string) error {
 		if authorize != nil {
 			if err := authorize(operator, "reload"); err != nil {
@@ -468,7 +470,7 @@ func reloader(o options, engine *stats.Engine, events *hub.Hub, db *store.DB, ke
 		if demo && pulse.Brand == nil && pulse.Watch == nil {
 			pulse = demoPulse
 		}
-		settings := configurePulse(engine, pulse, onAlert)
+		settings := configurePulse(engine, pulse, onAlert, onWatch)
 		kept.Store(settings) // for the sessions still to open
 		hub.Publish(events, tui.TopicSettings, settings)
 		return db.Note(outbox.AuditEntry{By: operator, What: outbox.AuditNote, Text: "config reloaded"})

@@ -265,3 +265,7 @@ func shortDuration(d time.Duration) string {
 // they are raised; past the backlog the oldest are dropped (a snapshot
 // holds the last ones).
 var TopicAlerts = hub.NewTopic("alerts", hub.KeepNewest[Alert]())
+
+// TopicWatch carries, after a batch in which messages named watch-words,
+// how many did; only the latest is kept.
+var TopicWatch = hub.NewTopic("watch", hub.KeepLatest[int]())

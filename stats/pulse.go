@@ -26,6 +26,10 @@ type Config struct {
 	// OnAlert, when set, is called with each alert the engine raises,
 	// from the goroutine that called Observe, outside the engine's lock.
 	OnAlert func(Alert)
+	// OnWatch, when set, is called after a batch in which messages named
+	// watch-words, with how many did, like OnAlert: the sessions ring
+	// their bell from it, not by matching every message again.
+	OnWatch func(n int)
 }
 
 // Analyzer reads the text of one message for the pulse.

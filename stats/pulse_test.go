@@ -228,3 +228,24 @@ func TestReplayRestoresThePulse(t *testing.T) {
 		t.Errorf("watch %v, negative %v, new authors %d", s.Pulse.Watch, s.Overall.Negative[49], s.Overall.NewAuthors)
 	}
 }
+
+// OnWatch hears, once a batch, how many messages named a watch-word; the
+// brand's handle alone is a mention, not a watch-word.
+func TestOnWatch(t *testing.T) {
+	c := newClock(t0)
+	e := New(c.Now)
+	var got []int
+	e.Configure(Config{Brand: []string{"lumio"}, Text: words{watch: []string{"refund"}}, OnWatch: func(n int) {
+		_ = e.Snapshot() // outside the lock
+		got = append(got, n)
+	}})
+	e.Observe([]feeds.Event{said("tw", "1", "a", "@lumio hello", t0)})
+	e.Observe([]feeds.Event{said("tw", "2", "a", "refund please", t0), said("tw", "3", "b", "REFUND", t0), said("tw", "4", "c", "ok", t0)})
+	if len(got) != 1 || got[0] != 2 {
+		t.Errorf("OnWatch got %v, want one call with 2", got)
+	}
+	e.SeedAuthors([]feeds.Event{said("tw", "5", "a", "refund", t0)}) // a replay rings nothing
+	if len(got) != 1 {
+		t.Errorf("a replay called OnWatch: %v", got)
+	}
+}

@@ -236,6 +236,7 @@ type Engine struct {
 	mod        Moderation
 	alerts     []Alert // the last maxAlerts, oldest first
 	fired      []Alert // raised by the batch being observed, for OnAlert
+	watched    int     // its messages that named a watch-word, for OnWatch
 	cache      topCache
 	analysis   Analysis
 }
@@ -277,14 +278,17 @@ func (e *Engine) Observe(evs []feeds.Event) {
 		}
 		e.observe(fs, ev, t, cur, true)
 	}
-	fired := e.fired
-	e.fired = nil
-	onAlert := e.cfg.OnAlert
+	fired, watched := e.fired, e.watched
+	e.fired, e.watched = nil, 0
+	onAlert, onWatch := e.cfg.OnAlert, e.cfg.OnWatch
 	e.mu.Unlock()
 	if onAlert != nil {
 		for _, a := range fired {
 			onAlert(a)
 		}
+	}
+	if onWatch != nil && watched > 0 {
+		onWatch(watched)
 	}
 }
 
@@ -325,6 +329,7 @@ func (e *Engine) observe(fs *feedState, ev *feeds.Event, t time.Time, cur int64,
 	fs.add(m, mc)
 	e.overall.add(m, mc)
 	if count {
+		e.watched += int(mc.watch)
 		if a, ok := fs.detect.observe(t, mc, &e.rules, fs.name); ok {
 			e.raise(fs, a, cur)
 		}
@@ -348,7 +353,7 @@ func (e *Engine) SeedAuthors(evs []feeds.Event) {
 		}
 		e.observe(e.feed(ev.Feed), ev, t, cur, false)
 	}
-	e.fired = nil
+	e.fired, e.watched = nil, 0
 }
 
 // addAuthor counts ev's message for its author in its feed and overall,

@@ -6,9 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/stats"
-	"github.com/tribune/tribune/stats/watch"
 	"github.com/tribune/tribune/tui/cells"
 )
 
@@ -42,32 +40,16 @@ func (m *Model) showAlerts(as []stats.Alert) {
 	}
 }
 
-// bellOnWatch rings the bell when a new message names a watch-word (not
-// only the brand's handle), at most every bellEvery, if the config asks.
-func (m *Model) bellOnWatch(evs []feeds.Event) {
-	if !m.svc.Bell || m.svc.Watch == nil || len(evs) == 0 {
-		return
-	}
+// bellOnWatch rings the bell when the stats say new messages named a
+// watch-word (not only the brand's handle), at most every bellEvery, if the
+// config asks.
+func (m *Model) bellOnWatch(hits []int) {
 	now := m.svc.Now()
-	if now.Sub(m.lastBell) < bellEvery {
+	if !m.svc.Bell || len(hits) == 0 || now.Sub(m.lastBell) < bellEvery {
 		return
 	}
-	entries := m.svc.Watch.Entries()
-	var hits []watch.Hit
-	for i := range evs {
-		ev := &evs[i]
-		if ev.Kind == feeds.KindNotice || ev.HasBadge(feeds.BadgeBrand) {
-			continue
-		}
-		hits = m.svc.Watch.Match(hits[:0], ev.Text)
-		for _, h := range hits {
-			if !entries[h.Entry].Mention {
-				m.lastBell = now
-				m.pending = append(m.pending, tea.Raw("\a"))
-				return
-			}
-		}
-	}
+	m.lastBell = now
+	m.pending = append(m.pending, tea.Raw("\a"))
 }
 
 // expireAlert takes the banner down alertFor after the last alert.

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,10 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/stats"
-	"github.com/tribune/tribune/stats/watch"
 )
 
 // alert publishes as, has the session apply the batch it takes, and
@@ -83,39 +80,34 @@ func TestAlertBannerExpires(t *testing.T) {
 	}
 }
 
-// A message naming a watch-word rings the bell (when asked, at most every
-// 30 s); the brand's handle alone does not.
+// When the stats say messages named a watch-word, the bell rings (when
+// asked, at most every 30 s); which messages count is the stats' to say
+// (TestOnWatch).
 func TestWatchWordRingsTheBell(t *testing.T) {
 	h, m := loaded(t)
 	m.svc.Bell = true
-	m.svc.Watch = watch.MustCompile([]string{"@lumio", "refund"})
-	events := func(texts ...string) []tea.Cmd {
-		var evs []feeds.Event
-		for i, text := range texts {
-			evs = append(evs, feeds.Event{Feed: "twitch", Platform: "twitch", ID: fmt.Sprint("w", text, i), Author: "ana", Text: text, Time: h.now()})
-		}
-		hub.Publish(h.hub, hub.TopicEvents, evs...)
+	watched := func(n ...int) []tea.Cmd {
+		hub.Publish(h.hub, stats.TopicWatch, n...)
 		<-m.sub.Ready()
 		m.applyBatch(m.sub.Take())
 		cmds := m.pending
 		m.pending = nil
 		return cmds
 	}
-	take := func() { // what the harness's seeding left for this session
-		select {
-		case <-m.sub.Ready():
-			m.sub.Take()
-		default:
-		}
+	select { // what the harness's seeding left for this session
+	case <-m.sub.Ready():
+		m.sub.Take()
+	default:
 	}
-	take()
-	if n := bells(events("@lumio hello")); n != 0 {
-		t.Errorf("the brand's handle alone rang %d bells", n)
-	}
-	if n := bells(events("I want a REFUND", "refund now")); n != 1 {
+	if n := bells(watched(1, 2)); n != 1 {
 		t.Errorf("watch-words rang %d bells, want 1", n)
 	}
-	if n := bells(events("refund again")); n != 0 {
+	if n := bells(watched(1)); n != 0 {
 		t.Errorf("rang again within 30 s")
+	}
+	m.svc.Bell = false
+	m.lastBell = time.Time{}
+	if n := bells(watched(3)); n != 0 {
+		t.Errorf("rang with the bell off")
 	}
 }

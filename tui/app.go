@@ -377,7 +377,7 @@ func (m *Model) applyBatch(b hub.Batch) {
 		m.feed.SetWatch(s.Watch)
 		m.crisis.SetStatements(s.Statements)
 	}
-	m.bellOnWatch(hub.Items(b, hub.TopicEvents))
+	m.bellOnWatch(hub.Items(b, stats.TopicWatch))
 	inc, incChanged := hub.Last(b, hub.TopicIncident)
 	if incChanged {
 		m.crisis.SetIncident(inc)
