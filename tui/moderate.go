@@ -67,7 +67,7 @@ func (m *Model) askWhy(a feeds.Action) tea.Cmd {
 	}
 	q.yes = func() tea.Cmd {
 		b := *q.act
-		b.Reason = oneLine(q.reason.Value())
+		b.Reason = outboxview.OneLine(q.reason.Value())
 		return m.enqueue(b)
 	}
 	m.ask, m.mode = q, modeConfirm
@@ -288,7 +288,6 @@ func (m *Model) reasonLine(v []rune, pos int, hint string, w int) string {
 }
 
 // oneLine folds a text onto one line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func capitalize(s string) string {
 	if s == "" {

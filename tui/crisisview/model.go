@@ -140,7 +140,7 @@ func (m *Model) View() string {
 		add(m.styles.Error.Render(fmt.Sprintf("⚠ INCIDENT open since %s (%s) by %s", inc.Since.In(m.loc).Format("15:04"),
 			since(m.now, inc.Since), inc.By)))
 		if inc.Why != "" {
-			add(m.styles.Text.Render("  why: " + oneLine(inc.Why)))
+			add(m.styles.Text.Render("  why: " + outboxview.OneLine(inc.Why)))
 		}
 	} else {
 		add(m.styles.Bold.Render("No incident is open.") + m.styles.Muted.Render(" enter opens one: from then on, every action, hold, note and star is its timeline."))
@@ -157,7 +157,7 @@ func (m *Model) View() string {
 	} else {
 		add(m.styles.Bold.Render("Holding statements") + m.styles.Muted.Render(" — 1-9 opens one in the composer, for the selected message's feed or every feed; p writes a new post"))
 		for i, s := range m.statements[:min(len(m.statements), 9)] {
-			add(m.styles.Bold.Render(fmt.Sprintf(" %d ", i+1)) + m.styles.Text.Render(oneLine(s)))
+			add(m.styles.Bold.Render(fmt.Sprintf(" %d ", i+1)) + m.styles.Text.Render(outboxview.OneLine(s)))
 		}
 	}
 	add("")
@@ -183,5 +183,3 @@ func since(now, t time.Time) string {
 	}
 	return d.String()[:len(d.String())-2] // "12m0s" → "12m"
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

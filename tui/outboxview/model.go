@@ -320,12 +320,12 @@ func (m *Model) detail(o outbox.Outgoing) []string {
 	out := []string{m.styles.Muted.Render(strings.Repeat("─", m.width))}
 	ctx := fmt.Sprintf("%s · by %s · %d attempt(s) · updated %s", What(a), a.Operator, o.Attempts, o.Updated.In(m.loc).Format("15:04:05"))
 	if a.TargetText != "" {
-		ctx += " · to «" + oneLine(a.TargetText) + "»"
+		ctx += " · to «" + OneLine(a.TargetText) + "»"
 	}
 	out = append(out, m.styles.Muted.Render(ctx))
 	out = append(out, m.styles.Text.Render(said(a)))
 	if o.Err != "" {
-		out = append(out, m.styles.Error.Render("last error: "+oneLine(o.Err)))
+		out = append(out, m.styles.Error.Render("last error: "+OneLine(o.Err)))
 	} else {
 		out = append(out, "")
 	}
@@ -335,14 +335,15 @@ func (m *Model) detail(o outbox.Outgoing) []string {
 // said is what an item says: a reply its text, a ban or a timeout the
 // reason the operator gave.
 func said(a feeds.Action) string {
-	if r := oneLine(a.Reason); r != "" {
+	if r := OneLine(a.Reason); r != "" {
 		return "reason: " + r
 	}
-	return oneLine(a.Text)
+	return OneLine(a.Text)
 }
 
 // oneLine folds a text onto one line for a list row.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// OneLine is s on one line, its runs of white space made single spaces.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // AuditKeyMap is the Audit view's keys.
 type AuditKeyMap struct {
@@ -463,30 +464,30 @@ func (v *AuditView) row(e outbox.AuditEntry) string {
 		v.styles.Author.Render(pad(who, 10)) + " " + st.Render(pad(what, 15))
 	switch {
 	case e.What == outbox.AuditStarred:
-		line += " " + v.styles.Text.Render("★ @"+e.TargetAuthor+" on "+e.Feed) + "  " + v.styles.Muted.Render("«"+oneLine(e.TargetText)+"»")
+		line += " " + v.styles.Text.Render("★ @"+e.TargetAuthor+" on "+e.Feed) + "  " + v.styles.Muted.Render("«"+OneLine(e.TargetText)+"»")
 	case e.ActionID == "" && e.Text != "":
 		// An alert, a note, what a hold covered, why an incident opened.
 		where := ""
 		if e.Feed != "" {
 			where = e.Feed + ": "
 		}
-		line += " " + v.styles.Text.Render(where+oneLine(e.Text))
+		line += " " + v.styles.Text.Render(where+OneLine(e.Text))
 	}
 	if e.ActionID != "" {
 		a := feeds.Action{Kind: e.Kind, Feed: e.Feed, TargetAuthor: e.TargetAuthor, Duration: e.Duration}
 		line += " " + v.styles.Text.Render(What(a))
-		if why := oneLine(e.Reason); why != "" {
+		if why := OneLine(e.Reason); why != "" {
 			line += "  " + v.styles.Text.Render("reason: "+why)
 		}
 		// A reply shows its text; moderation, the message it was about.
-		if quoted := oneLine(e.Text); quoted != "" {
+		if quoted := OneLine(e.Text); quoted != "" {
 			line += "  " + v.styles.Muted.Render("«"+quoted+"»")
-		} else if about := oneLine(e.TargetText); about != "" {
+		} else if about := OneLine(e.TargetText); about != "" {
 			line += "  " + v.styles.Muted.Render("on «"+about+"»")
 		}
 	}
 	if e.Result != "" {
-		line += "  " + v.styles.Error.Render(oneLine(e.Result))
+		line += "  " + v.styles.Error.Render(OneLine(e.Result))
 	}
 	return line
 }
