@@ -216,7 +216,8 @@ func (s *Server) Reload() error {
 // session's program quits, saves its drafts, and the server closes.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	errc := make(chan error, 1)
-	go func() { errc <- s.srv.Serve(l) }()
+	al := &accepting{Listener: l, ready: make(chan struct{})}
+	go func() { errc <- s.srv.Serve(al) }()
 	s.opts.Log.Info("listening", "addr", l.Addr().String())
 	select {
 	case err := <-errc:
@@ -230,16 +231,31 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	s.mu.Unlock()
 	s.running.Wait() // the programs have flushed their drafts
+	// Shutdown must not run before Serve has taken the listener: it would
+	// close nothing (and race with Serve's own book-keeping).
+	select {
+	case <-al.ready:
+	case err := <-errc:
+		return err
+	}
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.srv.Shutdown(shut)
-	// Shutdown closes the listeners the server has taken; one it has not
-	// taken yet (Serve's goroutine had not run) is closed here, or Serve
-	// would wait on it for ever.
-	l.Close()
 	<-errc
 	s.opts.Log.Info("stopped")
 	return nil
+}
+
+// accepting is a listener that says when it is first asked to accept.
+type accepting struct {
+	net.Listener
+	once  sync.Once
+	ready chan struct{}
+}
+
+func (a *accepting) Accept() (net.Conn, error) {
+	a.once.Do(func() { close(a.ready) })
+	return a.Listener.Accept()
 }
 
 // ListenAndServe listens on the configured address and serves.
