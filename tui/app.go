@@ -105,6 +105,7 @@ type Model struct {
 	presence Presence
 	team     map[string]Presence
 	lastKey  time.Time
+	statsAt  time.Time // when the stats pane last took a snapshot
 
 	drawn drawnCache // what the last frame was made of (view.go)
 }
@@ -195,11 +196,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.paste(msg)
 	case batchMsg:
 		m.applyBatch(msg.b)
+		if msg.snap != nil {
+			m.stats.SetSnapshot(*msg.snap)
+			m.statsAt = m.svc.Now()
+		}
 		cmds := append(m.pending, m.waitBatch(msg.at))
 		m.pending = nil
 		return m, tea.Batch(cmds...)
 	case tickMsg:
-		m.stats.SetSnapshot(msg.snap)
+		// A batch that refreshed the stats less than a tick ago has shown
+		// them; refreshing again now would only move a sliding rate by a
+		// hair, in a frame of its own.
+		if since := msg.at.Sub(m.statsAt); since < 0 || since >= m.svc.TickEvery {
+			m.stats.SetSnapshot(msg.snap)
+			m.statsAt = msg.at
+		}
 		m.setHealth(msg.health, msg.at)
 		m.expireAlert(msg.at)
 		if len(m.team) > 0 {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/demo"
@@ -158,4 +160,33 @@ func rootFrameModel(b *testing.B) *Model {
 		b.Fatalf("unexpected frame (%d lines):\n%s", n, v)
 	}
 	return m
+}
+
+// BenchmarkTerminalFrame160x48OneRow is what one message costs on an idle
+// dashboard: it arrives, the dashboard draws its frame, and the terminal
+// renderer Bubble Tea uses parses that frame into cells, diffs it with the
+// last one and writes the change (here to io.Discard).
+func BenchmarkTerminalFrame160x48OneRow(b *testing.B) {
+	m := rootFrameModel(b)
+	tmpl := demoEvents(b, 1000)
+	seq := uint64(feed.DefaultWindow)
+	buf := uv.NewScreenBuffer(160, 48)
+	scr := uv.NewTerminalRenderer(io.Discard, []string{"TERM=xterm-256color"})
+	scr.SetFullscreen(true)
+	scr.Resize(160, 48)
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		ev := tmpl[i%len(tmpl)]
+		seq++
+		ev.Seq, ev.ID = seq, ev.ID+"-"+strconv.FormatUint(seq, 10)
+		m.feed.Add([]feeds.Event{ev})
+		m.refreshCounts()
+		buf.Clear()
+		uv.NewStyledString(m.View().Content).Draw(buf, buf.Bounds())
+		scr.Render(buf.RenderBuffer)
+		_ = scr.Flush()
+		i++
+	}
 }

@@ -20,10 +20,14 @@ import (
 	"github.com/tribune/tribune/tui/outboxview"
 )
 
-// batchMsg carries what the hub published since the last one.
+// batchMsg carries what the hub published since the last one and, when it
+// brings events, the stats as they stand with them: the stats pane then
+// changes in the same frame as the feed, not in one of its own a moment
+// later (at a trickle, that second frame was half of what a message cost).
 type batchMsg struct {
-	b  hub.Batch
-	at time.Time
+	b    hub.Batch
+	at   time.Time
+	snap *stats.Snapshot
 }
 
 // tickMsg refreshes the stats pane.
@@ -207,7 +211,7 @@ const floodPace = 4
 // waitBatch waits for the hub to publish, at most once per BatchEvery, so
 // a flood reaches the UI as a few large batches rather than many small ones.
 func (m *Model) waitBatch(last time.Time) tea.Cmd {
-	ctx, sub, every := m.ctx, m.sub, m.svc.BatchEvery
+	ctx, sub, every, engine := m.ctx, m.sub, m.svc.BatchEvery, m.svc.Stats
 	if n := m.feed.LastAdded(); n > 0 && n >= m.feed.Rows() {
 		every *= floodPace
 	}
@@ -226,7 +230,14 @@ func (m *Model) waitBatch(last time.Time) tea.Cmd {
 				return nil
 			}
 		}
-		return batchMsg{b: sub.Take(), at: time.Now()}
+		msg := batchMsg{b: sub.Take(), at: time.Now()}
+		if engine != nil && len(hub.Items(msg.b, hub.TopicEvents)) > 0 {
+			// The hub has the engine observe a batch before it
+			// publishes it, so this snapshot counts these events.
+			snap := engine.Snapshot()
+			msg.snap = &snap
+		}
+		return msg
 	}
 }
 

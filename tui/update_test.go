@@ -13,6 +13,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
+	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/tui/tuitest"
 )
 
@@ -450,5 +451,43 @@ func TestRefusedReplyStaysInTheComposer(t *testing.T) {
 	}
 	if m.queuing {
 		t.Error("still queuing")
+	}
+}
+
+// A batch of events brings the stats as they stand with it, so the stats
+// pane changes in the feed's frame; a tick soon after leaves that alone.
+func TestBatchRefreshesTheStatsInTheSameFrame(t *testing.T) {
+	h := newHarness(t, "")
+	h.hub = hub.New(hub.Options{Store: h.db, Observe: h.stats.Observe})
+	ev := feeds.Event{Feed: "irc", Platform: "irc", ID: "m1", Author: "ana", Text: "salut", Time: clock}
+	if err := h.hub.Add("irc", speaker{ev}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stale := h.stats.Snapshot() // before the event
+	m := h.model(ctx)
+	m.svc.TickEvery = time.Second
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	go h.hub.Run(ctx)
+
+	msg := m.waitBatch(time.Time{})().(batchMsg)
+	for len(hub.Items(msg.b, hub.TopicEvents)) == 0 {
+		msg = m.waitBatch(time.Time{})().(batchMsg)
+	}
+	if msg.snap == nil {
+		t.Fatal("a batch with events came without the stats")
+	}
+	m.Update(msg)
+	if v := m.View().Content; !strings.Contains(ansi.Strip(v), "total 1") {
+		t.Fatalf("the stats did not count the event in the batch's frame:\n%s", ansi.Strip(v))
+	}
+	m.Update(tickMsg{snap: stale, at: h.now()})
+	if v := m.View().Content; !strings.Contains(ansi.Strip(v), "total 1") {
+		t.Errorf("a tick right after the batch put back older stats:\n%s", ansi.Strip(v))
+	}
+	m.Update(tickMsg{snap: stale, at: h.now().Add(time.Second)})
+	if v := m.View().Content; !strings.Contains(ansi.Strip(v), "total 0") {
+		t.Errorf("a tick a second later did not refresh the stats:\n%s", ansi.Strip(v))
 	}
 }

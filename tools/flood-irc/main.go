@@ -130,7 +130,7 @@ func ratio(a, b float64) float64 {
 }
 
 func (r result) format(sent float64) string {
-	s := fmt.Sprintf("cpu %.2fs  %.4f ms/msg  rss %.1f MB (peak %.1f)  received %d",
+	s := fmt.Sprintf("cpu %.3fs  %.4f ms/msg  rss %.1f MB (peak %.1f)  received %d",
 		r.cpu, r.cpu/sent*1000, r.rssMB, r.hwmMB, r.received)
 	if r.dropped > 0 {
 		s += fmt.Sprintf(" (+%d skipped on screen)", r.dropped)
@@ -143,7 +143,7 @@ func summary(name string, rs []result, sent float64) {
 	for _, r := range rs {
 		cpu, rss = append(cpu, r.cpu), append(rss, r.rssMB)
 	}
-	fmt.Printf("%-8s cpu min %.2fs median %.2fs  |  ms/msg min %.4f median %.4f  |  rss median %.1f MB\n",
+	fmt.Printf("%-8s cpu min %.3fs median %.3fs  |  ms/msg min %.4f median %.4f  |  rss median %.1f MB\n",
 		name, slices.Min(cpu), median(cpu), slices.Min(cpu)/sent*1000, median(cpu)/sent*1000, median(rss))
 }
 
@@ -360,9 +360,25 @@ func panePID(tm func(...string) ([]byte, error), session, bin string) (int, erro
 	return 0, fmt.Errorf("%s did not start in tmux:\n%s", bin, out)
 }
 
-// ticks is utime+stime of pid in seconds: fields 14 and 15 of
+// ticks is the CPU seconds pid has run: the sum over its threads of the
+// nanoseconds in /proc/PID/task/*/schedstat, precise where utime+stime
+// counts in hundredths (irssi at a trickle uses one or two of those a
+// run). If that cannot be read it falls back to fields 14 and 15 of
 // /proc/PID/stat, counted after the ")" that ends the command name.
 func ticks(pid int) float64 {
+	if tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid)); err == nil && len(tasks) > 0 {
+		var ns float64
+		for _, t := range tasks {
+			b, err := os.ReadFile(t)
+			if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+				v, _ := strconv.ParseFloat(f[0], 64)
+				ns += v
+			}
+		}
+		if ns > 0 {
+			return ns / 1e9
+		}
+	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return math.NaN()
