@@ -15,8 +15,12 @@ import (
 )
 
 const (
-	// tick is how often Run wakes to emit the events that have come due.
+	// tick is the least time Run sleeps between two pumps: events due
+	// within it go out together.
 	tick = 20 * time.Millisecond
+	// maxSleep is the most: a clock that jumps (a test's) is noticed
+	// within it.
+	maxSleep = 250 * time.Millisecond
 	// maxLag is how far behind the clock Run lets the scenario fall (a slow
 	// hub, a reconnect after a long pause) before it skips ahead, as a real
 	// chat would have moved on without us.
@@ -185,7 +189,7 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		return err
 	}
 	s.Connected()
-	t := time.NewTicker(tick)
+	t := time.NewTimer(c.untilNext())
 	defer t.Stop()
 	for {
 		select {
@@ -197,7 +201,18 @@ func (c *Connector) Run(ctx context.Context, s feeds.Stream) error {
 		if err := c.pump(ctx, s); err != nil {
 			return err
 		}
+		t.Reset(c.untilNext())
 	}
+}
+
+// untilNext is how long Run may sleep after a pump: until the next message
+// of the scenario is due, at least tick and at most maxSleep. A calm demo
+// then wakes a few times a second rather than fifty; Do wakes Run at once.
+func (c *Connector) untilNext() time.Duration {
+	if !c.pending {
+		return tick
+	}
+	return min(max(c.nextAt-c.pos(c.now()), tick), maxSleep)
 }
 
 // pump emits everything due by now, in scenario order.
@@ -347,11 +362,16 @@ func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
 		delete(c.done, c.order[0])
 		c.order = c.order[1:]
 	}
+	c.poke()
+	return nil
+}
+
+// poke has Run pump now rather than when its sleep ends.
+func (c *Connector) poke() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // insert adds q to the queue, after any event due at the same time.
