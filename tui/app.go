@@ -29,19 +29,21 @@ import (
 	"github.com/tribune/tribune/tui/feed"
 	"github.com/tribune/tribune/tui/helpview"
 	"github.com/tribune/tribune/tui/outboxview"
+	"github.com/tribune/tribune/tui/palette"
 	"github.com/tribune/tribune/tui/pane"
 	"github.com/tribune/tribune/tui/statspane"
 )
 
 // The panes, by name.
 const (
-	paneFeed   pane.ID = "feed"
-	paneStats  pane.ID = "stats"
-	paneReply  pane.ID = "reply"
-	paneOutbox pane.ID = "outbox"
-	paneAudit  pane.ID = "audit"
-	paneHelp   pane.ID = "help"
-	paneCrisis pane.ID = "crisis"
+	paneFeed    pane.ID = "feed"
+	paneStats   pane.ID = "stats"
+	paneReply   pane.ID = "reply"
+	paneOutbox  pane.ID = "outbox"
+	paneAudit   pane.ID = "audit"
+	paneHelp    pane.ID = "help"
+	paneCrisis  pane.ID = "crisis"
+	panePalette pane.ID = "palette"
 )
 
 // mode gates keys the panes do not see: the footer's command line and a
@@ -71,6 +73,7 @@ type Model struct {
 	box      *outboxview.Model
 	audit    *outboxview.AuditView
 	helpView *helpview.Model
+	palette  *palette.Model
 	crisis   *crisisview.Model
 	cmdline  textinput.Model
 
@@ -91,6 +94,8 @@ type Model struct {
 	ask *question
 	// helpFrom is the view the help overlay was opened over, to go back to.
 	helpFrom pane.ID
+	// paletteFrom is the view the palette was opened over.
+	paletteFrom pane.ID
 	// pending collects Cmds that applying a batch asks for.
 	pending []tea.Cmd
 	// inflight is the writes whose Cmd has not begun (see persist).
@@ -140,6 +145,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 		box:       outboxview.New(st, s.Location),
 		audit:     outboxview.NewAudit(st, s.Location),
 		helpView:  helpview.New(h),
+		palette:   palette.New(st),
 		crisis:    crisisview.New(st, s.Location, svc.Statements),
 		cmdline:   newCmdline(st),
 		sub:       svc.Hub.Subscribe(ctx),
@@ -153,6 +159,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 	m.panes.Add(paneOutbox, m.box, pane.Overlay)
 	m.panes.Add(paneAudit, m.audit, pane.Overlay)
 	m.panes.Add(paneHelp, m.helpView, pane.Overlay)
+	m.panes.Add(panePalette, m.palette, pane.Overlay)
 	m.panes.Add(paneCrisis, m.crisis, pane.Overlay)
 	for _, fi := range svc.Hub.Feeds() {
 		m.feedInfo[fi.ID] = fi

@@ -27,6 +27,7 @@ func TestGoldenViews(t *testing.T) {
 		{"audit", []string{"A"}},
 		{"help", []string{"?"}},
 		{"stats", []string{"tab", "tab"}},
+		{"palette", []string{":", "h", "o", "l"}},
 	}
 	for _, size := range []struct{ w, h int }{{60, 15}, {80, 24}, {160, 48}} {
 		for _, v := range views {

@@ -25,6 +25,8 @@ func (m *Model) paste(p tea.PasteMsg) tea.Cmd {
 		var cmd tea.Cmd
 		m.cmdline, cmd = m.cmdline.Update(p)
 		return cmd
+	case m.mode == modeNormal && m.panes.Overlay() == panePalette:
+		return m.palette.Update(p)
 	case m.mode == modeConfirm && m.ask != nil && m.ask.reason != nil:
 		var cmd tea.Cmd
 		*m.ask.reason, cmd = m.ask.reason.Update(p) // a ban's or a timeout's reason
@@ -87,9 +89,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Ban):
 		return m.moderate(feeds.ActBan)
 	case key.Matches(k, m.keys.Command):
-		m.mode = modeCommand
-		m.cmdline.Reset()
-		return m.cmdline.Focus()
+		return m.openPalette()
 	}
 	return m.panes.Update(k)
 }
@@ -98,11 +98,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 // view keys work there too: ? help, : a command, o the outbox, A the
 // audit log, H the hold; the key that opened a view, esc or q close it.
 func (m *Model) viewKey(ov pane.ID, k tea.KeyPressMsg) tea.Cmd {
+	if ov == panePalette {
+		return m.paletteKey(k)
+	}
 	switch {
 	case key.Matches(k, m.keys.Command):
-		m.mode = modeCommand
-		m.cmdline.Reset()
-		return m.cmdline.Focus()
+		return m.openPalette()
 	case ov != paneHelp && key.Matches(k, m.keys.Help):
 		return m.openHelp()
 	case ov != paneOutbox && key.Matches(k, m.keys.Outbox):
@@ -142,7 +143,8 @@ func (m *Model) viewKey(ov pane.ID, k tea.KeyPressMsg) tea.Cmd {
 // first.
 func (m *Model) openHelp() tea.Cmd {
 	m.helpFrom = m.panes.Overlay()
-	m.helpView.SetKeys(m.allKeys())
+	all, _ := m.allKeys()
+	m.helpView.SetKeys(all)
 	return m.panes.Open(paneHelp)
 }
 

@@ -53,7 +53,7 @@ func defaultKeyMap() keyMap {
 		Hold:           key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "hold outbox")),
 		Dismiss:        key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "dismiss the alert")),
 		Crisis:         key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "crisis mode")),
-		Command:        key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Command:        key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":/ctrl+p", "commands")),
 		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
 		Timeout:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeout author")),
 		Ban:            key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "ban author")),
@@ -80,6 +80,8 @@ func (m *Model) helpKeys() bindings {
 	global := []key.Binding{k.Next, k.Help, k.Quit}
 	all := []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Crisis, k.Hold, k.Dismiss, k.Command}
 	switch {
+	case m.panes.Overlay() == panePalette:
+		return bindings{short: m.palette.ShortHelp(), full: m.palette.FullHelp()}
 	case m.panes.Overlay() == paneCrisis:
 		return bindings{short: append(m.crisis.ShortHelp(), k.Hold), full: append(m.crisis.FullHelp(), all)}
 	case m.panes.Overlay() == paneOutbox:
@@ -111,7 +113,7 @@ func (m *Model) helpKeys() bindings {
 // allKeys is what the help overlay lists: every key of every pane and
 // view under a heading, those of the one it is opened over first, then
 // the dashboard's, whether or not they apply at this moment.
-func (m *Model) allKeys() []helpview.Group {
+func (m *Model) allKeys() (_ []helpview.Group, here int) {
 	k := m.keys
 	flat := func(gs [][]key.Binding) []key.Binding { return slices.Concat(gs...) }
 	as := func(b key.Binding, keys, desc string) key.Binding {
@@ -140,10 +142,11 @@ func (m *Model) allKeys() []helpview.Group {
 		{Heading: "Anywhere", Keys: []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}},
 	}
 	first := m.panes.Overlay()
-	if first == "" || first == paneHelp {
+	if first == "" || first == paneHelp || first == panePalette {
 		first = m.panes.Focused()
 	}
 	all := append(slices.Clone(views[first]), dashboard...)
+	here = len(all) // the keys that work where help or the palette was opened
 	for _, id := range []pane.ID{paneFeed, paneReply, paneStats, paneOutbox, paneAudit, paneCrisis} {
 		if id != first {
 			all = append(all, views[id]...)
@@ -155,5 +158,5 @@ func (m *Model) allKeys() []helpview.Group {
 			g.Keys[i].SetEnabled(true) // copies: listed, whatever applies now
 		}
 	}
-	return all
+	return all, here
 }

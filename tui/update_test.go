@@ -138,19 +138,19 @@ func TestModerationPromptTakesTheKeyboard(t *testing.T) {
 	}
 }
 
-// The command line owns the keyboard until enter or esc.
+// The palette owns the keyboard until enter or esc.
 func TestCommandLineMode(t *testing.T) {
 	_, m := loaded(t)
 	hit(m, ":")
-	if m.mode != modeCommand {
-		t.Fatalf("mode %v after :", m.mode)
+	if m.panes.Overlay() != panePalette {
+		t.Fatalf("overlay %q after :", m.panes.Overlay())
 	}
 	for _, k := range []string{"q", "u", "i", "t"} {
 		hit(m, k)
 	}
 	hit(m, "esc")
-	if m.mode != modeNormal {
-		t.Fatalf("esc left mode %v", m.mode)
+	if m.mode != modeNormal || m.panes.Overlay() != "" {
+		t.Fatalf("esc left mode %v, overlay %q", m.mode, m.panes.Overlay())
 	}
 	hit(m, ":")
 	for _, k := range []string{"a", "u", "d", "i", "t"} {
@@ -255,10 +255,13 @@ func TestViewKeysWorkOverViews(t *testing.T) {
 		t.Errorf("closing help went to %q, want back to the outbox", m.panes.Overlay())
 	}
 	hit(m, ":")
-	if m.mode != modeCommand {
-		t.Errorf(": over the outbox: mode %v", m.mode)
+	if m.panes.Overlay() != panePalette {
+		t.Errorf(": over the outbox: overlay %q", m.panes.Overlay())
 	}
 	hit(m, "esc")
+	if m.panes.Overlay() != paneOutbox {
+		t.Errorf("closing the palette went to %q, want back to the outbox", m.panes.Overlay())
+	}
 	hit(m, "q")
 	if m.panes.Overlay() != "" {
 		t.Errorf("q left %q open", m.panes.Overlay())
