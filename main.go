@@ -61,6 +61,7 @@ type options struct {
 	seed     int64
 	demoRate float64
 	debug    string
+	noMouse  bool
 	version  bool
 }
 
@@ -124,6 +125,7 @@ func (o *options) newFlagSet(name string) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", o.seed, "demo: content seed; the same seed plays the same event")
 	fs.Float64Var(&o.demoRate, "demo-rate", o.demoRate, "demo: messages per second over all demo feeds, in calm phases")
 	fs.StringVar(&o.debug, "debug", o.debug, "log every message the dashboard receives to `file`")
+	fs.BoolVar(&o.noMouse, "no-mouse", o.noMouse, "leave the mouse to the terminal (its own selection); by default a click selects and focuses, the wheel scrolls")
 	fs.BoolVar(&o.version, "version", o.version, "print the version and exit")
 	return fs
 }
@@ -357,6 +359,7 @@ func dashboard(o options, cfg Config) error {
 		Role:     "admin", // whoever runs it locally owns the machine
 		Location: time.Local,
 		Theme:    palette,
+		NoMouse:  o.noMouse,
 		Debug:    debugLog,
 	})
 	return p.Run()

@@ -113,6 +113,9 @@ type Session struct {
 	// Location is the time zone times are shown in; nil is UTC.
 	Location *time.Location
 	Theme    themes.Palette
+	// NoMouse leaves the mouse to the terminal (its own selection and
+	// copy); by default a click selects and focuses, the wheel scrolls.
+	NoMouse bool
 	// Debug, when set, receives one line per message the session gets.
 	Debug io.Writer
 }

@@ -4,6 +4,7 @@ package feed
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -432,6 +433,47 @@ func (m *Model) move(d int) {
 	if m.sel == n-1 && d > 0 {
 		m.jumpNewest()
 	}
+}
+
+// SelectAt selects the event drawn on line y of the pane, as a click
+// does: a row above the newest stops following, as k does. It reports
+// whether a row is there.
+func (m *Model) SelectAt(y int) bool {
+	h := m.bodyHeight()
+	if len(m.events) == 0 || y < 0 || y >= h {
+		return false
+	}
+	var rows []int // event index of each line drawn
+	if m.follow {
+		for i := len(m.events) - 1; i >= 0 && len(rows) < h; i-- {
+			for range m.rowHeight(i) {
+				rows = append(rows, i)
+			}
+		}
+		slices.Reverse(rows)
+		rows = rows[max(len(rows)-h, 0):]
+	} else {
+		for i := m.visibleTop(h); i < len(m.events) && len(rows) < h; i++ {
+			for range m.rowHeight(i) {
+				rows = append(rows, i)
+			}
+		}
+	}
+	if y >= len(rows) {
+		return false
+	}
+	i := rows[y]
+	if i == len(m.events)-1 {
+		m.jumpNewest()
+		return true
+	}
+	if m.follow {
+		m.follow = false
+		m.top = m.firstVisibleFollowing()
+	}
+	m.sel = i
+	m.scroll()
+	return true
 }
 
 func (m *Model) jumpNewest() {

@@ -162,6 +162,15 @@ func (m *Manager) Update(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// UpdatePane hands msg to pane id alone (a wheel turned over it, which
+// does not have the keyboard).
+func (m *Manager) UpdatePane(id ID, msg tea.Msg) tea.Cmd {
+	if e, ok := m.get(id); ok {
+		return e.pane.Update(msg)
+	}
+	return nil
+}
+
 // SetSize sets the area the panes share, footer excluded.
 func (m *Manager) SetSize(w, h int) {
 	m.width, m.height = w, h
@@ -231,6 +240,26 @@ func (m *Manager) Layout() map[ID]Rect {
 		x += rw
 	}
 	return out
+}
+
+// At is the pane drawn at x, y (the overlay, when one is open) and where
+// that is inside its border; ok is false on a border or off the panes.
+func (m *Manager) At(x, y int) (id ID, ix, iy int, ok bool) {
+	rs := m.Layout()
+	if o, open := m.get(m.overlay); open {
+		r := rs[o.id]
+		return o.id, x - r.X - 1, y - r.Y - 1, x > r.X && x < r.X+r.W-1 && y > r.Y && y < r.Y+r.H-1
+	}
+	for _, e := range m.entries {
+		r, placed := rs[e.id]
+		if !placed || e.place == Overlay {
+			continue
+		}
+		if x > r.X && x < r.X+r.W-1 && y > r.Y && y < r.Y+r.H-1 {
+			return e.id, x - r.X - 1, y - r.Y - 1, true
+		}
+	}
+	return "", 0, 0, false
 }
 
 // layout gives every pane its inner size.
