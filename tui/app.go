@@ -24,6 +24,7 @@ import (
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/columns"
 	"github.com/tribune/tribune/tui/composer"
 	"github.com/tribune/tribune/tui/crisisview"
 	"github.com/tribune/tribune/tui/feed"
@@ -67,7 +68,7 @@ type Model struct {
 	help   help.Model
 
 	panes    *pane.Manager
-	feed     *feed.Model
+	feed     *columns.Model
 	composer *composer.Model
 	stats    *statspane.Model
 	box      *outboxview.Model
@@ -139,7 +140,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 		keys:      defaultKeyMap(),
 		help:      h,
 		panes:     pane.NewManager(st),
-		feed:      feed.New(st, svc.Window, s.Location),
+		feed:      columns.New(st, svc.Window, s.Location),
 		composer:  composer.New(st),
 		stats:     statspane.New(st, s.Location),
 		box:       outboxview.New(st, s.Location),

@@ -249,6 +249,7 @@ func (m *Model) tick() tea.Cmd {
 }
 
 func (m *Model) persistRead(mr feed.MarkedRead) tea.Cmd {
+	m.feed.MarkRead(mr) // every column, not only the one it was made in
 	m.refreshCounts()
 	st, op := m.svc.Store, m.sess.Operator
 	return m.persist(func() tea.Msg {

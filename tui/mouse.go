@@ -25,7 +25,7 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	if ms.Button != tea.MouseLeft || m.mode != modeNormal || m.panes.Overlay() != "" {
 		return nil
 	}
-	id, _, y, ok := m.at(ms)
+	id, x, y, ok := m.at(ms)
 	if !ok {
 		return nil
 	}
@@ -33,7 +33,7 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	if id != m.panes.Focused() {
 		cmd = m.panes.Focus(id)
 	}
-	if id == paneFeed && m.feed.SelectAt(y) {
+	if id == paneFeed && m.feed.SelectAt(x, y) {
 		m.refreshCounts()
 	}
 	return cmd
@@ -54,13 +54,17 @@ func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
 	default:
 		return nil
 	}
-	id, _, _, ok := m.at(ms)
+	id, x, _, ok := m.at(ms)
 	if !ok || id == paneReply || id == panePalette {
 		return nil // the composer's arrows move in its text
 	}
 	var cmds []tea.Cmd
 	for range wheelStep {
-		cmds = append(cmds, m.panes.UpdatePane(id, tea.KeyPressMsg{Code: code}))
+		if id == paneFeed {
+			cmds = append(cmds, m.feed.UpdateColumn(m.feed.ColumnAt(x), tea.KeyPressMsg{Code: code}))
+		} else {
+			cmds = append(cmds, m.panes.UpdatePane(id, tea.KeyPressMsg{Code: code}))
+		}
 	}
 	if id == paneFeed {
 		m.refreshCounts()

@@ -233,6 +233,9 @@ func (m *Model) Selected() (feeds.Event, bool) {
 	return m.events[m.sel], true
 }
 
+// Events is the window, oldest first; the caller must not change it.
+func (m *Model) Events() []feeds.Event { return m.events }
+
 // Lookup returns the event with this feed and id if it is in the window.
 func (m *Model) Lookup(feed, id string) (feeds.Event, bool) {
 	seq, ok := m.byID[idKey(feed, id)]
