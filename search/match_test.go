@@ -31,10 +31,13 @@ func (f *fakeFacts) count(m string) {
 	}
 	f.asked[m]++
 }
-func (f *fakeFacts) Mention(ev *feeds.Event) bool    { f.count("mention"); return f.mention[ev.ID] }
-func (f *fakeFacts) Question(ev *feeds.Event) bool   { f.count("question"); return f.question[ev.ID] }
-func (f *fakeFacts) Unanswered(ev *feeds.Event) bool { f.count("unanswered"); return f.unanswered[ev.ID] }
-func (f *fakeFacts) Sentiment(ev *feeds.Event) int   { f.count("sentiment"); return f.sentiment[ev.ID] }
+func (f *fakeFacts) Mention(ev *feeds.Event) bool  { f.count("mention"); return f.mention[ev.ID] }
+func (f *fakeFacts) Question(ev *feeds.Event) bool { f.count("question"); return f.question[ev.ID] }
+func (f *fakeFacts) Unanswered(ev *feeds.Event) bool {
+	f.count("unanswered")
+	return f.unanswered[ev.ID]
+}
+func (f *fakeFacts) Sentiment(ev *feeds.Event) int { f.count("sentiment"); return f.sentiment[ev.ID] }
 func (f *fakeFacts) Watched(ev *feeds.Event, dst []string) []string {
 	f.count("watch")
 	return append(dst, f.watch[ev.ID]...)
