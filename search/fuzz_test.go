@@ -94,3 +94,55 @@ func TestPrefilterNeverRulesOutAMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefilterRulesOut checks that the prefilter does its job: texts
+// without the word, accented or not, are ruled out before decoding.
+func TestPrefilterRulesOut(t *testing.T) {
+	for _, tc := range []struct {
+		q, text string
+		may     bool
+	}{
+		{"xylophone", "the new keynote is live", false},
+		{"xylophone", "le boîtier a un problème, très déçu", false},
+		{"probleme", "le boîtier a un Problème", true},
+		{"probleme", "le boitier a un souci", false},
+		{"oeuf", "un œuf", true},
+		{"strasse", "Straße", true},
+		{"halo", "𝐇𝐀𝐋𝐎 !", true},
+		{"halo", "ＨＡＬＯ", true},
+		{"dont", "I don't know", true},
+		{"dont", "I do not know", false},
+		{`"ne marche pas"`, "ça ne marche pas", true},
+		{`"ne marche pas"`, "ça ne marche plus", false},
+		{"from:kiki", "", false},
+		{"from:user_1", "", true},
+	} {
+		ev := msg("user_1", tc.text, 1)
+		if got := MustParse(tc.q, nil, now).Prefilter(rawOf(&ev)); got != tc.may {
+			t.Errorf("%q on %q: Prefilter %v, want %v", tc.q, tc.text, got, tc.may)
+		}
+	}
+}
+
+// FuzzPrefilter checks the prefilter against Match on any text: it may
+// let through an event that does not match, never rule out one that does.
+func FuzzPrefilter(f *testing.F) {
+	for _, s := range [][2]string{
+		{"probleme", "Un PROBLÈME"}, {"oeuf", "œuf"}, {"strasse", "STRAẞE"}, {"ffi", "ﬃ"}, {"k", "K"},
+		{"halo", "𝐇𝐀𝐋𝐎"}, {"dont", "don't"}, {`"ne marche pas"`, "ne-marche... pas"}, {"#halo", "＃ＨＡＬＯ"},
+		{"lumio", "@Lumio's"}, {"ecran", "l’écran"}, {"e", "e\u0301"}, {"from:ana", "x"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, query, text string) {
+		q, err := Parse(query, time.UTC, now)
+		if err != nil {
+			return
+		}
+		ev := msg("ana@mastodon.social", text, 1)
+		ev.Warning = text
+		if q.Match(&ev, nil) && !q.Prefilter(rawOf(&ev)) {
+			t.Fatalf("%q matches %q but Prefilter rules it out", query, text)
+		}
+	})
+}

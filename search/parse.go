@@ -86,7 +86,7 @@ type Query struct {
 	// need are the required folded ASCII words of each group, for the
 	// store's prefilter: a group whose words are not all in a text
 	// cannot match it.
-	need [][]string
+	need [][]*needle
 	subs []string // un-negated substrings, for highlighting
 }
 
@@ -180,7 +180,7 @@ func isSpace(r rune) bool { return unicode.IsSpace(r) }
 func (p *parser) parse() error {
 	q := p.src
 	var group []term
-	var need []string
+	var need []*needle
 	orAt := -1 // where the last OR was, while no term follows it
 	closeGroup := func() {
 		if len(group) > 0 {
@@ -257,7 +257,7 @@ var fieldNames = []string{"from", "on", "feed", "is", "has", "watch", "sentiment
 
 // term reads one word (not OR): start is its offset in the query. It
 // returns the folded words the term requires of a text, when not negated.
-func (p *parser) term(start int, word string) (term, []string, error) {
+func (p *parser) term(start int, word string) (term, []*needle, error) {
 	end := start + len(word)
 	var t term
 	if strings.HasPrefix(word, "-") {
@@ -299,7 +299,7 @@ func isFieldName(s string) bool {
 }
 
 // text adds a free word or phrase, at start in the query.
-func (p *parser) text(t term, start int, word string, quoted bool) (term, []string, error) {
+func (p *parser) text(t term, start int, word string, quoted bool) (term, []*needle, error) {
 	end := start + len(word)
 	if quoted && strings.TrimSpace(word) == "" {
 		return t, nil, errAt(start-1, end+1, "an empty phrase")
@@ -348,10 +348,10 @@ func (p *parser) text(t term, start int, word string, quoted bool) (term, []stri
 	if t.neg {
 		return t, nil, nil
 	}
-	var req []string
+	var req []*needle
 	for _, f := range folded {
-		if isASCII(f) {
-			req = append(req, f)
+		if isASCII(f) && len(f) <= 64 {
+			req = append(req, newNeedle(f))
 		}
 	}
 	return t, req, nil
@@ -392,7 +392,7 @@ func isASCII(s string) bool {
 }
 
 // field reads name:value; start is the offset of name in the query.
-func (p *parser) field(t term, start int, name, value string) (term, []string, error) {
+func (p *parser) field(t term, start int, name, value string) (term, []*needle, error) {
 	vstart := start + len(name) + 1
 	vend := vstart + len(value)
 	lname := strings.ToLower(name)
@@ -408,7 +408,7 @@ func (p *parser) field(t term, start int, name, value string) (term, []string, e
 	if value == "" && slices.Contains(fieldNames, lname) {
 		return t, nil, errAt(start, vend, "%s: needs a value (%s)", lname, fieldExample(lname))
 	}
-	bad := func(format string, args ...any) (term, []string, error) {
+	bad := func(format string, args ...any) (term, []*needle, error) {
 		return t, nil, errAt(vstart, vend, format, args...)
 	}
 	switch lname {

@@ -1,6 +1,9 @@
 package search
 
 import (
+	"bytes"
+	"strings"
+
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/store"
 )
@@ -20,8 +23,8 @@ func (q *Query) Filter(f Facts) store.Filter {
 // fields: false only when it cannot. It tests the feed, platform,
 // author and times exactly, and for the words a run of terms needs, that
 // each is in the text or content warning, ignoring ASCII case and
-// apostrophes; a text that is not all ASCII (accents fold) always passes
-// that test.
+// apostrophes, counting any other character as what it may fold to
+// (see needle.mayContain).
 func (q *Query) Prefilter(r *store.Raw) bool {
 	if r.Kind == feeds.KindDelete {
 		return false
@@ -37,7 +40,7 @@ func (q *Query) Prefilter(r *store.Raw) bool {
 	return false
 }
 
-func (q *Query) mayMatch(r *store.Raw, g []term, need []string) bool {
+func (q *Query) mayMatch(r *store.Raw, g []term, need []*needle) bool {
 	for i := range g {
 		t := &g[i]
 		v, known := false, true
@@ -59,11 +62,8 @@ func (q *Query) mayMatch(r *store.Raw, g []term, need []string) bool {
 			return false
 		}
 	}
-	if len(need) == 0 || !asciiBytes(r.Text) || !asciiBytes(r.Warning) {
-		return true
-	}
 	for _, w := range need {
-		if !containsWord(r.Text, w) && !containsWord(r.Warning, w) {
+		if !w.mayContain(r.Text) && !w.mayContain(r.Warning) {
 			return false
 		}
 	}
@@ -135,37 +135,79 @@ func asciiBytes(b []byte) bool {
 	return true
 }
 
-// containsWord reports whether the ASCII text holds w (lower case), ASCII
-// letters compared without case and apostrophes in text skipped (the
-// tokenizer folds "don't" to "dont"). It is a necessary condition of the
-// tokenizer's folded word w being in text, not a word match.
-func containsWord(text []byte, w string) bool {
-	c0 := w[0]
-	up := c0
-	if c0 >= 'a' && c0 <= 'z' {
-		up = c0 - ('a' - 'A')
+// needle is a folded ASCII word a text must contain, compiled for
+// mayContain: at[c] has bit k set when the word's byte k is c.
+type needle struct {
+	at   [128]uint64
+	last uint64 // the bit of the word's last byte
+	// rare is the word's byte least likely in chat, and its upper case:
+	// an ASCII text with neither cannot hold the word.
+	rare, rareUp byte
+}
+
+// byFrequency are the letters from the most to the least common in
+// French and English chat; a digit or a sign is rarer than any.
+const byFrequency = "etaoinsrhldcumfpgwybvkxjqz"
+
+func newNeedle(w string) *needle {
+	n := &needle{last: 1 << (len(w) - 1)}
+	best := -1
+	for k := 0; k < len(w); k++ {
+		rank := strings.IndexByte(byFrequency, w[k])
+		if rank < 0 {
+			rank = len(byFrequency)
+		}
+		if rank > best {
+			best, n.rare, n.rareUp = rank, w[k], w[k]
+			if w[k] >= 'a' && w[k] <= 'z' {
+				n.rareUp = w[k] - ('a' - 'A')
+			}
+		}
 	}
+	for k := 0; k < len(w); k++ {
+		n.at[w[k]] |= 1 << k
+		if c := w[k]; c >= 'a' && c <= 'z' {
+			n.at[c-'a'+'A'] |= 1 << k
+		}
+	}
+	return n
+}
+
+// mayContain reports whether text may hold a token that folds to the
+// needle's word; false only when none can. Folding (textnorm) maps an
+// ASCII letter or digit to itself in lower case, drops an apostrophe
+// inside a word, and maps any other rune to at most: two ASCII bytes for
+// a two-byte rune ("æ" → "ae", "ß" → "ss", "é" → "e", a combining mark →
+// nothing), three for a three-byte one ("ﬃ" → "ffi", "ẞ" → "ss", "Ｈ" →
+// "h", "K" → "k"), one for a four-byte one ("𝐇" → "h"). So a match is a
+// run of text where each ASCII byte is the word's next byte, apostrophes
+// are skipped, and each other rune stands for up to that many bytes of
+// the word. This follows every such run at once (bit k of d: the word's
+// first k+1 bytes are matched so far), a shift and a mask per byte: the
+// shift-and algorithm with wildcards. An ASCII text without the word's
+// rarest letter is ruled out before that, by a vectorized byte search.
+func (n *needle) mayContain(text []byte) bool {
+	if bytes.IndexByte(text, n.rare) < 0 && (n.rareUp == n.rare || bytes.IndexByte(text, n.rareUp) < 0) && asciiBytes(text) {
+		return false
+	}
+	var d uint64
 	for i := 0; i < len(text); i++ {
-		if c := text[i]; c != c0 && c != up {
+		c := text[i]
+		switch {
+		case c < 0x80 && c != '\'':
+			d = (d<<1 | 1) & n.at[c]
+		case c == '\'':
+			// Dropped inside a word; no word starts with one.
+		case c >= 0xF0: // the first byte of a four-byte rune
+			d |= d<<1 | 1
+		case c >= 0xE0: // three bytes
+			d |= d<<1 | d<<2 | d<<3 | 0b111
+		case c >= 0xC0: // two bytes
+			d |= d<<1 | d<<2 | 0b11
+		default: // a continuation byte: the rune is counted once
 			continue
 		}
-		j, k := i+1, 1
-		for k < len(w) && j < len(text) {
-			c := text[j]
-			if c == '\'' {
-				j++
-				continue
-			}
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != w[k] {
-				break
-			}
-			j++
-			k++
-		}
-		if k == len(w) {
+		if d&n.last != 0 {
 			return true
 		}
 	}

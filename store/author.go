@@ -49,56 +49,76 @@ var moderation = []feeds.ActionKind{feeds.ActDelete, feeds.ActTimeout, feeds.Act
 // Author reads the card of author (the handle, Event.Author, compared
 // without ASCII case) on platform, with their n (at most MaxPage) newest
 // events. There is no index by author: it reads every stored event's
-// header and author, without decoding the others, searchChunk per read
-// transaction, and the whole audit log; ctx stops it between two.
+// header and author, without decoding the others, the feeds side by side
+// in read transactions of at most searchChunk events, and the whole audit
+// log; a cancelled ctx stops it.
 func (db *DB) Author(ctx context.Context, platform, author string, n int) (AuthorCard, error) {
 	card := AuthorCard{Platform: platform, Author: author}
 	n = min(n, MaxPage)
+	spans, err := db.feedSpans(nil)
+	if err != nil {
+		return card, fmt.Errorf("reading %s's events: %w", author, err)
+	}
+	// Each feed is read on its own (side by side), into its own card.
+	cards := make([]AuthorCard, len(spans))
+	onPlatform := make([]bool, len(spans))
 	wantP, wantA := []byte(platform), []byte(author)
-	feedsOf := make(map[string]bool) // feed -> is on platform
-	var raw Raw
-	visit := func(seq uint64, v []byte) (bool, error) {
-		if err := readRaw(seq, v, &raw); err != nil {
-			return false, fmt.Errorf("event %d: %w", seq, err)
-		}
-		if _, ok := feedsOf[string(raw.Feed)]; !ok {
-			feedsOf[string(raw.Feed)] = bytes.Equal(raw.Platform, wantP)
-		}
-		if raw.Kind == feeds.KindDelete || !bytes.EqualFold(raw.Author, wantA) || !bytes.Equal(raw.Platform, wantP) {
-			return false, nil
-		}
-		if raw.Kind == feeds.KindMessage || raw.Kind == feeds.KindAction {
-			card.Messages++
-			if v[offFlags]&flagDeleted != 0 {
-				card.Deleted++
-			}
-		}
-		if !raw.Time.IsZero() {
-			if card.LastSeen.IsZero() || raw.Time.After(card.LastSeen) {
-				card.LastSeen = raw.Time
-			}
-			if card.FirstSeen.IsZero() || raw.Time.Before(card.FirstSeen) {
-				card.FirstSeen = raw.Time
-			}
-		}
-		if len(card.Recent) < n {
-			ev, err := decodeEvent(seq, v)
-			if err != nil {
+	err = db.eachFeed(spans, func(i int, sp feedSpan) error {
+		c := &cards[i]
+		var raw Raw
+		first := true
+		return db.walkFeed(ctx, sp.name, 0, sp.last+1, func(seq uint64, v []byte) (bool, error) {
+			if err := readRaw(seq, v, &raw); err != nil {
 				return false, fmt.Errorf("event %d: %w", seq, err)
 			}
-			card.Recent = append(card.Recent, ev)
-		}
-		return false, nil
+			if first {
+				first, onPlatform[i] = false, bytes.Equal(raw.Platform, wantP)
+			}
+			if raw.Kind == feeds.KindDelete || !bytes.EqualFold(raw.Author, wantA) || !bytes.Equal(raw.Platform, wantP) {
+				return false, nil
+			}
+			if raw.Kind == feeds.KindMessage || raw.Kind == feeds.KindAction {
+				c.Messages++
+				if v[offFlags]&flagDeleted != 0 {
+					c.Deleted++
+				}
+			}
+			if !raw.Time.IsZero() {
+				if c.LastSeen.IsZero() || raw.Time.After(c.LastSeen) {
+					c.LastSeen = raw.Time
+				}
+				if c.FirstSeen.IsZero() || raw.Time.Before(c.FirstSeen) {
+					c.FirstSeen = raw.Time
+				}
+			}
+			if len(c.Recent) < n {
+				ev, err := decodeEvent(seq, v)
+				if err != nil {
+					return false, fmt.Errorf("event %d: %w", seq, err)
+				}
+				c.Recent = append(c.Recent, ev)
+			}
+			return false, nil
+		})
+	})
+	if err != nil {
+		return card, fmt.Errorf("reading %s's events: %w", author, err)
 	}
-	for cur := (Cursor{}); !cur.done; {
-		if err := ctx.Err(); err != nil {
-			return card, err
+	feedsOf := make(map[string]bool, len(spans))
+	for i, c := range cards {
+		feedsOf[spans[i].name] = onPlatform[i]
+		card.Messages += c.Messages
+		card.Deleted += c.Deleted
+		card.Recent = append(card.Recent, c.Recent...)
+		if !c.LastSeen.IsZero() && (card.LastSeen.IsZero() || c.LastSeen.After(card.LastSeen)) {
+			card.LastSeen = c.LastSeen
 		}
-		var err error
-		if cur, err = db.walkBack(nil, cur, searchChunk, visit); err != nil {
-			return card, fmt.Errorf("reading %s's events: %w", author, err)
+		if !c.FirstSeen.IsZero() && (card.FirstSeen.IsZero() || c.FirstSeen.Before(card.FirstSeen)) {
+			card.FirstSeen = c.FirstSeen
 		}
 	}
+	slices.SortFunc(card.Recent, func(a, b feeds.Event) int { return cmpSeqDesc(a.Seq, b.Seq) })
+	card.Recent = card.Recent[:min(len(card.Recent), n)]
 	if err := db.authorAudit(ctx, &card, feedsOf); err != nil {
 		return card, fmt.Errorf("reading %s's moderation: %w", author, err)
 	}

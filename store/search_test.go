@@ -102,7 +102,7 @@ func TestSearchStopsWhenCancelled(t *testing.T) {
 	f := Filter{Prefilter: func(r *Raw) bool {
 		if r.Seq%searchChunk == 0 {
 			chunks++
-			cancel() // during the first chunk
+			cancel() // during the third window (16,384 Seqs)
 		}
 		return false
 	}}
@@ -111,7 +111,7 @@ func TestSearchStopsWhenCancelled(t *testing.T) {
 		t.Fatalf("got %d events, done %v, err %v", len(page), next.Done(), err)
 	}
 	if chunks != 1 {
-		t.Errorf("read %d chunks after the cancel, want 1", chunks)
+		t.Errorf("read %d windows with a multiple of searchChunk, want 1: the search goes on after the cancel", chunks)
 	}
 	// The cursor goes on where it stopped.
 	page, _, err = db.Search(context.Background(), Filter{}, next, 1)
