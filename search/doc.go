@@ -58,12 +58,18 @@
 // # Use from the TUI
 //
 //	q, err := search.Parse(line, sess.Location, time.Now())
-//	if err != nil { var e *search.Error; errors.As(err, &e); /* underline line[e.Offset:e.Offset+e.Len] */ }
-//	facts := search.NewPulse(services.Stats, services.Watch, len(brand))
-//	live := q.Match(&ev, facts)                  // the in-memory window, per event
-//	spans := q.Highlights(ev.Text)               // byte spans of ev.Text to paint
-//	page, next, err := db.Search(ctx, q.Filter(facts), store.Cursor{}, 50) // in a Cmd
-//	page, next, err = db.Search(ctx, q.Filter(facts), next, 50)            // "more", until next.Done()
+//	var perr *search.Error
+//	if errors.As(err, &perr) { /* underline line[perr.Offset:perr.Offset+perr.Len], show perr.Msg */ }
+//	facts := search.NewPulse(services.Watch, len(brand), services.Stats.Waiting) // once per session
+//	ok := q.Match(&ev, facts)       // the in-memory window, per event
+//	spans := q.Highlights(ev.Text)  // byte spans of ev.Text to paint
+//	// in a Cmd, with a context cancelled when the query changes:
+//	page, next, err := db.Search(ctx, q.Filter(facts), store.Cursor{}, 50)  // newest first
+//	page, next, err = db.Search(ctx, q.Filter(facts), next, 50)             // more, until next.Done()
+//	page, next, err = db.Search(ctx, q.Filter(facts), store.CursorBefore(oldestRowSeq), 50)
+//
+// Facts on stored events: is:unanswered only knows the pulse's last
+// hour, and sentiment and watch-words are read again from the text.
 //
 // A Query is immutable once parsed and safe for concurrent use; Match
 // allocates nothing for ASCII authors, platforms and feed ids. Relative
