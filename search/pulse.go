@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tribune/tribune/feeds"
@@ -85,18 +86,9 @@ func (p *Pulse) Watched(ev *feeds.Event, dst []string) []string {
 	}
 	var buf [16]watch.Hit
 	for _, h := range p.m.Match(buf[:0], ev.Text) {
-		if i := h.Entry - p.brand; i >= 0 && i < len(p.names) && !contains(dst, p.names[i]) {
+		if i := h.Entry - p.brand; i >= 0 && i < len(p.names) && !slices.Contains(dst, p.names[i]) {
 			dst = append(dst, p.names[i])
 		}
 	}
 	return dst
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

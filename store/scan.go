@@ -80,33 +80,15 @@ func (db *DB) Events(f Filter, fn func(feeds.Event) error) error {
 // them (counting those the filter drops), into out. last is the highest
 // Seq read, after when there was none.
 func scanFrom(tx *bolt.Tx, after uint64, f Filter, out []feeds.Event, n int) (_ []feeds.Event, last uint64, _ error) {
-	fb := tx.Bucket(bucketFeeds)
-	var names [][]byte
-	if len(f.Feeds) > 0 {
-		for _, n := range f.Feeds {
-			names = append(names, []byte(n))
-		}
-	} else {
-		var err error
-		if names, err = bucketNames(fb); err != nil {
-			return out, after, err
-		}
-	}
 	var heads []head
-	for _, name := range names {
-		b := fb.Bucket(name)
-		if b == nil {
-			continue
-		}
-		eb := b.Bucket(bucketEvents)
-		if eb == nil {
-			continue
-		}
+	err := eventBuckets(tx, f.Feeds, func(_ []byte, eb *bolt.Bucket) {
 		c := eb.Cursor()
-		k, v := c.Seek(u64(after + 1))
-		if k != nil {
+		if k, v := c.Seek(u64(after + 1)); k != nil {
 			heads = append(heads, head{c, binary.BigEndian.Uint64(k), v})
 		}
+	})
+	if err != nil {
+		return out, after, err
 	}
 	last = after
 	var raw Raw

@@ -163,28 +163,13 @@ type feedSpan struct {
 func (db *DB) feedSpans(names []string) ([]feedSpan, error) {
 	var spans []feedSpan
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		fb := tx.Bucket(bucketFeeds)
-		add := func(name []byte) {
-			b := fb.Bucket(name)
-			if b == nil || b.Bucket(bucketEvents) == nil {
-				return
-			}
-			c := b.Bucket(bucketEvents).Cursor()
+		return eventBuckets(tx, names, func(name []byte, eb *bolt.Bucket) {
+			c := eb.Cursor()
 			first, _ := c.First()
 			last, _ := c.Last()
 			if len(first) == 8 && len(last) == 8 {
 				spans = append(spans, feedSpan{string(name), binary.BigEndian.Uint64(first), binary.BigEndian.Uint64(last)})
 			}
-		}
-		if len(names) > 0 {
-			for _, n := range slices.Compact(slices.Sorted(slices.Values(names))) {
-				add([]byte(n))
-			}
-			return nil
-		}
-		return fb.ForEachBucket(func(name []byte) error {
-			add(name)
-			return nil
 		})
 	})
 	return spans, err
@@ -317,16 +302,8 @@ func (db *DB) walkBack(names []string, cur Cursor, budget int, visit func(seq ui
 // headsBack places one cursor per feed (those named, or all) on its newest
 // event with Seq < before (any when before is 0).
 func headsBack(tx *bolt.Tx, names []string, before uint64) ([]head, error) {
-	fb := tx.Bucket(bucketFeeds)
 	var heads []head
-	add := func(b *bolt.Bucket) {
-		if b == nil {
-			return
-		}
-		eb := b.Bucket(bucketEvents)
-		if eb == nil {
-			return
-		}
+	err := eventBuckets(tx, names, func(_ []byte, eb *bolt.Bucket) {
 		c := eb.Cursor()
 		var k, v []byte
 		if before == 0 {
@@ -339,18 +316,29 @@ func headsBack(tx *bolt.Tx, names []string, before uint64) ([]head, error) {
 		if k != nil {
 			heads = append(heads, head{c, binary.BigEndian.Uint64(k), v})
 		}
-	}
-	if len(names) > 0 {
-		for _, n := range slices.Compact(slices.Sorted(slices.Values(names))) {
-			add(fb.Bucket([]byte(n)))
-		}
-		return heads, nil
-	}
-	err := fb.ForEachBucket(func(name []byte) error {
-		add(fb.Bucket(name))
-		return nil
 	})
 	return heads, err
+}
+
+// eventBuckets calls fn with the events bucket of each named feed (every
+// feed when names is empty, in name order), skipping those without one.
+func eventBuckets(tx *bolt.Tx, names []string, fn func(name []byte, eb *bolt.Bucket)) error {
+	fb := tx.Bucket(bucketFeeds)
+	each := func(name []byte) error {
+		if b := fb.Bucket(name); b != nil {
+			if eb := b.Bucket(bucketEvents); eb != nil {
+				fn(name, eb)
+			}
+		}
+		return nil
+	}
+	if len(names) == 0 {
+		return fb.ForEachBucket(each)
+	}
+	for _, n := range slices.Compact(slices.Sorted(slices.Values(names))) {
+		_ = each([]byte(n))
+	}
+	return nil
 }
 
 // Before returns up to n (at most MaxPage) events with Seq < seq, oldest
