@@ -16,6 +16,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/tribune/tribune/canned"
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/bluesky"
 	"github.com/tribune/tribune/feeds/demo"
@@ -40,6 +41,51 @@ type Config struct {
 	Feeds []FeedConfig
 	Pulse PulseConfig
 	Serve ServeConfig
+	// Canned are the ready-made replies, in the file's order.
+	Canned []*canned.Template
+}
+
+// cannedFile is one [[canned]] table.
+type cannedFile struct {
+	Name string `toml:"name"`
+	Text string `toml:"text"`
+}
+
+// maxCanned bounds the [[canned]] tables: a picker, not a database.
+const maxCanned = 200
+
+// cannedTemplates checks and parses the [[canned]] tables.
+func cannedTemplates(list []cannedFile) ([]*canned.Template, error) {
+	if len(list) > maxCanned {
+		return nil, fmt.Errorf("canned: %d replies; at most %d", len(list), maxCanned)
+	}
+	var out []*canned.Template
+	seen := make(map[string]bool)
+	for i, c := range list {
+		where := fmt.Sprintf("canned %d", i+1)
+		if c.Name != "" {
+			where += fmt.Sprintf(" (%q)", c.Name)
+		}
+		name := strings.TrimSpace(c.Name)
+		switch {
+		case name == "":
+			return nil, fmt.Errorf("%s: name is missing (the picker lists replies by name)", where)
+		case seen[strings.ToLower(name)]:
+			return nil, fmt.Errorf("%s: the name is used twice", where)
+		case strings.TrimSpace(c.Text) == "":
+			return nil, fmt.Errorf("%s: text is missing", where)
+		case strings.ContainsFunc(name, unicode.IsControl) ||
+			strings.ContainsFunc(c.Text, func(r rune) bool { return r != '\n' && unicode.IsControl(r) }):
+			return nil, fmt.Errorf("%s: holds control characters", where)
+		}
+		seen[strings.ToLower(name)] = true
+		t, err := canned.Parse(name, c.Text)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // PulseConfig is the [pulse] table: what the stats watch for.
@@ -153,6 +199,7 @@ type fileConfig struct {
 	Feeds     []toml.Primitive `toml:"feed"`
 	Pulse     PulseConfig      `toml:"pulse"`
 	Serve     ServeConfig      `toml:"serve"`
+	Canned    []cannedFile     `toml:"canned"`
 }
 
 // feedCommon holds the keys main reads in every [[feed]] table.
@@ -323,6 +370,9 @@ func (fc fileConfig) resolve(md toml.MetaData) (Config, error) {
 		return Config{}, err
 	}
 	if c.Keep, err = retention(fc.KeepFor, fc.KeepCount); err != nil {
+		return Config{}, err
+	}
+	if c.Canned, err = cannedTemplates(fc.Canned); err != nil {
 		return Config{}, err
 	}
 	seen := make(map[string]bool)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune/tribune/canned"
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/store"
@@ -425,6 +426,44 @@ send_limit = "100/1h"
 		}
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}
+
+func TestConfigCannedReplies(t *testing.T) {
+	path := writeConfig(t, `
+[[canned]]
+name = "faq"
+text = "Thanks {author}! The FAQ is at lumio.example/faq"
+
+[[canned]]
+name = "shipping"
+text = """Hi {name}, Halo ships to Europe in March.
+Questions on {platform}? Ask here."""
+`)
+	c, err := loadConfig(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Canned) != 2 || c.Canned[0].Name != "faq" || c.Canned[1].Name != "shipping" {
+		t.Fatalf("canned = %+v", c.Canned)
+	}
+	got := c.Canned[0].Expand(canned.Vars{Author: "kiki_fr"})
+	if got != "Thanks kiki_fr! The FAQ is at lumio.example/faq" {
+		t.Errorf("expanded %q", got)
+	}
+	for _, tc := range []struct{ toml, want string }{
+		{"[[canned]]\nname = \"faq\"\ntext = \"Thanks {autor}!\"", `canned 1 ("faq"): unknown variable {autor}: use {author}`},
+		{"[[canned]]\nname = \"faq\"\ntext = \"a { b\"", `canned 1 ("faq"): a "{" is not closed`},
+		{"[[canned]]\ntext = \"hi\"", "canned 1: name is missing"},
+		{"[[canned]]\nname = \"a\"\ntext = \" \"", "text is missing"},
+		{"[[canned]]\nname = \"a\"\ntext = \"x\"\n[[canned]]\nname = \"A\"\ntext = \"y\"", `canned 2 ("A"): the name is used twice`},
+		{"[[canned]]\nname = \"a\"\ntext = \"x\\u001b[2J\"", "control characters"},
+		{"[[canned]]\nname = \"a\"\ntext = \"x\"\ntxet = \"y\"", "unknown keys: canned.txet"},
+	} {
+		_, err := loadConfig(writeConfig(t, tc.toml), true)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.toml, err, tc.want)
 		}
 	}
 }

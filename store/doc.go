@@ -43,8 +43,9 @@
 // is per feed: pruning walks a feed's bucket from its oldest event and stops
 // at the first one it keeps, reading only the fixed header of each record,
 // and every event costs one Put, not a Put in the log and another in a
-// per-feed index. Seq order across feeds (Recent, Before) is a merge of one
-// cursor per feed, and there are few feeds. There is no index by platform
+// per-feed index. Seq order across feeds (Recent, Before, After) is a merge of one
+// cursor per feed, and there are few feeds; Search and Author, which may
+// read everything, walk the feeds side by side (search.go). There is no index by platform
 // id: MarkDeleted scans the feed from its newest event, which is where
 // moderation acts, and de-duplication is by Seq.
 //

@@ -5,7 +5,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/outbox"
 )
 
@@ -13,19 +12,6 @@ import (
 
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
-
-// Before returns up to n events with Seq < seq, oldest first: the page above
-// the oldest row on screen when scrolling back.
-func (db *DB) Before(seq uint64, n int) ([]feeds.Event, error) {
-	if seq <= 1 {
-		return nil, nil
-	}
-	evs, err := db.backwards(seq, n)
-	if err != nil {
-		return nil, fmt.Errorf("reading events before %d: %w", seq, err)
-	}
-	return evs, nil
-}
 
 // Outbox returns every item, in ID order (which is creation order).
 func (db *DB) Outbox() ([]outbox.Outgoing, error) {

@@ -20,7 +20,7 @@ func (db *DB) Recent(n int) ([]feeds.Event, error) {
 	return evs, nil
 }
 
-// head is a cursor on one feed's events, walking back from the newest.
+// head is a cursor on one feed's events.
 type head struct {
 	c   *bolt.Cursor
 	seq uint64
@@ -35,51 +35,13 @@ func (db *DB) backwards(before uint64, n int) ([]feeds.Event, error) {
 		return nil, nil
 	}
 	out := make([]feeds.Event, 0, min(n, 1024))
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		fb := tx.Bucket(bucketFeeds)
-		var heads []head
-		err := fb.ForEachBucket(func(name []byte) error {
-			eb := fb.Bucket(name).Bucket(bucketEvents)
-			if eb == nil {
-				return nil
-			}
-			c := eb.Cursor()
-			var k, v []byte
-			if before == 0 {
-				k, v = c.Last()
-			} else if k, v = c.Seek(u64(before)); k == nil {
-				k, v = c.Last()
-			} else {
-				k, v = c.Prev()
-			}
-			if k != nil {
-				heads = append(heads, head{c, binary.BigEndian.Uint64(k), v})
-			}
-			return nil
-		})
+	_, err := db.walkBack(nil, Cursor{before: before}, n, func(seq uint64, v []byte) (bool, error) {
+		ev, err := decodeEvent(seq, v)
 		if err != nil {
-			return err
+			return false, fmt.Errorf("event %d: %w", seq, err)
 		}
-		for len(out) < n && len(heads) > 0 {
-			top := 0
-			for i := range heads {
-				if heads[i].seq > heads[top].seq {
-					top = i
-				}
-			}
-			h := &heads[top]
-			ev, err := decodeEvent(h.seq, h.v)
-			if err != nil {
-				return fmt.Errorf("event %d: %w", h.seq, err)
-			}
-			out = append(out, ev)
-			if k, v := h.c.Prev(); k != nil {
-				h.seq, h.v = binary.BigEndian.Uint64(k), v
-			} else {
-				heads = slices.Delete(heads, top, top+1)
-			}
-		}
-		return nil
+		out = append(out, ev)
+		return false, nil
 	})
 	if err != nil {
 		return nil, err

@@ -22,13 +22,23 @@ type Filter struct {
 	Since, Until time.Time
 	// Feeds keeps only these feed ids; empty keeps all.
 	Feeds []string
+	// Prefilter, when set, is shown each event before it is decoded and
+	// rules out those it returns false for: it must return true for every
+	// event Keep could keep. search.Query.Prefilter is one.
+	Prefilter func(*Raw) bool
+	// Keep, when set, picks among the decoded events that pass the
+	// bounds above.
+	Keep func(*feeds.Event) bool
 }
 
 func (f *Filter) keep(ev *feeds.Event) bool {
 	if !f.Since.IsZero() && ev.Time.Before(f.Since) {
 		return false
 	}
-	return f.Until.IsZero() || ev.Time.Before(f.Until)
+	if !f.Until.IsZero() && !ev.Time.Before(f.Until) {
+		return false
+	}
+	return f.Keep == nil || f.Keep(ev)
 }
 
 // Events calls fn with every stored event the filter picks, in Seq
@@ -48,7 +58,7 @@ func (db *DB) Events(f Filter, fn func(feeds.Event) error) error {
 		var last uint64
 		err := db.bolt.View(func(tx *bolt.Tx) error {
 			var err error
-			page, last, err = scanFrom(tx, after, f, page)
+			page, last, err = scanFrom(tx, after, f, page, scanPage)
 			return err
 		})
 		if err != nil {
@@ -66,40 +76,23 @@ func (db *DB) Events(f Filter, fn func(feeds.Event) error) error {
 	}
 }
 
-// scanFrom reads the events with Seq > after in Seq order, up to scanPage
-// of them (counting those the filter drops), into out. last is the
-// highest Seq read, after when there was none.
-func scanFrom(tx *bolt.Tx, after uint64, f Filter, out []feeds.Event) (_ []feeds.Event, last uint64, _ error) {
-	fb := tx.Bucket(bucketFeeds)
-	var names [][]byte
-	if len(f.Feeds) > 0 {
-		for _, n := range f.Feeds {
-			names = append(names, []byte(n))
-		}
-	} else {
-		var err error
-		if names, err = bucketNames(fb); err != nil {
-			return out, after, err
-		}
-	}
+// scanFrom reads the events with Seq > after in Seq order, up to n of
+// them (counting those the filter drops), into out. last is the highest
+// Seq read, after when there was none.
+func scanFrom(tx *bolt.Tx, after uint64, f Filter, out []feeds.Event, n int) (_ []feeds.Event, last uint64, _ error) {
 	var heads []head
-	for _, name := range names {
-		b := fb.Bucket(name)
-		if b == nil {
-			continue
-		}
-		eb := b.Bucket(bucketEvents)
-		if eb == nil {
-			continue
-		}
+	err := eventBuckets(tx, f.Feeds, func(_ []byte, eb *bolt.Bucket) {
 		c := eb.Cursor()
-		k, v := c.Seek(u64(after + 1))
-		if k != nil {
+		if k, v := c.Seek(u64(after + 1)); k != nil {
 			heads = append(heads, head{c, binary.BigEndian.Uint64(k), v})
 		}
+	})
+	if err != nil {
+		return out, after, err
 	}
 	last = after
-	for n := 0; n < scanPage && len(heads) > 0; n++ {
+	var raw Raw
+	for ; n > 0 && len(heads) > 0; n-- {
 		low := 0
 		for i := range heads {
 			if heads[i].seq < heads[low].seq {
@@ -107,13 +100,22 @@ func scanFrom(tx *bolt.Tx, after uint64, f Filter, out []feeds.Event) (_ []feeds
 			}
 		}
 		h := &heads[low]
-		ev, err := decodeEvent(h.seq, h.v)
-		if err != nil {
-			return out, after, fmt.Errorf("event %d: %w", h.seq, err)
-		}
 		last = h.seq
-		if f.keep(&ev) {
-			out = append(out, ev)
+		pass := true
+		if f.Prefilter != nil {
+			if err := readRaw(h.seq, h.v, &raw); err != nil {
+				return out, after, fmt.Errorf("event %d: %w", h.seq, err)
+			}
+			pass = f.Prefilter(&raw)
+		}
+		if pass {
+			ev, err := decodeEvent(h.seq, h.v)
+			if err != nil {
+				return out, after, fmt.Errorf("event %d: %w", h.seq, err)
+			}
+			if f.keep(&ev) {
+				out = append(out, ev)
+			}
 		}
 		if k, v := h.c.Next(); k != nil {
 			h.seq, h.v = binary.BigEndian.Uint64(k), v

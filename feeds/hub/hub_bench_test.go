@@ -13,13 +13,16 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/search"
+	"github.com/tribune/tribune/stats/watch"
 	"github.com/tribune/tribune/store"
 )
 
 // benchIngest pushes b.N realistic chat events through a running hub and
 // waits until a subscriber has seen them all: sanitize, dedupe, seq,
-// persist (when st is set) and fan-out.
-func benchIngest(b *testing.B, st hub.EventStore) {
+// persist (when st is set) and fan-out. When keep is set, the subscriber
+// asks it of every event, as a session filtering its feed does.
+func benchIngest(b *testing.B, st hub.EventStore, keep func(*feeds.Event) bool) {
 	h := hub.New(hub.Options{Store: st, SubscriberBacklog: 1 << 30})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -27,11 +30,16 @@ func benchIngest(b *testing.B, st hub.EventStore) {
 	go h.Run(ctx)
 	evs := make([]feeds.Event, b.N)
 	t0 := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	texts := []string{"trop bien la démo, c'est quand la sortie en Belgique ? PogChamp 🎧"}
+	if keep != nil { // something for the filter to find, and to miss
+		texts = append(texts, "@lumio le boîtier chauffe, ça ne marche pas, je veux un remboursement",
+			"the case looks great, when does it ship to europe?")
+	}
 	for i := range evs {
 		evs[i] = feeds.Event{
 			Feed: "twitch", Platform: "twitch", ID: fmt.Sprintf("885196de-%012d", i),
 			Author: fmt.Sprintf("viewer_%d", i%1000), AuthorName: "Viewer", Badges: []string{feeds.BadgeSubscriber},
-			Channel: "#lumio", Text: "trop bien la démo, c'est quand la sortie en Belgique ? PogChamp 🎧",
+			Channel: "#lumio", Text: texts[i%len(texts)],
 			Time: t0.Add(time.Duration(i) * time.Millisecond),
 		}
 	}
@@ -42,24 +50,54 @@ func benchIngest(b *testing.B, st hub.EventStore) {
 			h.Ingest(ctx, ev)
 		}
 	}()
-	seen := 0
+	seen, kept := 0, 0
 	for seen < b.N {
 		<-sub.Ready()
-		seen += len(hub.Items(sub.Take(), hub.TopicEvents))
+		evs := hub.Items(sub.Take(), hub.TopicEvents)
+		seen += len(evs)
+		if keep != nil {
+			for i := range evs {
+				if keep(&evs[i]) {
+					kept++
+				}
+			}
+		}
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	if keep != nil {
+		b.ReportMetric(float64(kept)/float64(b.N), "kept")
+	}
+}
+
+// BenchmarkHubIngestFiltered is BenchmarkHubIngest (memory) with a
+// session's search filter (package search) asked of every event the
+// subscriber takes, as a filtered feed or a column does with the live
+// window. The subscriber must keep up: 200,000 events/s at least.
+func BenchmarkHubIngestFiltered(b *testing.B) {
+	pulse := search.NewPulse(watch.MustCompile([]string{"@lumio", "remboursement", "refund*", "ne marche pas", "#HaloGate"}), 1,
+		func(feed, id string) bool { return false })
+	for _, bc := range []struct{ name, q string }{
+		{"words", `refund* OR "ne marche pas" OR belgique -from:spam_bot`},
+		{"facts", "is:question is:mention OR watch:* on:twitch"},
+		{"sentiment", "sentiment:neg -is:deleted"},
+	} {
+		q := search.MustParse(bc.q, time.UTC, time.Now())
+		b.Run(bc.name, func(b *testing.B) {
+			benchIngest(b, nil, func(ev *feeds.Event) bool { return q.Match(ev, pulse) })
+		})
+	}
 }
 
 func BenchmarkHubIngest(b *testing.B) {
-	b.Run("memory", func(b *testing.B) { benchIngest(b, nil) })
+	b.Run("memory", func(b *testing.B) { benchIngest(b, nil, nil) })
 	b.Run("bbolt", func(b *testing.B) {
 		db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer db.Close()
-		benchIngest(b, db)
+		benchIngest(b, db, nil)
 	})
 }
 
