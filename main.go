@@ -21,6 +21,7 @@ import (
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/search"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -432,7 +433,7 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
 		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup), Team: tui.NewTeam(),
-			Bell: settings.Bell, Watch: settings.Watch, Statements: settings.Statements},
+			Bell: settings.Bell, Watch: settings.Watch, Statements: settings.Statements, Facts: settings.Facts, Canned: cfg.Canned},
 		db:     db,
 		cancel: cancel,
 	}
@@ -451,7 +452,8 @@ func configurePulse(engine *stats.Engine, pulse PulseConfig, onAlert func(stats.
 	watchWords, _ := pulse.matcher()
 	engine.Configure(stats.Config{Brand: pulse.Brand, Alerts: rules, Text: stats.NewLexicon(watchWords, len(pulse.Brand)),
 		OnAlert: onAlert, OnWatch: onWatch})
-	return tui.Settings{Watch: watchWords, Statements: pulse.Statements, Bell: pulse.Bell}
+	return tui.Settings{Watch: watchWords, Statements: pulse.Statements, Bell: pulse.Bell,
+		Facts: search.NewPulse(watchWords, len(pulse.Brand), engine.Waiting)}
 }
 
 // reloader reads the config again for operator, when authorize allows

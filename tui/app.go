@@ -56,6 +56,7 @@ const (
 	modeNormal  mode = iota
 	modeCommand      // typing a command on the footer line
 	modeConfirm      // a destructive action waits for y
+	modeSearch       // typing a search on the footer line
 )
 
 // Model is the root model of one session.
@@ -75,8 +76,11 @@ type Model struct {
 	audit    *outboxview.AuditView
 	helpView *helpview.Model
 	palette  *palette.Model
-	crisis   *crisisview.Model
-	cmdline  textinput.Model
+	search   searchState
+	// mutes are the feeds and platforms hidden from every column.
+	mutes   []string
+	crisis  *crisisview.Model
+	cmdline textinput.Model
 
 	mode          mode
 	width, height int
@@ -122,7 +126,7 @@ type Model struct {
 func New(ctx context.Context, svc Services, s Session) *Model {
 	svc = svc.withDefaults()
 	if s, ok := svc.Reloaded.Load(); ok {
-		svc.Watch, svc.Statements, svc.Bell = s.Watch, s.Statements, s.Bell
+		svc.Watch, svc.Statements, svc.Bell, svc.Facts = s.Watch, s.Statements, s.Bell, s.Facts
 	}
 	// The theme the operator chose follows them from terminal to terminal.
 	if prefs, err := svc.Store.Prefs(s.Operator); err == nil && prefs["theme"] != "" {
@@ -147,6 +151,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 		audit:     outboxview.NewAudit(st, s.Location),
 		helpView:  helpview.New(h),
 		palette:   palette.New(st),
+		search:    searchState{line: newSearchLine(st)},
 		crisis:    crisisview.New(st, s.Location, svc.Statements),
 		cmdline:   newCmdline(st),
 		sub:       svc.Hub.Subscribe(ctx),
@@ -234,6 +239,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case feed.MarkedRead:
 		return m, m.persistRead(msg)
+	case feed.WantOlder:
+		return m, m.loadOlder(msg)
+	case olderMsg:
+		m.applyOlder(msg)
+		return m, nil
+	case searchOlderMsg:
+		m.applySearchOlder(msg)
+		return m, nil
 	case queuedMsg:
 		return m, m.applyQueued(msg)
 	case outboxLoadedMsg:
@@ -396,7 +409,7 @@ func (m *Model) applyBatch(b hub.Batch) {
 	}
 	m.showAlerts(hub.Items(b, stats.TopicAlerts))
 	if s, ok := hub.Last(b, TopicSettings); ok {
-		m.svc.Watch, m.svc.Statements, m.svc.Bell = s.Watch, s.Statements, s.Bell
+		m.svc.Watch, m.svc.Statements, m.svc.Bell, m.svc.Facts = s.Watch, s.Statements, s.Bell, s.Facts
 		m.feed.SetWatch(s.Watch)
 		m.crisis.SetStatements(s.Statements)
 	}
@@ -479,6 +492,7 @@ func (m *Model) applyLoaded(msg loadedMsg) {
 			m.drafts[d.Key] = d
 		}
 	}
+	m.restoreColumns(msg.prefs[prefColumns])
 	m.refreshCounts()
 	if len(msg.drafts) > 0 && !m.composer.IsOpen() {
 		d := msg.drafts[0] // the most recent

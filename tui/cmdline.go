@@ -27,6 +27,11 @@ var commands = map[string]struct {
 	"reload":  {"read the config again: watch-words, brand, alerts, statements (admin)", (*Model).reload},
 	"theme":   {"your theme, from your next session: theme dark|light|colorblind", (*Model).saveTheme},
 	"help":    {"show every key", func(m *Model, _ string) tea.Cmd { return m.openHelp() }},
+	"filter":  {"show only what a query finds in this column: filter QUERY (alone: everything)", (*Model).filterCmd},
+	"column":  {"open a column: column NAME: QUERY", (*Model).columnCmd},
+	"close":   {"close this column", (*Model).closeColumnCmd},
+	"mute":    {"hide a feed or platform everywhere: mute NAME", (*Model).muteCmd},
+	"unmute":  {"show a muted feed or platform again: unmute [NAME]", (*Model).unmuteCmd},
 	"quit":    {"quit", func(*Model, string) tea.Cmd { return tea.Quit }},
 }
 

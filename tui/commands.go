@@ -44,6 +44,7 @@ type loadedMsg struct {
 	read    store.ReadState
 	drafts  []store.Draft // most recent first, as the store returns them
 	outbox  []outbox.Outgoing
+	prefs   map[string]string // the operator's: their columns
 }
 
 // queuedMsg says a reply is committed to the outbox. err reports a
@@ -196,6 +197,9 @@ func (m *Model) load() tea.Cmd {
 		}
 		if msg.outbox, err = st.Pending(); err != nil {
 			return errMsg{fmt.Errorf("loading outbox: %w", err)}
+		}
+		if msg.prefs, err = st.Prefs(op); err != nil {
+			return errMsg{err}
 		}
 		return msg
 	}

@@ -25,6 +25,11 @@ func (m *Model) paste(p tea.PasteMsg) tea.Cmd {
 		var cmd tea.Cmd
 		m.cmdline, cmd = m.cmdline.Update(p)
 		return cmd
+	case m.mode == modeSearch:
+		var cmd tea.Cmd
+		m.search.line, cmd = m.search.line.Update(p)
+		m.setSearch(m.search.line.Value())
+		return cmd
 	case m.mode == modeNormal && m.panes.Overlay() == panePalette:
 		return m.palette.Update(p)
 	case m.mode == modeConfirm && m.ask != nil && m.ask.reason != nil:
@@ -50,6 +55,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.commandKey(k)
 	case modeConfirm:
 		return m.confirmKey(k)
+	case modeSearch:
+		return m.searchKey(k)
 	}
 	if key.Matches(k, m.keys.OutboxAnywhere) {
 		return m.openOutbox()
@@ -90,6 +97,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.moderate(feeds.ActBan)
 	case key.Matches(k, m.keys.Command):
 		return m.openPalette()
+	case key.Matches(k, m.keys.Search):
+		return tea.Batch(m.panes.Focus(paneFeed), m.openSearch())
+	case m.panes.Focused() == paneFeed && key.Matches(k, m.keys.NextHit):
+		return m.nextHit(-1)
+	case m.panes.Focused() == paneFeed && key.Matches(k, m.keys.PrevHit):
+		return m.nextHit(1)
 	}
 	return m.panes.Update(k)
 }

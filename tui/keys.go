@@ -25,6 +25,10 @@ type keyMap struct {
 	Dismiss        key.Binding
 	Crisis         key.Binding
 	Command        key.Binding
+	// Search, and its next and previous hits.
+	Search  key.Binding
+	NextHit key.Binding
+	PrevHit key.Binding
 	// Moderation of the selected message, each confirmed with y.
 	Delete  key.Binding
 	Timeout key.Binding
@@ -54,6 +58,9 @@ func defaultKeyMap() keyMap {
 		Dismiss:        key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "dismiss the alert")),
 		Crisis:         key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "crisis mode")),
 		Command:        key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":/ctrl+p", "commands")),
+		Search:         key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		NextHit:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "older match")),
+		PrevHit:        key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "newer match")),
 		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
 		Timeout:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeout author")),
 		Ban:            key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "ban author")),
@@ -96,7 +103,7 @@ func (m *Model) helpKeys() bindings {
 	case m.panes.Focused() == paneFeed:
 		return bindings{
 			short: append(append(m.feed.ShortHelp(), k.Reply), global...),
-			full: append(m.feed.FullHelp(), append([]key.Binding{k.Reply}, all...),
+			full: append(m.feed.FullHelp(), append([]key.Binding{k.Reply, k.Search, k.NextHit, k.PrevHit}, all...),
 				[]key.Binding{k.Delete, k.Timeout, k.Ban}, []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}),
 		}
 	}
@@ -130,7 +137,7 @@ func (m *Model) allKeys() (_ []helpview.Group, here int) {
 		as(k.CloseLine, "esc", "cancel"),
 	}}
 	views := map[pane.ID][]helpview.Group{
-		paneFeed:   {{Heading: "Feed", Keys: append(flat(m.feed.FullHelp()), k.Reply)}, moderation},
+		paneFeed:   {{Heading: "Feed", Keys: append(flat(m.feed.FullHelp()), k.Reply, k.Search, k.NextHit, k.PrevHit)}, moderation},
 		paneReply:  {{Heading: "Reply", Keys: flat(m.composer.FullHelp())}},
 		paneStats:  {{Heading: "Stats", Keys: flat(m.stats.FullHelp())}},
 		paneOutbox: {{Heading: "Outbox", Keys: flat(m.box.FullHelp())}},

@@ -20,7 +20,7 @@ func (m *Model) paletteEntries() []palette.Entry {
 		"hold": k.Hold, "outbox": k.Outbox, "audit": k.Audit, "crisis": k.Crisis,
 		"help": k.Help, "quit": k.Quit,
 	}
-	args := map[string]string{"note": "TEXT", "theme": "dark|light|colorblind"}
+	args := map[string]string{"note": "TEXT", "theme": "dark|light|colorblind", "filter": "QUERY", "column": "NAME: QUERY", "mute": "NAME"}
 	var es []palette.Entry
 	seen := map[string]bool{}
 	names := make([]string, 0, len(commands))

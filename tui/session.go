@@ -11,8 +11,10 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	xterm "github.com/charmbracelet/x/term"
 
+	"github.com/tribune/tribune/canned"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/search"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/stats/watch"
 	"github.com/tribune/tribune/store"
@@ -47,6 +49,11 @@ type Services struct {
 	// Statements are the holding statements crisis mode offers, from the
 	// config.
 	Statements []string
+	// Facts answers what searches ask the pulse (is:question,
+	// is:unanswered, sentiment:…); nil: those terms hold for nothing.
+	Facts search.Facts
+	// Canned are the ready-made replies the composer offers (ctrl+t).
+	Canned []*canned.Template
 	// Reload reads the config again for an operator (:reload) and tells
 	// every session the new Settings; nil: not offered.
 	Reload func(operator string) error
@@ -62,6 +69,7 @@ type Settings struct {
 	Watch      *watch.Matcher
 	Statements []string
 	Bell       bool
+	Facts      search.Facts
 }
 
 // TopicSettings carries the settings after a reload; only the latest is

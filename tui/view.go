@@ -66,6 +66,8 @@ func (m *Model) footer() string {
 	switch {
 	case m.mode == modeCommand:
 		return m.cmdline.View()
+	case m.mode == modeSearch:
+		return cells.Truncate(m.searchFooter(), m.width, "…")
 	case m.mode == modeConfirm && m.ask != nil:
 		return cells.Truncate(cells.Safe(m.confirmPrompt()), m.width, "…")
 	case m.status != "":

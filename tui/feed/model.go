@@ -60,6 +60,12 @@ type Model struct {
 	typing   map[[2]string][]string
 	watch    *watch.Matcher // watch-words and the brand's handles; nil: none
 	hits     []watch.Hit    // reused by each row's highlighting
+	// search is what `/` looks for, highlighted; nil: nothing.
+	search Searcher
+	// extra is how many events over the window the operator brought in
+	// from the store (history, older search hits); following again gives
+	// them back.
+	extra int
 
 	feeds int  // how many feeds the session has, for the title
 	live  int  // how many of them are connected
@@ -193,6 +199,88 @@ func (m *Model) MarkAnsweredBy(feed, id, operator string) {
 // SetTyping says who is answering which message ({feed, id} → operators).
 func (m *Model) SetTyping(t map[[2]string][]string) { m.typing = t }
 
+// Searcher is what the feed asks of a search: which events it finds
+// and where in a text.
+type Searcher interface {
+	Find(ev *feeds.Event) bool
+	Highlights(text string) [][2]int
+}
+
+// SetSearch highlights what s finds; nil highlights nothing.
+func (m *Model) SetSearch(s Searcher) { m.search, m.gen = s, m.gen+1 }
+
+// NextHit selects the nearest event the search finds from the selection,
+// older (dir < 0) or newer; it reports false when there is none in the
+// window that way.
+func (m *Model) NextHit(dir int, from bool) bool {
+	if m.search == nil || len(m.events) == 0 {
+		return false
+	}
+	start := m.sel
+	if start < 0 {
+		start = len(m.events)
+	}
+	step := 1
+	if dir < 0 {
+		step = -1
+	}
+	i := start + step
+	if from { // the selection itself counts
+		i = start
+	}
+	for ; i >= 0 && i < len(m.events); i += step {
+		if m.search.Find(&m.events[i]) {
+			m.selectIndex(i)
+			return true
+		}
+	}
+	return false
+}
+
+// selectIndex selects event i, following if it is the newest.
+func (m *Model) selectIndex(i int) {
+	if i == len(m.events)-1 {
+		m.jumpNewest()
+		return
+	}
+	if m.follow {
+		m.follow = false
+		m.top = m.firstVisibleFollowing()
+	}
+	m.sel = i
+	m.scroll()
+}
+
+// NewestHit selects the newest event the search finds, if any.
+func (m *Model) NewestHit() bool {
+	if m.search == nil {
+		return false
+	}
+	for i := len(m.events) - 1; i >= 0; i-- {
+		if m.search.Find(&m.events[i]) {
+			m.selectIndex(i)
+			return true
+		}
+	}
+	return false
+}
+
+// Oldest is the Seq of the oldest event in the window (0: none).
+func (m *Model) Oldest() uint64 {
+	if len(m.events) == 0 {
+		return 0
+	}
+	return m.events[0].Seq
+}
+
+// AddOlder brings in events older than the window from the store (a page
+// of history, an older search hit) and keeps them until the operator
+// follows the newest again; at most maxExtra windows more are held.
+func (m *Model) AddOlder(evs []feeds.Event) {
+	m.extra = min(m.extra+len(evs), maxExtra*m.window)
+	m.Add(evs)
+}
+
 // SetWatch sets the watch-words and brand handles to highlight.
 func (m *Model) SetWatch(w *watch.Matcher) { m.watch, m.gen = w, m.gen+1 }
 
@@ -315,6 +403,9 @@ func (m *Model) Add(evs []feeds.Event) {
 	}
 	if !m.follow {
 		m.newCount += added
+		if m.extra > 0 { // reading history: arrivals do not push it out
+			m.extra = min(m.extra+added, maxExtra*m.window)
+		}
 	}
 	m.lastAdded = added
 	m.scroll()
@@ -329,10 +420,13 @@ func (m *Model) Rows() int { return m.height }
 // evict drops the oldest events past the window, a tenth at a time so the
 // copy is rare.
 func (m *Model) evict() {
-	if len(m.events) <= m.window {
+	if len(m.events) <= m.window+m.extra {
 		return
 	}
-	drop := len(m.events) - m.window + m.window/10
+	drop := len(m.events) - m.window - m.extra + m.window/10
+	if m.extra > 0 {
+		drop = len(m.events) - m.window - m.extra
+	}
 	for _, ev := range m.events[:drop] {
 		delete(m.rows, ev.Seq)
 		delete(m.byID, idKey(ev.Feed, ev.ID))
@@ -384,6 +478,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	defer m.scroll()
 	page := max(m.height/2, 1)
 	switch {
+	case key.Matches(k, m.Keys.Up) && m.sel == 0 && !m.follow:
+		return older(m.events[0].Seq, false) // past the window: the store's
 	case key.Matches(k, m.Keys.Up):
 		m.move(-1)
 	case key.Matches(k, m.Keys.Down):
@@ -394,6 +490,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.move(page)
 	case key.Matches(k, m.Keys.Oldest):
 		m.follow, m.sel, m.top = false, 0, 0
+		return older(m.events[0].Seq, true)
 	case key.Matches(k, m.Keys.Newest):
 		m.jumpNewest()
 	case key.Matches(k, m.Keys.MarkRead):
@@ -413,6 +510,29 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 func markCmd(mr MarkedRead) tea.Cmd { return func() tea.Msg { return mr } }
+
+// WantOlder asks the root for stored events older than the window:
+// those just before Before, or the oldest stored (g).
+type WantOlder struct {
+	Before uint64
+	Oldest bool
+}
+
+func older(before uint64, oldest bool) tea.Cmd {
+	return func() tea.Msg { return WantOlder{Before: before, Oldest: oldest} }
+}
+
+// ShowOlder adds events read from the store for a WantOlder; after g the
+// oldest is selected.
+func (m *Model) ShowOlder(evs []feeds.Event, oldest bool) {
+	if len(evs) == 0 {
+		return
+	}
+	m.AddOlder(evs)
+	if oldest {
+		m.follow, m.sel, m.top = false, 0, 0
+	}
+}
 
 // move shifts the selection; reaching the newest event resumes following.
 // While following, a selection the flood has pushed out of view is not
@@ -465,21 +585,15 @@ func (m *Model) SelectAt(y int) bool {
 	if y >= len(rows) {
 		return false
 	}
-	i := rows[y]
-	if i == len(m.events)-1 {
-		m.jumpNewest()
-		return true
-	}
-	if m.follow {
-		m.follow = false
-		m.top = m.firstVisibleFollowing()
-	}
-	m.sel = i
-	m.scroll()
+	m.selectIndex(rows[y])
 	return true
 }
 
 func (m *Model) jumpNewest() {
-	m.follow, m.newCount = true, 0
+	m.follow, m.newCount, m.extra = true, 0, 0
 	m.sel = len(m.events) - 1
 }
+
+// maxExtra bounds the history brought in from the store, in windows: past
+// it, the oldest brought in leave first (5,000 events take about 2 MB).
+const maxExtra = 4

@@ -373,7 +373,7 @@ func paintOf(st *themes.Styles, s lipgloss.Style) paint {
 // draws thousands of short runs, and lipgloss's Render would lay each out.
 type paints struct {
 	gutter, text, unread, time, author, brand, deleted, notice paint
-	watch, mention                                             paint
+	watch, mention, found                                      paint
 	platforms, badges                                          map[string]paint
 	other                                                      paint
 }
@@ -384,6 +384,7 @@ func newPaints(st *themes.Styles) *paints {
 		time: paintOf(st, st.Time), author: paintOf(st, st.Author), brand: paintOf(st, st.Brand),
 		deleted: paintOf(st, st.Deleted), notice: paintOf(st, st.Notice),
 		watch: paintOf(st, st.Warn.Bold(true).Underline(true)), mention: paintOf(st, st.Brand.Bold(true).Reverse(true)),
+		found:     paintOf(st, st.HelpKey.Reverse(true)),
 		platforms: make(map[string]paint), badges: make(map[string]paint),
 		other: paintOf(st, st.Platform("")),
 	}
@@ -473,31 +474,46 @@ func (m *Model) render(i int, body []string) []string {
 	return out
 }
 
-// writeText writes a line of a row's text in paint, with the watch-words
-// and the brand's handles it names highlighted (not in a deleted message
-// or a notice, nor in the brand's own).
+// writeText writes a line of a row's text in paint, with what the search
+// found and the watch-words and brand's handles it names highlighted
+// (those not in a deleted message or a notice, nor in the brand's own).
 func (m *Model) writeText(b *strings.Builder, line string, paint themes.Span, sel int, ev *feeds.Event) {
-	if m.watch == nil || ev.Deleted || ev.Kind == feeds.KindNotice || ev.HasBadge(feeds.BadgeBrand) {
+	m.hits = m.hits[:0]
+	if m.search != nil {
+		for _, sp := range m.search.Highlights(line) {
+			m.hits = append(m.hits, watch.Hit{Start: sp[0], End: sp[1], Entry: foundEntry})
+		}
+	}
+	if m.watch != nil && !ev.Deleted && ev.Kind != feeds.KindNotice && !ev.HasBadge(feeds.BadgeBrand) {
+		m.hits = m.watch.Match(m.hits, line)
+	}
+	if len(m.hits) == 0 {
 		b.WriteString(paint.Render(line))
 		return
 	}
-	m.hits = m.watch.Match(m.hits[:0], line)
-	// Leftmost first, the longest of those starting together.
-	slices.SortFunc(m.hits, func(a, b watch.Hit) int {
+	// Leftmost first, the longest of those starting together, what the
+	// search found before a watch-word at the same place.
+	slices.SortStableFunc(m.hits, func(a, b watch.Hit) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
 		}
 		return b.End - a.End
 	})
 	at := 0
-	entries := m.watch.Entries()
+	var entries []watch.Entry
+	if m.watch != nil {
+		entries = m.watch.Entries()
+	}
 	for _, h := range m.hits {
 		if h.Start < at || h.End > len(line) {
 			continue // overlapping hits: the first one wins
 		}
 		b.WriteString(paint.Render(line[at:h.Start]))
 		hp := m.paints.watch[sel]
-		if entries[h.Entry].Mention {
+		switch {
+		case h.Entry == foundEntry:
+			hp = m.paints.found[sel]
+		case entries[h.Entry].Mention:
 			hp = m.paints.mention[sel]
 		}
 		b.WriteString(hp.Render(line[h.Start:h.End]))
@@ -505,6 +521,9 @@ func (m *Model) writeText(b *strings.Builder, line string, paint themes.Span, se
 	}
 	b.WriteString(paint.Render(line[at:]))
 }
+
+// foundEntry marks a hit of the search among the watch-words' hits.
+const foundEntry = -1
 
 // styleHead writes the badge glyphs and author that start the first line,
 // styled, and returns the rest of the line and the width it wrote.

@@ -134,6 +134,11 @@ func (m *Model) filter() {
 	}
 	exact := len(m.found)
 	for _, f := range fuzzy.Find(q, m.names) {
+		// Letters strewn over a long description are not a match: the
+		// typed letters must fall within a stretch of about their length.
+		if n := len(f.MatchedIndexes); n > 0 && f.MatchedIndexes[n-1]-f.MatchedIndexes[0] >= 3*len(q) {
+			continue
+		}
 		if exact == 0 || !strings.EqualFold(m.entries[f.Index].Command, q) {
 			m.found = append(m.found, f.Index)
 		}
