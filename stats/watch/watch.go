@@ -249,67 +249,96 @@ type cand struct {
 func (m *Matcher) Match(dst []Hit, text string) []Hit {
 	var tk textnorm.Tokenizer
 	tk.Reset(text)
-	var bufA, bufB [maxActive]cand
-	active, next := &bufA, &bufB
-	nActive := 0
-	var syms [maxSyms]int32
+	var s Scan
+	s.Reset(m)
 	for tk.Next() {
-		kind := tk.Kind()
-		if kind <= textnorm.Elision {
-			// The common case: a word no entry can be or start with,
-			// told without copying it when it is plain ASCII.
-			var w, p uint32
-			var l int
-			if tk.Plain() {
-				st, en := tk.Span()
-				b := text[st:en]
-				l = len(b)
-				var b1, b2 byte
-				if l > 1 {
-					b1 = b[1] | 0x20
-				}
-				if l > 2 {
-					b2 = b[2] | 0x20
-				}
-				w = wordKey(b[0]|0x20, b[l/2]|0x20, b[l-1]|0x20, l)
-				p = prefixKey(b[0]|0x20, b1, b2, m.prefixKeyLen)
-			} else {
-				b := tk.Folded()
-				l = len(b)
-				w, p = m.keys(b)
-			}
-			if bl := m.blooms[min(nActive, 1)]; !bl.word(w) && (len(m.groups) == 0 || l < m.prefixKeyLen || !bl.prefix(p)) {
-				nActive = 0
-				continue
-			}
-		}
-		folded := tk.Folded()
-		ns := 0
-		if kind != textnorm.URL && !tk.Long() {
-			ns = m.symbols(&syms, kind, folded)
-		}
-		if ns == 0 {
-			nActive = 0
-			continue
-		}
-		nNext := 0
-		start, end := tk.Span()
-		// Phrases under way.
-		for _, c := range active[:nActive] {
-			for _, s := range syms[:ns] {
-				if child, ok := m.next.get(c.node, s); ok {
-					dst, nNext = m.reach(dst, next, nNext, child, int(c.start), end)
-				}
-			}
-		}
-		// Phrases starting here.
-		for _, s := range syms[:ns] {
-			if child := m.root[s]; child != 0 {
-				dst, nNext = m.reach(dst, next, nNext, child, start, end)
-			}
-		}
-		active, next, nActive = next, active, nNext
+		dst = s.Next(dst, &tk, text)
 	}
+	return dst
+}
+
+// Scan follows one text through a Matcher a token at a time, for a
+// caller that tokenizes the text once for several readers: Reset it, then
+// call Next with each token of the text. Its hits are Match's. A Scan is
+// a value to keep on the stack or in the caller's state; it does not
+// allocate.
+type Scan struct {
+	m       *Matcher
+	active  [maxActive]cand // the phrases under way
+	nActive int
+}
+
+// Reset starts a scan of a new text with m.
+func (s *Scan) Reset(m *Matcher) {
+	s.m, s.nActive = m, 0
+}
+
+// Next reads the token tk stands on (tk tokenizes text) and appends the
+// hits that end with it to dst.
+func (s *Scan) Next(dst []Hit, tk *textnorm.Tokenizer, text string) []Hit {
+	m := s.m
+	kind := tk.Kind()
+	if kind <= textnorm.Elision {
+		// The common case: a word no entry can be or start with,
+		// told without copying it when it is plain ASCII.
+		var w, p uint32
+		var l int
+		if tk.Plain() {
+			st, en := tk.Span()
+			b := text[st:en]
+			l = len(b)
+			var b1, b2 byte
+			if l > 1 {
+				b1 = b[1] | 0x20
+			}
+			if l > 2 {
+				b2 = b[2] | 0x20
+			}
+			w = wordKey(b[0]|0x20, b[l/2]|0x20, b[l-1]|0x20, l)
+			p = prefixKey(b[0]|0x20, b1, b2, m.prefixKeyLen)
+		} else {
+			b := tk.Folded()
+			l = len(b)
+			w, p = m.keys(b)
+		}
+		if bl := m.blooms[min(s.nActive, 1)]; !bl.word(w) && (len(m.groups) == 0 || l < m.prefixKeyLen || !bl.prefix(p)) {
+			s.nActive = 0
+			return dst
+		}
+	}
+	return s.slow(dst, tk, kind)
+}
+
+// slow is Next for a token that passed the filters.
+func (s *Scan) slow(dst []Hit, tk *textnorm.Tokenizer, kind textnorm.Kind) []Hit {
+	m := s.m
+	var syms [maxSyms]int32
+	ns := 0
+	if kind != textnorm.URL && !tk.Long() {
+		ns = m.symbols(&syms, kind, tk.Folded())
+	}
+	if ns == 0 {
+		s.nActive = 0
+		return dst
+	}
+	var next [maxActive]cand
+	nNext := 0
+	start, end := tk.Span()
+	// Phrases under way.
+	for _, c := range s.active[:s.nActive] {
+		for _, sym := range syms[:ns] {
+			if child, ok := m.next.get(c.node, sym); ok {
+				dst, nNext = m.reach(dst, &next, nNext, child, int(c.start), end)
+			}
+		}
+	}
+	// Phrases starting here.
+	for _, sym := range syms[:ns] {
+		if child := m.root[sym]; child != 0 {
+			dst, nNext = m.reach(dst, &next, nNext, child, start, end)
+		}
+	}
+	s.active, s.nActive = next, nNext
 	return dst
 }
 
