@@ -54,7 +54,7 @@ func (l *Lexicon) Analyze(text string, a *Analysis) {
 			hits = ws.Next(hits, &tk, text)
 		}
 		l.sent.Next(&tk)
-		if textnorm.IsTerm(tk.Token()) {
+		if tk.IsTerm() {
 			a.AddTerm(tk.Folded())
 		}
 	}

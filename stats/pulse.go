@@ -420,64 +420,107 @@ const (
 	maxTerms = 4000
 )
 
-// terms counts terms over the last five to ten minutes.
+// terms counts terms over the last five to ten minutes, in generations of
+// termEpoch minutes: the current one and the one before.
 type terms struct {
-	epoch     int64
-	cur, prev map[string]int32
-	// names keeps one copy of each term across generations, so a term
-	// that comes back costs no allocation; cleared when it outgrows them.
-	names map[string]string
+	epoch   int64 // the current generation
+	started bool
+	// ids finds a term's entry in list: one lookup per term counted.
+	ids  map[string]int32
+	list []termCount
+	ncur int // entries counted in the current generation
+}
+
+// termCount is one term's counts in generation ep and the one before; a
+// term not seen since is rotated when it comes back.
+type termCount struct {
+	name      string
+	ep        int64
+	cur, prev int32
 }
 
 func (t *terms) add(term []byte, m int64) {
 	ep := floorDiv(m, termEpoch)
-	if t.cur == nil || ep != t.epoch {
-		t.rotate(ep)
+	switch {
+	case !t.started || ep > t.epoch:
+		t.epoch, t.started, t.ncur = ep, true, 0
+	case ep < t.epoch:
+		// An event from before this generation counts in it.
 	}
-	name, ok := t.names[string(term)]
+	i, ok := t.ids[string(term)]
 	if !ok {
-		if t.names == nil || len(t.names) >= 3*maxTerms {
-			t.names = make(map[string]string)
+		if len(t.list) >= 3*maxTerms {
+			t.compact()
 		}
-		name = string(term)
-		t.names[name] = name
+		if t.ids == nil {
+			t.ids = make(map[string]int32)
+		}
+		i = int32(len(t.list))
+		name := string(term)
+		t.ids[name] = i
+		t.list = append(t.list, termCount{name: name, ep: t.epoch - 2})
 	}
-	if n, ok := t.cur[name]; ok {
-		t.cur[name] = n + 1
-	} else if len(t.cur) < maxTerms {
-		t.cur[name] = 1
+	c := &t.list[i]
+	if c.ep == t.epoch && c.cur > 0 {
+		c.cur++
+		return
+	}
+	if c.ep != t.epoch {
+		if c.ep == t.epoch-1 {
+			c.prev = c.cur
+		} else {
+			c.prev = 0
+		}
+		c.ep, c.cur = t.epoch, 0
+	}
+	if t.ncur < maxTerms {
+		c.cur = 1
+		t.ncur++
 	}
 }
 
-func (t *terms) rotate(ep int64) {
-	switch {
-	case t.cur != nil && ep == t.epoch+1:
-		t.prev, t.cur = t.cur, t.prev
-		clear(t.cur)
-	case t.cur != nil && ep < t.epoch:
-		return // an event from before this generation counts in it
-	default:
-		t.prev = nil
-		t.cur = make(map[string]int32)
+// counts returns c's counts in generation ep and the one before.
+func (c *termCount) counts(ep int64) (cur, prev int32) {
+	switch c.ep {
+	case ep:
+		return c.cur, c.prev
+	case ep - 1:
+		return 0, c.cur
 	}
-	if t.cur == nil {
-		t.cur = make(map[string]int32)
+	return 0, 0
+}
+
+// compact forgets the terms counted in neither current generation, so
+// that the entries stay within 3 × maxTerms.
+func (t *terms) compact() {
+	kept := t.list[:0]
+	clear(t.ids)
+	for _, c := range t.list {
+		if cur, prev := c.counts(t.epoch); cur > 0 || prev > 0 {
+			t.ids[c.name] = int32(len(kept))
+			kept = append(kept, c)
+		}
 	}
-	t.epoch = ep
+	clear(t.list[len(kept):])
+	t.list = kept
 }
 
 // sum adds to into the counts of the generations still current at
 // minute m: this one and the one before.
 func (t *terms) sum(m int64, into map[string]int) {
 	ep := floorDiv(m, termEpoch)
-	if t.epoch == ep || t.epoch == ep-1 {
-		for k, n := range t.cur {
-			into[k] += int(n)
-		}
+	if !t.started || (t.epoch != ep && t.epoch != ep-1) {
+		return
 	}
-	if t.epoch == ep {
-		for k, n := range t.prev {
-			into[k] += int(n)
+	for i := range t.list {
+		c := &t.list[i]
+		cur, prev := c.counts(t.epoch)
+		n := cur // the generation t.epoch, current at ep or ep+1
+		if t.epoch == ep {
+			n += prev
+		}
+		if n > 0 {
+			into[c.name] += int(n)
 		}
 	}
 }

@@ -274,7 +274,7 @@ func (sc *Scorer) Next(tk *textnorm.Tokenizer) {
 // with its repeated letters squeezed.
 func lookup(b []byte, kind textnorm.Kind) (int32, bool) {
 	v, ok := lex.Get(b)
-	if !ok && kind == textnorm.Word {
+	if !ok && kind == textnorm.Word && hasRun3(b) {
 		var sq [textnorm.MaxFolded]byte
 		if s := squeeze(sq[:0], b, 1); len(s) != len(b) {
 			if v, ok = lex.Get(s); !ok {
@@ -410,6 +410,17 @@ func clauseBreak(gap string) bool {
 	for i := 0; i < len(gap); i++ {
 		switch gap[i] {
 		case '.', '!', '?', ';', ',', '\n', ':':
+			return true
+		}
+	}
+	return false
+}
+
+// hasRun3 reports whether b holds a byte three times in a row: whether
+// squeeze would change it.
+func hasRun3(b []byte) bool {
+	for i := 2; i < len(b); i++ {
+		if b[i] == b[i-1] && b[i] == b[i-2] {
 			return true
 		}
 	}
