@@ -205,13 +205,20 @@ const (
 
 type pendingKey struct{ feed, id string }
 
-// pending holds the mentions waiting for an answer, in arrival order.
+// pending holds the mentions waiting for an answer, in arrival order, in
+// a ring of Question values: a mention costs one allocation (the copy of
+// its strings), not two.
 type pending struct {
-	byKey map[pendingKey]int // index into queue (absolute: minus head)
-	queue []*Question        // nil where answered
-	head  int                // absolute index of queue[0]
-	asks  int                // waiting entries that ask something
+	byKey map[pendingKey]int // the absolute index of each waiting entry
+	// ring is a power of two long; entry i is ring[i&(len(ring)-1)], with
+	// an ID of "" once answered.
+	ring       []Question
+	head, tail int // absolute indexes of the first entry and past the last
+	asks       int // waiting entries that ask something
 }
+
+// at returns entry i, which must be between head and tail.
+func (p *pending) at(i int) *Question { return &p.ring[i&(len(p.ring)-1)] }
 
 // add keeps ev waiting for an answer; feed and platform are the engine's
 // own copies of its names.
@@ -229,11 +236,13 @@ func (p *pending) add(ev *feeds.Event, at time.Time, feed, platform string, asks
 	author, text := ev.DisplayAuthor(), clip(ev.Text, questionText)
 	all := ev.ID + author + text
 	id, rest := all[:len(ev.ID)], all[len(ev.ID):]
-	q := &Question{Feed: feed, ID: id, Platform: platform, Author: rest[:len(author)], Text: rest[len(author):],
+	if p.tail-p.head == len(p.ring) {
+		p.resize(max(16, 2*len(p.ring)))
+	}
+	*p.at(p.tail) = Question{Feed: feed, ID: id, Platform: platform, Author: rest[:len(author)], Text: rest[len(author):],
 		Time: at, Asks: asks}
-	k := pendingKey{feed, id}
-	p.byKey[k] = p.head + len(p.queue)
-	p.queue = append(p.queue, q)
+	p.byKey[pendingKey{feed, id}] = p.tail
+	p.tail++
 	if asks {
 		p.asks++
 	}
@@ -242,60 +251,67 @@ func (p *pending) add(ev *feeds.Event, at time.Time, feed, platform string, asks
 	}
 }
 
+// resize moves the entries to a ring n long.
+func (p *pending) resize(n int) {
+	r := make([]Question, n)
+	for i := p.head; i < p.tail; i++ {
+		r[i&(n-1)] = *p.at(i)
+	}
+	p.ring = r
+}
+
 // take removes and returns the waiting mention feed/id, if any.
-func (p *pending) take(feed, id string) *Question {
+func (p *pending) take(feed, id string) (Question, bool) {
 	k := pendingKey{feed, id}
 	i, ok := p.byKey[k]
 	if !ok {
-		return nil
+		return Question{}, false
 	}
 	delete(p.byKey, k)
-	q := p.queue[i-p.head]
-	p.queue[i-p.head] = nil
+	q := *p.at(i)
+	*p.at(i) = Question{}
 	if q.Asks {
 		p.asks--
 	}
 	p.trim()
-	return q
+	return q, true
 }
 
 // expire forgets the mentions that arrived before t.
 func (p *pending) expire(t time.Time) {
-	for len(p.queue) > 0 && (p.queue[0] == nil || p.queue[0].Time.Before(t)) {
+	for p.head < p.tail && (p.at(p.head).ID == "" || p.at(p.head).Time.Before(t)) {
 		p.dropFirst()
 	}
 }
 
 func (p *pending) dropFirst() {
-	if q := p.queue[0]; q != nil {
+	if q := p.at(p.head); q.ID != "" {
 		delete(p.byKey, pendingKey{q.Feed, q.ID})
 		if q.Asks {
 			p.asks--
 		}
 	}
-	p.queue[0] = nil
-	p.queue = p.queue[1:]
+	*p.at(p.head) = Question{}
 	p.head++
 	p.trim()
 }
 
-// trim drops answered entries from the front, and copies the queue when
-// most of its array is behind it.
+// trim drops answered entries from the front, and halves the ring when
+// it is mostly empty.
 func (p *pending) trim() {
-	for len(p.queue) > 0 && p.queue[0] == nil {
-		p.queue = p.queue[1:]
+	for p.head < p.tail && p.at(p.head).ID == "" {
 		p.head++
 	}
-	if cap(p.queue) > 64 && len(p.queue) < cap(p.queue)/4 {
-		p.queue = append([]*Question(nil), p.queue...)
+	if len(p.ring) > 64 && p.tail-p.head < len(p.ring)/4 {
+		p.resize(len(p.ring) / 2)
 	}
 }
 
 // questions returns up to n of the oldest waiting questions that ask.
 func (p *pending) questions(n int) []Question {
 	var out []Question
-	for _, q := range p.queue {
-		if q != nil && q.Asks {
+	for i := p.head; i < p.tail; i++ {
+		if q := p.at(i); q.ID != "" && q.Asks {
 			out = append(out, *q)
 			if len(out) == n {
 				break
@@ -339,7 +355,7 @@ func rank(n, p int) int {
 // answered records that the team answered feed/id at t. The caller holds
 // e.mu.
 func (e *Engine) answered(feed, id string, t time.Time) {
-	if q := e.pending.take(feed, id); q != nil {
+	if q, ok := e.pending.take(feed, id); ok {
 		e.replies.add(t.Sub(q.Time))
 	}
 }
