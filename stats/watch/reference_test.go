@@ -79,9 +79,11 @@ func (m *Matcher) referenceMatch(dst []Hit, text string) []Hit {
 // Match and Scan find what Match found before them, on every line the
 // tests and benchmarks know and with every list.
 func TestMatchAsReference(t *testing.T) {
-	lists := [][]string{watchList(200), watchList(50), {"ne marche pas", "marche", "@lumio", "#halo*", "refund*", "l'écran"}}
+	lists := [][]string{watchList(200), watchList(50), {"ne marche pas", "marche", "@lumio", "#halo*", "refund*", "l'écran"},
+		{"halo", "lumio", "refund*", "don't", "boîtier", "ça chauffe", "ré*", "a", "x1", "e"}, {"🔥", "❤️ lumio", "ＨＡＬＯ", "привет", "ab*"}}
 	texts := append(slices.Clone(benchLines()), "ne marche pas", "NE MARCHE... PAS ne-marche-pas", "l'écran \u0301é",
-		"@a@b.c #x_y", "refunded refund* #HaloGate @Lumio lumio", "https://lumio.com/refund refund")
+		"@a@b.c #x_y", "refunded refund* #HaloGate @Lumio lumio", "https://lumio.com/refund refund",
+		"×÷ a×b é÷ \xc3", "\xc3a don't l'ami lumio's ＨＡＬＯ e\u0301cran naïve µ 🔥refund❤️refund")
 	for _, list := range lists {
 		m := MustCompile(list)
 		for _, text := range texts {
@@ -98,10 +100,18 @@ func FuzzMatchAsReference(f *testing.F) {
 		f.Add(l)
 	}
 	f.Add("ne marche pas NE-MARCHE-PAS l'écran \u0301é @a@b.c #x_y")
-	m := MustCompile(append(watchList(50), "ne marche pas", "@lumio", "#halo*", "l'écran"))
+	ms := []*Matcher{
+		MustCompile(append(watchList(50), "ne marche pas", "@lumio", "#halo*", "l'écran")),
+		// No hashtag, mention or pictograph starts an entry: the quick
+		// scan steps over them.
+		MustCompile([]string{"halo", "lumio", "refund*", "don't", "boîtier", "ça chauffe", "ré*", "a", "x1", "e"}),
+		MustCompile([]string{"🔥", "❤️ lumio", "ＨＡＬＯ", "привет", "ab*"}),
+	}
 	f.Fuzz(func(t *testing.T, text string) {
-		if got, want := m.Match(nil, text), m.referenceMatch(nil, text); !slices.Equal(got, want) {
-			t.Errorf("Match(%q) = %v, before %v", text, got, want)
+		for _, m := range ms {
+			if got, want := m.Match(nil, text), m.referenceMatch(nil, text); !slices.Equal(got, want) {
+				t.Errorf("Match(%q) = %v, before %v", text, got, want)
+			}
 		}
 	})
 }
