@@ -64,7 +64,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/tribune/tribune/stats/internal/ftab"
 	"github.com/tribune/tribune/stats/textnorm"
@@ -207,19 +206,26 @@ const (
 // Score returns the sentiment of text. It does not allocate, and is safe
 // for concurrent use.
 func Score(text string) Result {
-	sc := scorers.Get().(*Scorer)
-	defer scorers.Put(sc)
-	sc.Reset(text)
-	var tk textnorm.Tokenizer
+	var (
+		tk     textnorm.Tokenizer
+		ps     watch.Scan
+		hitBuf [maxPhrase]watch.Hit
+		tokBuf [maxTokens]token
+		hits   = hitBuf[:0]
+		tokens = tokBuf[:0]
+	)
 	tk.Reset(text)
+	ps.Reset(phrases)
 	for tk.Next() {
-		sc.Next(&tk)
+		hits = ps.Next(hits, &tk, text)
+		tokens = append(tokens, read(&tk))
 	}
-	return sc.Result()
+	return score(text, tokens, hits)
 }
 
-// scorers keeps Score's buffers.
-var scorers = sync.Pool{New: func() any { return new(Scorer) }}
+// maxTokens is how many tokens Score keeps on the stack; a longer text
+// costs it an allocation.
+const maxTokens = 256
 
 // Scorer is Score for a caller that tokenizes a text once for several
 // readers: Reset it with the text, call Next with each of its tokens, then
@@ -254,12 +260,16 @@ func (sc *Scorer) Reset(text string) {
 // Next reads the token tk stands on; tk tokenizes the text given to Reset.
 func (sc *Scorer) Next(tk *textnorm.Tokenizer) {
 	sc.hits = sc.phr.Next(sc.hits, tk, sc.text)
+	sc.toks = append(sc.toks, read(tk))
+}
+
+// read returns what scoring needs of the token tk stands on.
+func read(tk *textnorm.Tokenizer) token {
 	start, end := tk.Span()
 	t := token{start: int32(start), end: int32(end), kind: tk.Kind()}
 	if t.kind == textnorm.Mention || t.kind == textnorm.URL || tk.Long() {
 		t.skip = true
-		sc.toks = append(sc.toks, t)
-		return
+		return t
 	}
 	b := tk.Folded()
 	t.short = len(b) < 3
@@ -267,7 +277,7 @@ func (sc *Scorer) Next(tk *textnorm.Tokenizer) {
 		b = b[1:]
 	}
 	t.v, t.found = lookup(b, t.kind)
-	sc.toks = append(sc.toks, t)
+	return t
 }
 
 // lookup finds a folded token in the lexicon, as written or, for a word,
@@ -286,8 +296,11 @@ func lookup(b []byte, kind textnorm.Kind) (int32, bool) {
 }
 
 // Result returns the sentiment of the tokens read since Reset.
-func (sc *Scorer) Result() Result {
-	text, hits := sc.text, sc.hits
+func (sc *Scorer) Result() Result { return score(sc.text, sc.toks, sc.hits) }
+
+// score is the sentiment of text, read as tokens, where the fixed
+// expressions hit. It reorders hits.
+func score(text string, toks []token, hits []watch.Hit) Result {
 	// Keep the first of overlapping expressions (hits come in order of
 	// their end).
 	nh := 0
@@ -310,8 +323,8 @@ func (sc *Scorer) Result() Result {
 		lastNeg  bool    // it was already flipped
 		hi       int     // next phrase hit
 	)
-	for i := range sc.toks {
-		t := &sc.toks[i]
+	for i := range toks {
+		t := &toks[i]
 		start, end := int(t.start), int(t.end)
 		if clauseBreak(text[prevEnd:start]) {
 			neg, boostFor, last = 0, 0, 0
