@@ -45,14 +45,19 @@
 // so its cost does not grow with the number of entries. It does not
 // allocate when dst has room. A Matcher is safe for concurrent use.
 //
-// Measured on the demo-like mix of stats/internal/testutil (thread CPU
-// time, best of several runs on a loaded 2-core machine): sanitize.Text
-// ≈ 125 ns, tokenizing ≈ 110 ns, Match with 200 entries ≈ 220 ns per
-// message. Match beats sanitize.Text on accented French lines (whose
-// sanitizing leaves the ASCII fast path) and loses on plain ASCII lines
-// (which sanitize checks with one comparison per byte); over the mix it is
-// about 1.8 times sanitize.Text. A bare scan-and-filter loop over the same
-// lines, with no Unicode handling at all, already costs 65-95 ns.
+// Measured on the demo-like mix of stats/internal/testutil (best of
+// several runs on a loaded 2-core machine, one core): sanitize.Text ≈ 110
+// ns, Match with 200 entries ≈ 185 ns per message, 1.7 times as much.
+// They cost the same on accented lines (≈ 235 ns: sanitizing leaves its
+// ASCII fast path); on plain ASCII lines sanitize checks one comparison a
+// byte (≈ 19 ns) and Match still tokenizes (≈ 145 ns). A quick pre-scan
+// that skips tokens no entry can start with was tried and did not help:
+// it costs what the tokenizer's ASCII path costs.
+//
+// A caller that tokenizes a text for other readers too feeds each token
+// to a Scan instead of calling Match: the stats engine does, so that 200
+// watch-words cost it about sanitize.Text per message (BenchmarkAnalyze
+// in stats).
 package watch
 
 import (
