@@ -258,8 +258,10 @@ func New(now func() time.Time) *Engine {
 }
 
 // Observe counts a batch of events. It is O(1) amortized per event and, once
-// the feeds and authors have been seen, allocates nothing. Alerts the batch
-// raises are handed to Config.OnAlert before it returns, outside the lock.
+// the feeds, authors and terms have been seen, allocates only to keep a
+// mention waiting for an answer (one copy of its id, author and text).
+// Alerts the batch raises are handed to Config.OnAlert before it returns,
+// outside the lock.
 func (e *Engine) Observe(evs []feeds.Event) {
 	if len(evs) == 0 {
 		return
