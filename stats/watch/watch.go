@@ -251,13 +251,71 @@ type cand struct {
 }
 
 // Match appends to dst the hits of m's entries in text and returns it.
+// It is Scan's loop written out (a call per token would cost it a tenth
+// more); the tests check that the two agree.
 func (m *Matcher) Match(dst []Hit, text string) []Hit {
 	var tk textnorm.Tokenizer
 	tk.Reset(text)
-	var s Scan
-	s.Reset(m)
+	var bufA, bufB [maxActive]cand
+	active, next := &bufA, &bufB
+	nActive := 0
+	var syms [maxSyms]int32
 	for tk.Next() {
-		dst = s.Next(dst, &tk, text)
+		kind := tk.Kind()
+		if kind <= textnorm.Elision {
+			// The common case: a word no entry can be or start with,
+			// told without copying it when it is plain ASCII.
+			var w, p uint32
+			var l int
+			if tk.Plain() {
+				st, en := tk.Span()
+				b := text[st:en]
+				l = len(b)
+				var b1, b2 byte
+				if l > 1 {
+					b1 = b[1] | 0x20
+				}
+				if l > 2 {
+					b2 = b[2] | 0x20
+				}
+				w = wordKey(b[0]|0x20, b[l/2]|0x20, b[l-1]|0x20, l)
+				p = prefixKey(b[0]|0x20, b1, b2, m.prefixKeyLen)
+			} else {
+				b := tk.Folded()
+				l = len(b)
+				w, p = m.keys(b)
+			}
+			if bl := m.blooms[min(nActive, 1)]; !bl.word(w) && (len(m.groups) == 0 || l < m.prefixKeyLen || !bl.prefix(p)) {
+				nActive = 0
+				continue
+			}
+		}
+		folded := tk.Folded()
+		ns := 0
+		if kind != textnorm.URL && !tk.Long() {
+			ns = m.symbols(&syms, kind, folded)
+		}
+		if ns == 0 {
+			nActive = 0
+			continue
+		}
+		nNext := 0
+		start, end := tk.Span()
+		// Phrases under way.
+		for _, c := range active[:nActive] {
+			for _, s := range syms[:ns] {
+				if child, ok := m.next.get(c.node, s); ok {
+					dst, nNext = m.reach(dst, next, nNext, child, int(c.start), end)
+				}
+			}
+		}
+		// Phrases starting here.
+		for _, s := range syms[:ns] {
+			if child := m.root[s]; child != 0 {
+				dst, nNext = m.reach(dst, next, nNext, child, start, end)
+			}
+		}
+		active, next, nActive = next, active, nNext
 	}
 	return dst
 }
@@ -269,7 +327,8 @@ func (m *Matcher) Match(dst []Hit, text string) []Hit {
 // allocate.
 type Scan struct {
 	m       *Matcher
-	active  [maxActive]cand // the phrases under way
+	active  [2][maxActive]cand // the phrases under way: active[cur]
+	cur     uint8
 	nActive int
 }
 
@@ -326,24 +385,25 @@ func (s *Scan) slow(dst []Hit, tk *textnorm.Tokenizer, kind textnorm.Kind) []Hit
 		s.nActive = 0
 		return dst
 	}
-	var next [maxActive]cand
+	active, next := &s.active[s.cur], &s.active[s.cur^1]
 	nNext := 0
 	start, end := tk.Span()
 	// Phrases under way.
-	for _, c := range s.active[:s.nActive] {
+	for _, c := range active[:s.nActive] {
 		for _, sym := range syms[:ns] {
 			if child, ok := m.next.get(c.node, sym); ok {
-				dst, nNext = m.reach(dst, &next, nNext, child, int(c.start), end)
+				dst, nNext = m.reach(dst, next, nNext, child, int(c.start), end)
 			}
 		}
 	}
 	// Phrases starting here.
 	for _, sym := range syms[:ns] {
 		if child := m.root[sym]; child != 0 {
-			dst, nNext = m.reach(dst, &next, nNext, child, start, end)
+			dst, nNext = m.reach(dst, next, nNext, child, start, end)
 		}
 	}
-	s.active, s.nActive = next, nNext
+	s.cur ^= 1
+	s.nActive = nNext
 	return dst
 }
 
