@@ -56,8 +56,8 @@
 //
 // A caller that tokenizes a text for other readers too feeds each token
 // to a Scan instead of calling Match: the stats engine does, so that 200
-// watch-words cost it about sanitize.Text per message (BenchmarkAnalyze
-// in stats).
+// watch-words add ≈ 140 ns to its reading of a message, 1.2 times
+// sanitize.Text (BenchmarkAnalyze in stats, CPU time).
 package watch
 
 import (
