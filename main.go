@@ -496,7 +496,9 @@ func newHub(db *store.DB, dbPath string, engine *stats.Engine) (*hub.Hub, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", dbPath, err)
 	}
-	engine.SeedAuthors(recent) // the last hour's, as far as these go
+	// The last hour's, as far as these go: authors, questions, and the
+	// baselines of the spike alerts (with the minute counts seeded above).
+	engine.SeedAuthors(recent)
 	return hub.New(hub.Options{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent}), nil
 }
 

@@ -26,6 +26,12 @@ import (
 //   - watch: its watch-word messages are Watch times the baseline, at
 //     least MinHits of them.
 //
+// A feed restored after a restart from minute counts alone (see
+// Engine.SeedAuthors) knows its volume but not what was said: its
+// negative and watch-word baselines start from the windows it reads over
+// Warmup whose volume is not twice the norm (the least of them), and
+// until then only volume alerts.
+//
 // A launch's reveal is a volume spike full of joy; a crisis is negative
 // words and risky watch-words at once. The defaults are set so that the
 // first alerts and the second doesn't: volume alone must be five times
@@ -116,14 +122,25 @@ type detector struct {
 	started bool
 	bucket  int64 // the open bucket, in bucketSpan since the epoch
 	ring    [maxBuckets]minute
-	closed  int // buckets closed since start
-	base    struct{ n, neg, watch float64 }
-	last    time.Time // the last alert
+	// unread marks the buckets restored from minute counts alone: their
+	// messages are known, not what they said (negative, watch-words).
+	unread [maxBuckets]bool
+	closed int // buckets closed since start
+	base   struct{ n, neg, watch float64 }
+	// read is set once base.neg and base.watch have learnt from a window
+	// whose messages were all read. Until then, after a restart, boot
+	// counts the read windows of ordinary volume, and bootNeg and
+	// bootWatch keep the least they saw.
+	read               bool
+	boot               int
+	bootNeg, bootWatch float64
+	last               time.Time // the last alert
 }
 
 // observe counts mc at engine time t, closing the buckets t has passed,
-// and returns the alert one of them raised, if any.
-func (d *detector) observe(t time.Time, mc minute, r *AlertRules, feed string) (a Alert, fired bool) {
+// and returns the alert one of them raised, if any. unread says that mc
+// counts messages only, restored from the store's minute counts.
+func (d *detector) observe(t time.Time, mc minute, unread bool, r *AlertRules, feed string) (a Alert, fired bool) {
 	b := floorDiv(t.UnixNano(), int64(bucketSpan))
 	if !d.started {
 		d.started, d.bucket = true, b
@@ -135,6 +152,7 @@ func (d *detector) observe(t time.Time, mc minute, r *AlertRules, feed string) (
 		d.base.neg *= decay
 		d.base.watch *= decay
 		d.ring = [maxBuckets]minute{}
+		d.unread = [maxBuckets]bool{}
 		d.closed += int(gap)
 		d.bucket = b
 	}
@@ -144,6 +162,9 @@ func (d *detector) observe(t time.Time, mc minute, r *AlertRules, feed string) (
 		}
 	}
 	d.ring[floorMod(d.bucket, maxBuckets)].plus(mc)
+	if unread {
+		d.unread[floorMod(d.bucket, maxBuckets)] = true
+	}
 	return a, fired
 }
 
@@ -152,17 +173,19 @@ func (d *detector) observe(t time.Time, mc minute, r *AlertRules, feed string) (
 func (d *detector) close(t time.Time, r *AlertRules, feed string) (a Alert, fired bool) {
 	w := int64(r.Window / bucketSpan)
 	var sum minute
+	read := true // every message of the window was read
 	for i := range w {
 		sum.plus(d.ring[floorMod(d.bucket-i, maxBuckets)])
+		read = read && !d.unread[floorMod(d.bucket-i, maxBuckets)]
 	}
 	d.closed++
 	var reasons []string
 	n, neg, watch := float64(sum.n), float64(sum.neg), float64(sum.watch)
 	if time.Duration(d.closed)*bucketSpan > r.Warmup && int(sum.n) >= r.MinMessages {
-		if int(sum.neg) >= r.MinHits && neg >= r.Negative*max(d.base.neg, 1) && neg >= r.NegativeShare*n {
+		if read && d.read && int(sum.neg) >= r.MinHits && neg >= r.Negative*max(d.base.neg, 1) && neg >= r.NegativeShare*n {
 			reasons = append(reasons, "negative")
 		}
-		if int(sum.watch) >= r.MinHits && watch >= r.Watch*max(d.base.watch, 1) {
+		if read && d.read && int(sum.watch) >= r.MinHits && watch >= r.Watch*max(d.base.watch, 1) {
 			reasons = append(reasons, "watch")
 		}
 		if n >= r.Volume*max(d.base.n, 1) {
@@ -173,15 +196,39 @@ func (d *detector) close(t time.Time, r *AlertRules, feed string) (a Alert, fire
 		// Learn from full, calm windows only; the first one sets the
 		// baseline.
 		alpha := 1 - math.Pow(0.5, float64(bucketSpan)/float64(r.HalfLife))
-		if d.closed == int(w) {
+		first := d.closed == int(w)
+		if first {
 			alpha = 1
 		}
+		usual := first || n <= 2*max(d.base.n, 1)
 		d.base.n += alpha * (n - d.base.n)
-		d.base.neg += alpha * (neg - d.base.neg)
-		d.base.watch += alpha * (watch - d.base.watch)
+		switch {
+		case !read:
+		case d.read || first:
+			// What was said is learnt from read windows only; on a
+			// live start, the first window sets it.
+			d.read = true
+			d.base.neg += alpha * (neg - d.base.neg)
+			d.base.watch += alpha * (watch - d.base.watch)
+		case usual:
+			// After a restart from minute counts: the least of the
+			// read windows of ordinary volume over Warmup sets it, so
+			// that the end of a spike under way is not the norm.
+			if d.boot == 0 || neg < d.bootNeg {
+				d.bootNeg = neg
+			}
+			if d.boot == 0 || watch < d.bootWatch {
+				d.bootWatch = watch
+			}
+			d.boot++
+			if time.Duration(d.boot)*bucketSpan >= r.Warmup {
+				d.base.neg, d.base.watch, d.read = d.bootNeg, d.bootWatch, true
+			}
+		}
 	}
 	d.bucket++
 	d.ring[floorMod(d.bucket, maxBuckets)] = minute{}
+	d.unread[floorMod(d.bucket, maxBuckets)] = false
 	if len(reasons) == 0 || (!d.last.IsZero() && t.Sub(d.last) < r.Cooldown) {
 		return Alert{}, false
 	}

@@ -13,6 +13,9 @@ type Lexicon struct {
 	m     *watch.Matcher
 	skip  int // the matcher's first entries, the brand's handles: not watch-words
 	names []string
+	// The state of one message's reading, kept to reuse its buffers.
+	sent sentiment.Scorer
+	hits []watch.Hit
 }
 
 // NewLexicon reads watch-words with m, whose first skip entries are the
@@ -31,25 +34,37 @@ func NewLexicon(m *watch.Matcher, skip int) *Lexicon {
 // after the brand's.
 func (l *Lexicon) Watch() []string { return l.names }
 
-// Analyze reads one message. It is not safe for concurrent use (the
-// engine calls it under its lock): it reuses its buffers.
+// Analyze reads one message. It tokenizes the text once: each token goes
+// to the watch-word matcher, the sentiment scorer and the term count in
+// turn. It is not safe for concurrent use (the engine calls it under its
+// lock): it reuses its buffers.
 func (l *Lexicon) Analyze(text string, a *Analysis) {
-	a.Sentiment = int(sentiment.Score(text).Label)
-	if l.m != nil {
-		var hits [16]watch.Hit
-		for _, h := range l.m.Match(hits[:0], text) {
-			if i := h.Entry - l.skip; i >= 0 && !contains(a.Watch, i) {
-				a.Watch = append(a.Watch, i)
-			}
-		}
-	}
-	var tk textnorm.Tokenizer
+	var (
+		tk textnorm.Tokenizer
+		ws watch.Scan
+	)
 	tk.Reset(text)
+	l.sent.Reset(text)
+	hits := l.hits[:0]
+	if l.m != nil {
+		ws.Reset(l.m)
+	}
 	for tk.Next() {
-		if tok := tk.Token(); textnorm.IsTerm(tok) {
-			a.AddTerm(tok.Folded)
+		if l.m != nil {
+			hits = ws.Next(hits, &tk, text)
+		}
+		l.sent.Next(&tk)
+		if tk.IsTerm() {
+			a.AddTerm(tk.Folded())
 		}
 	}
+	for _, h := range hits {
+		if i := h.Entry - l.skip; i >= 0 && !contains(a.Watch, i) {
+			a.Watch = append(a.Watch, i)
+		}
+	}
+	l.hits = hits
+	a.Sentiment = int(l.sent.Result().Label)
 }
 
 func contains(s []int, v int) bool {

@@ -205,13 +205,20 @@ const (
 
 type pendingKey struct{ feed, id string }
 
-// pending holds the mentions waiting for an answer, in arrival order.
+// pending holds the mentions waiting for an answer, in arrival order, in
+// a ring of Question values: a mention costs one allocation (the copy of
+// its strings), not two.
 type pending struct {
-	byKey map[pendingKey]int // index into queue (absolute: minus head)
-	queue []*Question        // nil where answered
-	head  int                // absolute index of queue[0]
-	asks  int                // waiting entries that ask something
+	byKey map[pendingKey]int // the absolute index of each waiting entry
+	// ring is a power of two long; entry i is ring[i&(len(ring)-1)], with
+	// an ID of "" once answered.
+	ring       []Question
+	head, tail int // absolute indexes of the first entry and past the last
+	asks       int // waiting entries that ask something
 }
+
+// at returns entry i, which must be between head and tail.
+func (p *pending) at(i int) *Question { return &p.ring[i&(len(p.ring)-1)] }
 
 // add keeps ev waiting for an answer; feed and platform are the engine's
 // own copies of its names.
@@ -229,11 +236,13 @@ func (p *pending) add(ev *feeds.Event, at time.Time, feed, platform string, asks
 	author, text := ev.DisplayAuthor(), clip(ev.Text, questionText)
 	all := ev.ID + author + text
 	id, rest := all[:len(ev.ID)], all[len(ev.ID):]
-	q := &Question{Feed: feed, ID: id, Platform: platform, Author: rest[:len(author)], Text: rest[len(author):],
+	if p.tail-p.head == len(p.ring) {
+		p.resize(max(16, 2*len(p.ring)))
+	}
+	*p.at(p.tail) = Question{Feed: feed, ID: id, Platform: platform, Author: rest[:len(author)], Text: rest[len(author):],
 		Time: at, Asks: asks}
-	k := pendingKey{feed, id}
-	p.byKey[k] = p.head + len(p.queue)
-	p.queue = append(p.queue, q)
+	p.byKey[pendingKey{feed, id}] = p.tail
+	p.tail++
 	if asks {
 		p.asks++
 	}
@@ -242,60 +251,67 @@ func (p *pending) add(ev *feeds.Event, at time.Time, feed, platform string, asks
 	}
 }
 
+// resize moves the entries to a ring n long.
+func (p *pending) resize(n int) {
+	r := make([]Question, n)
+	for i := p.head; i < p.tail; i++ {
+		r[i&(n-1)] = *p.at(i)
+	}
+	p.ring = r
+}
+
 // take removes and returns the waiting mention feed/id, if any.
-func (p *pending) take(feed, id string) *Question {
+func (p *pending) take(feed, id string) (Question, bool) {
 	k := pendingKey{feed, id}
 	i, ok := p.byKey[k]
 	if !ok {
-		return nil
+		return Question{}, false
 	}
 	delete(p.byKey, k)
-	q := p.queue[i-p.head]
-	p.queue[i-p.head] = nil
+	q := *p.at(i)
+	*p.at(i) = Question{}
 	if q.Asks {
 		p.asks--
 	}
 	p.trim()
-	return q
+	return q, true
 }
 
 // expire forgets the mentions that arrived before t.
 func (p *pending) expire(t time.Time) {
-	for len(p.queue) > 0 && (p.queue[0] == nil || p.queue[0].Time.Before(t)) {
+	for p.head < p.tail && (p.at(p.head).ID == "" || p.at(p.head).Time.Before(t)) {
 		p.dropFirst()
 	}
 }
 
 func (p *pending) dropFirst() {
-	if q := p.queue[0]; q != nil {
+	if q := p.at(p.head); q.ID != "" {
 		delete(p.byKey, pendingKey{q.Feed, q.ID})
 		if q.Asks {
 			p.asks--
 		}
 	}
-	p.queue[0] = nil
-	p.queue = p.queue[1:]
+	*p.at(p.head) = Question{}
 	p.head++
 	p.trim()
 }
 
-// trim drops answered entries from the front, and copies the queue when
-// most of its array is behind it.
+// trim drops answered entries from the front, and halves the ring when
+// it is mostly empty.
 func (p *pending) trim() {
-	for len(p.queue) > 0 && p.queue[0] == nil {
-		p.queue = p.queue[1:]
+	for p.head < p.tail && p.at(p.head).ID == "" {
 		p.head++
 	}
-	if cap(p.queue) > 64 && len(p.queue) < cap(p.queue)/4 {
-		p.queue = append([]*Question(nil), p.queue...)
+	if len(p.ring) > 64 && p.tail-p.head < len(p.ring)/4 {
+		p.resize(len(p.ring) / 2)
 	}
 }
 
 // questions returns up to n of the oldest waiting questions that ask.
 func (p *pending) questions(n int) []Question {
 	var out []Question
-	for _, q := range p.queue {
-		if q != nil && q.Asks {
+	for i := p.head; i < p.tail; i++ {
+		if q := p.at(i); q.ID != "" && q.Asks {
 			out = append(out, *q)
 			if len(out) == n {
 				break
@@ -339,7 +355,7 @@ func rank(n, p int) int {
 // answered records that the team answered feed/id at t. The caller holds
 // e.mu.
 func (e *Engine) answered(feed, id string, t time.Time) {
-	if q := e.pending.take(feed, id); q != nil {
+	if q, ok := e.pending.take(feed, id); ok {
 		e.replies.add(t.Sub(q.Time))
 	}
 }
@@ -420,64 +436,107 @@ const (
 	maxTerms = 4000
 )
 
-// terms counts terms over the last five to ten minutes.
+// terms counts terms over the last five to ten minutes, in generations of
+// termEpoch minutes: the current one and the one before.
 type terms struct {
-	epoch     int64
-	cur, prev map[string]int32
-	// names keeps one copy of each term across generations, so a term
-	// that comes back costs no allocation; cleared when it outgrows them.
-	names map[string]string
+	epoch   int64 // the current generation
+	started bool
+	// ids finds a term's entry in list: one lookup per term counted.
+	ids  map[string]int32
+	list []termCount
+	ncur int // entries counted in the current generation
+}
+
+// termCount is one term's counts in generation ep and the one before; a
+// term not seen since is rotated when it comes back.
+type termCount struct {
+	name      string
+	ep        int64
+	cur, prev int32
 }
 
 func (t *terms) add(term []byte, m int64) {
 	ep := floorDiv(m, termEpoch)
-	if t.cur == nil || ep != t.epoch {
-		t.rotate(ep)
+	switch {
+	case !t.started || ep > t.epoch:
+		t.epoch, t.started, t.ncur = ep, true, 0
+	case ep < t.epoch:
+		// An event from before this generation counts in it.
 	}
-	name, ok := t.names[string(term)]
+	i, ok := t.ids[string(term)]
 	if !ok {
-		if t.names == nil || len(t.names) >= 3*maxTerms {
-			t.names = make(map[string]string)
+		if len(t.list) >= 3*maxTerms {
+			t.compact()
 		}
-		name = string(term)
-		t.names[name] = name
+		if t.ids == nil {
+			t.ids = make(map[string]int32)
+		}
+		i = int32(len(t.list))
+		name := string(term)
+		t.ids[name] = i
+		t.list = append(t.list, termCount{name: name, ep: t.epoch - 2})
 	}
-	if n, ok := t.cur[name]; ok {
-		t.cur[name] = n + 1
-	} else if len(t.cur) < maxTerms {
-		t.cur[name] = 1
+	c := &t.list[i]
+	if c.ep == t.epoch && c.cur > 0 {
+		c.cur++
+		return
+	}
+	if c.ep != t.epoch {
+		if c.ep == t.epoch-1 {
+			c.prev = c.cur
+		} else {
+			c.prev = 0
+		}
+		c.ep, c.cur = t.epoch, 0
+	}
+	if t.ncur < maxTerms {
+		c.cur = 1
+		t.ncur++
 	}
 }
 
-func (t *terms) rotate(ep int64) {
-	switch {
-	case t.cur != nil && ep == t.epoch+1:
-		t.prev, t.cur = t.cur, t.prev
-		clear(t.cur)
-	case t.cur != nil && ep < t.epoch:
-		return // an event from before this generation counts in it
-	default:
-		t.prev = nil
-		t.cur = make(map[string]int32)
+// counts returns c's counts in generation ep and the one before.
+func (c *termCount) counts(ep int64) (cur, prev int32) {
+	switch c.ep {
+	case ep:
+		return c.cur, c.prev
+	case ep - 1:
+		return 0, c.cur
 	}
-	if t.cur == nil {
-		t.cur = make(map[string]int32)
+	return 0, 0
+}
+
+// compact forgets the terms counted in neither current generation, so
+// that the entries stay within 3 × maxTerms.
+func (t *terms) compact() {
+	kept := t.list[:0]
+	clear(t.ids)
+	for _, c := range t.list {
+		if cur, prev := c.counts(t.epoch); cur > 0 || prev > 0 {
+			t.ids[c.name] = int32(len(kept))
+			kept = append(kept, c)
+		}
 	}
-	t.epoch = ep
+	clear(t.list[len(kept):])
+	t.list = kept
 }
 
 // sum adds to into the counts of the generations still current at
 // minute m: this one and the one before.
 func (t *terms) sum(m int64, into map[string]int) {
 	ep := floorDiv(m, termEpoch)
-	if t.epoch == ep || t.epoch == ep-1 {
-		for k, n := range t.cur {
-			into[k] += int(n)
-		}
+	if !t.started || (t.epoch != ep && t.epoch != ep-1) {
+		return
 	}
-	if t.epoch == ep {
-		for k, n := range t.prev {
-			into[k] += int(n)
+	for i := range t.list {
+		c := &t.list[i]
+		cur, prev := c.counts(t.epoch)
+		n := cur // the generation t.epoch, current at ep or ep+1
+		if t.epoch == ep {
+			n += prev
+		}
+		if n > 0 {
+			into[c.name] += int(n)
 		}
 	}
 }

@@ -258,8 +258,10 @@ func New(now func() time.Time) *Engine {
 }
 
 // Observe counts a batch of events. It is O(1) amortized per event and, once
-// the feeds and authors have been seen, allocates nothing. Alerts the batch
-// raises are handed to Config.OnAlert before it returns, outside the lock.
+// the feeds, authors and terms have been seen, allocates only to keep a
+// mention waiting for an answer (one copy of its id, author and text).
+// Alerts the batch raises are handed to Config.OnAlert before it returns,
+// outside the lock.
 func (e *Engine) Observe(evs []feeds.Event) {
 	if len(evs) == 0 {
 		return
@@ -292,9 +294,10 @@ func (e *Engine) Observe(evs []feeds.Event) {
 	}
 }
 
-// observe counts one event at t; count is false when replaying stored
-// events whose messages Seed counted already. The caller holds e.mu.
-func (e *Engine) observe(fs *feedState, ev *feeds.Event, t time.Time, cur int64, count bool) {
+// observe counts one event at t, and returns what it counted; count is
+// false when replaying stored events whose messages Seed counted already
+// (the n of the result is then 0). The caller holds e.mu.
+func (e *Engine) observe(fs *feedState, ev *feeds.Event, t time.Time, cur int64, count bool) minute {
 	if fs.platform == "" && ev.Platform != "" {
 		fs.platform = e.intern(ev.Platform)
 	}
@@ -330,30 +333,119 @@ func (e *Engine) observe(fs *feedState, ev *feeds.Event, t time.Time, cur int64,
 	e.overall.add(m, mc)
 	if count {
 		e.watched += int(mc.watch)
-		if a, ok := fs.detect.observe(t, mc, &e.rules, fs.name); ok {
+		if a, ok := fs.detect.observe(t, mc, false, &e.rules, fs.name); ok {
 			e.raise(fs, a, cur)
 		}
 	}
+	return mc
 }
 
 // SeedAuthors restores, at start-up, what the pulse knows of the stored
 // events within the window Seed keeps (the last hour): authors, sentiment,
 // watch-words, mentions and the questions still waiting for an answer, so
 // that they survive a restart as the totals do. It counts no message: Seed
-// did. evs are in arrival order.
+// did, and must be called first. evs are in arrival order; they may be
+// only the last of the hour's (the store's most recent ones).
+//
+// It also rebuilds each feed's spike detection, as if the feed had been
+// watched all along (see replay): the hour seeded, then these events. An
+// alert the past would have raised is not raised again; it starts its
+// cooldown as it did then.
 func (e *Engine) SeedAuthors(evs []feeds.Event) {
 	t := e.now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	cur := e.advance(t)
+	hist := make(map[*feedState]*history)
 	for i := range evs {
 		ev := &evs[i]
 		if ev.Kind == feeds.KindDelete || !inWindow(minuteOf(ev.Time), cur) {
 			continue
 		}
-		e.observe(e.feed(ev.Feed), ev, t, cur, false)
+		fs := e.feed(ev.Feed)
+		mc := e.observe(fs, ev, t, cur, false)
+		h := hist[fs]
+		if h == nil {
+			h = newHistory(cur)
+			hist[fs] = h
+		}
+		at := ev.Time
+		if at.After(t) {
+			at = t
+		}
+		h.add(at, minute{n: 1, neg: mc.neg, watch: mc.watch})
+	}
+	for _, fs := range e.feeds {
+		e.replay(fs, hist[fs], t, cur)
 	}
 	e.fired, e.watched = nil, 0
+}
+
+// history is what a feed's stored events said, bucket by bucket, over
+// the hour ending with the current minute.
+type history struct {
+	first   int64 // the bucket of the hour's first one
+	buckets [windowMinutes * bucketsPerMinute]minute
+	// from is the first minute whose events are all there: the one after
+	// the minute of the earliest event seeded (Recent cut it somewhere).
+	from int64
+}
+
+const bucketsPerMinute = int64(time.Minute / bucketSpan)
+
+func newHistory(cur int64) *history {
+	return &history{first: (cur - windowMinutes + 1) * bucketsPerMinute, from: cur + 1}
+}
+
+func (h *history) add(at time.Time, mc minute) {
+	if i := floorDiv(at.UnixNano(), int64(bucketSpan)) - h.first; i >= 0 && i < int64(len(h.buckets)) {
+		h.buckets[i].plus(mc)
+		h.from = min(h.from, minuteOf(at)+1)
+	}
+}
+
+// replay rebuilds the spike detection of a feed no event has reached yet
+// from the last hour up to t: from the minute counts Seed restored,
+// spread over their buckets, where no stored event was seeded (what was
+// said there is unknown: the baseline learns its volume only); from the
+// events h holds (every stored event of the feed) since h.from. Alerts
+// are raised as the feed was watched, and dropped: they were raised then.
+// The caller holds e.mu.
+func (e *Engine) replay(fs *feedState, h *history, t time.Time, cur int64) {
+	d := &fs.detect
+	if d.started {
+		return
+	}
+	from := cur + 1
+	if h != nil {
+		from = h.from
+	}
+	now := floorDiv(t.UnixNano(), int64(bucketSpan))
+	at := func(b int64) time.Time { return time.Unix(0, b*int64(bucketSpan)) }
+	for m := cur - windowMinutes + 1; m <= cur; m++ {
+		b0 := m * bucketsPerMinute
+		last := min(b0+bucketsPerMinute-1, now) // the buckets of m up to now
+		if m < from {
+			// The minute's count, spread over its buckets (one at each
+			// step skipped: observe closes them empty).
+			n := int64(fs.ring.get(m).n)
+			k := last - b0 + 1
+			for i := range k {
+				if share := n*(i+1)/k - n*i/k; share > 0 {
+					d.observe(at(b0+i), minute{n: int32(share)}, true, &e.rules, fs.name)
+				}
+			}
+			continue
+		}
+		for b := b0; b <= last; b++ {
+			if mc := h.buckets[b-h.first]; mc.n > 0 {
+				d.observe(at(b), mc, false, &e.rules, fs.name)
+			}
+		}
+	}
+	if d.started {
+		d.observe(t, minute{}, false, &e.rules, fs.name) // close the buckets up to now
+	}
 }
 
 // addAuthor counts ev's message for its author in its feed and overall,

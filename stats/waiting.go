@@ -8,5 +8,5 @@ func (e *Engine) Waiting(feed, id string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	i, ok := e.pending.byKey[pendingKey{feed, id}]
-	return ok && e.pending.queue[i-e.pending.head].Asks
+	return ok && e.pending.at(i).Asks
 }

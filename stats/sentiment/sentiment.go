@@ -206,8 +206,105 @@ const (
 // Score returns the sentiment of text. It does not allocate, and is safe
 // for concurrent use.
 func Score(text string) Result {
-	var hitBuf [maxPhrase]watch.Hit
-	hits := phrases.Match(hitBuf[:0], text)
+	var (
+		tk     textnorm.Tokenizer
+		ps     watch.Scan
+		hitBuf [maxPhrase]watch.Hit
+		tokBuf [maxTokens]token
+		hits   = hitBuf[:0]
+		tokens = tokBuf[:0]
+	)
+	tk.Reset(text)
+	ps.Reset(phrases)
+	for tk.Next() {
+		hits = ps.Next(hits, &tk, text)
+		tokens = append(tokens, token{})
+		read(&tk, &tokens[len(tokens)-1])
+	}
+	return score(text, tokens, hits)
+}
+
+// maxTokens is how many tokens Score keeps on the stack; a longer text
+// costs it an allocation.
+const maxTokens = 256
+
+// Scorer is Score for a caller that tokenizes a text once for several
+// readers: Reset it with the text, call Next with each of its tokens, then
+// Result. A Scorer keeps its buffers from text to text; it is not safe for
+// concurrent use.
+type Scorer struct {
+	text string
+	phr  watch.Scan
+	hits []watch.Hit
+	toks []token
+}
+
+// token is what Result needs of one token, read while the Tokenizer
+// stood on it: fixed expressions are known only once their last word is
+// read, so scoring waits for the end of the text.
+type token struct {
+	start, end int32
+	v          int32 // the lexicon's value, when found
+	kind       textnorm.Kind
+	found      bool
+	skip       bool // a mention, a link or a Long token: never scored
+	short      bool // folded shorter than 3 bytes: never shouting
+}
+
+// Reset starts scoring text.
+func (sc *Scorer) Reset(text string) {
+	sc.text = text
+	sc.phr.Reset(phrases)
+	sc.hits, sc.toks = sc.hits[:0], sc.toks[:0]
+}
+
+// Next reads the token tk stands on; tk tokenizes the text given to Reset.
+func (sc *Scorer) Next(tk *textnorm.Tokenizer) {
+	sc.hits = sc.phr.Next(sc.hits, tk, sc.text)
+	sc.toks = append(sc.toks, token{})
+	read(tk, &sc.toks[len(sc.toks)-1])
+}
+
+// read fills t, zero, with what scoring needs of the token tk stands on.
+// It writes in place: a token built then copied costs a store-forwarding
+// stall (its narrow fields are read back as one wide move): 14 % of the
+// pulse benchmark's profile, before.
+func read(tk *textnorm.Tokenizer, t *token) {
+	start, end := tk.Span()
+	t.start, t.end, t.kind = int32(start), int32(end), tk.Kind()
+	if t.kind == textnorm.Mention || t.kind == textnorm.URL || tk.Long() {
+		t.skip = true
+		return
+	}
+	b := tk.Folded()
+	t.short = len(b) < 3
+	if t.kind == textnorm.Hashtag {
+		b = b[1:]
+	}
+	t.v, t.found = lookup(b, t.kind)
+}
+
+// lookup finds a folded token in the lexicon, as written or, for a word,
+// with its repeated letters squeezed.
+func lookup(b []byte, kind textnorm.Kind) (int32, bool) {
+	v, ok := lex.Get(b)
+	if !ok && kind == textnorm.Word && hasRun3(b) {
+		var sq [textnorm.MaxFolded]byte
+		if s := squeeze(sq[:0], b, 1); len(s) != len(b) {
+			if v, ok = lex.Get(s); !ok {
+				v, ok = lex.Get(squeeze(sq[:0], b, 2))
+			}
+		}
+	}
+	return v, ok
+}
+
+// Result returns the sentiment of the tokens read since Reset.
+func (sc *Scorer) Result() Result { return score(sc.text, sc.toks, sc.hits) }
+
+// score is the sentiment of text, read as tokens, where the fixed
+// expressions hit. It reorders hits.
+func score(text string, toks []token, hits []watch.Hit) Result {
 	// Keep the first of overlapping expressions (hits come in order of
 	// their end).
 	nh := 0
@@ -230,10 +327,9 @@ func Score(text string) Result {
 		lastNeg  bool    // it was already flipped
 		hi       int     // next phrase hit
 	)
-	var tk textnorm.Tokenizer
-	tk.Reset(text)
-	for tk.Next() {
-		start, end := tk.Span()
+	for i := range toks {
+		t := &toks[i]
+		start, end := int(t.start), int(t.end)
 		if clauseBreak(text[prevEnd:start]) {
 			neg, boostFor, last = 0, 0, 0
 		}
@@ -251,25 +347,13 @@ func Score(text string) Result {
 			last = 0
 			continue
 		}
-		kind := tk.Kind()
-		if kind == textnorm.Mention || kind == textnorm.URL || tk.Long() {
+		kind := t.kind
+		if t.skip {
 			last = 0
 			continue
 		}
-		b := tk.Folded()
-		if kind == textnorm.Hashtag {
-			b = b[1:]
-		}
-		v, ok := lex.Get(b)
-		if !ok && kind == textnorm.Word {
-			var sq [textnorm.MaxFolded]byte
-			if s := squeeze(sq[:0], b, 1); len(s) != len(b) {
-				if v, ok = lex.Get(s); !ok {
-					v, ok = lex.Get(squeeze(sq[:0], b, 2))
-				}
-			}
-		}
-		if !ok || (kind == textnorm.Elision && v&clsMask != clsNeg && v&clsMask != clsNegPost) {
+		v := t.v
+		if !t.found || (kind == textnorm.Elision && v&clsMask != clsNeg && v&clsMask != clsNegPost) {
 			if neg > 0 {
 				neg--
 			}
@@ -309,7 +393,7 @@ func Score(text string) Result {
 			w *= boost
 			boostFor = 0
 		}
-		if kind == textnorm.Word && len(b) >= 3 && tk.Token().IsCaps(text) {
+		if kind == textnorm.Word && !t.short && (textnorm.Token{Start: start, End: end}).IsCaps(text) {
 			w *= 1.25
 		}
 		lastNeg = false
@@ -343,6 +427,17 @@ func clauseBreak(gap string) bool {
 	for i := 0; i < len(gap); i++ {
 		switch gap[i] {
 		case '.', '!', '?', ';', ',', '\n', ':':
+			return true
+		}
+	}
+	return false
+}
+
+// hasRun3 reports whether b holds a byte three times in a row: whether
+// squeeze would change it.
+func hasRun3(b []byte) bool {
+	for i := 2; i < len(b); i++ {
+		if b[i] == b[i-1] && b[i] == b[i-2] {
 			return true
 		}
 	}

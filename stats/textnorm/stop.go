@@ -75,3 +75,14 @@ func IsTerm(tok Token) bool {
 	}
 	return false
 }
+
+// IsTerm reports IsTerm(t.Token()) without building the Token.
+func (t *Tokenizer) IsTerm() bool {
+	switch t.kind {
+	case Word:
+		return !t.long && !IsStop(t.Folded())
+	case Hashtag:
+		return !t.long && t.n > 1
+	}
+	return false
+}

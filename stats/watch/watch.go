@@ -45,14 +45,19 @@
 // so its cost does not grow with the number of entries. It does not
 // allocate when dst has room. A Matcher is safe for concurrent use.
 //
-// Measured on the demo-like mix of stats/internal/testutil (thread CPU
-// time, best of several runs on a loaded 2-core machine): sanitize.Text
-// ≈ 125 ns, tokenizing ≈ 110 ns, Match with 200 entries ≈ 220 ns per
-// message. Match beats sanitize.Text on accented French lines (whose
-// sanitizing leaves the ASCII fast path) and loses on plain ASCII lines
-// (which sanitize checks with one comparison per byte); over the mix it is
-// about 1.8 times sanitize.Text. A bare scan-and-filter loop over the same
-// lines, with no Unicode handling at all, already costs 65-95 ns.
+// Measured on the demo-like mix of stats/internal/testutil (best of
+// several runs on a loaded 2-core machine, one core): sanitize.Text ≈ 110
+// ns, Match with 200 entries ≈ 185 ns per message, 1.7 times as much.
+// They cost the same on accented lines (≈ 235 ns: sanitizing leaves its
+// ASCII fast path); on plain ASCII lines sanitize checks one comparison a
+// byte (≈ 19 ns) and Match still tokenizes (≈ 145 ns). A quick pre-scan
+// that skips tokens no entry can start with was tried and did not help:
+// it costs what the tokenizer's ASCII path costs.
+//
+// A caller that tokenizes a text for other readers too feeds each token
+// to a Scan instead of calling Match: the stats engine does, so that 200
+// watch-words add ≈ 140 ns to its reading of a message, 1.2 times
+// sanitize.Text (BenchmarkAnalyze in stats, CPU time).
 package watch
 
 import (
@@ -246,6 +251,8 @@ type cand struct {
 }
 
 // Match appends to dst the hits of m's entries in text and returns it.
+// It is Scan's loop written out (a call per token would cost it a tenth
+// more); the tests check that the two agree.
 func (m *Matcher) Match(dst []Hit, text string) []Hit {
 	var tk textnorm.Tokenizer
 	tk.Reset(text)
@@ -310,6 +317,93 @@ func (m *Matcher) Match(dst []Hit, text string) []Hit {
 		}
 		active, next, nActive = next, active, nNext
 	}
+	return dst
+}
+
+// Scan follows one text through a Matcher a token at a time, for a
+// caller that tokenizes the text once for several readers: Reset it, then
+// call Next with each token of the text. Its hits are Match's. A Scan is
+// a value to keep on the stack or in the caller's state; it does not
+// allocate.
+type Scan struct {
+	m       *Matcher
+	active  [2][maxActive]cand // the phrases under way: active[cur]
+	cur     uint8
+	nActive int
+}
+
+// Reset starts a scan of a new text with m.
+func (s *Scan) Reset(m *Matcher) {
+	s.m, s.nActive = m, 0
+}
+
+// Next reads the token tk stands on (tk tokenizes text) and appends the
+// hits that end with it to dst.
+func (s *Scan) Next(dst []Hit, tk *textnorm.Tokenizer, text string) []Hit {
+	m := s.m
+	kind := tk.Kind()
+	if kind <= textnorm.Elision {
+		// The common case: a word no entry can be or start with,
+		// told without copying it when it is plain ASCII.
+		var w, p uint32
+		var l int
+		if tk.Plain() {
+			st, en := tk.Span()
+			b := text[st:en]
+			l = len(b)
+			var b1, b2 byte
+			if l > 1 {
+				b1 = b[1] | 0x20
+			}
+			if l > 2 {
+				b2 = b[2] | 0x20
+			}
+			w = wordKey(b[0]|0x20, b[l/2]|0x20, b[l-1]|0x20, l)
+			p = prefixKey(b[0]|0x20, b1, b2, m.prefixKeyLen)
+		} else {
+			b := tk.Folded()
+			l = len(b)
+			w, p = m.keys(b)
+		}
+		if bl := m.blooms[min(s.nActive, 1)]; !bl.word(w) && (len(m.groups) == 0 || l < m.prefixKeyLen || !bl.prefix(p)) {
+			s.nActive = 0
+			return dst
+		}
+	}
+	return s.slow(dst, tk, kind)
+}
+
+// slow is Next for a token that passed the filters.
+func (s *Scan) slow(dst []Hit, tk *textnorm.Tokenizer, kind textnorm.Kind) []Hit {
+	m := s.m
+	var syms [maxSyms]int32
+	ns := 0
+	if kind != textnorm.URL && !tk.Long() {
+		ns = m.symbols(&syms, kind, tk.Folded())
+	}
+	if ns == 0 {
+		s.nActive = 0
+		return dst
+	}
+	active, next := &s.active[s.cur], &s.active[s.cur^1]
+	nNext := 0
+	start, end := tk.Span()
+	// Phrases under way.
+	for _, c := range active[:s.nActive] {
+		for _, sym := range syms[:ns] {
+			if child, ok := m.next.get(c.node, sym); ok {
+				dst, nNext = m.reach(dst, next, nNext, child, int(c.start), end)
+			}
+		}
+	}
+	// Phrases starting here.
+	for _, sym := range syms[:ns] {
+		if child := m.root[sym]; child != 0 {
+			dst, nNext = m.reach(dst, next, nNext, child, start, end)
+		}
+	}
+	s.cur ^= 1
+	s.nActive = nNext
 	return dst
 }
 

@@ -19,6 +19,22 @@ type Table struct {
 	keys  []byte // all keys, concatenated
 	mask  uint64
 	n     int
+	// filter has a bit set for the filterKey of every key: most keys
+	// not in the table (most words of a message are in no list) are
+	// turned away by one bit test, before any hashing.
+	filter *[filterBits / 64]uint64
+}
+
+// filterBits is the size of Table.filter: 2 KiB, which keeps a few
+// thousand keys at a few percent of false positives.
+const filterBits = 1 << 14
+
+// filterKey is the index in Table.filter of a non-empty key: its length
+// and first, middle and last bytes, mixed.
+func filterKey(b []byte) uint32 {
+	l := len(b)
+	x := uint32(b[0]) | uint32(b[l/2])<<8 | uint32(b[l-1])<<16 | uint32(l)<<24
+	return (x * 0x9E3779B1) >> (32 - 14)
 }
 
 type slot struct {
@@ -57,6 +73,9 @@ func (t *Table) Get(key []byte) (int32, bool) {
 	if t.n == 0 || len(key) == 0 {
 		return 0, false
 	}
+	if k := filterKey(key); t.filter[k/64]&(1<<(k%64)) == 0 {
+		return 0, false
+	}
 	return t.GetHash(Hash(key), key)
 }
 
@@ -86,6 +105,11 @@ func (t *Table) Set(key []byte, val int32) {
 	if (t.n+1)*2 > len(t.slots) {
 		t.grow()
 	}
+	if t.filter == nil {
+		t.filter = new([filterBits / 64]uint64)
+	}
+	k := filterKey(key)
+	t.filter[k/64] |= 1 << (k % 64)
 	h := Hash(key)
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
