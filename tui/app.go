@@ -33,6 +33,7 @@ import (
 	"github.com/tribune/tribune/tui/palette"
 	"github.com/tribune/tribune/tui/pane"
 	"github.com/tribune/tribune/tui/statspane"
+	"github.com/tribune/tribune/tui/usercard"
 )
 
 // The panes, by name.
@@ -45,6 +46,7 @@ const (
 	paneHelp    pane.ID = "help"
 	paneCrisis  pane.ID = "crisis"
 	panePalette pane.ID = "palette"
+	paneCard    pane.ID = "card"
 )
 
 // mode gates keys the panes do not see: the footer's command line and a
@@ -76,6 +78,7 @@ type Model struct {
 	audit    *outboxview.AuditView
 	helpView *helpview.Model
 	palette  *palette.Model
+	card     *usercard.Model
 	search   searchState
 	// mutes are the feeds and platforms hidden from every column.
 	mutes   []string
@@ -151,6 +154,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 		audit:     outboxview.NewAudit(st, s.Location),
 		helpView:  helpview.New(h),
 		palette:   palette.New(st),
+		card:      usercard.New(st, s.Location),
 		search:    searchState{line: newSearchLine(st)},
 		crisis:    crisisview.New(st, s.Location, svc.Statements),
 		cmdline:   newCmdline(st),
@@ -166,6 +170,7 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 	m.panes.Add(paneAudit, m.audit, pane.Overlay)
 	m.panes.Add(paneHelp, m.helpView, pane.Overlay)
 	m.panes.Add(panePalette, m.palette, pane.Overlay)
+	m.panes.Add(paneCard, m.card, pane.Overlay)
 	m.panes.Add(paneCrisis, m.crisis, pane.Overlay)
 	for _, fi := range svc.Hub.Feeds() {
 		m.feedInfo[fi.ID] = fi
@@ -247,6 +252,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case searchOlderMsg:
 		m.applySearchOlder(msg)
 		return m, nil
+	case cardMsg:
+		if p, a := m.card.Author(); p == msg.card.Platform && a == msg.card.Author {
+			m.card.Set(msg.card, msg.err)
+		}
+		return m, nil
 	case queuedMsg:
 		return m, m.applyQueued(msg)
 	case outboxLoadedMsg:
@@ -303,6 +313,9 @@ func (m *Model) setStatus(s string, isErr bool) {
 // otherwise says why not on the footer.
 func (m *Model) selectedFor(kind feeds.ActionKind) (feeds.Event, hub.FeedInfo, bool) {
 	ev, ok := m.feed.Selected()
+	if m.panes.Overlay() == paneCard {
+		ev, ok = m.card.Selected() // the author's message picked on their card
+	}
 	if !ok {
 		m.setStatus("No message to act on yet: wait for one, then pick it with j/k.", true)
 		return ev, hub.FeedInfo{}, false

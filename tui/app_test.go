@@ -20,6 +20,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/search"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -119,7 +120,8 @@ func (h *harness) model(ctx context.Context) *Model {
 }
 
 func (h *harness) services() Services {
-	return Services{Hub: h.hub, Store: h.db, Stats: h.stats, Dispatcher: h.disp, Work: h.work, Now: h.now, TickEvery: time.Hour}
+	return Services{Hub: h.hub, Store: h.db, Stats: h.stats, Dispatcher: h.disp, Work: h.work, Now: h.now, TickEvery: time.Hour,
+		Facts: search.NewPulse(nil, 0, h.stats.Waiting)}
 }
 
 func (h *harness) session(operator string) Session {

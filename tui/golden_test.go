@@ -28,6 +28,9 @@ func TestGoldenViews(t *testing.T) {
 		{"help", []string{"?"}},
 		{"stats", []string{"tab", "tab"}},
 		{"palette", []string{":", "h", "o", "l"}},
+		{"card", []string{"k", "k", "k", "u"}},
+		{"columns", append(append([]string{":"}, strings.Split("column questions: is:question", "")...), "enter")},
+		{"search", append([]string{"/"}, strings.Split("lumio", "")...)},
 	}
 	for _, size := range []struct{ w, h int }{{60, 15}, {80, 24}, {160, 48}} {
 		for _, v := range views {
@@ -45,7 +48,7 @@ func TestGoldenViews(t *testing.T) {
 				}, at: clock})
 				for _, k := range v.keys {
 					cmd := hit(m, k)
-					if k == "o" || k == "A" { // the view loads from the store
+					if k == "o" || k == "A" || k == "u" { // the view loads from the store
 						for _, msg := range run(cmd) {
 							m.Update(msg)
 						}

@@ -99,6 +99,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openPalette()
 	case key.Matches(k, m.keys.Search):
 		return tea.Batch(m.panes.Focus(paneFeed), m.openSearch())
+	case m.panes.Focused() == paneFeed && key.Matches(k, m.keys.Card):
+		return m.openCard()
 	case m.panes.Focused() == paneFeed && key.Matches(k, m.keys.NextHit):
 		return m.nextHit(-1)
 	case m.panes.Focused() == paneFeed && key.Matches(k, m.keys.PrevHit):
@@ -113,6 +115,11 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) viewKey(ov pane.ID, k tea.KeyPressMsg) tea.Cmd {
 	if ov == panePalette {
 		return m.paletteKey(k)
+	}
+	if ov == paneCard {
+		if cmd, ok := m.cardKey(k); ok {
+			return cmd
+		}
 	}
 	switch {
 	case key.Matches(k, m.keys.Command):

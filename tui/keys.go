@@ -25,6 +25,8 @@ type keyMap struct {
 	Dismiss        key.Binding
 	Crisis         key.Binding
 	Command        key.Binding
+	// Card opens the selected author's card.
+	Card key.Binding
 	// Search, and its next and previous hits.
 	Search  key.Binding
 	NextHit key.Binding
@@ -59,6 +61,7 @@ func defaultKeyMap() keyMap {
 		Crisis:         key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "crisis mode")),
 		Command:        key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":/ctrl+p", "commands")),
 		Search:         key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Card:           key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "user card")),
 		NextHit:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "older match")),
 		PrevHit:        key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "newer match")),
 		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
@@ -89,6 +92,8 @@ func (m *Model) helpKeys() bindings {
 	switch {
 	case m.panes.Overlay() == panePalette:
 		return bindings{short: m.palette.ShortHelp(), full: m.palette.FullHelp()}
+	case m.panes.Overlay() == paneCard:
+		return bindings{short: m.card.ShortHelp(), full: m.card.FullHelp()}
 	case m.panes.Overlay() == paneCrisis:
 		return bindings{short: append(m.crisis.ShortHelp(), k.Hold), full: append(m.crisis.FullHelp(), all)}
 	case m.panes.Overlay() == paneOutbox:
@@ -103,7 +108,7 @@ func (m *Model) helpKeys() bindings {
 	case m.panes.Focused() == paneFeed:
 		return bindings{
 			short: append(append(m.feed.ShortHelp(), k.Reply), global...),
-			full: append(m.feed.FullHelp(), append([]key.Binding{k.Reply, k.Search, k.NextHit, k.PrevHit}, all...),
+			full: append(m.feed.FullHelp(), append([]key.Binding{k.Reply, k.Search, k.NextHit, k.PrevHit, k.Card}, all...),
 				[]key.Binding{k.Delete, k.Timeout, k.Ban}, []key.Binding{k.Next, k.Prev, k.Help, k.Quit, k.ForceQuit}),
 		}
 	}
@@ -137,12 +142,13 @@ func (m *Model) allKeys() (_ []helpview.Group, here int) {
 		as(k.CloseLine, "esc", "cancel"),
 	}}
 	views := map[pane.ID][]helpview.Group{
-		paneFeed:   {{Heading: "Feed", Keys: append(flat(m.feed.FullHelp()), k.Reply, k.Search, k.NextHit, k.PrevHit)}, moderation},
+		paneFeed:   {{Heading: "Feed", Keys: append(flat(m.feed.FullHelp()), k.Reply, k.Search, k.NextHit, k.PrevHit, k.Card)}, moderation},
 		paneReply:  {{Heading: "Reply", Keys: flat(m.composer.FullHelp())}},
 		paneStats:  {{Heading: "Stats", Keys: flat(m.stats.FullHelp())}},
 		paneOutbox: {{Heading: "Outbox", Keys: flat(m.box.FullHelp())}},
 		paneAudit:  {{Heading: "Audit log", Keys: flat(m.audit.FullHelp())}},
 		paneCrisis: {{Heading: "Crisis", Keys: flat(m.crisis.FullHelp())}},
+		paneCard:   {{Heading: "User card", Keys: flat(m.card.FullHelp())}},
 	}
 	dashboard := []helpview.Group{
 		{Heading: "Views", Keys: []key.Binding{k.Outbox, k.OutboxAnywhere, k.Audit, k.Crisis, k.Hold, k.Dismiss, k.Command}},
@@ -154,7 +160,7 @@ func (m *Model) allKeys() (_ []helpview.Group, here int) {
 	}
 	all := append(slices.Clone(views[first]), dashboard...)
 	here = len(all) // the keys that work where help or the palette was opened
-	for _, id := range []pane.ID{paneFeed, paneReply, paneStats, paneOutbox, paneAudit, paneCrisis} {
+	for _, id := range []pane.ID{paneFeed, paneReply, paneStats, paneOutbox, paneAudit, paneCrisis, paneCard} {
 		if id != first {
 			all = append(all, views[id]...)
 		}

@@ -170,6 +170,10 @@ func (m *Model) fill(c *column) {
 	}
 	src := m.all.Events()
 	f := feed.New(m.styles, m.window, m.loc)
+	f.Empty = "Nothing in memory matches yet; new messages that do will show here."
+	if c.Query != "" {
+		f.Empty = "Nothing in memory matches " + c.Query + " yet; new messages that do will show here (/ and n search the store)."
+	}
 	f.SetWatch(m.watch)
 	f.SetTyping(m.typing)
 	f.SetFeeds(m.feedsN)

@@ -60,6 +60,8 @@ type Model struct {
 	typing   map[[2]string][]string
 	watch    *watch.Matcher // watch-words and the brand's handles; nil: none
 	hits     []watch.Hit    // reused by each row's highlighting
+	// Empty is said while there is no event to show.
+	Empty string
 	// search is what `/` looks for, highlighted; nil: nothing.
 	search Searcher
 	// extra is how many events over the window the operator brought in

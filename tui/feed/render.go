@@ -39,6 +39,9 @@ func (m *Model) View() string {
 		return ""
 	}
 	if len(m.events) == 0 {
+		if m.Empty != "" {
+			return m.styles.Muted.Render(cells.Safe(m.Empty))
+		}
 		return m.styles.Muted.Render("Waiting for messages…")
 	}
 	m.frame++
