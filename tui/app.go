@@ -104,6 +104,8 @@ type Model struct {
 	helpFrom pane.ID
 	// paletteFrom is the view the palette was opened over.
 	paletteFrom pane.ID
+	// pickCanned says the palette offers canned replies to type.
+	pickCanned bool
 	// pending collects Cmds that applying a batch asks for.
 	pending []tea.Cmd
 	// inflight is the writes whose Cmd has not begun (see persist).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tribune/tribune/canned"
 	"github.com/tribune/tribune/feeds"
 )
 
@@ -55,5 +56,37 @@ func TestUserCard(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d deletes queued, want 2; status %q", n, m.status)
+	}
+}
+
+// ctrl+t in the composer offers the canned replies filled in for the
+// message answered; the one picked is typed in, to edit before sending.
+func TestCannedReplies(t *testing.T) {
+	_, m := loaded(t)
+	for _, c := range [][2]string{{"thanks", "Merci {name} ! On transmet à l'équipe."}, {"refund", "@{author}, écris-nous en DM pour le remboursement."}} {
+		tpl, err := canned.Parse(c[0], c[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.svc.Canned = append(m.svc.Canned, tpl)
+	}
+	hit(m, "r") // kiki's message, the newest
+	typeKeys(m, "Salut ")
+	hit(m, "ctrl+t")
+	if m.panes.Overlay() != panePalette {
+		t.Fatalf("ctrl+t: overlay %q", m.panes.Overlay())
+	}
+	if v := ansi.Strip(m.screen()); !strings.Contains(v, "@kiki_fr, écris-nous en DM") {
+		t.Fatalf("the picker does not show the filled-in text:\n%s", v)
+	}
+	typeKeys(m, "rfnd")
+	hit(m, "enter")
+	if got := m.composer.Value(); got != "Salut @kiki_fr, écris-nous en DM pour le remboursement." || m.panes.Focused() != paneReply {
+		t.Errorf("composer %q, focus %q", got, m.panes.Focused())
+	}
+	m.svc.Canned = nil
+	hit(m, "ctrl+t")
+	if m.panes.Overlay() != "" || !strings.Contains(m.status, "No canned replies") {
+		t.Errorf("with none configured: overlay %q, status %q", m.panes.Overlay(), m.status)
 	}
 }

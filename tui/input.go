@@ -224,6 +224,8 @@ func (m *Model) composeKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openOutbox()
 	case key.Matches(k, ck.Send):
 		return m.send()
+	case !editing && key.Matches(k, m.keys.Canned):
+		return m.openCanned()
 	case key.Matches(k, ck.Cancel):
 		m.composer.Close()
 		m.setStatus("Draft kept; press r on the message to resume.", false)

@@ -25,6 +25,8 @@ type keyMap struct {
 	Dismiss        key.Binding
 	Crisis         key.Binding
 	Command        key.Binding
+	// Canned offers the canned replies while writing one.
+	Canned key.Binding
 	// Card opens the selected author's card.
 	Card key.Binding
 	// Search, and its next and previous hits.
@@ -62,6 +64,7 @@ func defaultKeyMap() keyMap {
 		Command:        key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":/ctrl+p", "commands")),
 		Search:         key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		Card:           key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "user card")),
+		Canned:         key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "canned reply")),
 		NextHit:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "older match")),
 		PrevHit:        key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "newer match")),
 		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
@@ -102,8 +105,8 @@ func (m *Model) helpKeys() bindings {
 		return bindings{short: append(m.audit.ShortHelp(), k.ForceQuit), full: append(m.audit.FullHelp(), []key.Binding{k.ForceQuit})}
 	case m.composer.Typing():
 		return bindings{
-			short: append(m.composer.ShortHelp(), k.Next, k.ForceQuit),
-			full:  append(m.composer.FullHelp(), []key.Binding{k.Next, k.Prev, k.OutboxAnywhere, k.ForceQuit}),
+			short: append(m.composer.ShortHelp(), k.Canned, k.Next, k.ForceQuit),
+			full:  append(m.composer.FullHelp(), []key.Binding{k.Canned, k.Next, k.Prev, k.OutboxAnywhere, k.ForceQuit}),
 		}
 	case m.panes.Focused() == paneFeed:
 		return bindings{
@@ -143,7 +146,7 @@ func (m *Model) allKeys() (_ []helpview.Group, here int) {
 	}}
 	views := map[pane.ID][]helpview.Group{
 		paneFeed:   {{Heading: "Feed", Keys: append(flat(m.feed.FullHelp()), k.Reply, k.Search, k.NextHit, k.PrevHit, k.Card)}, moderation},
-		paneReply:  {{Heading: "Reply", Keys: flat(m.composer.FullHelp())}},
+		paneReply:  {{Heading: "Reply", Keys: append(flat(m.composer.FullHelp()), k.Canned)}},
 		paneStats:  {{Heading: "Stats", Keys: flat(m.stats.FullHelp())}},
 		paneOutbox: {{Heading: "Outbox", Keys: flat(m.box.FullHelp())}},
 		paneAudit:  {{Heading: "Audit log", Keys: flat(m.audit.FullHelp())}},

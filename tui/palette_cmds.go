@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tribune/tribune/canned"
+	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/tui/palette"
 )
 
@@ -56,8 +58,33 @@ func (m *Model) paletteEntries() []palette.Entry {
 // openPalette shows the palette over what is on screen; what it runs
 // runs there.
 func (m *Model) openPalette() tea.Cmd {
-	m.paletteFrom = m.panes.Overlay()
+	m.paletteFrom, m.pickCanned = m.panes.Overlay(), false
 	cmd := m.palette.Open(m.paletteEntries())
+	return tea.Batch(cmd, m.panes.Open(panePalette))
+}
+
+// openCanned offers the canned replies, filled in for the message being
+// answered, to type into the composer.
+func (m *Model) openCanned() tea.Cmd {
+	if len(m.svc.Canned) == 0 {
+		m.setStatus("No canned replies: add [[canned]] tables to the config (see the README).", true)
+		return nil
+	}
+	a := m.composer.Reply()
+	ev, ok := m.feed.Feed().Lookup(a.Feed, a.Target)
+	if !ok {
+		ev = feeds.Event{Feed: a.Feed, Author: a.TargetAuthor}
+		if info, known := m.feedInfo[a.Feed]; known {
+			ev.Platform = info.Platform
+		}
+	}
+	vars := canned.VarsOf(&ev)
+	es := make([]palette.Entry, len(m.svc.Canned))
+	for i, t := range m.svc.Canned {
+		es[i] = palette.Entry{Name: t.Name, Text: t.Expand(vars)}
+	}
+	m.paletteFrom, m.pickCanned = "", true
+	cmd := m.palette.Open(es)
 	return tea.Batch(cmd, m.panes.Open(panePalette))
 }
 
@@ -77,12 +104,15 @@ func (m *Model) closePalette() tea.Cmd {
 // was opened).
 func (m *Model) paletteKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
+	case key.Matches(k, m.palette.Close) && m.pickCanned:
+		m.pickCanned = false
+		return m.panes.Focus(paneReply)
 	case key.Matches(k, m.palette.Close):
 		return m.closePalette()
 	case key.Matches(k, m.palette.Run):
 		typed := strings.TrimSpace(m.palette.Value())
 		name, arg, hasArg := strings.Cut(typed, " ")
-		if c, ok := commands[strings.ToLower(name)]; ok && hasArg {
+		if c, ok := commands[strings.ToLower(name)]; ok && hasArg && !m.pickCanned {
 			back := m.closePalette()
 			return tea.Batch(back, c.run(m, strings.TrimSpace(arg)))
 		}
@@ -93,6 +123,9 @@ func (m *Model) paletteKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		back := m.closePalette()
 		switch {
+		case m.pickCanned:
+			m.pickCanned = false
+			return tea.Batch(m.panes.Focus(paneReply), m.typeInComposer(tea.PasteMsg{Content: e.Text}))
 		case e.Command != "" && e.Arg != "":
 			m.mode = modeCommand
 			m.cmdline.Reset()

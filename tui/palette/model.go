@@ -27,6 +27,8 @@ type Entry struct {
 	Arg string
 	// Press is the key the root presses for it, when it is a key.
 	Press string
+	// Text is what it types, for a canned reply: shown after the name.
+	Text string
 }
 
 // Model is the palette overlay.
@@ -194,8 +196,11 @@ func (m *Model) View() string {
 		}
 		k := cells.Fit(m.st.HelpKey.Render(e.Key), keyW)
 		extra := ""
-		if e.Command != "" {
+		switch {
+		case e.Command != "":
 			extra = m.st.Muted.Render("  :" + e.Command + argSuffix(e.Arg))
+		case e.Text != "":
+			extra = m.st.Muted.Render("  " + cells.Safe(strings.Join(strings.Fields(e.Text), " ")))
 		}
 		lines = append(lines, cells.Fit(mark+k+"  "+name+extra, m.width))
 	}
