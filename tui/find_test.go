@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -201,4 +202,35 @@ func TestColumnsAreSavedPerOperator(t *testing.T) {
 	if other.feed.Len() != 1 {
 		t.Errorf("bob sees alice's %d columns", other.feed.Len())
 	}
+}
+
+// As an operator does it: search, keep the search, open a column, quit;
+// the column is there in the next session.
+func TestSearchAndColumnsAcrossARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tribune.db")
+	{
+		h := newHarness(t, path)
+		h.seed(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		tm := start(t, h.model(ctx), 160, 48)
+		waitFor(t, tm, "précommande")
+		tm.Send(press("/"))
+		typeText(tm, "android")
+		waitFor(t, tm, "2 messages here")
+		tm.Send(press("enter"))
+		tm.Send(press(":"))
+		typeText(tm, "column questions: is:question")
+		tm.Send(press("enter"))
+		waitFor(t, tm, "2 questions (is:question)")
+		tm.Send(press("q"))
+		h.stop(t, tm, cancel)
+	}
+	h := newHarness(t, path)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tm := start(t, h.model(ctx), 160, 48)
+	waitFor(t, tm, "2 questions (is:question)")
+	tm.Send(press("1"))
+	waitFor(t, tm, "· 1 all")
+	finalView(t, tm)
 }
