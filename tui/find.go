@@ -208,6 +208,10 @@ func (m *Model) searchOlder() tea.Cmd {
 	m.setStatus("Searching the stored history…", false)
 	q, st, ctx := m.search.q, m.svc.Store, m.ctx
 	filter := q.Filter(m.svc.Facts)
+	if col := m.columnMatch(); col != nil { // what the column shows, too
+		found := filter.Keep
+		filter.Keep = func(ev *feeds.Event) bool { return col(ev) && (found == nil || found(ev)) }
+	}
 	before := m.feed.Feed().Oldest()
 	return func() tea.Msg {
 		from := store.Cursor{}
@@ -245,16 +249,27 @@ type olderMsg struct {
 	err  error
 }
 
-// loadOlder reads the page of history the active column asked for.
+// loadOlder reads the page of history the active column asked for: the
+// stored events before its oldest or, for a column with a query, those
+// of them it shows (searched for, so k always finds the next one).
 func (m *Model) loadOlder(w feed.WantOlder) tea.Cmd {
-	st := m.svc.Store
+	st, ctx, match := m.svc.Store, m.ctx, m.columnMatch()
+	var pre func(*store.Raw) bool
+	if s := m.feed.Specs()[m.feed.Active()]; s.Query != "" {
+		if q, err := m.parse(s.Query); err == nil {
+			pre = q.Prefilter
+		}
+	}
 	return func() tea.Msg {
 		var evs []feeds.Event
 		var err error
-		if w.Oldest {
+		switch {
+		case w.Oldest:
 			evs, err = st.Oldest(historyPage)
-		} else {
+		case match == nil:
 			evs, err = st.Before(w.Before, historyPage)
+		default:
+			evs, _, err = st.Search(ctx, store.Filter{Prefilter: pre, Keep: match}, store.CursorBefore(w.Before), historyPage)
 		}
 		return olderMsg{want: w, evs: evs, err: err}
 	}
@@ -273,8 +288,12 @@ func (m *Model) applyOlder(msg olderMsg) {
 			keep = append(keep, ev)
 		}
 	}
-	if len(msg.evs) == 0 && !msg.want.Oldest {
-		m.setStatus("This is the oldest stored message.", false)
+	switch {
+	case len(keep) == 0 && msg.want.Oldest:
+		m.setStatus("None of the oldest stored messages is in this column; G goes back to the newest.", false)
+		return
+	case len(keep) == 0:
+		m.setStatus("This is the oldest stored message here.", false)
 		return
 	}
 	f.ShowOlder(keep, msg.want.Oldest)

@@ -234,3 +234,38 @@ func TestSearchAndColumnsAcrossARestart(t *testing.T) {
 	waitFor(t, tm, "· 1 all")
 	finalView(t, tm)
 }
+
+// k past the oldest message of a column with a query reads the stored
+// messages it shows, not a page of others it would then drop.
+func TestHistoryOfAColumn(t *testing.T) {
+	h := newHarness(t, "")
+	var old []feeds.Event
+	for i := range 600 {
+		text := "filler message"
+		if i%250 == 0 {
+			text = "is it waterproof?"
+		}
+		old = append(old, feeds.Event{Feed: "irc", Platform: "irc", ID: fmt.Sprintf("o%d", i), Kind: feeds.KindMessage,
+			Author: "old", Text: text, Time: clock.Add(-time.Hour + time.Duration(i)*time.Second)})
+	}
+	seedAfter(t, h, old)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc := h.services()
+	svc.Window = 12
+	m := New(ctx, svc, h.session("local"))
+	m.svc.Work = new(sync.WaitGroup)
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	m.Update(m.load()())
+	drive(m, m.columnCmd("waterproof"))
+	for range 6 {
+		drive(m, hit(m, "k"))
+	}
+	var ids []string
+	for _, ev := range m.feed.Feed().Events() {
+		ids = append(ids, ev.ID)
+	}
+	if got := strings.Join(ids, " "); got != "o0 o250 o500" {
+		t.Errorf("the column holds %q, want the three stored hits", got)
+	}
+}

@@ -474,7 +474,13 @@ func (m *Model) Unread() int {
 // read state changed, for the root to persist.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
-	if !ok || len(m.events) == 0 {
+	if !ok {
+		return nil
+	}
+	if len(m.events) == 0 { // a column nothing in memory matched: the store may have some
+		if key.Matches(k, m.Keys.Up, m.Keys.PageUp, m.Keys.Oldest) && m.lastSeq > 0 {
+			return older(m.lastSeq+1, key.Matches(k, m.Keys.Oldest))
+		}
 		return nil
 	}
 	defer m.scroll()
