@@ -55,7 +55,8 @@ func (l *Lexicon) Analyze(text string, a *Analysis) {
 		}
 		l.sent.Next(&tk)
 		if tk.IsTerm() {
-			a.AddTerm(tk.Folded())
+			start, end := tk.Span()
+			a.AddTermAt(tk.Folded(), start, end)
 		}
 	}
 	for _, h := range hits {

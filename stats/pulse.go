@@ -52,6 +52,9 @@ type Analysis struct {
 	Watch []int
 	// Terms are the terms to count, folded; they alias Buf.
 	Terms [][]byte
+	// Spans are where each term is in the text, when the analyzer says
+	// (AddTermAt): the first spelling of a term is how it is shown.
+	Spans [][2]int
 	// Buf holds the bytes of Terms: AddTerm appends to it.
 	Buf []byte
 }
@@ -63,10 +66,20 @@ func (a *Analysis) AddTerm(b []byte) {
 	a.Terms = append(a.Terms, a.Buf[start:len(a.Buf):len(a.Buf)])
 }
 
+// AddTermAt is AddTerm for a term at text[start:end].
+func (a *Analysis) AddTermAt(b []byte, start, end int) {
+	a.AddTerm(b)
+	for len(a.Spans) < len(a.Terms)-1 {
+		a.Spans = append(a.Spans, [2]int{})
+	}
+	a.Spans = append(a.Spans, [2]int{start, end})
+}
+
 func (a *Analysis) reset() {
 	a.Sentiment = 0
 	a.Watch = a.Watch[:0]
 	a.Terms = a.Terms[:0]
+	a.Spans = a.Spans[:0]
 	a.Buf = a.Buf[:0]
 }
 
@@ -143,9 +156,43 @@ func (e *Engine) analyze(fs *feedState, ev *feeds.Event, mc *minute, m int64) {
 			}
 		}
 	}
-	for _, term := range a.Terms {
-		fs.terms.add(term, m)
+	for i, term := range a.Terms {
+		if fs.terms.add(term, m) && i < len(a.Spans) {
+			e.label(term, ev.Text, a.Spans[i])
+		}
 	}
+}
+
+// maxLabels bounds the spellings kept: past it they are forgotten and
+// learnt again from the messages that follow.
+const maxLabels = 4096
+
+// label keeps how a new term was first written, when it is not its folded
+// form in lower case ("boîtier" for boitier): the top terms show it.
+func (e *Engine) label(term []byte, text string, sp [2]int) {
+	if sp[1] <= sp[0] || sp[1] > len(text) {
+		return
+	}
+	shown := text[sp[0]:sp[1]]
+	if len(shown) == len(term) && strings.EqualFold(shown, string(term)) {
+		return // plain ASCII, shown as counted
+	}
+	if e.labels == nil || len(e.labels) >= maxLabels {
+		e.labels = make(map[string]string)
+	}
+	if _, ok := e.labels[string(term)]; !ok {
+		e.labels[string(term)] = strings.ToLower(shown)
+	}
+}
+
+// shown is how the top terms are written: their first spelling.
+func (e *Engine) shown(cs []Count) []Count {
+	for i := range cs {
+		if l, ok := e.labels[cs[i].Key]; ok {
+			cs[i].Key = l
+		}
+	}
+	return cs
 }
 
 // mentions reports whether text names one of the brand's accounts as
@@ -455,7 +502,7 @@ type termCount struct {
 	cur, prev int32
 }
 
-func (t *terms) add(term []byte, m int64) {
+func (t *terms) add(term []byte, m int64) (fresh bool) {
 	ep := floorDiv(m, termEpoch)
 	switch {
 	case !t.started || ep > t.epoch:
@@ -475,11 +522,12 @@ func (t *terms) add(term []byte, m int64) {
 		name := string(term)
 		t.ids[name] = i
 		t.list = append(t.list, termCount{name: name, ep: t.epoch - 2})
+		fresh = true
 	}
 	c := &t.list[i]
 	if c.ep == t.epoch && c.cur > 0 {
 		c.cur++
-		return
+		return fresh
 	}
 	if c.ep != t.epoch {
 		if c.ep == t.epoch-1 {
@@ -493,6 +541,7 @@ func (t *terms) add(term []byte, m int64) {
 		c.cur = 1
 		t.ncur++
 	}
+	return fresh
 }
 
 // counts returns c's counts in generation ep and the one before.
@@ -606,12 +655,12 @@ func (e *Engine) pulse(t time.Time, cur int64) Pulse {
 		for _, fs := range e.feeds {
 			one := make(map[string]int)
 			fs.terms.sum(cur, one)
-			e.cache.feed[fs.name] = top(one, topN)
+			e.cache.feed[fs.name] = e.shown(top(one, topN))
 			for k, n := range one {
 				all[k] += n
 			}
 		}
-		e.cache.terms = top(all, topN)
+		e.cache.terms = e.shown(top(all, topN))
 		e.cache.at = t
 	}
 	p.TopTerms = slices.Clone(e.cache.terms)
@@ -632,7 +681,7 @@ func (e *Engine) pulse(t time.Time, cur int64) Pulse {
 func (e *Engine) feedTerms(fs *feedState, cur int64, n int) []Count {
 	one := make(map[string]int)
 	fs.terms.sum(cur, one)
-	return top(one, n)
+	return e.shown(top(one, n))
 }
 
 // clip returns the start of s, at most n bytes, cut on a rune boundary;

@@ -239,6 +239,7 @@ type Engine struct {
 	watched    int     // its messages that named a watch-word, for OnWatch
 	cache      topCache
 	analysis   Analysis
+	labels     map[string]string // folded term → first spelling (label)
 }
 
 // New returns an empty engine reading time from now (time.Now when nil).

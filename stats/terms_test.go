@@ -5,6 +5,9 @@ import (
 	"maps"
 	"math/rand/v2"
 	"testing"
+	"time"
+
+	"github.com/tribune/tribune/feeds"
 )
 
 // refTerms is terms as it was before it kept one map: the oracle
@@ -115,4 +118,29 @@ func TestTermsAsReference(t *testing.T) {
 	if !capped {
 		t.Error("the test never reached maxTerms")
 	}
+}
+
+// A term is counted folded ("BOÎTIER" and "boitier" are one) and shown as
+// it was first written, in lower case: "boîtier", as the operator reads
+// it in the messages.
+func TestTermsShowTheirSpelling(t *testing.T) {
+	now := time.Date(2026, 11, 30, 21, 0, 0, 0, time.UTC)
+	e := New(func() time.Time { return now })
+	e.Configure(Config{Text: NewLexicon(nil, 0)})
+	var evs []feeds.Event
+	for i, text := range []string{"Le BOÎTIER chauffe", "mon boitier aussi", "boîtier brûlant", "remboursement svp"} {
+		evs = append(evs, feeds.Event{Seq: uint64(i + 1), Feed: "tw", Platform: "twitch", ID: fmt.Sprint(i), Kind: feeds.KindMessage,
+			Author: fmt.Sprint("a", i), Text: text, Time: now})
+	}
+	e.Observe(evs)
+	got := e.Snapshot().Pulse.TopTerms
+	if len(got) == 0 || got[0] != (Count{Key: "boîtier", N: 3}) {
+		t.Fatalf("top terms %+v, want boîtier 3 first", got)
+	}
+	for _, c := range got {
+		if c.Key == "remboursement" {
+			return
+		}
+	}
+	t.Errorf("remboursement missing from %+v", got)
 }
