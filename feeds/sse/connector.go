@@ -241,8 +241,9 @@ func (c *Connector) stream(ctx context.Context, s feeds.Stream) (live bool, err 
 			c.mu.Unlock()
 		}
 	}()
-	p := newParser(activity{resp.Body, idle, c.idle}, c.maxEvent, lastID)
+	p := newParser(resp.Body, c.maxEvent, lastID)
 	p.comment = proven
+	p.onLine = func() { idle.Reset(c.idle) }
 	for {
 		ev, err := p.next()
 		if err == nil {
@@ -305,21 +306,6 @@ func (c *Connector) handle(s feeds.Stream, ev event) {
 		e.Feed, e.Platform = c.feed, c.platform
 		s.Emit(e)
 	}
-}
-
-// activity pushes the idle deadline back whenever bytes arrive.
-type activity struct {
-	r    io.Reader
-	t    *time.Timer
-	idle time.Duration
-}
-
-func (a activity) Read(b []byte) (int, error) {
-	n, err := a.r.Read(b)
-	if n > 0 {
-		a.t.Reset(a.idle)
-	}
-	return n, err
 }
 
 // statusError says what a non-2xx answer means: 204 asks us to stop;

@@ -392,6 +392,30 @@ func TestKeepAlivesKeepTheStream(t *testing.T) {
 	}
 }
 
+// A server that drips bytes without ever ending a line is as stalled as
+// one that sends nothing: only whole lines push the idle deadline back.
+func TestDripIsStalled(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		streamHeaders(w)
+		send(w, "data: {\"text\":\"one\"}\n\n")
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				send(w, "x") // a line that never ends
+			case <-r.Context().Done():
+				return
+			}
+		}
+	})
+	s := feedstest.NewStream()
+	err := runOnce(t, newConn(t, Config{URL: srv.URL, Fields: fields, IdleTimeout: fieldmap.Duration(300 * time.Millisecond)}), s)
+	if err == nil || !strings.Contains(err.Error(), "stalled") || len(s.Events()) != 1 {
+		t.Errorf("Run returned %v with %d events", err, len(s.Events()))
+	}
+}
+
 func TestOversizedEventIsSkipped(t *testing.T) {
 	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		streamHeaders(w)

@@ -53,6 +53,9 @@ type parser struct {
 	// comment, when set, is called for every comment line: a keep-alive
 	// shows the stream is live though it dispatches nothing.
 	comment func()
+	// onLine, when set, is called for every line read whole (or cut at
+	// max): bytes trickling in without ever ending a line are not life.
+	onLine func()
 }
 
 func newParser(r io.Reader, max int, lastID string) *parser {
@@ -64,6 +67,9 @@ func newParser(r io.Reader, max int, lastID string) *parser {
 func (p *parser) next() (event, error) {
 	for {
 		line, tooLong, err := p.readLine()
+		if err == nil && p.onLine != nil {
+			p.onLine()
+		}
 		switch {
 		case err != nil:
 			return event{}, err
