@@ -123,15 +123,15 @@ func (m *Model) setSearch(text string) {
 	switch {
 	case err != nil:
 		m.search.err = err
-		f.SetSearch(nil)
+		m.feed.SetSearch(nil)
 		return
 	case q.Empty():
-		f.SetSearch(nil)
+		m.feed.SetSearch(nil)
 		return
 	}
 	m.search.q = q
 	fd := found{q, m.svc.Facts}
-	f.SetSearch(fd)
+	m.feed.SetSearch(fd)
 	for _, ev := range f.Events() {
 		if fd.Find(&ev) {
 			m.search.count++

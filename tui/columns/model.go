@@ -66,6 +66,7 @@ type Model struct {
 	targetFeed string
 	targetID   string
 	answered   map[[2]string]string
+	search     feed.Searcher
 
 	width, height int
 	focused       bool
@@ -181,6 +182,7 @@ func (m *Model) fill(c *column) {
 	f.SetHeld(m.held)
 	f.SetRead(m.upto, m.marked, m.lastSeq)
 	f.SetTarget(m.targetFeed, m.targetID)
+	f.SetSearch(m.search)
 	f.Add(m.keep(c, src))
 	for k, op := range m.answered {
 		f.MarkAnsweredBy(k[0], k[1], op)
@@ -293,6 +295,13 @@ func (m *Model) MarkAnsweredBy(feedID, id, operator string) {
 func (m *Model) SetWatch(w *watch.Matcher) {
 	m.watch = w
 	m.each(func(f *feed.Model) { f.SetWatch(w) })
+}
+
+// SetSearch highlights what s finds in every column, so n and N walk the
+// column jumped to as well; nil highlights nothing.
+func (m *Model) SetSearch(s feed.Searcher) {
+	m.search = s
+	m.each(func(f *feed.Model) { f.SetSearch(s) })
 }
 
 // SetTyping says who answers which message, in every column.
