@@ -160,9 +160,16 @@ func (m *Model) Jump(i int) bool {
 }
 
 // fill gives c a new feed holding what it keeps of the events in memory,
-// with the state every column shares.
+// with the state every column shares, and the message the operator had
+// picked still selected when the new feed shows it.
 func (m *Model) fill(c *column) {
+	old := c.feed
 	if c.match == nil && m.mute == nil {
+		if old != nil && old != m.all && !old.Following() {
+			if ev, ok := old.Selected(); ok {
+				m.all.SelectSeq(ev.Seq)
+			}
+		}
 		c.feed = m.all
 		if m.focused && c == m.cols[m.active] {
 			m.all.Focus()
@@ -186,6 +193,11 @@ func (m *Model) fill(c *column) {
 	f.Add(m.keep(c, src))
 	for k, op := range m.answered {
 		f.MarkAnsweredBy(k[0], k[1], op)
+	}
+	if old != nil && !old.Following() {
+		if ev, ok := old.Selected(); ok {
+			f.SelectSeq(ev.Seq)
+		}
 	}
 	if m.focused && c == m.cols[m.active] {
 		f.Focus()

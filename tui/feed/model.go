@@ -253,6 +253,20 @@ func (m *Model) selectIndex(i int) {
 	m.scroll()
 }
 
+// Following reports whether the view sticks to the newest event.
+func (m *Model) Following() bool { return m.follow }
+
+// SelectSeq selects the event with this Seq if it is in the window, as the
+// operator would with j/k; it reports whether it is there.
+func (m *Model) SelectSeq(seq uint64) bool {
+	i := m.index(seq)
+	if i < 0 {
+		return false
+	}
+	m.selectIndex(i)
+	return true
+}
+
 // NewestHit selects the newest event the search finds, if any.
 func (m *Model) NewestHit() bool {
 	if m.search == nil {
