@@ -191,9 +191,11 @@ func (m *Model) nextHit(dir int) tea.Cmd {
 	return m.searchOlder()
 }
 
-// searchOlderMsg is a page of older hits read from the store.
+// searchOlderMsg is a page of older hits read from the store for the
+// feed of the column searched.
 type searchOlderMsg struct {
 	q   *search.Query
+	f   *feed.Model
 	evs []feeds.Event
 	err error
 }
@@ -208,25 +210,26 @@ func (m *Model) searchOlder() tea.Cmd {
 	m.setStatus("Searching the stored history…", false)
 	q, st, ctx := m.search.q, m.svc.Store, m.ctx
 	filter := q.Filter(m.svc.Facts)
-	if col := m.columnMatch(); col != nil { // what the column shows, too
+	if col := m.columnMatch(m.feed.Active()); col != nil { // what the column shows, too
 		found := filter.Keep
 		filter.Keep = func(ev *feeds.Event) bool { return col(ev) && (found == nil || found(ev)) }
 	}
-	before := m.feed.Feed().Oldest()
+	f := m.feed.Feed()
+	before := f.Oldest()
 	return func() tea.Msg {
 		from := store.Cursor{}
 		if before > 0 {
 			from = store.CursorBefore(before)
 		}
 		evs, _, err := st.Search(ctx, filter, from, searchPage)
-		return searchOlderMsg{q: q, evs: evs, err: err}
+		return searchOlderMsg{q: q, f: f, evs: evs, err: err}
 	}
 }
 
 func (m *Model) applySearchOlder(msg searchOlderMsg) {
 	m.search.busy = false
-	if msg.q != m.search.q {
-		return // the search changed meanwhile
+	if msg.q != m.search.q || m.feed.Index(msg.f) < 0 {
+		return // the search or the column changed meanwhile
 	}
 	switch {
 	case msg.err != nil && !errors.Is(msg.err, context.Canceled):
@@ -234,7 +237,7 @@ func (m *Model) applySearchOlder(msg searchOlderMsg) {
 	case len(msg.evs) == 0:
 		m.setStatus("No older match in the stored history.", false)
 	default:
-		f := m.feed.Feed()
+		f := msg.f
 		f.ShowOlder(msg.evs, false)
 		m.search.count += len(msg.evs)
 		f.NextHit(-1, false)
@@ -249,13 +252,18 @@ type olderMsg struct {
 	err  error
 }
 
-// loadOlder reads the page of history the active column asked for: the
-// stored events before its oldest or, for a column with a query, those
-// of them it shows (searched for, so k always finds the next one).
+// loadOlder reads the page of history a column asked for (the active one,
+// or one the wheel turned over): the stored events before its oldest or,
+// for a column with a query, those of them it shows (searched for, so k
+// always finds the next one).
 func (m *Model) loadOlder(w feed.WantOlder) tea.Cmd {
-	st, ctx, match := m.svc.Store, m.ctx, m.columnMatch()
+	i := m.feed.Index(w.From)
+	if i < 0 {
+		return nil // the column is gone
+	}
+	st, ctx, match := m.svc.Store, m.ctx, m.columnMatch(i)
 	var pre func(*store.Raw) bool
-	if s := m.feed.Specs()[m.feed.Active()]; s.Query != "" {
+	if s := m.feed.Specs()[i]; s.Query != "" {
 		if q, err := m.parse(s.Query); err == nil {
 			pre = q.Prefilter
 		}
@@ -280,9 +288,13 @@ func (m *Model) applyOlder(msg olderMsg) {
 		m.setStatus("history: "+msg.err.Error(), true)
 		return
 	}
-	f := m.feed.Feed()
+	i := m.feed.Index(msg.want.From)
+	if i < 0 {
+		return // the column is gone, or shows another query now
+	}
+	f := msg.want.From
 	var keep []feeds.Event
-	match := m.columnMatch()
+	match := m.columnMatch(i)
 	for _, ev := range msg.evs {
 		if match == nil || match(&ev) {
 			keep = append(keep, ev)
@@ -302,10 +314,10 @@ func (m *Model) applyOlder(msg olderMsg) {
 	}
 }
 
-// columnMatch is what the active column keeps, muted feeds left out.
-func (m *Model) columnMatch() columns.Match {
+// columnMatch is what column i keeps, muted feeds left out.
+func (m *Model) columnMatch(i int) columns.Match {
 	var q *search.Query
-	if s := m.feed.Specs()[m.feed.Active()]; s.Query != "" {
+	if s := m.feed.Specs()[i]; s.Query != "" {
 		q, _ = m.parse(s.Query)
 	}
 	keep, mute := m.matcher(q), m.muteMatch()

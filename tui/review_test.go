@@ -1,7 +1,16 @@
 package tui
 
 import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tribune/tribune/feeds"
 )
 
 // A search kept in one column is the one n walks in the column jumped to:
@@ -59,5 +68,46 @@ func TestUnmuteKeepsTheSelection(t *testing.T) {
 	run(m.unmuteCmd(""))
 	if ev, _ := m.feed.Selected(); ev.ID != "b1" {
 		t.Errorf("after :unmute the selection is %s, want b1", ev.ID)
+	}
+}
+
+// The wheel turned past the top of a column that does not have the
+// keyboard reads that column's history into it, not into the active one.
+func TestWheelHistoryGoesToTheColumnScrolled(t *testing.T) {
+	h := newHarness(t, "")
+	var old []feeds.Event
+	for i := range 30 {
+		old = append(old, feeds.Event{Feed: "irc", Platform: "irc", ID: fmt.Sprintf("o%d", i), Kind: feeds.KindMessage,
+			Author: "old", Text: fmt.Sprintf("old message %d", i), Time: clock.Add(-time.Hour + time.Duration(i)*time.Second)})
+	}
+	seedAfter(t, h, old)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc := h.services()
+	svc.Window = 12
+	m := New(ctx, svc, h.session("local"))
+	m.svc.Work = new(sync.WaitGroup)
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	m.Update(m.load()())
+	drive(m, m.columnCmd("sky: on:bluesky")) // active: column 2
+	if id, _, _, ok := m.at(tea.Mouse{X: 10, Y: 5}); !ok || id != paneFeed || m.feed.ColumnAt(9) != 0 {
+		t.Fatalf("x 10 is not in column 1 of the feed: %q", id)
+	}
+	for range 10 {
+		_, cmd := m.Update(tea.MouseWheelMsg{X: 10, Y: 5, Button: tea.MouseWheelUp})
+		drive(m, cmd)
+	}
+	for _, ev := range m.feed.Feed().Events() {
+		if ev.Platform != "bluesky" {
+			t.Errorf("column 2 (on:bluesky) holds %s on %s", ev.ID, ev.Platform)
+		}
+	}
+	hit(m, "1")
+	var ids []string
+	for _, ev := range m.feed.Feed().Events() {
+		ids = append(ids, ev.ID)
+	}
+	if got := strings.Join(ids, " "); !strings.Contains(got, "o10") {
+		t.Errorf("column 1 holds %q after the wheel went past its top; want older stored ones", got)
 	}
 }

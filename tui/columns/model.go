@@ -349,6 +349,23 @@ func (m *Model) SetHeld(on bool) {
 // Selected is the active column's selected event.
 func (m *Model) Selected() (feeds.Event, bool) { return m.cols[m.active].feed.Selected() }
 
+// Index is the column that shows f, the active one first when several
+// do; -1 when none does any more (closed, or rebuilt by a filter).
+func (m *Model) Index(f *feed.Model) int {
+	if f == nil {
+		return -1
+	}
+	if m.cols[m.active].feed == f {
+		return m.active
+	}
+	for i, c := range m.cols {
+		if c.feed == f {
+			return i
+		}
+	}
+	return -1
+}
+
 // Feed is the active column's feed.
 func (m *Model) Feed() *feed.Model { return m.cols[m.active].feed }
 

@@ -493,7 +493,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	}
 	if len(m.events) == 0 { // a column nothing in memory matched: the store may have some
 		if key.Matches(k, m.Keys.Up, m.Keys.PageUp, m.Keys.Oldest) && m.lastSeq > 0 {
-			return older(m.lastSeq+1, key.Matches(k, m.Keys.Oldest))
+			return m.older(m.lastSeq+1, key.Matches(k, m.Keys.Oldest))
 		}
 		return nil
 	}
@@ -501,7 +501,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	page := max(m.height/2, 1)
 	switch {
 	case key.Matches(k, m.Keys.Up) && m.sel == 0 && !m.follow:
-		return older(m.events[0].Seq, false) // past the window: the store's
+		return m.older(m.events[0].Seq, false) // past the window: the store's
 	case key.Matches(k, m.Keys.Up):
 		m.move(-1)
 	case key.Matches(k, m.Keys.Down):
@@ -512,7 +512,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.move(page)
 	case key.Matches(k, m.Keys.Oldest):
 		m.follow, m.sel, m.top = false, 0, 0
-		return older(m.events[0].Seq, true)
+		return m.older(m.events[0].Seq, true)
 	case key.Matches(k, m.Keys.Newest):
 		m.jumpNewest()
 	case key.Matches(k, m.Keys.MarkRead):
@@ -538,10 +538,13 @@ func markCmd(mr MarkedRead) tea.Cmd { return func() tea.Msg { return mr } }
 type WantOlder struct {
 	Before uint64
 	Oldest bool
+	// From is the feed that asks, which the page is for: not always the
+	// one with the keyboard (a wheel turned over another column).
+	From *Model
 }
 
-func older(before uint64, oldest bool) tea.Cmd {
-	return func() tea.Msg { return WantOlder{Before: before, Oldest: oldest} }
+func (m *Model) older(before uint64, oldest bool) tea.Cmd {
+	return func() tea.Msg { return WantOlder{Before: before, Oldest: oldest, From: m} }
 }
 
 // ShowOlder adds events read from the store for a WantOlder; after g the
