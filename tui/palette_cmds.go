@@ -71,7 +71,7 @@ func (m *Model) openCanned() tea.Cmd {
 		return nil
 	}
 	a := m.composer.Reply()
-	ev, ok := m.feed.Feed().Lookup(a.Feed, a.Target)
+	ev, ok := m.feed.Lookup(a.Feed, a.Target)
 	if !ok {
 		ev = feeds.Event{Feed: a.Feed, Author: a.TargetAuthor}
 		if info, known := m.feedInfo[a.Feed]; known {

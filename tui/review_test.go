@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tribune/tribune/canned"
 	"github.com/tribune/tribune/feeds"
 )
 
@@ -109,5 +110,33 @@ func TestWheelHistoryGoesToTheColumnScrolled(t *testing.T) {
 	}
 	if got := strings.Join(ids, " "); !strings.Contains(got, "o10") {
 		t.Errorf("column 1 holds %q after the wheel went past its top; want older stored ones", got)
+	}
+}
+
+// A canned reply is filled in from the message answered even when the
+// column with the keyboard does not show it.
+func TestCannedNameFromAnotherColumn(t *testing.T) {
+	_, m := loaded(t)
+	tpl, err := canned.Parse("thanks", "Merci {name} !")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.svc.Canned = []*canned.Template{tpl}
+	run(m.columnCmd("sky: on:bluesky"))
+	hit(m, "1")
+	for range 20 {
+		if ev, _ := m.feed.Selected(); ev.ID == "m1" {
+			break
+		}
+		hit(m, "k")
+	}
+	hit(m, "r") // Ana Ribeiro's message, in column 1 only
+	m.panes.Focus(paneFeed)
+	hit(m, "2") // a look at the other column while writing
+	m.panes.Focus(paneReply)
+	hit(m, "ctrl+t")
+	hit(m, "enter")
+	if got := m.composer.Value(); got != "Merci Ana Ribeiro !" {
+		t.Errorf("composer %q, want the display name of the author answered", got)
 	}
 }

@@ -366,6 +366,23 @@ func (m *Model) Index(f *feed.Model) int {
 	return -1
 }
 
+// Lookup finds the event feed/id in memory: in the active column, the
+// window of every message, or another column's history.
+func (m *Model) Lookup(feedID, id string) (feeds.Event, bool) {
+	if ev, ok := m.cols[m.active].feed.Lookup(feedID, id); ok {
+		return ev, true
+	}
+	if ev, ok := m.all.Lookup(feedID, id); ok {
+		return ev, true
+	}
+	for _, c := range m.others() {
+		if ev, ok := c.feed.Lookup(feedID, id); ok {
+			return ev, true
+		}
+	}
+	return feeds.Event{}, false
+}
+
 // Feed is the active column's feed.
 func (m *Model) Feed() *feed.Model { return m.cols[m.active].feed }
 
