@@ -478,21 +478,24 @@ func (m *Model) restoreColumns(saved string) {
 		m.feed.SetMute(m.muteMatch())
 	}
 	var bad []string
+	active := 0 // where the saved active column lands, past any left out
 	for i, s := range p.Columns {
 		q, err := m.parse(s.Query)
 		if err != nil {
 			bad = append(bad, s.Name)
 			continue
 		}
+		at := 0
 		if i == 0 {
 			m.feed.SetQuery(s, m.matcher(q))
-			continue
-		}
-		if _, err := m.feed.Open(s, m.matcher(q)); err != nil {
+		} else if at, err = m.feed.Open(s, m.matcher(q)); err != nil {
 			break
 		}
+		if i == p.Active {
+			active = at
+		}
 	}
-	m.feed.Jump(p.Active)
+	m.feed.Jump(active)
 	if len(bad) > 0 {
 		m.setStatus("Saved columns left out (their query no longer reads): "+strings.Join(bad, ", "), true)
 	}

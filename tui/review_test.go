@@ -140,3 +140,13 @@ func TestCannedNameFromAnotherColumn(t *testing.T) {
 		t.Errorf("composer %q, want the display name of the author answered", got)
 	}
 }
+
+// A saved column left out on restore does not shift which column comes
+// back active.
+func TestRestoreKeepsTheActiveColumnPastABadOne(t *testing.T) {
+	_, m := loaded(t)
+	m.restoreColumns(`{"columns":[{"name":"all"},{"name":"bad","query":"frm:x"},{"name":"sky","query":"on:bluesky"},{"name":"tw","query":"on:twitch"}],"active":2}`)
+	if s := m.feed.Specs()[m.feed.Active()]; s.Name != "sky" {
+		t.Errorf("restored active column %q, want sky", s.Name)
+	}
+}
