@@ -84,6 +84,9 @@ func (m *Model) deleteAll() tea.Cmd {
 	var acts []feeds.Action
 	skipped := 0
 	for _, ev := range m.card.Deletable() {
+		if ev.HasBadge(feeds.BadgeBrand) {
+			continue // the brand's own, which d refuses too
+		}
 		if info, ok := m.feedInfo[ev.Feed]; !ok || !info.Capabilities.Can(feeds.ActDelete) {
 			skipped++
 			continue

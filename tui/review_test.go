@@ -150,3 +150,31 @@ func TestRestoreKeepsTheActiveColumnPastABadOne(t *testing.T) {
 		t.Errorf("restored active column %q, want sky", s.Name)
 	}
 }
+
+// D on the brand's own card deletes nothing: d refuses the brand's
+// messages, and so does the delete of all recent ones.
+func TestDeleteAllSparesTheBrand(t *testing.T) {
+	h, m := loaded(t)
+	own := feeds.Event{Seq: 11, Feed: "twitch", Platform: "twitch", ID: "t7", Kind: feeds.KindMessage, Author: "lumio",
+		Badges: []string{feeds.BadgeBrand}, Text: "Merci à tous !", Time: clock}
+	if err := h.db.AppendEvents([]feeds.Event{own}); err != nil {
+		t.Fatal(err)
+	}
+	m.feed.Add([]feeds.Event{own})
+	hit(m, "G")
+	if ev, _ := m.feed.Selected(); ev.ID != "t7" {
+		t.Fatalf("selected %s", ev.ID)
+	}
+	hit(m, "d")
+	if m.mode == modeConfirm {
+		t.Fatalf("d on the brand's message asks %q", m.ask.prompt)
+	}
+	drive(m, hit(m, "u"))
+	if m.panes.Overlay() != paneCard {
+		t.Fatalf("u: overlay %q", m.panes.Overlay())
+	}
+	hit(m, "D")
+	if m.mode == modeConfirm {
+		t.Errorf("D on the brand's card asks %q", m.ask.prompt)
+	}
+}
