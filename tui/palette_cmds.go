@@ -112,7 +112,11 @@ func (m *Model) paletteKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.palette.Run):
 		typed := strings.TrimSpace(m.palette.Value())
 		name, arg, hasArg := strings.Cut(typed, " ")
-		if c, ok := commands[strings.ToLower(name)]; ok && hasArg && !m.pickCanned {
+		if c, ok := commands[strings.ToLower(name)]; ok && hasArg && strings.TrimSpace(arg) != "" && !m.pickCanned {
+			if !takesArg[strings.ToLower(name)] {
+				m.setStatus(strings.ToLower(name)+" takes nothing after it; nothing done.", true)
+				return nil
+			}
 			back := m.closePalette()
 			return tea.Batch(back, c.run(m, strings.TrimSpace(arg)))
 		}
@@ -147,6 +151,10 @@ func quoteShort(s string) string {
 	}
 	return "“" + s + "”"
 }
+
+// takesArg are the commands run at once when typed with an argument in
+// the palette; "quit now" is not a way to quit by accident.
+var takesArg = map[string]bool{"note": true, "theme": true, "filter": true, "column": true, "mute": true, "unmute": true}
 
 // namedKeys are the keys bindings name, as Bubble Tea writes them.
 var namedKeys = map[string]rune{

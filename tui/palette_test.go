@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -86,5 +87,18 @@ func TestPaletteRuns(t *testing.T) {
 	hit(m, "enter")
 	if m.panes.Overlay() != "" || m.panes.Focused() == paneFeed {
 		t.Errorf("tab from the palette: overlay %q, focus %q", m.panes.Overlay(), m.panes.Focused())
+	}
+}
+
+// A command that takes no argument is not run by typing it with one:
+// "quit now" in the palette looks for commands, it does not quit.
+func TestPaletteDoesNotQuitOnAWordMore(t *testing.T) {
+	_, m := loaded(t)
+	hit(m, ":")
+	typeKeys(m, "quit now")
+	for _, msg := range run(hit(m, "enter")) {
+		if msg == (tea.QuitMsg{}) {
+			t.Fatal("“quit now” quit")
+		}
 	}
 }

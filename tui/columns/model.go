@@ -277,9 +277,25 @@ func (m *Model) MarkRead(mr feed.MarkedRead) {
 		m.marked = map[uint64]bool{}
 	}
 	for _, s := range mr.Seqs {
-		m.marked[s] = true
+		if s > m.upto {
+			m.marked[s] = true
+		}
 	}
-	m.each(func(f *feed.Model) { f.SetRead(m.upto, m.marked, m.lastSeq) })
+	if mr.Upto > 0 {
+		m.each(func(f *feed.Model) { f.SetRead(m.upto, m.marked, m.lastSeq) })
+		return
+	}
+	m.each(func(f *feed.Model) { f.Mark(mr.Seqs) })
+	// Marks on messages gone from memory only matter to the unread count,
+	// which the feed of every message keeps: a column opened later needs
+	// those it can show.
+	if oldest := m.all.Oldest(); len(m.marked) > 2*m.window && oldest > 0 {
+		for s := range m.marked {
+			if s < oldest {
+				delete(m.marked, s)
+			}
+		}
+	}
 }
 
 // ReadMarks is the read state.

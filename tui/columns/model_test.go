@@ -77,6 +77,10 @@ func TestColumns(t *testing.T) {
 	}
 
 	// Read marks made in one column hold in all.
+	m.MarkRead(feed.MarkedRead{Seqs: []uint64{2}})
+	if !m.cols[1].feed.IsRead(2) || !m.all.IsRead(2) || m.Unread() != 5 {
+		t.Errorf("a mark in one column: read in the other %v, in all %v, unread %d", m.cols[1].feed.IsRead(2), m.all.IsRead(2), m.Unread())
+	}
 	m.MarkRead(feed.MarkedRead{Upto: 6})
 	if m.Unread() != 0 || !m.cols[1].feed.IsRead(6) {
 		t.Errorf("after all read: unread %d", m.Unread())

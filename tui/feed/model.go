@@ -180,7 +180,15 @@ func (m *Model) SetRead(upto uint64, marked map[uint64]bool, lastSeq uint64) {
 	}
 }
 
-// markOwn marks the brand's own messages read: its words are not news to
+// Mark marks the events with these Seqs read (made in another column).
+func (m *Model) Mark(seqs []uint64) {
+	for _, s := range seqs {
+		if s > m.upto {
+			m.marked[s] = true
+		}
+	}
+}
+
 // MarkAnswered marks the message feed/id, if it is in the window, as
 // answered by the team.
 func (m *Model) MarkAnswered(feed, id string) { m.MarkAnsweredBy(feed, id, "") }
@@ -300,6 +308,7 @@ func (m *Model) AddOlder(evs []feeds.Event) {
 // SetWatch sets the watch-words and brand handles to highlight.
 func (m *Model) SetWatch(w *watch.Matcher) { m.watch, m.gen = w, m.gen+1 }
 
+// markOwn marks the brand's own messages read: its words are not news to
 // it.
 func (m *Model) markOwn(ev *feeds.Event) {
 	if !ev.HasBadge(feeds.BadgeBrand) {
