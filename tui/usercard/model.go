@@ -39,7 +39,6 @@ type Model struct {
 	loading bool
 	err     error
 	sel     int
-	top     int
 
 	Keys Keys
 
@@ -67,7 +66,7 @@ func New(st *themes.Styles, loc *time.Location) *Model {
 // Loading shows the card of author (named name) while the store is read.
 func (m *Model) Loading(platform, author, name string) {
 	m.card = store.AuthorCard{Platform: platform, Author: author}
-	m.name, m.loading, m.err, m.sel, m.top = name, true, nil, 0, 0
+	m.name, m.loading, m.err, m.sel = name, true, nil, 0
 }
 
 // Set shows what the store read, or why it could not.
@@ -76,7 +75,7 @@ func (m *Model) Set(c store.AuthorCard, err error) {
 		m.loading, m.err = false, err
 		return
 	}
-	m.card, m.loading, m.err, m.sel, m.top = c, false, nil, 0, 0
+	m.card, m.loading, m.err, m.sel = c, false, nil, 0
 }
 
 // Author is whose card this is: platform and handle.
@@ -187,13 +186,8 @@ func (m *Model) View() string {
 	}
 	head := len(lines)
 	rows := max(m.height-head, 0)
-	if m.sel < m.top {
-		m.top = m.sel
-	}
-	if m.sel >= m.top+rows {
-		m.top = m.sel - rows + 1
-	}
-	for i := m.top; i < len(c.Recent) && len(lines) < m.height; i++ {
+	top := max(m.sel-rows+1, 0) // drawing changes nothing: the selection sets the scroll
+	for i := top; i < len(c.Recent) && len(lines) < m.height; i++ {
 		ev := c.Recent[i]
 		mark, txt := "  ", st.Text
 		if i == m.sel {
