@@ -1,0 +1,71 @@
+package cluster
+
+import (
+	"testing"
+)
+
+func TestToken(t *testing.T) {
+	for in, want := range map[string]string{
+		"twitch":    "twitch",
+		"a-b_C9":    "a-b_C9",
+		"":          "=",
+		"a.b":       "=612e62",
+		"fr chat":   "=66722063686174",
+		"=612e62":   "=3d363132653632",
+		"a>":        "=613e",
+		"chat.*":    "=636861742e2a",
+		"émissions": "=c3a96d697373696f6e73",
+	} {
+		if got := Token(in); got != want {
+			t.Errorf("Token(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The whole path: two ingest nodes, one of which holds the feed, and two
+// front-ends. The holder dies mid-stream (its connection cut, so it
+// gives nothing up): the other takes the feed over from the stored
+// cursor, and each front-end shows every message exactly once. A
+// front-end that was down comes back and catches up, without a gap or
+// a repeat.
+func TestFailoverAndCatchUp(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	p := newPlatform()
+	a := startIngest(t, tc, 0, "ingest-a", p)
+	b := startIngest(t, tc, 1, "ingest-b", p)
+	shown1, shown2 := newShown(), newShown()
+	db1 := dbIn(t, "fe1")
+	fe1 := startFrontEnd(t, tc, 1, "fe1", db1, shown1)
+	startFrontEnd(t, tc, 2, "fe2", dbIn(t, "fe2"), shown2)
+
+	p.post(300)
+	shown1.wait(t, 300)
+	shown2.wait(t, 300)
+	holder, other := a, b
+	if b.in.Leases.Holds("chat") {
+		holder, other = b, a
+	}
+	if !holder.in.Leases.Holds("chat") || other.in.Leases.Holds("chat") {
+		t.Fatal("not exactly one node holds the feed")
+	}
+
+	// fe1 goes down; the holder dies with messages still coming.
+	fe1.stop()
+	p.post(200)
+	holder.kill()
+	p.post(200)
+	shown2.wait(t, 700)
+	if !other.in.Leases.Holds("chat") {
+		t.Error("the surviving node does not hold the feed")
+	}
+	other.src.mu.Lock()
+	runs := other.src.runs
+	other.src.mu.Unlock()
+	if runs != 1 {
+		t.Errorf("the surviving node ran the feed %d times, want once", runs)
+	}
+
+	// fe1 comes back on another server and catches up.
+	startFrontEnd(t, tc, 0, "fe1", db1, shown1)
+	shown1.wait(t, 700)
+}

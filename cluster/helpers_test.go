@@ -1,0 +1,320 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/store"
+)
+
+// testOptions are the cluster's in tests: a short lease, so that a
+// failover takes a couple of seconds.
+var testOptions = Options{Replicas: 3, LeaseTTL: 2 * time.Second}
+
+// testCluster is n JetStream servers on loopback, routed to each other.
+type testCluster struct {
+	servers []*server.Server
+}
+
+func newTestCluster(t testing.TB, n int) *testCluster {
+	t.Helper()
+	tc := &testCluster{}
+	var routes []string
+	for i := range n {
+		o := &server.Options{
+			ServerName: fmt.Sprintf("s%d", i),
+			Host:       "127.0.0.1",
+			Port:       -1,
+			StoreDir:   t.TempDir(),
+			Cluster:    server.ClusterOpts{Name: "tribune-test", Host: "127.0.0.1", Port: -1},
+			Routes:     server.RoutesFromStr(strings.Join(routes, ",")),
+		}
+		s, err := Serve(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Shutdown)
+		tc.servers = append(tc.servers, s)
+		routes = append(routes, "nats://"+s.ClusterAddr().String())
+	}
+	return tc
+}
+
+// url is server i's client address.
+func (tc *testCluster) url(i int) string { return tc.servers[i].ClientURL() }
+
+// dial connects node to server i, once the cluster has a JetStream
+// leader to create the streams with.
+func dial(t testing.TB, tc *testCluster, i int, node string) *Conn {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, err := Dial(ctx, tc.url(i), node, testOptions)
+		cancel()
+		if err == nil {
+			t.Cleanup(c.NC.Close)
+			return c
+		}
+		if attempt == 120 {
+			t.Fatalf("dialing the cluster: %v", err)
+		}
+		// The meta leader is being elected: ask again.
+		time.Sleep(50 * time.Millisecond << min(attempt, 4))
+	}
+}
+
+// platform is a chat platform the ingest nodes read from: a log of
+// messages, resumable by position, that records every action done.
+type platform struct {
+	mu   sync.Mutex
+	msgs []string
+	grew chan struct{}
+	done map[string]int // action id → times done
+	did  chan struct{}
+}
+
+func newPlatform() *platform {
+	return &platform{grew: make(chan struct{}), done: make(map[string]int), did: make(chan struct{}, 1)}
+}
+
+func (p *platform) post(n int) {
+	p.mu.Lock()
+	for range n {
+		p.msgs = append(p.msgs, fmt.Sprintf("message %d", len(p.msgs)))
+	}
+	close(p.grew)
+	p.grew = make(chan struct{})
+	p.mu.Unlock()
+}
+
+func (p *platform) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.msgs)
+}
+
+// source is one ingest node's connector to the platform.
+type source struct {
+	p      *platform
+	mu     sync.Mutex
+	cursor int
+	runs   int
+}
+
+func (s *source) Platform() string { return "test" }
+func (s *source) Capabilities() feeds.Capabilities {
+	return feeds.Capabilities{Actions: []feeds.ActionKind{feeds.ActReply}}
+}
+
+func (s *source) Run(ctx context.Context, st feeds.Stream) error {
+	s.mu.Lock()
+	s.runs++
+	s.mu.Unlock()
+	st.Connected()
+	for {
+		s.p.mu.Lock()
+		grew := s.p.grew
+		msgs := s.p.msgs
+		s.p.mu.Unlock()
+		s.mu.Lock()
+		from := s.cursor
+		s.mu.Unlock()
+		for i := from; i < len(msgs); i++ {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			st.Emit(feeds.Event{ID: strconv.Itoa(i), Kind: feeds.KindMessage, Author: "fan", Text: msgs[i]})
+			s.mu.Lock()
+			s.cursor = i + 1
+			s.mu.Unlock()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-grew:
+		}
+	}
+}
+
+func (s *source) Do(ctx context.Context, a feeds.Action) error {
+	s.p.mu.Lock()
+	s.p.done[a.ID]++
+	s.p.mu.Unlock()
+	select {
+	case s.p.did <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (s *source) Cursor() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strconv.Itoa(s.cursor)
+}
+
+func (s *source) Resume(c string) {
+	n, err := strconv.Atoi(c)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.cursor = n
+	s.mu.Unlock()
+}
+
+// ingestNode is a running ingest node.
+type ingestNode struct {
+	c      *Conn
+	in     *Ingest
+	src    *source
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startIngest(t testing.TB, tc *testCluster, server int, name string, p *platform) *ingestNode {
+	t.Helper()
+	c := dial(t, tc, server, name)
+	src := &source{p: p}
+	in, err := c.NewIngest([]Feed{{ID: "chat", Conn: src}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &ingestNode{c: c, in: in, src: src, cancel: cancel, done: make(chan struct{})}
+	go func() { defer close(n.done); in.Run(ctx, func(e string) { t.Logf("%s: %s", name, e) }) }()
+	t.Cleanup(n.kill)
+	return n
+}
+
+// kill stops the node as a crash would: its connection first, so that
+// it gives nothing up.
+func (n *ingestNode) kill() {
+	n.c.NC.Close()
+	n.cancel()
+	<-n.done
+}
+
+// frontEnd is a running front-end: a hub over its own bbolt, following
+// the stream, and what its sessions were shown (kept across restarts).
+type frontEnd struct {
+	name   string
+	db     *store.DB
+	hub    *hub.Hub
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+	shown  *shown
+}
+
+// shown counts the events a front-end published to its sessions, by id.
+type shown struct {
+	mu      sync.Mutex
+	n       map[string]int
+	changed chan struct{}
+}
+
+func newShown() *shown { return &shown{n: make(map[string]int), changed: make(chan struct{}, 1)} }
+
+func (s *shown) add(evs []feeds.Event) {
+	s.mu.Lock()
+	for _, ev := range evs {
+		s.n[ev.ID]++
+	}
+	s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+// check reports whether ids 0..n-1 were each shown once, and fails the
+// test at once if one was shown twice.
+func (s *shown) check(t testing.TB, n int) bool {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, k := range s.n {
+		if k > 1 {
+			t.Fatalf("event %s shown %d times", id, k)
+		}
+	}
+	for i := range n {
+		if s.n[strconv.Itoa(i)] != 1 {
+			return false
+		}
+	}
+	return len(s.n) == n
+}
+
+// waitShown waits until ids 0..n-1 were each shown once.
+func (s *shown) wait(t testing.TB, n int) {
+	t.Helper()
+	for !s.check(t, n) {
+		<-s.changed
+	}
+}
+
+func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath string, sh *shown) *frontEnd {
+	t.Helper()
+	c := dial(t, tc, server, name)
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastSeq, err := db.LastSeq()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recent, err := db.Recent(5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := hub.New(hub.Options{Store: db, LastSeq: lastSeq, Seen: recent})
+	ctx, cancel := context.WithCancel(context.Background())
+	fe := &frontEnd{name: name, db: db, hub: h, cancel: cancel, shown: sh}
+	sub := h.Subscribe(ctx)
+	fe.done.Add(3)
+	go func() { defer fe.done.Done(); _ = h.Run(ctx) }()
+	go func() {
+		defer fe.done.Done()
+		if err := c.Follow(ctx, h, func(err error) { t.Logf("%s: %v", name, err) }); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}()
+	go func() {
+		defer fe.done.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sub.Ready():
+				sh.add(hub.Items(sub.Take(), hub.TopicEvents))
+			}
+		}
+	}()
+	t.Cleanup(fe.stop)
+	return fe
+}
+
+// stop stops the front-end (as a crash would: nothing more is acked).
+func (fe *frontEnd) stop() {
+	if fe.cancel == nil {
+		return
+	}
+	fe.cancel()
+	fe.done.Wait()
+	fe.db.Close()
+	fe.cancel = nil
+}
+
+func dbIn(t testing.TB, name string) string { return filepath.Join(t.TempDir(), name+".db") }

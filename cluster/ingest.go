@@ -1,0 +1,68 @@
+package cluster
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
+)
+
+// Feed is one configured feed: its id and its connector.
+type Feed struct {
+	ID   string
+	Conn feeds.Connector
+}
+
+// Ingest is an ingest node: a hub whose connectors run under their
+// feeds' leases and whose store is the event stream.
+type Ingest struct {
+	Hub    *hub.Hub
+	Leases *Leases
+}
+
+// NewIngest makes the ingest node for fs over c.
+func (c *Conn) NewIngest(fs []Feed) (*Ingest, error) {
+	ls := c.Leases()
+	h := hub.New(hub.Options{
+		Store: ls.Publisher(),
+		// The hub numbers the events that come without an id
+		// ("tribune-N"): from a node to the next, those numbers must
+		// not repeat, or the stream would drop them as duplicates.
+		LastSeq: uint64(time.Now().UnixMicro()),
+	})
+	for _, f := range fs {
+		if err := h.Add(f.ID, ls.Wrap(f.ID, f.Conn)); err != nil {
+			return nil, err
+		}
+	}
+	return &Ingest{Hub: h, Leases: ls}, nil
+}
+
+// Run runs the node until ctx ends. onErr, if set, hears of what the hub
+// could not publish.
+func (in *Ingest) Run(ctx context.Context, onErr func(string)) {
+	var wg sync.WaitGroup
+	if onErr != nil {
+		sub := in.Hub.Subscribe(ctx)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-sub.Ready():
+					for _, e := range hub.Items(sub.Take(), hub.TopicErrors) {
+						onErr(e)
+					}
+				}
+			}
+		}()
+	}
+	wg.Add(2)
+	go func() { defer wg.Done(); in.Leases.Run(ctx) }()
+	go func() { defer wg.Done(); _ = in.Hub.Run(ctx) }()
+	wg.Wait()
+}
