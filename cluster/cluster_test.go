@@ -1,7 +1,10 @@
 package cluster
 
 import (
+	"context"
 	"testing"
+
+	"github.com/tribune/tribune/feeds"
 )
 
 func TestToken(t *testing.T) {
@@ -31,8 +34,8 @@ func TestToken(t *testing.T) {
 func TestFailoverAndCatchUp(t *testing.T) {
 	tc := newTestCluster(t, 3)
 	p := newPlatform()
-	a := startIngest(t, tc, 0, "ingest-a", p)
-	b := startIngest(t, tc, 1, "ingest-b", p)
+	a := startIngest(t, dial(t, tc, 0, "ingest-a"), p)
+	b := startIngest(t, dial(t, tc, 1, "ingest-b"), p)
 	shown1, shown2 := newShown(), newShown()
 	db1 := dbIn(t, "fe1")
 	fe1 := startFrontEnd(t, tc, 1, "fe1", db1, shown1)
@@ -68,4 +71,35 @@ func TestFailoverAndCatchUp(t *testing.T) {
 	// fe1 comes back on another server and catches up.
 	startFrontEnd(t, tc, 0, "fe1", db1, shown1)
 	shown1.wait(t, 700)
+}
+
+// A node cut from the cluster (its only server stopped) gives its feeds
+// up by itself, before another node can take them: from then on it
+// refuses to send, while the other node carries the feed on.
+func TestPartitionedNodeStopsSending(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	p := newPlatform()
+	a := startIngest(t, dialOnly(t, tc, 0, "ingest-a"), p)
+	sh := newShown()
+	startFrontEnd(t, tc, 2, "fe", dbIn(t, "fe"), sh)
+	p.post(50)
+	sh.wait(t, 50) // a has the feed: b is not there yet
+	startIngest(t, dial(t, tc, 1, "ingest-b"), p)
+
+	tc.servers[0].Shutdown()
+	p.post(50)
+	sh.wait(t, 100) // b has taken the feed over
+	if a.in.Leases.Holds("chat") {
+		t.Fatal("the cut node still holds the feed")
+	}
+	conn, _ := a.in.Hub.Connector("chat")
+	err := conn.Do(context.Background(), feeds.Action{ID: "x", Feed: "chat", Kind: feeds.ActReply, Text: "hi"})
+	if !feeds.IsNotSent(err) {
+		t.Errorf("the cut node's Do = %v, want a not-sent refusal", err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.done) != 0 {
+		t.Errorf("the platform saw actions %v", p.done)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
@@ -47,7 +48,28 @@ func newTestCluster(t testing.TB, n int) *testCluster {
 		tc.servers = append(tc.servers, s)
 		routes = append(routes, "nats://"+s.ClusterAddr().String())
 	}
+	tc.waitLeader()
 	return tc
+}
+
+// waitLeader waits until the running servers have elected a JetStream
+// meta leader and every one of them follows it: before that, a request
+// to create a stream goes unanswered.
+func (tc *testCluster) waitLeader() {
+	for {
+		leader, current := false, true
+		for _, s := range tc.servers {
+			if !s.Running() {
+				continue
+			}
+			leader = leader || s.JetStreamIsLeader()
+			current = current && s.JetStreamIsCurrent()
+		}
+		if leader && current {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // url is server i's client address.
@@ -71,6 +93,25 @@ func dial(t testing.TB, tc *testCluster, i int, node string) *Conn {
 		// The meta leader is being elected: ask again.
 		time.Sleep(50 * time.Millisecond << min(attempt, 4))
 	}
+}
+
+// dialOnly connects node to server i and to no other: when that server
+// stops, the node is cut from the cluster.
+func dialOnly(t testing.TB, tc *testCluster, i int, node string) *Conn {
+	t.Helper()
+	nc, err := nats.Connect(tc.url(i), nats.IgnoreDiscoveredServers(), nats.MaxReconnects(-1),
+		nats.ReconnectWait(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := setup(ctx, nc, node, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // platform is a chat platform the ingest nodes read from: a log of
@@ -182,9 +223,9 @@ type ingestNode struct {
 	done   chan struct{}
 }
 
-func startIngest(t testing.TB, tc *testCluster, server int, name string, p *platform) *ingestNode {
+func startIngest(t testing.TB, c *Conn, p *platform) *ingestNode {
 	t.Helper()
-	c := dial(t, tc, server, name)
+	name := c.Node
 	src := &source{p: p}
 	in, err := c.NewIngest([]Feed{{ID: "chat", Conn: src}})
 	if err != nil {

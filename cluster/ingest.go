@@ -20,13 +20,15 @@ type Feed struct {
 type Ingest struct {
 	Hub    *hub.Hub
 	Leases *Leases
+	pub    *Publisher
 }
 
 // NewIngest makes the ingest node for fs over c.
 func (c *Conn) NewIngest(fs []Feed) (*Ingest, error) {
 	ls := c.Leases()
+	pub := ls.Publisher()
 	h := hub.New(hub.Options{
-		Store: ls.Publisher(),
+		Store: pub,
 		// The hub numbers the events that come without an id
 		// ("tribune-N"): from a node to the next, those numbers must
 		// not repeat, or the stream would drop them as duplicates.
@@ -37,12 +39,13 @@ func (c *Conn) NewIngest(fs []Feed) (*Ingest, error) {
 			return nil, err
 		}
 	}
-	return &Ingest{Hub: h, Leases: ls}, nil
+	return &Ingest{Hub: h, Leases: ls, pub: pub}, nil
 }
 
 // Run runs the node until ctx ends. onErr, if set, hears of what the hub
 // could not publish.
 func (in *Ingest) Run(ctx context.Context, onErr func(string)) {
+	in.pub.ctx = ctx // before the hub runs, so before anything is published
 	var wg sync.WaitGroup
 	if onErr != nil {
 		sub := in.Hub.Subscribe(ctx)

@@ -44,6 +44,7 @@ type lease struct {
 
 	mu      sync.Mutex
 	held    context.Context // while held; cancelled when lost
+	until   time.Time       // held, whatever held says, only until then
 	drop    context.CancelFunc
 	change  chan struct{} // closed and replaced at each acquisition
 	holder  string        // who holds it, as last seen
@@ -82,12 +83,7 @@ func (ls *Leases) Holds(feed string) bool {
 	ls.mu.Lock()
 	l := ls.feeds[feed]
 	ls.mu.Unlock()
-	if l == nil {
-		return false
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.held != nil
+	return l != nil && l.holding() != nil
 }
 
 // Run keeps the leases (and this node's entry in the nodes bucket) until
@@ -135,7 +131,7 @@ func (ls *Leases) keep(ctx context.Context, l *lease) {
 			r, err := ls.c.leases.Create(rctx, key, node)
 			if err == nil {
 				rev, renewed = r, now
-				ls.acquired(rctx, l)
+				ls.acquired(rctx, l, now.Add(ls.ttl/2))
 			} else if errors.Is(err, jetstream.ErrKeyExists) {
 				if e, err := ls.c.leases.Get(rctx, key); err == nil {
 					l.seen(string(e.Value()))
@@ -147,6 +143,7 @@ func (ls *Leases) keep(ctx context.Context, l *lease) {
 			switch {
 			case err == nil:
 				rev, renewed = r, now
+				l.renewed(now.Add(ls.ttl / 2))
 			case errors.Is(err, jetstream.ErrKeyExists): // someone else's now
 				rev = 0
 				l.lost()
@@ -172,7 +169,7 @@ func (ls *Leases) keep(ctx context.Context, l *lease) {
 
 // acquired makes l held, first loading the cursor the feed's last holder
 // saved into its connector.
-func (ls *Leases) acquired(ctx context.Context, l *lease) {
+func (ls *Leases) acquired(ctx context.Context, l *lease, until time.Time) {
 	if r, ok := l.conn.(Resumer); ok {
 		if e, err := ls.c.cursor.Get(ctx, Token(l.feed)); err == nil {
 			r.Resume(string(e.Value()))
@@ -180,6 +177,7 @@ func (ls *Leases) acquired(ctx context.Context, l *lease) {
 	}
 	l.mu.Lock()
 	l.held, l.drop = context.WithCancel(context.Background())
+	l.until = until
 	l.holder = ls.c.Node
 	l.cursor, l.pending, l.saved = "", "", ""
 	close(l.change)
@@ -231,6 +229,23 @@ func (l *lease) saveCursor(ctx context.Context, kv jetstream.KeyValue, key strin
 		l.saved = c
 		l.mu.Unlock()
 	}
+}
+
+// renewed makes l held until then.
+func (l *lease) renewed(until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.until = until
+}
+
+// holding returns the context of l's tenure while it is held.
+func (l *lease) holding() context.Context {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held == nil || l.held.Err() != nil || !time.Now().Before(l.until) {
+		return nil
+	}
+	return l.held
 }
 
 // lost makes l not held: its connector's run stops.
@@ -312,10 +327,8 @@ func (c *leased) holderText() string {
 // Do carries a out only while this node holds the feed's lease; the send
 // is cut off if the lease is lost meanwhile.
 func (c *leased) Do(ctx context.Context, a feeds.Action) error {
-	c.l.mu.Lock()
-	held := c.l.held
-	c.l.mu.Unlock()
-	if held == nil || held.Err() != nil {
+	held := c.l.holding()
+	if held == nil {
 		return feeds.NotSent(fmt.Errorf("cluster: %s: this node does not hold the feed's lease", c.l.feed))
 	}
 	dctx, cancel := context.WithCancel(ctx)

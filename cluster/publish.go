@@ -28,6 +28,8 @@ var errNotKept = errors.New("cluster: an ingest node keeps no events")
 // stream's duplicate window is dropped there.
 type Publisher struct {
 	c *Conn
+	// ctx, when set, ends the waits of a node that stops.
+	ctx context.Context
 	// published, when set, is told of each batch once the stream holds
 	// it (Leases saves the feeds' cursors then).
 	published func(evs []feeds.Event)
@@ -83,18 +85,21 @@ func (p *Publisher) publish(msgs []*nats.Msg) error {
 		}
 		futures = append(futures, f)
 	}
+	ctx := p.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	defer cancel()
 	for _, f := range futures {
 		select {
 		case <-f.Ok():
 		case <-f.Err():
 			failed = append(failed, f.Msg())
+		case <-ctx.Done():
+			return fmt.Errorf("cluster: publishing: %w", ctx.Err())
 		}
 	}
-	if len(failed) == 0 {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
-	defer cancel()
 	for _, m := range failed {
 		if _, err := p.c.JS.PublishMsg(ctx, m, jetstream.WithRetryAttempts(60)); err != nil {
 			return fmt.Errorf("cluster: publishing to %s: %w", m.Subject, err)
