@@ -374,3 +374,27 @@ func (c *Connector) readErr(ctx context.Context, err error) error {
 		Failed:   "bluesky: reading jetstream",
 	})
 }
+
+// Cursor is the time_us of the last frame handled ("" before any): what
+// lets another ingest node of a cluster take the feed over where this
+// one left it.
+func (c *Connector) Cursor() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cursor == 0 {
+		return ""
+	}
+	return strconv.FormatInt(c.cursor, 10)
+}
+
+// Resume makes the next Run replay from cursor, rewound as after a
+// reconnect.
+func (c *Connector) Resume(cursor string) {
+	n, err := strconv.ParseInt(cursor, 10, 64)
+	if err != nil || n <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cursor = max(c.cursor, n)
+}

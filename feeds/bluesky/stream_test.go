@@ -209,3 +209,21 @@ func TestOnlyWatchedSubscribesToDIDs(t *testing.T) {
 	}
 	s.WaitFor(t, wait, "the unresolved handle in status", func(s *feedstest.Stream) bool { return s.StatusOf("unresolved") == "gone.test" })
 }
+
+// A cursor read from one connector is where another resumes, rewound:
+// how an ingest node of a cluster takes a feed over.
+func TestCursorHandsOver(t *testing.T) {
+	j := newFakeJetstream(t)
+	p := newFakePDS(t)
+	first := newConn(t, j, p, nil)
+	if first.Cursor() != "" {
+		t.Errorf("a new connector's cursor is %q", first.Cursor())
+	}
+	first.cursor = 1732206300000000
+	next := newConn(t, j, p, func(c *Config) { c.Rewind = 2_000_000_000 }) // 2 s
+	next.Resume("not a number")
+	next.Resume(first.Cursor())
+	if _, from, err := next.subscribeURL(); err != nil || from != 1732206300000000-2_000_000 {
+		t.Errorf("resumes from %d (%v), want 2 s before the cursor", from, err)
+	}
+}

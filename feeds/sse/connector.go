@@ -336,3 +336,21 @@ func (c *Connector) showGap(s feeds.Stream, lastID string) {
 			lost.Local().Format("15:04:05"), now.Local().Format("15:04:05")),
 	})
 }
+
+// Cursor is the Last-Event-ID the next Run would send: what lets another
+// ingest node of a cluster take the feed over where this one left it.
+func (c *Connector) Cursor() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastID
+}
+
+// Resume makes the next Run send id as its Last-Event-ID.
+func (c *Connector) Resume(id string) {
+	if !httpx.ValidHeader("Last-Event-ID", id) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lastID = id
+}

@@ -523,3 +523,21 @@ func TestDeepEventIsUnmatched(t *testing.T) {
 		return strings.Contains(s.StatusOf(fieldmap.StatusWhy), "nested too deeply")
 	})
 }
+
+// What one connector read, another resumes from: how an ingest node of a
+// cluster takes a feed over.
+func TestCursorHandsOver(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		streamHeaders(w)
+		send(w, "id: 7\ndata: {\"text\":\"a\"}\n\n")
+	})
+	first := newConn(t, Config{URL: srv.URL, Fields: fields})
+	runOnce(t, first, feedstest.NewStream())
+	next := newConn(t, Config{URL: srv.URL, Fields: fields})
+	next.Resume(first.Cursor())
+	next.Resume("bad\nid") // not a header value: ignored
+	runOnce(t, next, feedstest.NewStream())
+	if got := srv.ids(); strings.Join(got, ",") != ",7" {
+		t.Errorf("Last-Event-ID headers %q, want \"\" then 7", got)
+	}
+}
