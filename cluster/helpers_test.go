@@ -150,6 +150,7 @@ type source struct {
 	mu     sync.Mutex
 	cursor int
 	runs   int
+	from   []int // where each run started
 }
 
 func (s *source) Platform() string { return "test" }
@@ -160,6 +161,7 @@ func (s *source) Capabilities() feeds.Capabilities {
 func (s *source) Run(ctx context.Context, st feeds.Stream) error {
 	s.mu.Lock()
 	s.runs++
+	s.from = append(s.from, s.cursor)
 	s.mu.Unlock()
 	st.Connected()
 	for {
@@ -359,3 +361,24 @@ func (fe *frontEnd) stop() {
 }
 
 func dbIn(t testing.TB, name string) string { return filepath.Join(t.TempDir(), name+".db") }
+
+// waitCursor waits until the feed's stored cursor is at least n, and
+// returns it.
+func waitCursor(t testing.TB, c *Conn, feed string, n int) int {
+	t.Helper()
+	w, err := c.cursor.Watch(context.Background(), Token(feed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	for e := range w.Updates() {
+		if e == nil {
+			continue // the end of what was stored
+		}
+		if k, _ := strconv.Atoi(string(e.Value())); k >= n {
+			return k
+		}
+	}
+	t.Fatal("the cursor watch ended")
+	return 0
+}

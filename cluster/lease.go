@@ -48,8 +48,8 @@ type lease struct {
 	drop    context.CancelFunc
 	change  chan struct{} // closed and replaced at each acquisition
 	holder  string        // who holds it, as last seen
-	cursor  string        // to save: the cursor of the last batch but one
-	pending string        // the last batch's cursor, saved after the next
+	cursor  string        // to save at the next renewal
+	pending string        // the last published batch's cursor
 	saved   string        // the cursor last saved
 }
 
@@ -187,8 +187,9 @@ func (ls *Leases) acquired(ctx context.Context, l *lease, until time.Time) {
 
 // published takes, for each leased feed in evs, its connector's cursor.
 // That cursor may already count events still queued in the hub, so it is
-// saved only once the next batch is in the stream: a node taking over
-// then replays a little (dropped as duplicates) rather than skip any.
+// saved only at the renewal after next, once what was queued has long
+// been published: a node taking over then replays a little (dropped as
+// duplicates) rather than skip any.
 func (ls *Leases) published(evs []feeds.Event) {
 	var last string
 	for i := range evs {
@@ -206,22 +207,24 @@ func (ls *Leases) published(evs []feeds.Event) {
 			c := r.Cursor()
 			l.mu.Lock()
 			if l.held != nil {
-				l.cursor, l.pending = l.pending, c
+				l.pending = c
 			}
 			l.mu.Unlock()
 		}
 	}
 }
 
-// saveCursor stores the cursor due, if it moved.
+// saveCursor stores the cursor taken at the last renewal, if it moved,
+// and takes the one published since.
 func (l *lease) saveCursor(ctx context.Context, kv jetstream.KeyValue, key string) {
 	l.mu.Lock()
 	c := l.cursor
-	if c == l.saved {
-		c = ""
+	if l.pending != "" {
+		l.cursor, l.pending = l.pending, ""
 	}
+	saved := l.saved
 	l.mu.Unlock()
-	if c == "" {
+	if c == "" || c == saved {
 		return
 	}
 	if _, err := kv.PutString(ctx, key, c); err == nil {
