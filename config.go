@@ -43,6 +43,8 @@ type Config struct {
 	Serve ServeConfig
 	// Canned are the ready-made replies, in the file's order.
 	Canned []*canned.Template
+
+	Cluster ClusterConfig // the [cluster] table: clustercmd.go
 }
 
 // cannedFile is one [[canned]] table.
@@ -200,6 +202,7 @@ type fileConfig struct {
 	Pulse     PulseConfig      `toml:"pulse"`
 	Serve     ServeConfig      `toml:"serve"`
 	Canned    []cannedFile     `toml:"canned"`
+	Cluster   ClusterConfig    `toml:"cluster"`
 }
 
 // feedCommon holds the keys main reads in every [[feed]] table.
@@ -348,7 +351,7 @@ func checkSecretNamer(path string, md toml.MetaData) error {
 }
 
 func (fc fileConfig) resolve(md toml.MetaData) (Config, error) {
-	c := Config{Theme: fc.Theme, Operator: fc.Operator, DB: fc.DB, Pulse: fc.Pulse, Serve: fc.Serve}
+	c := Config{Theme: fc.Theme, Operator: fc.Operator, DB: fc.DB, Pulse: fc.Pulse, Serve: fc.Serve, Cluster: fc.Cluster}
 	var err error
 	if _, err = fc.Pulse.Alerts.rules(); err != nil {
 		return Config{}, err

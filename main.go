@@ -64,6 +64,7 @@ type options struct {
 	debug    string
 	noMouse  bool
 	version  bool
+	cluster  clusterOptions
 }
 
 const usageText = `tribune — a terminal dashboard for live community animation
@@ -71,6 +72,8 @@ const usageText = `tribune — a terminal dashboard for live community animation
 Usage:
   tribune [flags]                  run the dashboard (the built-in demo when no feeds are configured)
   tribune serve [--listen ADDR]    serve the dashboard over SSH to the team's operators
+  tribune ingest --cluster URL     run the feeds for a cluster of front-ends (serve --cluster URL)
+  tribune cluster status           the cluster's nodes, feeds, front-ends' lag and streams
   tribune audit [--since T]        print the audit log as JSON lines (T: "2h", "2026-11-23", RFC 3339)
   tribune export --since T         the stored events as JSON lines or CSV (--until, --feed, --format, --out)
   tribune report --since T         a report on the period as Markdown, CSV or HTML (--until, --format, --out)
@@ -156,6 +159,9 @@ func printUsage(w io.Writer, command string) {
 	if command == "serve" {
 		new(serveOptions).flags(fs)
 	}
+	if joinsCluster(command) {
+		new(clusterOptions).flags(fs)
+	}
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	if command == "" {
@@ -240,6 +246,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if command == "serve" {
 		so.flags(fs)
 	}
+	if joinsCluster(command) {
+		o.cluster.flags(fs)
+	}
 	var positional []string
 	for {
 		if err := parse(fs, rest); errors.Is(err, flag.ErrHelp) {
@@ -269,9 +278,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if len(positional) > 0 {
 			return usageError{fmt.Errorf("unexpected %q (see tribune help)", positional[0])}
 		}
-	case "audit", "export", "report", "serve":
+	case "audit", "export", "report", "serve", "ingest":
 		if len(positional) > 0 {
 			return usageError{fmt.Errorf("%s: unexpected %q", command, positional[0])}
+		}
+	case "cluster":
+		if len(positional) != 1 || positional[0] != "status" {
+			return usageError{errors.New("cluster: want \"tribune cluster status\"")}
 		}
 	case "db":
 		if len(positional) != 1 || (positional[0] != "check" && positional[0] != "compact") {
@@ -287,6 +300,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return queryCmd(o, cfg, command, q, stdout)
 	case "serve":
 		return serveCmd(o, so, cfg, stderr)
+	case "ingest":
+		return ingestCmd(o, cfg, stderr)
+	case "cluster":
+		return clusterStatusCmd(o, cfg, stdout)
 	case "db":
 		return dbCmd(o, cfg, positional[0], stdout)
 	}
@@ -403,8 +420,16 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	if err != nil {
 		return nil, err
 	}
+	// In a cluster, the feeds run on the ingest nodes.
+	fe, conns, err := joinCluster(ctx, o, cfg, feedCfgs, conns)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.Open(dbPath, storeOptions(cfg))
 	if err != nil {
+		if fe != nil {
+			fe.stop()
+		}
 		return nil, err
 	}
 	engine := stats.New(nil)
@@ -442,6 +467,10 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	s.done.Add(2)
 	go func() { defer s.done.Done(); events.Run(ctx) }()
 	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
+	if fe != nil {
+		s.done.Add(1)
+		go func() { defer s.done.Done(); fe.run(ctx, events) }()
+	}
 	return s, nil
 }
 

@@ -42,8 +42,9 @@ type Options struct {
 	// Dedupe is the stream's duplicate window: an event published again
 	// within it (same feed and id) is dropped. Zero means 2 minutes.
 	Dedupe time.Duration
-	// KeepFor and KeepCount bound the event stream (the config's keep_for
-	// and keep_count); zero keeps it unbounded on that axis.
+	// KeepFor and KeepCount bound the event stream as the config's
+	// keep_for and keep_count bound the store: by age, and by count per
+	// feed. Zero keeps it unbounded on that axis.
 	KeepFor   time.Duration
 	KeepCount int64
 	// LeaseTTL is how long a feed's lease outlives its holder's last
@@ -102,37 +103,58 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
 	c := &Conn{NC: nc, JS: js, Node: node, opts: opts}
-	_, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        EventStream,
-		Description: "tribune: sanitized events of every feed",
-		Subjects:    []string{eventSubjects + ">"},
-		Storage:     jetstream.FileStorage,
-		Replicas:    opts.Replicas,
-		Duplicates:  opts.Dedupe,
-		MaxAge:      opts.KeepFor,
-		MaxMsgs:     opts.KeepCount,
-		Discard:     jetstream.DiscardOld,
-	})
-	if err != nil {
+	// What exists is used as it is: the first node of a cluster makes the
+	// streams, and one started with other settings (or `cluster status`)
+	// changes nothing.
+	if _, err := js.Stream(ctx, EventStream); errors.Is(err, jetstream.ErrStreamNotFound) {
+		_, err = js.CreateStream(ctx, jetstream.StreamConfig{
+			Name:              EventStream,
+			Description:       "tribune: sanitized events of every feed",
+			Subjects:          []string{eventSubjects + ">"},
+			Storage:           jetstream.FileStorage,
+			Replicas:          opts.Replicas,
+			Duplicates:        opts.Dedupe,
+			MaxAge:            opts.KeepFor,
+			MaxMsgsPerSubject: opts.KeepCount,
+			Discard:           jetstream.DiscardOld,
+		})
+		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			return nil, fmt.Errorf("cluster: stream %s: %w", EventStream, err)
+		}
+	} else if err != nil {
 		return nil, fmt.Errorf("cluster: stream %s: %w", EventStream, err)
 	}
-	kv := func(bucket, what string, ttl time.Duration, history uint8) (jetstream.KeyValue, error) {
-		b, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: bucket, Description: what, TTL: ttl, History: history,
-			Storage: jetstream.FileStorage, Replicas: opts.Replicas,
-		})
+	kv := func(bucket, what string, ttl time.Duration) (jetstream.KeyValue, error) {
+		b, err := js.KeyValue(ctx, bucket)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			b, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+				Bucket: bucket, Description: what, TTL: ttl,
+				Storage: jetstream.FileStorage, Replicas: opts.Replicas,
+			})
+			if errors.Is(err, jetstream.ErrBucketExists) {
+				b, err = js.KeyValue(ctx, bucket)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("cluster: bucket %s: %w", bucket, err)
 		}
 		return b, nil
 	}
-	if c.leases, err = kv(LeaseBucket, "tribune: which ingest node runs each feed", opts.LeaseTTL, 1); err != nil {
+	if c.leases, err = kv(LeaseBucket, "tribune: which ingest node runs each feed", opts.LeaseTTL); err != nil {
 		return nil, err
 	}
-	if c.cursor, err = kv(CursorBucket, "tribune: where each feed resumes", 0, 1); err != nil {
+	// The renewals must keep to the TTL the bucket has, whoever made it.
+	st, err := c.leases.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: bucket %s: %w", LeaseBucket, err)
+	}
+	if st.TTL() > 0 {
+		c.opts.LeaseTTL = st.TTL()
+	}
+	if c.cursor, err = kv(CursorBucket, "tribune: where each feed resumes", 0); err != nil {
 		return nil, err
 	}
-	if c.nodes, err = kv(NodeBucket, "tribune: nodes alive, and their role", opts.LeaseTTL, 1); err != nil {
+	if c.nodes, err = kv(NodeBucket, "tribune: nodes alive, and their role", c.opts.LeaseTTL); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -347,12 +347,12 @@ func (c *Conn) heartbeat(ctx context.Context, role string, every time.Duration) 
 	defer tick.Stop()
 	for {
 		rctx, cancel := context.WithTimeout(ctx, every)
-		_, _ = c.nodes.PutString(rctx, Token(c.Node), role)
+		_, _ = c.nodes.PutString(rctx, role+"."+Token(c.Node), "")
 		cancel()
 		select {
 		case <-ctx.Done():
 			rctx, cancel := context.WithTimeout(context.Background(), every)
-			_ = c.nodes.Purge(rctx, Token(c.Node))
+			_ = c.nodes.Purge(rctx, role+"."+Token(c.Node))
 			cancel()
 			return
 		case <-tick.C:
