@@ -143,7 +143,7 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 		local[i] = cluster.Feed{ID: fc.ID, Conn: conns[i]}
 	}
 	if url == "embedded" {
-		if fe.ingest, err = c.NewIngest(local); err != nil {
+		if fe.ingest, err = c.NewIngest(local, sendLimits(feedCfgs)); err != nil {
 			stop()
 			return nil, nil, err
 		}
@@ -151,9 +151,10 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 	return fe, remote, nil
 }
 
-// run follows the stream into events (and runs the embedded ingest node)
-// until ctx ends, then leaves the cluster.
-func (fe *frontEnd) run(ctx context.Context, events *hub.Hub) {
+// run follows the stream into events and the outcomes of the replies
+// into db (and runs the embedded ingest node) until ctx ends, then leaves
+// the cluster.
+func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db cluster.OutboxStore) {
 	defer fe.stop()
 	report := func(msg string) { hub.Publish(events, hub.TopicErrors, msg) }
 	done := make(chan struct{})
@@ -163,6 +164,14 @@ func (fe *frontEnd) run(ctx context.Context, events *hub.Hub) {
 			fe.ingest.Run(ctx, report)
 		}
 	}()
+	outcomes := make(chan struct{})
+	go func() {
+		defer close(outcomes)
+		if err := fe.c.FollowOutcomes(ctx, db, events); err != nil {
+			report(err.Error())
+		}
+	}()
+	defer func() { <-outcomes }()
 	if err := fe.c.Follow(ctx, events, func(err error) { report(err.Error()) }); err != nil {
 		report(err.Error())
 	}
@@ -198,7 +207,7 @@ func ingestCmd(o options, cfg Config, stderr io.Writer) error {
 		return err
 	}
 	defer stop()
-	in, err := c.NewIngest(fs)
+	in, err := c.NewIngest(fs, sendLimits(feedCfgs))
 	if err != nil {
 		return err
 	}
@@ -226,4 +235,15 @@ func clusterStatusCmd(o options, cfg Config, stdout io.Writer) error {
 		return err
 	}
 	return st.Write(stdout)
+}
+
+// sendLimits are the feeds' send_limit overrides.
+func sendLimits(fcs []FeedConfig) map[string]feeds.Limit {
+	limits := make(map[string]feeds.Limit)
+	for _, fc := range fcs {
+		if fc.SendLimit != nil {
+			limits[fc.ID] = *fc.SendLimit
+		}
+	}
+	return limits
 }

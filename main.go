@@ -469,7 +469,7 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
 	if fe != nil {
 		s.done.Add(1)
-		go func() { defer s.done.Done(); fe.run(ctx, events) }()
+		go func() { defer s.done.Done(); fe.run(ctx, events, db) }()
 	}
 	return s, nil
 }

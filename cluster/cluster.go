@@ -75,6 +75,8 @@ type Conn struct {
 	leases jetstream.KeyValue
 	cursor jetstream.KeyValue
 	nodes  jetstream.KeyValue
+	// outcomes is the stream of what became of each action.
+	outcomes jetstream.Stream
 }
 
 // Dial connects node to the cluster at url (a comma-separated list of
@@ -106,23 +108,22 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 	// What exists is used as it is: the first node of a cluster makes the
 	// streams, and one started with other settings (or `cluster status`)
 	// changes nothing.
-	if _, err := js.Stream(ctx, EventStream); errors.Is(err, jetstream.ErrStreamNotFound) {
-		_, err = js.CreateStream(ctx, jetstream.StreamConfig{
-			Name:              EventStream,
-			Description:       "tribune: sanitized events of every feed",
-			Subjects:          []string{eventSubjects + ">"},
-			Storage:           jetstream.FileStorage,
-			Replicas:          opts.Replicas,
-			Duplicates:        opts.Dedupe,
-			MaxAge:            opts.KeepFor,
-			MaxMsgsPerSubject: opts.KeepCount,
-			Discard:           jetstream.DiscardOld,
-		})
-		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			return nil, fmt.Errorf("cluster: stream %s: %w", EventStream, err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("cluster: stream %s: %w", EventStream, err)
+	err = c.ensureStream(ctx, jetstream.StreamConfig{
+		Name:              EventStream,
+		Description:       "tribune: sanitized events of every feed",
+		Subjects:          []string{eventSubjects + ">"},
+		Storage:           jetstream.FileStorage,
+		Replicas:          opts.Replicas,
+		Duplicates:        opts.Dedupe,
+		MaxAge:            opts.KeepFor,
+		MaxMsgsPerSubject: opts.KeepCount,
+		Discard:           jetstream.DiscardOld,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.setupOutbox(ctx); err != nil {
+		return nil, err
 	}
 	kv := func(bucket, what string, ttl time.Duration) (jetstream.KeyValue, error) {
 		b, err := js.KeyValue(ctx, bucket)
@@ -158,6 +159,21 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 		return nil, err
 	}
 	return c, nil
+}
+
+// ensureStream makes the stream cfg describes unless it exists.
+func (c *Conn) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) error {
+	_, err := c.JS.Stream(ctx, cfg.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		_, err = c.JS.CreateStream(ctx, cfg)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("cluster: stream %s: %w", cfg.Name, err)
+	}
+	return nil
 }
 
 // Close drains the connection: what was published is flushed first.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 func TestToken(t *testing.T) {
@@ -103,5 +104,43 @@ func TestPartitionedNodeStopsSending(t *testing.T) {
 	defer p.mu.Unlock()
 	if len(p.done) != 0 {
 		t.Errorf("the platform saw actions %v", p.done)
+	}
+}
+
+// A reply goes from a front-end's outbox to the ingest node that holds
+// the feed, and is sent once. The front-end dies while the platform is
+// taking a second one: that one is still sent once, and the front-end,
+// back, shows it sent.
+func TestReplyAcrossNodes(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	p := newPlatform()
+	startIngest(t, dial(t, tc, 0, "ingest-a"), p)
+	startIngest(t, dial(t, tc, 1, "ingest-b"), p)
+	sh := newShown()
+	db := dbIn(t, "fe1")
+	fe := startFrontEnd(t, tc, 2, "fe1", db, sh)
+	p.post(10)
+	sh.wait(t, 10)
+
+	first := fe.reply(t, "thanks!")
+	sh.waitState(first, outbox.StateSent)
+
+	p.mu.Lock()
+	p.gate = make(chan struct{})
+	p.mu.Unlock()
+	second := fe.reply(t, "on its way")
+	for p.times(second) == 0 {
+		<-p.did
+	}
+	fe.stop() // killed while the ingest node sends
+	p.mu.Lock()
+	close(p.gate)
+	p.mu.Unlock()
+
+	sh2 := newShown()
+	startFrontEnd(t, tc, 1, "fe1", db, sh2)
+	sh2.waitState(second, outbox.StateSent)
+	if n, m := p.times(first), p.times(second); n != 1 || m != 1 {
+		t.Errorf("the platform took the replies %d and %d times, want once each", n, m)
 	}
 }

@@ -45,6 +45,9 @@ func (c *Conn) Follow(ctx context.Context, h Committer, onErr func(error)) error
 		MaxAckPending: 8 * followBatch,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("cluster: consumer %s: %w", consumerName(c.Node), err)
 	}
 	msgs := make(chan jetstream.Msg, followBatch)

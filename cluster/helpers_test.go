@@ -14,7 +14,9 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/store"
 )
 
@@ -122,6 +124,8 @@ type platform struct {
 	grew chan struct{}
 	done map[string]int // action id → times done
 	did  chan struct{}
+	// gate, when set, holds every action until it is closed.
+	gate chan struct{}
 }
 
 func newPlatform() *platform {
@@ -192,12 +196,27 @@ func (s *source) Run(ctx context.Context, st feeds.Stream) error {
 func (s *source) Do(ctx context.Context, a feeds.Action) error {
 	s.p.mu.Lock()
 	s.p.done[a.ID]++
+	gate := s.p.gate
 	s.p.mu.Unlock()
 	select {
 	case s.p.did <- struct{}{}:
 	default:
 	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return nil
+}
+
+// times is how often the platform did action id.
+func (p *platform) times(id string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.done[id]
 }
 
 func (s *source) Cursor() string {
@@ -229,7 +248,7 @@ func startIngest(t testing.TB, c *Conn, p *platform) *ingestNode {
 	t.Helper()
 	name := c.Node
 	src := &source{p: p}
-	in, err := c.NewIngest([]Feed{{ID: "chat", Conn: src}})
+	in, err := c.NewIngest([]Feed{{ID: "chat", Conn: src}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +273,7 @@ type frontEnd struct {
 	name   string
 	db     *store.DB
 	hub    *hub.Hub
+	disp   *dispatch.Dispatcher
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 	shown  *shown
@@ -263,10 +283,38 @@ type frontEnd struct {
 type shown struct {
 	mu      sync.Mutex
 	n       map[string]int
+	states  map[string]outbox.State // outbox items, by id
 	changed chan struct{}
 }
 
-func newShown() *shown { return &shown{n: make(map[string]int), changed: make(chan struct{}, 1)} }
+func newShown() *shown {
+	return &shown{n: make(map[string]int), states: make(map[string]outbox.State), changed: make(chan struct{}, 1)}
+}
+
+func (s *shown) outbox(os []outbox.Outgoing) {
+	s.mu.Lock()
+	for _, o := range os {
+		s.states[o.Action.ID] = o.State
+	}
+	s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+// waitState waits until the sessions were shown item id in state st.
+func (s *shown) waitState(id string, st outbox.State) {
+	for {
+		s.mu.Lock()
+		got := s.states[id]
+		s.mu.Unlock()
+		if got == st {
+			return
+		}
+		<-s.changed
+	}
+}
 
 func (s *shown) add(evs []feeds.Event) {
 	s.mu.Lock()
@@ -323,11 +371,22 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 		t.Fatal(err)
 	}
 	h := hub.New(hub.Options{Store: db, LastSeq: lastSeq, Seen: recent})
+	if err := h.Add("chat", c.Remote("chat", &source{})); err != nil {
+		t.Fatal(err)
+	}
+	d := dispatch.New(db, h, dispatch.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
-	fe := &frontEnd{name: name, db: db, hub: h, cancel: cancel, shown: sh}
+	fe := &frontEnd{name: name, db: db, hub: h, disp: d, cancel: cancel, shown: sh}
 	sub := h.Subscribe(ctx)
-	fe.done.Add(3)
+	fe.done.Add(5)
 	go func() { defer fe.done.Done(); _ = h.Run(ctx) }()
+	go func() { defer fe.done.Done(); _ = d.Run(ctx) }()
+	go func() {
+		defer fe.done.Done()
+		if err := c.FollowOutcomes(ctx, db, h); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}()
 	go func() {
 		defer fe.done.Done()
 		if err := c.Follow(ctx, h, func(err error) { t.Logf("%s: %v", name, err) }); err != nil {
@@ -341,7 +400,9 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 			case <-ctx.Done():
 				return
 			case <-sub.Ready():
-				sh.add(hub.Items(sub.Take(), hub.TopicEvents))
+				b := sub.Take()
+				sh.add(hub.Items(b, hub.TopicEvents))
+				sh.outbox(hub.Items(b, hub.TopicOutbox))
 			}
 		}
 	}()
@@ -381,4 +442,15 @@ func waitCursor(t testing.TB, c *Conn, feed string, n int) int {
 	}
 	t.Fatal("the cursor watch ended")
 	return 0
+}
+
+// reply queues a reply on fe, as the composer does.
+func (fe *frontEnd) reply(t testing.TB, text string) string {
+	t.Helper()
+	now := time.Now()
+	a := feeds.Action{ID: feeds.NewActionID(now), Feed: "chat", Kind: feeds.ActReply, Text: text, Operator: "alice", Created: now}
+	if err := fe.disp.Enqueue(outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: now}); err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
 }

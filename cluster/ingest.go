@@ -23,8 +23,9 @@ type Ingest struct {
 	pub    *Publisher
 }
 
-// NewIngest makes the ingest node for fs over c.
-func (c *Conn) NewIngest(fs []Feed) (*Ingest, error) {
+// NewIngest makes the ingest node for fs over c; // limits overrides, per feed, the pace its connector declares (the
+// config's send_limit).
+func (c *Conn) NewIngest(fs []Feed, limits map[string]feeds.Limit) (*Ingest, error) {
 	ls := c.Leases()
 	pub := ls.Publisher()
 	h := hub.New(hub.Options{
@@ -38,6 +39,13 @@ func (c *Conn) NewIngest(fs []Feed) (*Ingest, error) {
 		if err := h.Add(f.ID, ls.Wrap(f.ID, f.Conn)); err != nil {
 			return nil, err
 		}
+	}
+	ls.onAcquire = func(held context.Context, feed string, conn feeds.Connector) {
+		s := &sender{c: c, feed: feed, conn: conn, raw: h.RawChannel, limit: conn.Capabilities().Rate}
+		if l, ok := limits[feed]; ok {
+			s.limit = l
+		}
+		s.run(held)
 	}
 	return &Ingest{Hub: h, Leases: ls, pub: pub}, nil
 }

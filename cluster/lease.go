@@ -31,10 +31,13 @@ type Resumer interface {
 // the cluster took, so that it has stopped before the key can expire and
 // another node create it (a partitioned node stops sending by itself).
 type Leases struct {
-	c     *Conn
-	ttl   time.Duration
-	mu    sync.Mutex
-	feeds map[string]*lease
+	c   *Conn
+	ttl time.Duration
+	// onAcquire, when set, starts what runs while a lease is held (the
+	// feed's sender) until held ends.
+	onAcquire func(held context.Context, feed string, conn feeds.Connector)
+	mu        sync.Mutex
+	feeds     map[string]*lease
 }
 
 // lease is one feed's, as this node sees it.
@@ -182,7 +185,11 @@ func (ls *Leases) acquired(ctx context.Context, l *lease, until time.Time) {
 	l.cursor, l.pending, l.saved = "", "", ""
 	close(l.change)
 	l.change = make(chan struct{})
+	held := l.held
 	l.mu.Unlock()
+	if ls.onAcquire != nil {
+		go ls.onAcquire(held, l.feed, l.conn)
+	}
 }
 
 // published takes, for each leased feed in evs, its connector's cursor.

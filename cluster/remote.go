@@ -53,11 +53,8 @@ func (r *remote) Run(ctx context.Context, s feeds.Stream) error {
 	}
 }
 
-// errNoHandoff is what a front-end answers for now when asked to send.
-var errNoHandoff = errors.New("cluster: replies are not yet handed from a front-end to the ingest nodes")
-
-// Do refuses, not sent: the ingest node that holds the feed's lease is
-// the one that sends.
+// Do hands a to the ingest node that holds the feed's lease, and waits
+// for what it did (see outbox.go).
 func (r *remote) Do(ctx context.Context, a feeds.Action) error {
-	return feeds.NotSent(errNoHandoff)
+	return r.handOff(ctx, a)
 }

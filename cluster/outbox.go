@@ -1,0 +1,239 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
+)
+
+// The outbox across nodes. A reply is on the front-end's disk first, as
+// without a cluster; the front-end's dispatcher then "sends" it through
+// the feed's Remote, whose Do hands it to the work queue TRIBUNE_OUTBOX
+// (subject tribune.outbox.<feed>) and waits for its outcome. The ingest
+// node holding the feed's lease takes the queue's items one at a time,
+// records "sending" in TRIBUNE_OUTCOMES (tribune.outcome.<feed>.<id>, the
+// last per action kept) before it calls the platform, sends at the
+// platform's pace, records the outcome, and only then acknowledges the
+// item. A node taking an item whose last outcome is "sending" knows the
+// send was interrupted: it sends again only where the platform has
+// idempotency, and otherwise records "uncertain". Every front-end applies
+// the outcomes to the items it holds.
+const (
+	OutboxStream   = "TRIBUNE_OUTBOX"
+	OutcomeStream  = "TRIBUNE_OUTCOMES"
+	outboxSubjects = "tribune.outbox."
+	outcomeSubject = "tribune.outcome."
+)
+
+// handoff is an item of the work queue: an action, and which attempt of
+// it this is (an operator's resend after a failure is the next).
+type handoff struct {
+	Action  feeds.Action `json:"action"`
+	Attempt int          `json:"attempt"`
+}
+
+// outcome is what became of an attempt.
+type outcome struct {
+	State   outbox.State `json:"state"`
+	Err     string       `json:"err,omitempty"`
+	Attempt int          `json:"attempt"`
+	Node    string       `json:"node"`
+}
+
+func (o outcome) final() bool {
+	return o.State == outbox.StateSent || o.State == outbox.StateFailed || o.State == outbox.StateUncertain
+}
+
+func outcomeSubjectOf(feed, id string) string { return outcomeSubject + Token(feed) + "." + Token(id) }
+
+// setupOutbox makes the two streams if they are missing.
+func (c *Conn) setupOutbox(ctx context.Context) error {
+	for _, cfg := range []jetstream.StreamConfig{{
+		Name: OutboxStream, Description: "tribune: replies and actions handed to the ingest nodes",
+		Subjects: []string{outboxSubjects + ">"}, Retention: jetstream.WorkQueuePolicy,
+		Duplicates: c.opts.Dedupe, Storage: jetstream.FileStorage, Replicas: c.opts.Replicas,
+	}, {
+		Name: OutcomeStream, Description: "tribune: what became of each action",
+		Subjects: []string{outcomeSubject + ">"}, MaxMsgsPerSubject: 1, MaxAge: 30 * 24 * time.Hour,
+		Storage: jetstream.FileStorage, Replicas: c.opts.Replicas,
+	}} {
+		if err := c.ensureStream(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	var err error
+	if c.outcomes, err = c.JS.Stream(ctx, OutcomeStream); err != nil {
+		return fmt.Errorf("cluster: stream %s: %w", OutcomeStream, err)
+	}
+	return nil
+}
+
+// lastOutcome is the action's last recorded outcome, if any.
+func (c *Conn) lastOutcome(ctx context.Context, feed, id string) (outcome, bool, error) {
+	m, err := c.outcomes.GetLastMsgForSubject(ctx, outcomeSubjectOf(feed, id))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return outcome{}, false, nil
+	}
+	if err != nil {
+		return outcome{}, false, err
+	}
+	var o outcome
+	if err := json.Unmarshal(m.Data, &o); err != nil {
+		return outcome{}, false, err
+	}
+	return o, true, nil
+}
+
+// record publishes an outcome and waits for the stream to hold it.
+func (c *Conn) record(ctx context.Context, feed, id string, o outcome) error {
+	o.Node = c.Node
+	data, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	_, err = c.JS.Publish(ctx, outcomeSubjectOf(feed, id), data, jetstream.WithRetryAttempts(20))
+	return err
+}
+
+// handOff is a front-end's Do for a remote feed: it puts a on the work
+// queue unless the cluster already has it, then waits for its outcome.
+func (r *remote) handOff(ctx context.Context, a feeds.Action) error {
+	last, ok, err := r.c.lastOutcome(ctx, a.Feed, a.ID)
+	if err != nil {
+		return feeds.NotSent(fmt.Errorf("cluster: reading the outcome of %s: %w", a.ID, err))
+	}
+	attempt := 1
+	switch {
+	case ok && last.State == outbox.StateSent:
+		return nil
+	case ok && last.final(): // failed or uncertain: the operator resends
+		attempt = last.Attempt + 1
+	case ok: // with an ingest node now
+		attempt = 0
+	}
+	if attempt > 0 {
+		data, err := json.Marshal(handoff{Action: a, Attempt: attempt})
+		if err != nil {
+			return feeds.Permanent(err)
+		}
+		m := nats.NewMsg(outboxSubjects + Token(a.Feed))
+		m.Data = data
+		m.Header.Set(jetstream.MsgIDHeader, a.ID+"#"+strconv.Itoa(attempt))
+		if _, err := r.c.JS.PublishMsg(ctx, m); err != nil {
+			return feeds.NotSent(fmt.Errorf("cluster: handing %s to the ingest nodes: %w", a.ID, err))
+		}
+	}
+	return r.c.waitOutcome(ctx, a)
+}
+
+// waitOutcome waits for a's final outcome and answers as the platform
+// would have: nil once sent, a permanent error once failed, and for an
+// uncertain send an error the dispatcher records as uncertain.
+func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
+	cons, err := c.JS.OrderedConsumer(ctx, OutcomeStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{outcomeSubjectOf(a.Feed, a.ID)},
+		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: waiting for the outcome of %s: %w", a.ID, err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("cluster: waiting for the outcome of %s: %w", a.ID, err)
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			return fmt.Errorf("cluster: %s is with the ingest nodes; its outcome will show when it comes: %w", a.ID, err)
+		}
+		var o outcome
+		if json.Unmarshal(m.Data(), &o) != nil || !o.final() {
+			continue
+		}
+		switch o.State {
+		case outbox.StateSent:
+			return nil
+		case outbox.StateFailed:
+			return feeds.Permanent(errors.New(o.Err))
+		}
+		return errors.New(o.Err) // uncertain: the feed declares no idempotency
+	}
+}
+
+// OutboxStore is what a front-end's outcome follower changes: its store.
+type OutboxStore interface {
+	Change(id string, fn func(o *outbox.Outgoing, held bool) (outbox.Note, error)) (outbox.Outgoing, error)
+}
+
+// FollowOutcomes applies, until ctx ends, the cluster's final outcomes to
+// the items of db waiting on the cluster's word (sending, or uncertain
+// because this front-end stopped while it waited), and tells h's
+// sessions: a reply sent by an ingest node while its front-end was down
+// shows as sent once it is back.
+func (c *Conn) FollowOutcomes(ctx context.Context, db OutboxStore, h *hub.Hub) error {
+	cons, err := c.JS.OrderedConsumer(ctx, OutcomeStream, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: following outcomes: %w", err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("cluster: following outcomes: %w", err)
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("cluster: following outcomes: %w", err)
+		}
+		var o outcome
+		if json.Unmarshal(m.Data(), &o) != nil || !o.final() {
+			continue
+		}
+		id := FeedOf(m.Subject()[len(m.Subject())-tokenLen(m.Subject()):])
+		changed := false
+		item, err := db.Change(id, func(it *outbox.Outgoing, _ bool) (outbox.Note, error) {
+			if it.State != outbox.StateSending && it.State != outbox.StateUncertain || it.State == o.State {
+				return outbox.Note{}, nil
+			}
+			it.State, it.Err, it.Updated = o.State, o.Err, time.Now()
+			changed = true
+			return outbox.Note{What: string(o.State), By: ""}, nil
+		})
+		if err == nil && changed {
+			hub.Publish(h, hub.TopicOutbox, item)
+		}
+	}
+}
+
+// tokenLen is the length of the last token of subject.
+func tokenLen(subject string) int {
+	for i := len(subject) - 1; i >= 0; i-- {
+		if subject[i] == '.' {
+			return len(subject) - i - 1
+		}
+	}
+	return len(subject)
+}

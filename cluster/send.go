@@ -1,0 +1,184 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
+)
+
+// Bounds of an ingest node's sends, as the dispatcher has them.
+const (
+	sendTimeout = 30 * time.Second
+	maxAttempts = 5
+)
+
+// sender works one feed's part of the work queue on the node that holds
+// its lease: one item at a time, in order, at the platform's pace.
+type sender struct {
+	c    *Conn
+	feed string
+	conn feeds.Connector
+	// raw gives the channel name as the platform spelled it.
+	raw    func(feed, target, channel string) string
+	limit  feeds.Limit
+	recent []time.Time
+}
+
+// run takes items until held ends (the lease is lost, or the node stops).
+func (s *sender) run(held context.Context) {
+	ttl := s.c.opts.LeaseTTL
+	var cons jetstream.Consumer
+	for {
+		var err error
+		cons, err = s.c.JS.CreateOrUpdateConsumer(held, OutboxStream, jetstream.ConsumerConfig{
+			Durable:       "sender-" + Token(s.feed),
+			Description:   "tribune: the sends of feed " + s.feed,
+			FilterSubject: outboxSubjects + Token(s.feed),
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       2 * ttl,
+			MaxAckPending: 1, // in order: one item at a time
+		})
+		if err == nil {
+			break
+		}
+		if !sleep(held, ttl/4) {
+			return
+		}
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1))
+	if err != nil {
+		return
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(held, it.Stop)
+	defer stop()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			return
+		}
+		s.carry(held, m)
+	}
+}
+
+// carry sends one item unless the cluster already knows its fate, and
+// acknowledges it once its outcome is recorded.
+func (s *sender) carry(held context.Context, m jetstream.Msg) {
+	var h handoff
+	if err := json.Unmarshal(m.Data(), &h); err != nil || h.Action.ID == "" {
+		_ = m.Term()
+		return
+	}
+	a := h.Action
+	last, ok, err := s.c.lastOutcome(held, s.feed, a.ID)
+	if err != nil {
+		_ = m.Nak()
+		return
+	}
+	idem := s.conn.Capabilities().Idempotent
+	switch {
+	case ok && last.final() && last.Attempt >= h.Attempt:
+		_ = m.Ack() // done already
+		return
+	case ok && last.State == outbox.StateSending && last.Attempt == h.Attempt && !idem:
+		s.settle(m, a, outcome{State: outbox.StateUncertain, Attempt: h.Attempt,
+			Err: "the send was interrupted (an ingest node stopped): check the platform, then resend or drop"})
+		return
+	}
+	// The item stays ours while it waits on the pace or the platform.
+	busy, done := context.WithCancel(held)
+	defer done()
+	go func() {
+		for sleep(busy, s.c.opts.LeaseTTL/2) {
+			_ = m.InProgress()
+		}
+	}()
+	sent := a
+	if s.raw != nil {
+		sent.Channel = s.raw(a.Feed, a.Target, a.Channel)
+	}
+	for tries := 1; ; tries++ {
+		if !s.pace(held) {
+			return // the lease is gone: the next holder takes the item
+		}
+		if err := s.c.record(held, s.feed, a.ID, outcome{State: outbox.StateSending, Attempt: h.Attempt}); err != nil {
+			_ = m.Nak() // nothing was sent
+			return
+		}
+		ctx, cancel := context.WithTimeout(held, sendTimeout)
+		err := s.conn.Do(ctx, sent)
+		cancel()
+		if wait, limited := feeds.RetryAfterOf(err); limited {
+			tries-- // refused: not an attempt
+			if !sleep(held, wait) {
+				return
+			}
+			continue
+		}
+		switch {
+		case err == nil:
+			s.settle(m, a, outcome{State: outbox.StateSent, Attempt: h.Attempt})
+			return
+		case feeds.IsPermanent(err):
+			s.settle(m, a, outcome{State: outbox.StateFailed, Attempt: h.Attempt, Err: err.Error()})
+			return
+		case held.Err() != nil:
+			return // cut off with the lease: the next holder settles it
+		case !feeds.IsNotSent(err) && !idem:
+			s.settle(m, a, outcome{State: outbox.StateUncertain, Attempt: h.Attempt,
+				Err: fmt.Sprintf("%v (may or may not have been sent)", err)})
+			return
+		case tries >= maxAttempts:
+			s.settle(m, a, outcome{State: outbox.StateFailed, Attempt: h.Attempt, Err: err.Error()})
+			return
+		}
+		if !sleep(held, min(500*time.Millisecond<<tries, time.Minute)) {
+			return
+		}
+	}
+}
+
+// settle records o and then acknowledges the item; an outcome that could
+// not be recorded leaves the item to be taken again.
+func (s *sender) settle(m jetstream.Msg, a feeds.Action, o outcome) {
+	ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
+	defer cancel()
+	if err := s.c.record(ctx, s.feed, a.ID, o); err != nil {
+		return
+	}
+	_ = m.DoubleAck(ctx)
+}
+
+// pace waits until the feed's limit lets one more send go, and counts it.
+func (s *sender) pace(ctx context.Context) bool {
+	l := s.limit
+	if !l.IsZero() && len(s.recent) >= l.Count {
+		if !sleep(ctx, time.Until(s.recent[len(s.recent)-l.Count].Add(l.Per))) {
+			return false
+		}
+	}
+	s.recent = append(s.recent, time.Now())
+	if n := max(l.Count, 1); len(s.recent) > n {
+		s.recent = s.recent[len(s.recent)-n:]
+	}
+	return ctx.Err() == nil
+}
+
+// sleep waits d, or less if ctx ends first; it reports whether ctx is
+// still alive.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(max(d, 0))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
