@@ -144,3 +144,30 @@ func TestReplyAcrossNodes(t *testing.T) {
 		t.Errorf("the platform took the replies %d and %d times, want once each", n, m)
 	}
 }
+
+// The ingest node sending a reply dies mid-send, on a platform without
+// idempotency: the node that takes the feed over does not send it again
+// but marks it uncertain, and the front-end shows that.
+func TestInterruptedSendIsUncertain(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	p := newPlatform()
+	a := startIngest(t, dial(t, tc, 0, "ingest-a"), p)
+	sh := newShown()
+	fe := startFrontEnd(t, tc, 2, "fe1", dbIn(t, "fe1"), sh)
+	p.post(1)
+	sh.wait(t, 1) // a holds the feed: b is not there yet
+	startIngest(t, dial(t, tc, 1, "ingest-b"), p)
+
+	p.mu.Lock()
+	p.gate = make(chan struct{}) // never opened: the send hangs
+	p.mu.Unlock()
+	id := fe.reply(t, "on its way")
+	for p.times(id) == 0 {
+		<-p.did
+	}
+	a.kill()
+	sh.waitState(id, outbox.StateUncertain)
+	if n := p.times(id); n != 1 {
+		t.Errorf("the platform was asked %d times, want once", n)
+	}
+}
