@@ -405,17 +405,14 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 		}
 	}
 	conns := make([]feeds.Connector, len(feedCfgs))
-	limits := make(map[string]feeds.Limit)
 	for i, fc := range feedCfgs {
 		c, err := fc.build(o)
 		if err != nil {
 			return nil, fmt.Errorf("config: feed %s: %w", fc.ID, err)
 		}
 		conns[i] = c
-		if fc.SendLimit != nil {
-			limits[fc.ID] = *fc.SendLimit
-		}
 	}
+	limits := sendLimits(feedCfgs)
 	dbPath, err := o.dbPath(cfg)
 	if err != nil {
 		return nil, err

@@ -140,19 +140,10 @@ func (r *remote) handOff(ctx context.Context, a feeds.Action) error {
 // would have: nil once sent, a permanent error once failed, and for an
 // uncertain send an error the dispatcher records as uncertain.
 func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
-	cons, err := c.JS.OrderedConsumer(ctx, OutcomeStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{outcomeSubjectOf(a.Feed, a.ID)},
-		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
-	})
+	it, stop, err := c.outcomesFrom(ctx, outcomeSubjectOf(a.Feed, a.ID))
 	if err != nil {
 		return fmt.Errorf("cluster: waiting for the outcome of %s: %w", a.ID, err)
 	}
-	it, err := cons.Messages()
-	if err != nil {
-		return fmt.Errorf("cluster: waiting for the outcome of %s: %w", a.ID, err)
-	}
-	defer it.Stop()
-	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	for {
 		m, err := it.Next()
@@ -176,6 +167,24 @@ func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
 	}
 }
 
+// outcomesFrom reads the outcomes on subject, the last of each action
+// first, then as they come, until ctx ends or stop is called.
+func (c *Conn) outcomesFrom(ctx context.Context, subject string) (_ jetstream.MessagesContext, stop func(), _ error) {
+	cons, err := c.JS.OrderedConsumer(ctx, OutcomeStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{subject},
+		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return nil, nil, err
+	}
+	unhook := context.AfterFunc(ctx, it.Stop)
+	return it, func() { unhook(); it.Stop() }, nil
+}
+
 // OutboxStore is what a front-end's outcome follower changes: its store.
 type OutboxStore interface {
 	Change(id string, fn func(o *outbox.Outgoing, held bool) (outbox.Note, error)) (outbox.Outgoing, error)
@@ -187,18 +196,10 @@ type OutboxStore interface {
 // sessions: a reply sent by an ingest node while its front-end was down
 // shows as sent once it is back.
 func (c *Conn) FollowOutcomes(ctx context.Context, db OutboxStore, h *hub.Hub) error {
-	cons, err := c.JS.OrderedConsumer(ctx, OutcomeStream, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
-	})
+	it, stop, err := c.outcomesFrom(ctx, outcomeSubject+">")
 	if err != nil {
 		return fmt.Errorf("cluster: following outcomes: %w", err)
 	}
-	it, err := cons.Messages()
-	if err != nil {
-		return fmt.Errorf("cluster: following outcomes: %w", err)
-	}
-	defer it.Stop()
-	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	for {
 		m, err := it.Next()
