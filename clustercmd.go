@@ -19,6 +19,7 @@ import (
 	"github.com/tribune/tribune/cluster"
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/store"
 )
 
 // ClusterConfig is the [cluster] table: where the NATS JetStream cluster
@@ -122,6 +123,16 @@ type frontEnd struct {
 	c      *cluster.Conn
 	stop   func()
 	ingest *cluster.Ingest
+	drafts *cluster.Drafts
+}
+
+// storeOptions are the store's, with the front-end's drafts shared.
+func (fe *frontEnd) storeOptions(cfg Config) store.Options {
+	opts := storeOptions(cfg)
+	if fe != nil {
+		opts.OnDraft = fe.drafts.Saved
+	}
+	return opts
 }
 
 // joinCluster, when the config or flags name a cluster, connects to it and
@@ -135,7 +146,7 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 	if err != nil {
 		return nil, nil, err
 	}
-	fe := &frontEnd{c: c, stop: stop}
+	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts()}
 	remote := make([]feeds.Connector, len(conns))
 	local := make([]cluster.Feed, len(conns))
 	for i, fc := range feedCfgs {
@@ -154,7 +165,7 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 // run follows the stream into events and the outcomes of the replies
 // into db (and runs the embedded ingest node) until ctx ends, then leaves
 // the cluster.
-func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db cluster.OutboxStore) {
+func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB) {
 	defer fe.stop()
 	report := func(msg string) { hub.Publish(events, hub.TopicErrors, msg) }
 	done := make(chan struct{})
@@ -172,6 +183,12 @@ func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db cluster.OutboxS
 		}
 	}()
 	defer func() { <-outcomes }()
+	drafts := make(chan struct{})
+	go func() {
+		defer close(drafts)
+		fe.drafts.Run(ctx, db, func(err error) { report(err.Error()) })
+	}()
+	defer func() { <-drafts }()
 	if err := fe.c.Follow(ctx, events, func(err error) { report(err.Error()) }); err != nil {
 		report(err.Error())
 	}

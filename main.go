@@ -422,7 +422,7 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(dbPath, storeOptions(cfg))
+	db, err := store.Open(dbPath, fe.storeOptions(cfg))
 	if err != nil {
 		if fe != nil {
 			fe.stop()

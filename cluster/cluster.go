@@ -75,6 +75,7 @@ type Conn struct {
 	leases jetstream.KeyValue
 	cursor jetstream.KeyValue
 	nodes  jetstream.KeyValue
+	drafts jetstream.KeyValue
 	// outcomes is the stream of what became of each action.
 	outcomes jetstream.Stream
 }
@@ -153,6 +154,9 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 		c.opts.LeaseTTL = st.TTL()
 	}
 	if c.cursor, err = kv(CursorBucket, "tribune: where each feed resumes", 0); err != nil {
+		return nil, err
+	}
+	if c.drafts, err = kv(DraftBucket, "tribune: every operator's drafts", 0); err != nil {
 		return nil, err
 	}
 	if c.nodes, err = kv(NodeBucket, "tribune: nodes alive, and their role", c.opts.LeaseTTL); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/store"
 )
 
 func TestToken(t *testing.T) {
@@ -170,4 +171,44 @@ func TestInterruptedSendIsUncertain(t *testing.T) {
 	if n := p.times(id); n != 1 {
 		t.Errorf("the platform was asked %d times, want once", n)
 	}
+}
+
+// An operator whose front-end dies finds the draft on another, and a
+// draft sent (deleted) on one goes from the others.
+func TestDraftsFollowTheOperator(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	sh1, sh2 := newShown(), newShown()
+	fe1 := startFrontEnd(t, tc, 0, "fe1", dbIn(t, "fe1"), sh1)
+	fe2 := startFrontEnd(t, tc, 1, "fe2", dbIn(t, "fe2"), sh2)
+	d := store.Draft{Key: "chat\x00m1", Rev: 2, Action: feeds.Action{Feed: "chat", Kind: feeds.ActReply, Text: "half-writ"}}
+	if _, err := fe1.db.SaveDraft("alice", d); err != nil {
+		t.Fatal(err)
+	}
+	for !hasDraft(t, fe2.db, "alice", "half-writ") {
+		<-sh2.changed
+	}
+	fe1.stop() // the draft is on fe2: alice goes on there
+	if err := fe2.db.DeleteDraft("alice", d.Key, 3); err != nil {
+		t.Fatal(err)
+	}
+	sh1 = newShown()
+	fe1 = startFrontEnd(t, tc, 2, "fe1", fe1.path, sh1)
+	// fe1 had the draft; back, it learns it is gone.
+	for hasDraft(t, fe1.db, "alice", "half-writ") {
+		<-sh1.changed
+	}
+}
+
+func hasDraft(t *testing.T, db *store.DB, op, text string) bool {
+	t.Helper()
+	ds, err := db.Drafts(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Action.Text == text {
+			return true
+		}
+	}
+	return false
 }

@@ -271,6 +271,7 @@ func (n *ingestNode) kill() {
 // the stream, and what its sessions were shown (kept across restarts).
 type frontEnd struct {
 	name   string
+	path   string
 	db     *store.DB
 	hub    *hub.Hub
 	disp   *dispatch.Dispatcher
@@ -297,6 +298,13 @@ func (s *shown) outbox(os []outbox.Outgoing) {
 		s.states[o.Action.ID] = o.State
 	}
 	s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (s *shown) drafted() {
 	select {
 	case s.changed <- struct{}{}:
 	default:
@@ -358,7 +366,11 @@ func (s *shown) wait(t testing.TB, n int) {
 func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath string, sh *shown) *frontEnd {
 	t.Helper()
 	c := dial(t, tc, server, name)
-	db, err := store.Open(dbPath, store.Options{})
+	drafts := c.Drafts()
+	db, err := store.Open(dbPath, store.Options{OnDraft: func(op string, d store.Draft, deleted bool) {
+		drafts.Saved(op, d, deleted)
+		sh.drafted()
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,9 +388,10 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 	}
 	d := dispatch.New(db, h, dispatch.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
-	fe := &frontEnd{name: name, db: db, hub: h, disp: d, cancel: cancel, shown: sh}
+	fe := &frontEnd{name: name, path: dbPath, db: db, hub: h, disp: d, cancel: cancel, shown: sh}
 	sub := h.Subscribe(ctx)
-	fe.done.Add(5)
+	fe.done.Add(6)
+	go func() { defer fe.done.Done(); drafts.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); _ = h.Run(ctx) }()
 	go func() { defer fe.done.Done(); _ = d.Run(ctx) }()
 	go func() {

@@ -70,6 +70,11 @@ type Options struct {
 	PruneDelay time.Duration
 	// Now is the clock, for tests. Nil means time.Now.
 	Now func() time.Time
+	// OnDraft, when set, is told of each draft change once it is
+	// committed (a deletion has Deleted set), on the caller's goroutine:
+	// how a cluster's front-ends share drafts. A save or deletion that
+	// changed nothing (an older rev) is not told.
+	OnDraft func(op string, d Draft, deleted bool)
 }
 
 // Retention is how much of one feed's history is kept: at most Count

@@ -69,6 +69,9 @@ func (db *DB) SaveDraft(op string, d Draft) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("saving draft %q for %s: %w", d.Key, op, err)
 	}
+	if wrote && db.opts.OnDraft != nil {
+		db.opts.OnDraft(op, d, false)
+	}
 	return wrote, nil
 }
 
@@ -86,19 +89,24 @@ func (db *DB) DeleteDraft(op, key string, rev int64) error {
 	if err != nil {
 		return fmt.Errorf("deleting draft %q: %w", key, err)
 	}
+	var wrote bool
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		b, err := drafts(tx, op, true)
 		if err != nil {
 			return err
 		}
 		k := []byte(key)
-		if old, ok, err := getDraft(b, k); err != nil || (ok && old.Rev > rev) {
+		if old, ok, err := getDraft(b, k); err != nil || (ok && (old.Rev > rev || old.Rev == rev && old.Deleted)) {
 			return err
 		}
+		wrote = true
 		return b.Put(k, rec)
 	})
 	if err != nil {
 		return fmt.Errorf("deleting draft %q for %s: %w", key, op, err)
+	}
+	if wrote && db.opts.OnDraft != nil {
+		db.opts.OnDraft(op, Draft{Key: key, Rev: rev}, true)
 	}
 	return nil
 }

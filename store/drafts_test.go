@@ -218,3 +218,27 @@ func TestPrefsPerOperator(t *testing.T) {
 		t.Errorf("bob after clearing: %v", p)
 	}
 }
+
+// OnDraft hears of each change that was stored, and of nothing else: a
+// cluster copying drafts between front-ends cannot echo them back and forth.
+func TestOnDraft(t *testing.T) {
+	var heard []string
+	db := openTemp(t, Options{OnDraft: func(op string, d Draft, deleted bool) {
+		heard = append(heard, fmt.Sprintf("%s %s %d %v", op, d.Key, d.Rev, deleted))
+	}})
+	save(t, db, "alice", draft("k", 2, "hel"))
+	save(t, db, "alice", draft("k", 1, "h")) // older: not stored
+	save(t, db, "alice", draft("k", 2, "hel"))
+	for range 2 {
+		if err := db.DeleteDraft("alice", "k", 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.DeleteDraft("alice", "k", 1); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"alice k 2 false", "alice k 3 true"}
+	if fmt.Sprint(heard) != fmt.Sprint(want) {
+		t.Errorf("heard %q, want %q", heard, want)
+	}
+}

@@ -1,0 +1,158 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/store"
+)
+
+// DraftBucket holds every operator's drafts, keyed <operator>.<draft key>
+// (both as Tokens), so that an operator who moves to another front-end
+// finds the reply they were writing. Each front-end copies its own
+// changes there and the others' into its store, where the draft's rev
+// decides: a copy that is not newer changes nothing, and is not copied
+// back.
+const DraftBucket = "tribune_drafts"
+
+// draftEntry is a draft as the bucket holds it.
+type draftEntry struct {
+	Action  feeds.Action `json:"action"`
+	Rev     int64        `json:"rev"`
+	Updated time.Time    `json:"updated"`
+	Deleted bool         `json:"deleted,omitempty"`
+}
+
+// DraftStore is a front-end's store, as the drafts need it.
+type DraftStore interface {
+	SaveDraft(op string, d store.Draft) (bool, error)
+	DeleteDraft(op, key string, rev int64) error
+}
+
+// Drafts shares a front-end's drafts with the cluster.
+type Drafts struct {
+	c    *Conn
+	mu   sync.Mutex
+	out  map[string]draftEntry // to put, by bucket key: the latest change
+	seen map[string]int64      // the rev last read from the bucket, by key
+	wake chan struct{}
+}
+
+// Drafts returns the front-end's draft sharing; give its Saved to the
+// store (store.Options.OnDraft), then Run it.
+func (c *Conn) Drafts() *Drafts {
+	return &Drafts{c: c, out: make(map[string]draftEntry), seen: make(map[string]int64), wake: make(chan struct{}, 1)}
+}
+
+func draftKey(op, key string) string { return Token(op) + "." + Token(key) }
+
+// Saved queues a change the store committed, unless it came from the
+// bucket. It never waits on the network.
+func (d *Drafts) Saved(op string, dr store.Draft, deleted bool) {
+	k := draftKey(op, dr.Key)
+	d.mu.Lock()
+	if d.seen[k] >= dr.Rev {
+		d.mu.Unlock()
+		return
+	}
+	if old, ok := d.out[k]; !ok || old.Rev < dr.Rev || old.Rev == dr.Rev && deleted {
+		d.out[k] = draftEntry{Action: dr.Action, Rev: dr.Rev, Updated: dr.Updated, Deleted: deleted}
+	}
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run puts this front-end's changes and applies the others' to db until
+// ctx ends.
+func (d *Drafts) Run(ctx context.Context, db DraftStore, onErr func(error)) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); d.push(ctx, onErr) }()
+	defer wg.Wait()
+	w, err := d.c.drafts.WatchAll(ctx)
+	if err != nil {
+		onErr(err)
+		return
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e, ok := <-w.Updates():
+			if !ok {
+				return
+			}
+			if e == nil || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			d.apply(db, e.Key(), e.Value(), onErr)
+		}
+	}
+}
+
+// apply stores one draft read from the bucket.
+func (d *Drafts) apply(db DraftStore, k string, v []byte, onErr func(error)) {
+	opTok, keyTok, ok := strings.Cut(k, ".")
+	var de draftEntry
+	if !ok || json.Unmarshal(v, &de) != nil {
+		return
+	}
+	d.mu.Lock()
+	d.seen[k] = max(d.seen[k], de.Rev)
+	d.mu.Unlock()
+	op, key := FeedOf(opTok), FeedOf(keyTok)
+	var err error
+	if de.Deleted {
+		err = db.DeleteDraft(op, key, de.Rev)
+	} else {
+		_, err = db.SaveDraft(op, store.Draft{Key: key, Action: de.Action, Rev: de.Rev, Updated: de.Updated})
+	}
+	if err != nil {
+		onErr(err)
+	}
+}
+
+// push puts the queued changes, retrying until they are in.
+func (d *Drafts) push(ctx context.Context, onErr func(error)) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.wake:
+		}
+		d.mu.Lock()
+		out := d.out
+		d.out = make(map[string]draftEntry)
+		d.mu.Unlock()
+		for k, de := range out {
+			data, err := json.Marshal(de)
+			if err != nil {
+				continue
+			}
+			if _, err := d.c.drafts.Put(ctx, k, data); err != nil && ctx.Err() == nil {
+				onErr(err)
+				d.mu.Lock()
+				if old, ok := d.out[k]; !ok || old.Rev < de.Rev {
+					d.out[k] = de // again, unless a newer change waits
+				}
+				d.mu.Unlock()
+				if sleep(ctx, time.Second) {
+					select {
+					case d.wake <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}
+	}
+}
