@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/tribune/tribune/feeds"
@@ -75,6 +76,21 @@ func TestFailoverAndCatchUp(t *testing.T) {
 	// fe1 comes back on another server and catches up.
 	startFrontEnd(t, tc, 0, "fe1", db1, shown1)
 	shown1.wait(t, 700)
+
+	st, err := other.c.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := st.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ingest     " + other.c.Node, "front-end  fe1", "front-end  fe2",
+		"chat                 runs on " + other.c.Node, "fe1                  0 to deliver", EventStream + "           700 messages"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("cluster status lacks %q:\n%s", want, out.String())
+		}
+	}
 }
 
 // A node cut from the cluster (its only server stopped) gives its feeds
