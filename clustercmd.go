@@ -124,13 +124,16 @@ type frontEnd struct {
 	stop   func()
 	ingest *cluster.Ingest
 	drafts *cluster.Drafts
+	audit  *cluster.Audit
 }
 
-// storeOptions are the store's, with the front-end's drafts shared.
+// storeOptions are the store's, with the front-end's drafts shared and
+// its audit log copied to the cluster's.
 func (fe *frontEnd) storeOptions(cfg Config) store.Options {
 	opts := storeOptions(cfg)
 	if fe != nil {
 		opts.OnDraft = fe.drafts.Saved
+		opts.OnAudit = fe.audit.Noted
 	}
 	return opts
 }
@@ -146,7 +149,7 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 	if err != nil {
 		return nil, nil, err
 	}
-	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts()}
+	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit()}
 	remote := make([]feeds.Connector, len(conns))
 	local := make([]cluster.Feed, len(conns))
 	for i, fc := range feedCfgs {
@@ -189,6 +192,12 @@ func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB) {
 		fe.drafts.Run(ctx, db, func(err error) { report(err.Error()) })
 	}()
 	defer func() { <-drafts }()
+	audit := make(chan struct{})
+	go func() {
+		defer close(audit)
+		fe.audit.Run(ctx, func(err error) { report(err.Error()) })
+	}()
+	defer func() { <-audit }()
 	if err := fe.c.Follow(ctx, events, func(err error) { report(err.Error()) }); err != nil {
 		report(err.Error())
 	}

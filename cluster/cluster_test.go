@@ -141,6 +141,11 @@ func TestReplyAcrossNodes(t *testing.T) {
 
 	first := fe.reply(t, "thanks!")
 	sh.waitState(first, outbox.StateSent)
+	// The audit log is the cluster's: the front-end's entries, and the
+	// sending node's.
+	waitAudit(t, fe.c, "fe1", outbox.AuditQueued, first)
+	waitAudit(t, fe.c, "fe1", outbox.AuditSent, first)
+	waitAudit(t, fe.c, "ingest", outbox.AuditSent, first)
 
 	p.mu.Lock()
 	p.gate = make(chan struct{})

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
@@ -270,6 +272,7 @@ func (n *ingestNode) kill() {
 // frontEnd is a running front-end: a hub over its own bbolt, following
 // the stream, and what its sessions were shown (kept across restarts).
 type frontEnd struct {
+	c      *Conn
 	name   string
 	path   string
 	db     *store.DB
@@ -366,11 +369,11 @@ func (s *shown) wait(t testing.TB, n int) {
 func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath string, sh *shown) *frontEnd {
 	t.Helper()
 	c := dial(t, tc, server, name)
-	drafts := c.Drafts()
+	drafts, audit := c.Drafts(), c.Audit()
 	db, err := store.Open(dbPath, store.Options{OnDraft: func(op string, d store.Draft, deleted bool) {
 		drafts.Saved(op, d, deleted)
 		sh.drafted()
-	}})
+	}, OnAudit: audit.Noted})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,9 +391,10 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 	}
 	d := dispatch.New(db, h, dispatch.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
-	fe := &frontEnd{name: name, path: dbPath, db: db, hub: h, disp: d, cancel: cancel, shown: sh}
+	fe := &frontEnd{c: c, name: name, path: dbPath, db: db, hub: h, disp: d, cancel: cancel, shown: sh}
 	sub := h.Subscribe(ctx)
-	fe.done.Add(6)
+	fe.done.Add(7)
+	go func() { defer fe.done.Done(); audit.Run(ctx, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); drafts.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); _ = h.Run(ctx) }()
 	go func() { defer fe.done.Done(); _ = d.Run(ctx) }()
@@ -466,4 +470,36 @@ func (fe *frontEnd) reply(t testing.TB, text string) string {
 		t.Fatal(err)
 	}
 	return a.ID
+}
+
+// waitAudit waits until the cluster's audit log holds an entry of node
+// (any ingest node: "ingest") saying what of action id.
+func waitAudit(t testing.TB, c *Conn, node, what, id string) {
+	t.Helper()
+	subject := auditSubjects + Token(node)
+	if node == "ingest" {
+		subject = auditSubjects + ">"
+	}
+	cons, err := c.JS.OrderedConsumer(context.Background(), AuditStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{subject},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Stop()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e outbox.AuditEntry
+		if json.Unmarshal(m.Data(), &e) == nil && e.What == what && e.ActionID == id &&
+			(node != "ingest" || strings.HasPrefix(e.By, "ingest-")) {
+			return
+		}
+	}
 }

@@ -63,6 +63,10 @@ func (c *Conn) setupOutbox(ctx context.Context) error {
 		Subjects: []string{outboxSubjects + ">"}, Retention: jetstream.WorkQueuePolicy,
 		Duplicates: c.opts.Dedupe, Storage: jetstream.FileStorage, Replicas: c.opts.Replicas,
 	}, {
+		Name: AuditStream, Description: "tribune: the audit log of every node",
+		Subjects: []string{auditSubjects + ">"}, Duplicates: c.opts.Dedupe,
+		Storage: jetstream.FileStorage, Replicas: c.opts.Replicas,
+	}, {
 		Name: OutcomeStream, Description: "tribune: what became of each action",
 		Subjects: []string{outcomeSubject + ">"}, MaxMsgsPerSubject: 1, MaxAge: 30 * 24 * time.Hour,
 		Storage: jetstream.FileStorage, Replicas: c.opts.Replicas,
@@ -198,6 +202,9 @@ type OutboxStore interface {
 func (c *Conn) FollowOutcomes(ctx context.Context, db OutboxStore, h *hub.Hub) error {
 	it, stop, err := c.outcomesFrom(ctx, outcomeSubject+">")
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("cluster: following outcomes: %w", err)
 	}
 	defer stop()

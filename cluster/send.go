@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -152,6 +153,8 @@ func (s *sender) settle(m jetstream.Msg, a feeds.Action, o outcome) {
 	if err := s.c.record(ctx, s.feed, a.ID, o); err != nil {
 		return
 	}
+	e := outbox.NewAuditEntry(outbox.Outgoing{Action: a, State: o.State, Attempts: o.Attempt, Err: o.Err}, string(o.State), s.c.Node)
+	_ = s.c.appendAudit(ctx, e, a.ID+"#"+strconv.Itoa(o.Attempt)) // the outcome is what counts
 	_ = m.DoubleAck(ctx)
 }
 

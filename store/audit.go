@@ -30,6 +30,9 @@ func (db *DB) appendAudit(tx *bolt.Tx, e outbox.AuditEntry) error {
 	if err != nil {
 		return fmt.Errorf("encoding audit entry: %w", err)
 	}
+	if db.opts.OnAudit != nil {
+		tx.OnCommit(func() { db.opts.OnAudit(e) })
+	}
 	return b.Put(auditKey(e.Time, seq), v)
 }
 

@@ -164,3 +164,15 @@ func TestIncidentIsDurableAndAudited(t *testing.T) {
 		t.Errorf("audit %q, want %q", whats, want)
 	}
 }
+
+// OnAudit hears of each entry once it is committed, with its time and seq.
+func TestOnAudit(t *testing.T) {
+	var heard []outbox.AuditEntry
+	db := openTemp(t, Options{OnAudit: func(e outbox.AuditEntry) { heard = append(heard, e) }})
+	if err := db.Note(outbox.AuditEntry{By: "alice", What: outbox.AuditNote, Text: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(heard) != 1 || heard[0].Text != "hello" || heard[0].Seq == 0 || heard[0].Time.IsZero() {
+		t.Errorf("heard %+v", heard)
+	}
+}

@@ -13,6 +13,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 var (
@@ -75,6 +77,10 @@ type Options struct {
 	// how a cluster's front-ends share drafts. A save or deletion that
 	// changed nothing (an older rev) is not told.
 	OnDraft func(op string, d Draft, deleted bool)
+	// OnAudit, when set, is told of each audit entry once it is committed,
+	// on the committing goroutine (keep it cheap): how a cluster's nodes
+	// append to one audit stream.
+	OnAudit func(outbox.AuditEntry)
 }
 
 // Retention is how much of one feed's history is kept: at most Count
