@@ -142,7 +142,8 @@ func (r *remote) handOff(ctx context.Context, a feeds.Action) error {
 
 // waitOutcome waits for a's final outcome and answers as the platform
 // would have: nil once sent, a permanent error once failed, and for an
-// uncertain send an error the dispatcher records as uncertain.
+// uncertain send an error the dispatcher records as uncertain. Cut off
+// before (the dispatcher's timeout, a stop), it says "try again later".
 func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
 	it, stop, err := c.outcomesFrom(ctx, outcomeSubjectOf(a.Feed, a.ID))
 	if err != nil {
@@ -155,7 +156,10 @@ func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
 			if ctx.Err() != nil {
 				err = ctx.Err()
 			}
-			return fmt.Errorf("cluster: %s is with the ingest nodes; its outcome will show when it comes: %w", a.ID, err)
+			// Not sent from here, and not lost: the cluster has it. The
+			// dispatcher queues it again without counting a try (also when
+			// it stops), and the next Do waits for the same outcome.
+			return feeds.RetryAfter(time.Second, fmt.Errorf("cluster: waiting for the ingest node that sends %s: %w", a.ID, err))
 		}
 		var o outcome
 		if json.Unmarshal(m.Data(), &o) != nil || !o.final() {
