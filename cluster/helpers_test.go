@@ -23,8 +23,10 @@ import (
 )
 
 // testOptions are the cluster's in tests: a short lease, so that a
-// failover takes a couple of seconds.
-var testOptions = Options{Replicas: 3, LeaseTTL: 2 * time.Second}
+// failover takes a few seconds, but not so short that a renewal late on
+// a busy machine moves the feed (which would make a send in flight
+// uncertain).
+var testOptions = Options{Replicas: 3, LeaseTTL: 3 * time.Second}
 
 // testCluster is n JetStream servers on loopback, routed to each other.
 type testCluster struct {
