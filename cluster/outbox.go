@@ -204,21 +204,30 @@ type OutboxStore interface {
 // sessions: a reply sent by an ingest node while its front-end was down
 // shows as sent once it is back.
 func (c *Conn) FollowOutcomes(ctx context.Context, db OutboxStore, h *hub.Hub) error {
-	it, stop, err := c.outcomesFrom(ctx, outcomeSubject+">")
-	if err != nil {
-		if ctx.Err() != nil {
+	for {
+		_ = c.applyOutcomes(ctx, db, h)
+		// The reader could not start or ended (the server it read from
+		// went away): again, from the last outcome of each action.
+		if !sleep(ctx, c.opts.LeaseTTL/4) {
 			return nil
 		}
-		return fmt.Errorf("cluster: following outcomes: %w", err)
+	}
+}
+
+// applyOutcomes is one reader of FollowOutcomes, until it ends.
+func (c *Conn) applyOutcomes(ctx context.Context, db OutboxStore, h *hub.Hub) error {
+	it, stop, err := c.outcomesFrom(ctx, outcomeSubject+">")
+	if err != nil {
+		return err
 	}
 	defer stop()
 	for {
 		m, err := it.Next()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("cluster: following outcomes: %w", err)
+		switch {
+		case ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed):
+			return err
+		case err != nil:
+			continue // a missed heartbeat: the ordered consumer recovers
 		}
 		var o outcome
 		if json.Unmarshal(m.Data(), &o) != nil || !o.final() {

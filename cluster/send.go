@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -34,10 +35,8 @@ type sender struct {
 // run takes items until held ends (the lease is lost, or the node stops).
 func (s *sender) run(held context.Context) {
 	ttl := s.c.opts.LeaseTTL
-	var cons jetstream.Consumer
 	for {
-		var err error
-		cons, err = s.c.JS.CreateOrUpdateConsumer(held, OutboxStream, jetstream.ConsumerConfig{
+		cons, err := s.c.JS.CreateOrUpdateConsumer(held, OutboxStream, jetstream.ConsumerConfig{
 			Durable:       "sender-" + Token(s.feed),
 			Description:   "tribune: the sends of feed " + s.feed,
 			FilterSubject: outboxSubjects + Token(s.feed),
@@ -46,12 +45,19 @@ func (s *sender) run(held context.Context) {
 			MaxAckPending: 1, // in order: one item at a time
 		})
 		if err == nil {
-			break
+			s.take(held, cons)
 		}
+		// Made again after a failure, or once its reader ended: a sender
+		// lasts as long as the lease.
 		if !sleep(held, ttl/4) {
 			return
 		}
 	}
+}
+
+// take carries the items cons delivers until held ends or the reader
+// cannot go on.
+func (s *sender) take(held context.Context, cons jetstream.Consumer) {
 	it, err := cons.Messages(jetstream.PullMaxMessages(1))
 	if err != nil {
 		return
@@ -61,8 +67,11 @@ func (s *sender) run(held context.Context) {
 	defer stop()
 	for {
 		m, err := it.Next()
-		if err != nil {
+		switch {
+		case held.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed):
 			return
+		case err != nil:
+			continue // a missed heartbeat, a leader moving: the reader goes on
 		}
 		s.carry(held, m)
 	}
