@@ -90,7 +90,8 @@ func dial(t testing.TB, tc *testCluster, i int, node string) *Conn {
 		if attempt == 120 {
 			t.Fatalf("dialing the cluster: %v", err)
 		}
-		// The meta leader is being elected: ask again.
+		// The meta leader is being elected, or the peers are joining
+		// ("no suitable peers for placement"): ask again.
 		time.Sleep(50 * time.Millisecond << min(attempt, 4))
 	}
 }
@@ -105,13 +106,19 @@ func dialOnly(t testing.TB, tc *testCluster, i int, node string) *Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := setup(ctx, nc, node, testOptions)
-	if err != nil {
-		t.Fatal(err)
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, err := setup(ctx, nc, node, testOptions)
+		cancel()
+		if err == nil {
+			return c
+		}
+		if attempt == 120 {
+			t.Fatalf("dialing the cluster: %v", err)
+		}
+		// The peers are still joining: ask again.
+		time.Sleep(50 * time.Millisecond << min(attempt, 4))
 	}
-	return c
 }
 
 // platform is a chat platform the ingest nodes read from: a log of
