@@ -39,6 +39,29 @@ func drive(m *Model, cmd tea.Cmd) {
 	}
 }
 
+// withHistory is the dashboard over n stored messages older than the
+// sample (ids o0…, text(i) their text, one a second an hour back), with a
+// window of 12 so that they are in the store only.
+func withHistory(t *testing.T, n int, text func(i int) string) *Model {
+	t.Helper()
+	h := newHarness(t, "")
+	old := make([]feeds.Event, n)
+	for i := range old {
+		old[i] = feeds.Event{Feed: "irc", Platform: "irc", ID: fmt.Sprintf("o%d", i), Kind: feeds.KindMessage,
+			Author: "old", Text: text(i), Time: clock.Add(-time.Hour + time.Duration(i)*time.Second)}
+	}
+	seedAfter(t, h, old)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	svc := h.services()
+	svc.Window = 12 // the old ones are only in the store
+	m := New(ctx, svc, h.session("local"))
+	m.svc.Work = new(sync.WaitGroup)
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	m.Update(m.load()())
+	return m
+}
+
 func typeKeys(m *Model, s string) {
 	for _, r := range s {
 		hit(m, string(r))
@@ -77,25 +100,12 @@ func TestSearchAsYouType(t *testing.T) {
 
 // n goes to older hits, and past the window to the store; N to newer.
 func TestSearchReachesTheStore(t *testing.T) {
-	h := newHarness(t, "")
-	var old []feeds.Event
-	for i := range 50 {
-		text := "filler message"
+	m := withHistory(t, 50, func(i int) string {
 		if i == 3 || i == 7 {
-			text = "le boîtier chauffe"
+			return "le boîtier chauffe"
 		}
-		old = append(old, feeds.Event{Feed: "irc", Platform: "irc", ID: fmt.Sprintf("o%d", i), Kind: feeds.KindMessage,
-			Author: "old", Text: text, Time: clock.Add(-time.Hour + time.Duration(i)*time.Second)})
-	}
-	seedAfter(t, h, old)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	svc := h.services()
-	svc.Window = 12 // the old ones are only in the store
-	m := New(ctx, svc, h.session("local"))
-	m.svc.Work = new(sync.WaitGroup)
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	m.Update(m.load()())
+		return "filler message"
+	})
 	hit(m, "/")
 	typeKeys(m, "boitier")
 	if m.search.count != 0 {
@@ -131,21 +141,7 @@ func TestSearchReachesTheStore(t *testing.T) {
 
 // k at the top of the window and g read older events from the store.
 func TestHistoryFromTheStore(t *testing.T) {
-	h := newHarness(t, "")
-	var old []feeds.Event
-	for i := range 30 {
-		old = append(old, feeds.Event{Feed: "irc", Platform: "irc", ID: fmt.Sprintf("o%d", i), Kind: feeds.KindMessage,
-			Author: "old", Text: fmt.Sprintf("old message %d", i), Time: clock.Add(-time.Hour + time.Duration(i)*time.Second)})
-	}
-	seedAfter(t, h, old)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	svc := h.services()
-	svc.Window = 12
-	m := New(ctx, svc, h.session("local"))
-	m.svc.Work = new(sync.WaitGroup)
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	m.Update(m.load()())
+	m := withHistory(t, 30, func(i int) string { return fmt.Sprintf("old message %d", i) })
 	for range 25 {
 		drive(m, hit(m, "k"))
 	}
@@ -238,25 +234,12 @@ func TestSearchAndColumnsAcrossARestart(t *testing.T) {
 // k past the oldest message of a column with a query reads the stored
 // messages it shows, not a page of others it would then drop.
 func TestHistoryOfAColumn(t *testing.T) {
-	h := newHarness(t, "")
-	var old []feeds.Event
-	for i := range 600 {
-		text := "filler message"
+	m := withHistory(t, 600, func(i int) string {
 		if i%250 == 0 {
-			text = "is it waterproof?"
+			return "is it waterproof?"
 		}
-		old = append(old, feeds.Event{Feed: "irc", Platform: "irc", ID: fmt.Sprintf("o%d", i), Kind: feeds.KindMessage,
-			Author: "old", Text: text, Time: clock.Add(-time.Hour + time.Duration(i)*time.Second)})
-	}
-	seedAfter(t, h, old)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	svc := h.services()
-	svc.Window = 12
-	m := New(ctx, svc, h.session("local"))
-	m.svc.Work = new(sync.WaitGroup)
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	m.Update(m.load()())
+		return "filler message"
+	})
 	drive(m, m.columnCmd("waterproof"))
 	for range 6 {
 		drive(m, hit(m, "k"))

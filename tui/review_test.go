@@ -1,12 +1,9 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -75,21 +72,7 @@ func TestUnmuteKeepsTheSelection(t *testing.T) {
 // The wheel turned past the top of a column that does not have the
 // keyboard reads that column's history into it, not into the active one.
 func TestWheelHistoryGoesToTheColumnScrolled(t *testing.T) {
-	h := newHarness(t, "")
-	var old []feeds.Event
-	for i := range 30 {
-		old = append(old, feeds.Event{Feed: "irc", Platform: "irc", ID: fmt.Sprintf("o%d", i), Kind: feeds.KindMessage,
-			Author: "old", Text: fmt.Sprintf("old message %d", i), Time: clock.Add(-time.Hour + time.Duration(i)*time.Second)})
-	}
-	seedAfter(t, h, old)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	svc := h.services()
-	svc.Window = 12
-	m := New(ctx, svc, h.session("local"))
-	m.svc.Work = new(sync.WaitGroup)
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	m.Update(m.load()())
+	m := withHistory(t, 30, func(i int) string { return fmt.Sprintf("old message %d", i) })
 	drive(m, m.columnCmd("sky: on:bluesky")) // active: column 2
 	if id, _, _, ok := m.at(tea.Mouse{X: 10, Y: 5}); !ok || id != paneFeed || m.feed.ColumnAt(9) != 0 {
 		t.Fatalf("x 10 is not in column 1 of the feed: %q", id)
