@@ -14,25 +14,26 @@ import (
 
 // commands are what the footer's command line (":") runs: the keys' actions
 // by name, for when a key is not at hand or not remembered.
+// arg names what a command takes after its name ("" for nothing).
 var commands = map[string]struct {
-	help string
-	run  func(m *Model, arg string) tea.Cmd
+	help, arg string
+	run       func(m *Model, arg string) tea.Cmd
 }{
-	"hold":    {"hold the whole outbox", func(m *Model, _ string) tea.Cmd { return m.holdOutbox(true) }},
-	"release": {"release the outbox", func(m *Model, _ string) tea.Cmd { return m.holdOutbox(false) }},
-	"outbox":  {"show the outbox", func(m *Model, _ string) tea.Cmd { return m.openOutbox() }},
-	"audit":   {"show the audit log", func(m *Model, _ string) tea.Cmd { return m.openAudit() }},
-	"crisis":  {"show the Crisis view", func(m *Model, _ string) tea.Cmd { return m.openCrisis() }},
-	"note":    {"add a note to the incident's timeline: note TEXT", (*Model).note},
-	"reload":  {"read the config again: watch-words, brand, alerts, statements (admin)", (*Model).reload},
-	"theme":   {"your theme, from your next session: theme dark|light|colorblind", (*Model).saveTheme},
-	"help":    {"show every key", func(m *Model, _ string) tea.Cmd { return m.openHelp() }},
-	"filter":  {"show only what a query finds in this column: filter QUERY (alone: everything)", (*Model).filterCmd},
-	"column":  {"open a column: column NAME: QUERY", (*Model).columnCmd},
-	"close":   {"close this column", (*Model).closeColumnCmd},
-	"mute":    {"hide a feed or platform everywhere: mute NAME", (*Model).muteCmd},
-	"unmute":  {"show a muted feed or platform again: unmute [NAME]", (*Model).unmuteCmd},
-	"quit":    {"quit", func(*Model, string) tea.Cmd { return tea.Quit }},
+	"hold":    {"hold the whole outbox", "", func(m *Model, _ string) tea.Cmd { return m.holdOutbox(true) }},
+	"release": {"release the outbox", "", func(m *Model, _ string) tea.Cmd { return m.holdOutbox(false) }},
+	"outbox":  {"show the outbox", "", func(m *Model, _ string) tea.Cmd { return m.openOutbox() }},
+	"audit":   {"show the audit log", "", func(m *Model, _ string) tea.Cmd { return m.openAudit() }},
+	"crisis":  {"show the Crisis view", "", func(m *Model, _ string) tea.Cmd { return m.openCrisis() }},
+	"note":    {"add a note to the incident's timeline: note TEXT", "TEXT", (*Model).note},
+	"reload":  {"read the config again: watch-words, brand, alerts, statements (admin)", "", (*Model).reload},
+	"theme":   {"your theme, from your next session: theme dark|light|colorblind", "dark|light|colorblind", (*Model).saveTheme},
+	"help":    {"show every key", "", func(m *Model, _ string) tea.Cmd { return m.openHelp() }},
+	"filter":  {"show only what a query finds in this column: filter QUERY (alone: everything)", "QUERY", (*Model).filterCmd},
+	"column":  {"open a column: column NAME: QUERY", "NAME: QUERY", (*Model).columnCmd},
+	"close":   {"close this column", "", (*Model).closeColumnCmd},
+	"mute":    {"hide a feed or platform everywhere: mute NAME", "NAME", (*Model).muteCmd},
+	"unmute":  {"show a muted feed or platform again: unmute [NAME]", "[NAME]", (*Model).unmuteCmd},
+	"quit":    {"quit", "", func(*Model, string) tea.Cmd { return tea.Quit }},
 }
 
 func commandNames() string {

@@ -22,7 +22,6 @@ func (m *Model) paletteEntries() []palette.Entry {
 		"hold": k.Hold, "outbox": k.Outbox, "audit": k.Audit, "crisis": k.Crisis,
 		"help": k.Help, "quit": k.Quit,
 	}
-	args := map[string]string{"note": "TEXT", "theme": "dark|light|colorblind", "filter": "QUERY", "column": "NAME: QUERY", "mute": "NAME"}
 	var es []palette.Entry
 	seen := map[string]bool{}
 	names := make([]string, 0, len(commands))
@@ -31,7 +30,7 @@ func (m *Model) paletteEntries() []palette.Entry {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		e := palette.Entry{Name: commands[n].help, Command: n, Arg: args[n]}
+		e := palette.Entry{Name: commands[n].help, Command: n, Arg: commands[n].arg}
 		if b, ok := same[n]; ok {
 			e.Key = b.Help().Key
 			seen[b.Help().Key+" "+b.Help().Desc] = true
@@ -113,7 +112,7 @@ func (m *Model) paletteKey(k tea.KeyPressMsg) tea.Cmd {
 		typed := strings.TrimSpace(m.palette.Value())
 		name, arg, hasArg := strings.Cut(typed, " ")
 		if c, ok := commands[strings.ToLower(name)]; ok && hasArg && strings.TrimSpace(arg) != "" && !m.pickCanned {
-			if !takesArg[strings.ToLower(name)] {
+			if c.arg == "" {
 				m.setStatus(strings.ToLower(name)+" takes nothing after it; nothing done.", true)
 				return nil
 			}
@@ -130,7 +129,7 @@ func (m *Model) paletteKey(k tea.KeyPressMsg) tea.Cmd {
 		case m.pickCanned:
 			m.pickCanned = false
 			return tea.Batch(m.panes.Focus(paneReply), m.typeInComposer(tea.PasteMsg{Content: e.Text}))
-		case e.Command != "" && e.Arg != "":
+		case e.Command != "" && e.Arg != "" && !strings.HasPrefix(e.Arg, "["): // an argument it cannot do without
 			m.mode = modeCommand
 			m.cmdline.Reset()
 			m.cmdline.SetValue(e.Command + " ")
@@ -151,10 +150,6 @@ func quoteShort(s string) string {
 	}
 	return "“" + s + "”"
 }
-
-// takesArg are the commands run at once when typed with an argument in
-// the palette; "quit now" is not a way to quit by accident.
-var takesArg = map[string]bool{"note": true, "theme": true, "filter": true, "column": true, "mute": true, "unmute": true}
 
 // namedKeys are the keys bindings name, as Bubble Tea writes them.
 var namedKeys = map[string]rune{
