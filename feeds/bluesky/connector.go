@@ -122,8 +122,9 @@ func New(feedID string, c Config) (*Connector, error) {
 // Platform is "bluesky".
 func (c *Connector) Platform() string { return platform }
 
-// Capabilities: with an app password, reply, post, like, repost and delete
-// own posts, idempotently. MaxText is 300 runes: Bluesky counts 300
+// Capabilities: with an app password, reply, post, like, repost, delete
+// own posts, mute, block and report, idempotently (but for a report, which
+// has no key of ours). MaxText is 300 runes: Bluesky counts 300
 // graphemes, and a text of 300 runes or fewer never has more graphemes,
 // so the composer cannot let through a post the PDS would refuse; Do
 // checks the real rule (300 graphemes, 3,000 bytes), for texts that did
@@ -133,8 +134,9 @@ func (c *Connector) Capabilities() feeds.Capabilities {
 		return feeds.Capabilities{MaxText: maxGraphemes}
 	}
 	return feeds.Capabilities{
-		MaxText:    maxGraphemes,
-		Actions:    []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActFavourite, feeds.ActBoost, feeds.ActDelete},
+		MaxText: maxGraphemes,
+		Actions: []feeds.ActionKind{feeds.ActReply, feeds.ActPost, feeds.ActFavourite, feeds.ActBoost, feeds.ActDelete,
+			feeds.ActMute, feeds.ActBlock, feeds.ActReport},
 		Idempotent: true,
 		// 5,000 write points an hour, a create costing 3: about 1,666
 		// creates an hour.

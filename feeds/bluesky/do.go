@@ -15,8 +15,9 @@ import (
 	"github.com/tribune/tribune/feeds"
 )
 
-// Do carries out a reply, a new post, a like, a repost or the deletion of
-// one of the account's posts, on the account's PDS.
+// Do carries out a reply, a new post, a like, a repost, the deletion of
+// one of the account's posts, or a mute, block or report of an account,
+// on the account's PDS.
 func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
 	if err := ctx.Err(); err != nil {
 		return feeds.NotSent(err)
@@ -31,6 +32,12 @@ func (c *Connector) Do(ctx context.Context, a feeds.Action) error {
 		err = c.createSubject(ctx, a, collRepost)
 	case feeds.ActDelete:
 		err = c.deleteOwn(ctx, a)
+	case feeds.ActMute:
+		err = c.mute(ctx, a)
+	case feeds.ActBlock:
+		err = c.block(ctx, a)
+	case feeds.ActReport:
+		err = c.report(ctx, a)
 	default:
 		return feeds.Permanent(fmt.Errorf("bluesky: %s is not something Bluesky does", a.Kind))
 	}
@@ -203,4 +210,104 @@ func (c *Connector) refOf(ctx context.Context, target string) (postRef, error) {
 		p.rootURI, p.rootCID = r.Root.URI, r.Root.CID
 	}
 	return p, nil
+}
+
+// didOf is the DID of the account an action is about: the author of
+// a.Target when there is one, else a.TargetAuthor, a DID or a handle
+// resolved on the AppView.
+func (c *Connector) didOf(ctx context.Context, a feeds.Action) (string, error) {
+	if did, _, _, ok := parseAtURI(a.Target); ok {
+		return did, nil
+	}
+	who := strings.TrimPrefix(a.TargetAuthor, "@")
+	switch {
+	case validDID(who):
+		return who, nil
+	case who == "":
+		return "", feeds.Permanent(errors.New("bluesky: the action names no account"))
+	}
+	if did, ok := c.resolveHandle(ctx, who); ok {
+		return did, nil
+	}
+	// A failed look-up and an unknown handle read the same: try again.
+	return "", feeds.NotSent(fmt.Errorf("bluesky: @%.80s did not resolve to an account", who))
+}
+
+// mute mutes an account for the brand's account (app.bsky.graph.muteActor,
+// which the PDS passes to the AppView). Bluesky mutes are private and have
+// no end, so a mute for a while is refused rather than made forever.
+// Muting twice is harmless.
+func (c *Connector) mute(ctx context.Context, a feeds.Action) error {
+	if a.Duration > 0 {
+		return feeds.Permanent(errors.New("bluesky: mutes have no duration on Bluesky; mute without one, and unmute by hand"))
+	}
+	did, err := c.didOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	return c.authed(ctx, func(s *session) error {
+		return c.xrpc(ctx, c.cfg.pds, "app.bsky.graph.muteActor", nil, map[string]string{"actor": did}, s.access, nil)
+	})
+}
+
+type blockOut struct {
+	Type      string `json:"$type"`
+	Subject   string `json:"subject"`
+	CreatedAt string `json:"createdAt"`
+}
+
+// block writes an app.bsky.graph.block record naming the account, under
+// the action's own key, so that a retry is not a second block.
+func (c *Connector) block(ctx context.Context, a feeds.Action) error {
+	did, err := c.didOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	return c.create(ctx, collBlock, tidFor(a.ID, a.Created), blockOut{Type: collBlock, Subject: did, CreatedAt: createdAt(a)})
+}
+
+// maxReportReason is com.atproto.moderation.createReport's bound on the
+// reason, in graphemes.
+const maxReportReason = 2000
+
+// report sends a report to the moderation service the PDS passes reports
+// to (com.atproto.moderation.createReport): of the post when the action
+// names one, else of the account, with the operator's reason. Unlike a
+// record, a report has no key of the client's: a retry after a lost answer
+// may file it twice.
+func (c *Connector) report(ctx context.Context, a feeds.Action) error {
+	var subject any
+	if _, coll, _, ok := parseAtURI(a.Target); ok && coll == collPost {
+		p, err := c.refOf(ctx, a.Target)
+		if err != nil {
+			return err
+		}
+		subject = map[string]string{"$type": "com.atproto.repo.strongRef", "uri": p.uri, "cid": p.cid}
+	} else {
+		did, err := c.didOf(ctx, a)
+		if err != nil {
+			return err
+		}
+		subject = map[string]string{"$type": "com.atproto.admin.defs#repoRef", "did": did}
+	}
+	in := map[string]any{"reasonType": "com.atproto.moderation.defs#reasonOther", "subject": subject}
+	if reason := strings.TrimSpace(a.Reason); reason != "" {
+		if uniseg.GraphemeClusterCount(reason) > maxReportReason {
+			reason = truncateGraphemes(reason, maxReportReason-1) + "…"
+		}
+		in["reason"] = reason
+	}
+	return c.authed(ctx, func(s *session) error {
+		return c.xrpc(ctx, c.cfg.pds, "com.atproto.moderation.createReport", nil, in, s.access, nil)
+	})
+}
+
+// truncateGraphemes keeps the first n graphemes of s.
+func truncateGraphemes(s string, n int) string {
+	g := uniseg.NewGraphemes(s)
+	end := 0
+	for i := 0; i < n && g.Next(); i++ {
+		_, end = g.Positions()
+	}
+	return s[:end]
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -286,5 +287,97 @@ func TestReadOnlyWithoutPassword(t *testing.T) {
 	}
 	if err := c.Do(context.Background(), action(feeds.ActPost, "", "x")); !feeds.IsPermanent(err) || !strings.Contains(err.Error(), "read-only") {
 		t.Errorf("read-only Do: %v", err)
+	}
+}
+
+// Mute, block and report act on the author of the post picked, or on the
+// account named when there is no post; a block is a record under the
+// action's key, so a retry is not a second block.
+func TestMuteBlockReport(t *testing.T) {
+	p := newFakePDS(t)
+	p.handles["alice.test"] = aliceDID
+	c := newConn(t, nil, p, nil)
+	post := showAliceReply(t, c)
+	ctx := context.Background()
+
+	mute := action(feeds.ActMute, post, "")
+	if err := c.Do(ctx, mute); err != nil {
+		t.Fatal(err)
+	}
+	byHandle := action(feeds.ActMute, "", "")
+	byHandle.TargetAuthor = "@alice.test"
+	if err := c.Do(ctx, byHandle); err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	muted := slices.Clone(p.muted)
+	p.mu.Unlock()
+	if !slices.Equal(muted, []string{aliceDID, aliceDID}) {
+		t.Errorf("muted %q, want alice's DID twice", muted)
+	}
+	timed := action(feeds.ActMute, post, "")
+	timed.Duration = time.Hour
+	if err := c.Do(ctx, timed); !feeds.IsPermanent(err) || !strings.Contains(err.Error(), "no duration") {
+		t.Errorf("mute for an hour: %v", err)
+	}
+	unknown := action(feeds.ActMute, "", "")
+	unknown.TargetAuthor = "nobody.test"
+	if err := c.Do(ctx, unknown); !feeds.IsNotSent(err) || !strings.Contains(err.Error(), "nobody.test") {
+		t.Errorf("unknown handle: %v", err)
+	}
+
+	block := action(feeds.ActBlock, post, "")
+	for range 2 { // the second is a retry
+		if err := c.Do(ctx, block); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec, _, _ := p.record(collBlock, tidFor(block.ID, block.Created))
+	var b blockOut
+	if err := json.Unmarshal(rec, &b); err != nil || b.Type != collBlock || b.Subject != aliceDID {
+		t.Errorf("block record %s (%v)", rec, err)
+	}
+	if n := p.count("com.atproto.repo.createRecord"); n != 2 {
+		t.Errorf("%d createRecord calls, want 2 (the retry answered 409)", n)
+	}
+
+	report := action(feeds.ActReport, post, "")
+	report.Reason = "  spam link, " + strings.Repeat("é", 2100)
+	if err := c.Do(ctx, report); err != nil {
+		t.Fatal(err)
+	}
+	account := action(feeds.ActReport, "", "")
+	account.TargetAuthor = aliceDID
+	if err := c.Do(ctx, account); err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	reports := slices.Clone(p.reports)
+	p.mu.Unlock()
+	if len(reports) != 2 {
+		t.Fatalf("%d reports, want 2", len(reports))
+	}
+	var got [2]struct {
+		ReasonType string            `json:"reasonType"`
+		Reason     *string           `json:"reason"`
+		Subject    map[string]string `json:"subject"`
+	}
+	for i := range got {
+		if err := json.Unmarshal(reports[i], &got[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := got[0].Subject; s["$type"] != "com.atproto.repo.strongRef" || s["uri"] != post || s["cid"] == "" {
+		t.Errorf("post report subject %v", s)
+	}
+	if r := got[0].Reason; r == nil || !strings.HasPrefix(*r, "spam link, ééé") || !strings.HasSuffix(*r, "…") ||
+		len([]rune(*r)) != maxReportReason {
+		t.Errorf("reason not trimmed to %d graphemes", maxReportReason)
+	}
+	if s := got[1].Subject; s["$type"] != "com.atproto.admin.defs#repoRef" || s["did"] != aliceDID || got[1].Reason != nil {
+		t.Errorf("account report %+v", got[1])
+	}
+	if got[0].ReasonType != "com.atproto.moderation.defs#reasonOther" {
+		t.Errorf("reasonType %q", got[0].ReasonType)
 	}
 }

@@ -27,6 +27,7 @@ const (
 	collPost   = "app.bsky.feed.post"
 	collRepost = "app.bsky.feed.repost"
 	collLike   = "app.bsky.feed.like"
+	collBlock  = "app.bsky.graph.block"
 )
 
 type frame struct {

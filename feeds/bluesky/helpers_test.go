@@ -164,6 +164,8 @@ type fakePDS struct {
 	profiles map[string][2]string // did → handle, display name
 	handles  map[string]string    // handle → did
 	posts    map[string]string    // getPosts: uri → JSON post view
+	muted    []string             // muteActor's actors, in order
+	reports  []json.RawMessage    // createReport's bodies, in order
 
 	// loseAnswer: the next createRecord stores the record, then cuts the
 	// connection instead of answering.
@@ -233,6 +235,7 @@ func (p *fakePDS) serve(w http.ResponseWriter, r *http.Request) {
 	procedure := map[string]bool{
 		"com.atproto.server.createSession": true, "com.atproto.server.refreshSession": true,
 		"com.atproto.repo.createRecord": true, "com.atproto.repo.deleteRecord": true,
+		"app.bsky.graph.muteActor": true, "com.atproto.moderation.createReport": true,
 	}[nsid]
 	if want := map[bool]string{true: http.MethodPost, false: http.MethodGet}[procedure]; r.Method != want {
 		xrpcErr(w, http.StatusMethodNotAllowed, "InvalidRequest", "wrong method "+r.Method)
@@ -335,6 +338,17 @@ func (p *fakePDS) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(p.records, fmt.Sprint(in["collection"], "/", in["rkey"]))
 		answer(w, map[string]any{})
+	case "app.bsky.graph.muteActor":
+		if !authed() {
+			return
+		}
+		p.muted = append(p.muted, fmt.Sprint(in["actor"]))
+	case "com.atproto.moderation.createReport":
+		if !authed() {
+			return
+		}
+		p.reports = append(p.reports, raw)
+		answer(w, map[string]any{"id": len(p.reports), "reasonType": in["reasonType"], "subject": in["subject"], "reportedBy": brandDID, "createdAt": "2026-11-30T12:00:00Z"})
 	case "com.atproto.repo.getRecord":
 		q := r.URL.Query()
 		rec := p.records[q.Get("collection")+"/"+q.Get("rkey")]
