@@ -47,6 +47,9 @@ func (c idle) Capabilities() feeds.Capabilities {
 	if c.mod {
 		acts = append(acts, feeds.ActDelete, feeds.ActTimeout, feeds.ActBan)
 	}
+	if c.platform == "mastodon" {
+		acts = append(acts, feeds.ActMute, feeds.ActBlock, feeds.ActReport)
+	}
 	return feeds.Capabilities{MaxText: c.max, Actions: acts}
 }
 func (c idle) Run(ctx context.Context, _ feeds.Stream) error { <-ctx.Done(); return ctx.Err() }

@@ -62,6 +62,12 @@ func (m *Model) cardKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.unban(), true
 	case key.Matches(k, ck.DeleteAll):
 		return m.deleteAll(), true
+	case key.Matches(k, ck.Mute):
+		return m.moderate(feeds.ActMute), true
+	case key.Matches(k, ck.Block):
+		return m.moderate(feeds.ActBlock), true
+	case key.Matches(k, ck.Report):
+		return m.moderate(feeds.ActReport), true
 	}
 	return nil, false
 }

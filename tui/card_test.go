@@ -90,3 +90,59 @@ func TestCannedReplies(t *testing.T) {
 		t.Errorf("with none configured: overlay %q, status %q", m.panes.Overlay(), m.status)
 	}
 }
+
+// m, x and ! on the card mute, block and report the author with the
+// brand's account, where the platform has them: after a y, or for a
+// report after an optional reason and enter.
+func TestCardMuteBlockReport(t *testing.T) {
+	h, m := loaded(t)
+	pick := func(author string) {
+		t.Helper()
+		for range 50 {
+			if ev, _ := m.feed.Selected(); ev.Author == author {
+				drive(m, hit(m, "u"))
+				return
+			}
+			hit(m, "k")
+		}
+		t.Fatalf("no message of %s", author)
+	}
+	pick("ana@mastodon.social")
+	hit(m, "m")
+	if m.mode != modeConfirm || !strings.Contains(m.ask.prompt, "Mute @ana@mastodon.social with the brand's account on mastodon") {
+		t.Fatalf("m asks %+v", m.ask)
+	}
+	drive(m, hit(m, "y"))
+	hit(m, "x")
+	hit(m, "n") // not this time
+	hit(m, "!")
+	if m.mode != modeConfirm || !strings.Contains(m.ask.prompt, "Report @ana@mastodon.social's message «Watching") {
+		t.Fatalf("! asks %+v", m.ask)
+	}
+	typeKeys(m, "fake giveaway")
+	drive(m, hit(m, "enter"))
+
+	pending, err := h.db.Pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range pending {
+		a := o.Action
+		got = append(got, string(a.Kind)+" "+a.TargetAuthor+" "+a.Target+" "+a.Reason)
+	}
+	want := []string{"mute ana@mastodon.social m1 ", "report ana@mastodon.social m1 fake giveaway"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("queued %q, want %q", got, want)
+	}
+
+	hit(m, "esc")
+	for m.panes.Focused() != paneFeed {
+		hit(m, "tab")
+	}
+	pick("kiki_fr") // on twitch, which has no mute
+	hit(m, "m")
+	if m.mode == modeConfirm || !strings.Contains(m.status, "cannot mute") {
+		t.Errorf("m on twitch: mode %v, status %q", m.mode, m.status)
+	}
+}

@@ -41,18 +41,21 @@ func (m *Model) moderate(kind feeds.ActionKind) tea.Cmd {
 		return nil
 	}
 	a := m.target(kind, ev)
-	if kind == feeds.ActTimeout || kind == feeds.ActBan {
+	if kind == feeds.ActTimeout || kind == feeds.ActBan || kind == feeds.ActReport {
 		return m.askWhy(a)
 	}
 	what := outboxview.What(a)
-	if a.Kind == feeds.ActDelete {
+	switch a.Kind {
+	case feeds.ActDelete:
 		what = fmt.Sprintf("delete @%s's message «%s» on %s", a.TargetAuthor, excerpt(a.TargetText, 40), a.Feed)
+	case feeds.ActMute, feeds.ActBlock:
+		what = fmt.Sprintf("%s @%s with the brand's account on %s", a.Kind, a.TargetAuthor, a.Feed)
 	}
 	m.askFirst(capitalize(what)+"?", "Nothing done.", func() tea.Cmd { return m.enqueue(a) })
 	return nil
 }
 
-// askWhy asks to confirm a ban or a timeout on a line where the operator
+// askWhy asks to confirm a ban, a timeout or a report on a line where the operator
 // may type why: enter does it, with the reason or without, esc drops it.
 // A timeout's lengths stay one key (1-4) until a reason is begun; tab
 // picks the length after that.
@@ -60,7 +63,11 @@ func (m *Model) askWhy(a feeds.Action) tea.Cmd {
 	q := &question{no: "Nothing done.", act: &a, reason: newReasonLine()}
 	q.prompt = fmt.Sprintf("Ban @%s on %s?", a.TargetAuthor, a.Feed)
 	q.brief = fmt.Sprintf("Ban @%s?", a.TargetAuthor)
-	if a.Kind == feeds.ActTimeout {
+	switch a.Kind {
+	case feeds.ActReport:
+		q.prompt = fmt.Sprintf("Report @%s's message «%s» to %s's moderators?", a.TargetAuthor, excerpt(a.TargetText, 30), a.Feed)
+		q.brief = fmt.Sprintf("Report @%s?", a.TargetAuthor)
+	case feeds.ActTimeout:
 		a.Duration = timeoutFor
 		q.prompt = fmt.Sprintf("Timeout @%s on %s?", a.TargetAuthor, a.Feed)
 		q.brief = fmt.Sprintf("Timeout @%s?", a.TargetAuthor)
@@ -130,8 +137,11 @@ func nextLength(d time.Duration) time.Duration {
 // reasonHow says how to answer a ban or a timeout, in full and short.
 func reasonHow(q *question) (long, brief string) {
 	a := q.act
-	if a.Kind == feeds.ActBan {
+	switch a.Kind {
+	case feeds.ActBan:
 		return " enter to ban, esc to cancel", " ↵=ban esc=no"
+	case feeds.ActReport:
+		return " why (optional), enter to report, esc to cancel", " ↵=report esc=no"
 	}
 	if q.reason.Value() == "" {
 		var opts []string

@@ -28,6 +28,9 @@ type Keys struct {
 	Unban           key.Binding
 	Delete          key.Binding
 	DeleteAll       key.Binding
+	// Mute, Block and Report act on the author with the brand's account,
+	// where the platform has them (Mastodon, Bluesky).
+	Mute, Block, Report key.Binding
 }
 
 // Model is the card overlay.
@@ -60,6 +63,9 @@ func New(st *themes.Styles, loc *time.Location) *Model {
 		Unban:     key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "unban")),
 		Delete:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete message")),
 		DeleteAll: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete all recent")),
+		Mute:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mute")),
+		Block:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "block")),
+		Report:    key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "report")),
 	}}
 }
 
@@ -139,7 +145,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is every key of the card.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.Reply}, {k.Delete, k.DeleteAll, k.Timeout, k.Ban, k.Unban, k.Close}}
+	return [][]key.Binding{{k.Up, k.Down, k.Reply}, {k.Delete, k.DeleteAll, k.Timeout, k.Ban, k.Unban}, {k.Mute, k.Block, k.Report, k.Close}}
 }
 
 // View draws the author's figures, what the team did to them, and their
