@@ -202,6 +202,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	defer m.updateKeys()
 	defer m.updatePresence()
+	defer func() { m.composer.Drafts = len(m.drafts) }()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

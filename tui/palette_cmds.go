@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/tribune/tribune/canned"
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/store"
+	"github.com/tribune/tribune/tui/outboxview"
 	"github.com/tribune/tribune/tui/palette"
 )
 
@@ -22,7 +25,7 @@ func (m *Model) paletteEntries() []palette.Entry {
 		"hold": k.Hold, "outbox": k.Outbox, "audit": k.Audit, "crisis": k.Crisis,
 		"help": k.Help, "quit": k.Quit,
 	}
-	var es []palette.Entry
+	es := m.draftEntries()
 	seen := map[string]bool{}
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -52,6 +55,36 @@ func (m *Model) paletteEntries() []palette.Entry {
 		}
 	}
 	return es
+}
+
+// draftEntries are the operator's drafts, the newest first, each opening
+// the composer on it.
+func (m *Model) draftEntries() []palette.Entry {
+	ds := make([]store.Draft, 0, len(m.drafts))
+	for _, d := range m.drafts {
+		ds = append(ds, d)
+	}
+	slices.SortFunc(ds, func(a, b store.Draft) int { return b.Updated.Compare(a.Updated) })
+	es := make([]palette.Entry, len(ds))
+	for i, d := range ds {
+		es[i] = palette.Entry{Name: "draft: " + outboxview.What(d.Action), Text: d.Action.Text, Draft: d.Key}
+	}
+	return es
+}
+
+// openDraft opens the composer on the draft with this key.
+func (m *Model) openDraft(key string) tea.Cmd {
+	d, ok := m.drafts[key]
+	switch {
+	case !ok:
+		m.setStatus("That draft is gone: sent or discarded meanwhile.", true)
+		return nil
+	case m.composer.Editing() != "":
+		m.setStatus("An outbox item is being edited in the Reply pane: ctrl+s saves it, esc drops the edit.", true)
+		return nil
+	}
+	m.composer.Open(d.Action, limitOf(m.feedInfo[d.Action.Feed]), d.Action.Text, d.Rev)
+	return m.panes.Focus(paneReply)
 }
 
 // openPalette shows the palette over what is on screen; what it runs
@@ -137,6 +170,8 @@ func (m *Model) paletteKey(k tea.KeyPressMsg) tea.Cmd {
 			return tea.Batch(back, m.cmdline.Focus())
 		case e.Command != "":
 			return tea.Batch(back, commands[e.Command].run(m, ""))
+		case e.Draft != "":
+			return tea.Batch(back, m.openDraft(e.Draft))
 		}
 		p, _ := keyPress(e.Press)
 		return tea.Batch(back, m.handleKey(p))

@@ -102,3 +102,44 @@ func TestPaletteDoesNotQuitOnAWordMore(t *testing.T) {
 		}
 	}
 }
+
+// Drafts are not forgotten behind the one on screen: the closed Reply
+// pane counts them, the palette lists them, the newest first, and picking
+// one opens the composer on it, its text as it was left.
+func TestPaletteOpensDrafts(t *testing.T) {
+	_, m := loaded(t)
+	hit(m, "r") // the newest message
+	first := m.composer.Reply()
+	typeKeys(m, "first draft")
+	hit(m, "esc")
+	for m.panes.Focused() != paneFeed {
+		hit(m, "tab")
+	}
+	hit(m, "k")
+	hit(m, "r")
+	second := m.composer.Reply()
+	if second.Target == first.Target {
+		t.Fatal("k did not move to another message")
+	}
+	typeKeys(m, "second draft")
+	hit(m, "esc")
+	if v := ansi.Strip(m.screen()); !strings.Contains(v, "2 drafts kept") {
+		t.Fatalf("the Reply pane does not count the drafts:\n%s", v)
+	}
+	hit(m, "ctrl+p") // drafts come first, before the commands
+	v := ansi.Strip(m.screen())
+	i, j, c := strings.Index(v, "second draft"), strings.Index(v, "first draft"), strings.Index(v, ":audit")
+	if i < 0 || j < 0 || c < 0 || i > j || j > c {
+		t.Fatalf("the palette does not list both drafts first, the newest first:\n%s", v)
+	}
+	hit(m, "down") // the older one
+	hit(m, "enter")
+	if a := m.composer.Reply(); !m.composer.IsOpen() || a.Target != first.Target || m.composer.Value() != "first draft" || m.panes.Focused() != paneReply {
+		t.Fatalf("picked the first draft: open %v, target %q, text %q, focus %q", m.composer.IsOpen(), a.Target, m.composer.Value(), m.panes.Focused())
+	}
+	typeKeys(m, ", go on")
+	drive(m, hit(m, "ctrl+s"))
+	if v := ansi.Strip(m.screen()); !strings.Contains(v, "1 draft kept") {
+		t.Errorf("after sending one, the Reply pane says:\n%s", v)
+	}
+}

@@ -37,6 +37,9 @@ type Model struct {
 	// Status is a one-line report under the text (queued, sent, failed).
 	Status    string
 	StatusErr bool
+	// Drafts is how many drafts the operator keeps: said while the
+	// composer is closed, so that none is forgotten.
+	Drafts int
 
 	width, height int
 	focused       bool
@@ -205,6 +208,12 @@ func (m *Model) View() string {
 	var lines []string
 	if !m.open {
 		lines = append(lines, m.styles.Muted.Render(cells.Truncate("Select a message and press r to reply.", m.width, "…")))
+		switch {
+		case m.Drafts == 1:
+			lines = append(lines, m.styles.Muted.Render(cells.Truncate("1 draft kept: : then “draft” opens it.", m.width, "…")))
+		case m.Drafts > 1:
+			lines = append(lines, m.styles.Muted.Render(cells.Truncate(fmt.Sprintf("%d drafts kept: : then “draft” picks one.", m.Drafts), m.width, "…")))
+		}
 		for len(lines) < m.height-1 {
 			lines = append(lines, "")
 		}

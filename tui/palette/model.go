@@ -27,8 +27,11 @@ type Entry struct {
 	Arg string
 	// Press is the key the root presses for it, when it is a key.
 	Press string
-	// Text is what it types, for a canned reply: shown after the name.
+	// Text is what it types, for a canned reply, or a draft's text:
+	// shown after the name.
 	Text string
+	// Draft is the key of the draft it opens, for a draft.
+	Draft string
 }
 
 // Model is the palette overlay.
