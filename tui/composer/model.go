@@ -210,9 +210,9 @@ func (m *Model) View() string {
 		lines = append(lines, m.styles.Muted.Render(cells.Truncate("Select a message and press r to reply.", m.width, "…")))
 		switch {
 		case m.Drafts == 1:
-			lines = append(lines, m.styles.Muted.Render(cells.Truncate("1 draft kept: : then “draft” opens it.", m.width, "…")))
+			lines = append(lines, m.styles.Muted.Render(cells.Truncate("1 draft kept: press : to open it.", m.width, "…")))
 		case m.Drafts > 1:
-			lines = append(lines, m.styles.Muted.Render(cells.Truncate(fmt.Sprintf("%d drafts kept: : then “draft” picks one.", m.Drafts), m.width, "…")))
+			lines = append(lines, m.styles.Muted.Render(cells.Truncate(fmt.Sprintf("%d drafts kept: press : to pick one.", m.Drafts), m.width, "…")))
 		}
 		for len(lines) < m.height-1 {
 			lines = append(lines, "")
