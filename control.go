@@ -34,14 +34,23 @@ import (
 //
 // The protocol: the client writes one JSON request and a newline; the
 // server answers with frames, each a type byte and a big-endian uint32
-// length then that many bytes: 'd' data to copy out, then one 'k' (done)
-// or 'e' (an error, its message). A connection that ends without either
-// is an answer cut short.
+// length then that many bytes: first 'v', the protocol version it speaks
+// (a uint32), then 'd' data to copy out, then one 'k' (done) or 'e' (an
+// error, its message). A connection that ends without either is an answer
+// cut short. Each side refuses a version other than its own, so that a
+// CLI and a dashboard of different builds say so instead of misreading
+// each other: a request's fields an older server does not know would be
+// ignored, and its answer taken for the one asked.
+
+// controlVersion is the protocol's version: raised whenever a request or
+// an answer changes meaning.
+const controlVersion = 1
 
 const (
-	frameData  = 'd'
-	frameOK    = 'k'
-	frameError = 'e'
+	frameVersion = 'v'
+	frameData    = 'd'
+	frameOK      = 'k'
+	frameError   = 'e'
 	// maxRequest bounds the request line.
 	maxRequest = 1 << 20
 	// maxFrame bounds a data frame.
@@ -223,6 +232,9 @@ func (s *controlServer) accept() {
 // serve answers one request.
 func (s *controlServer) serve(c *net.UnixConn) {
 	fw := &frameWriter{w: c}
+	if fw.frame(frameVersion, binary.BigEndian.AppendUint32(nil, controlVersion)) != nil {
+		return
+	}
 	if err := peerIsMe(c); err != nil {
 		fw.frame(frameError, []byte(err.Error()))
 		return
@@ -234,6 +246,10 @@ func (s *controlServer) serve(c *net.UnixConn) {
 	var req request
 	if err := json.Unmarshal(line, &req); err != nil {
 		fw.frame(frameError, []byte("bad request: "+err.Error()))
+		return
+	}
+	if req.Version != controlVersion {
+		fw.frame(frameError, []byte(fmt.Sprintf("it speaks control version %d, the command %d: run the command with the same tribune as the dashboard", controlVersion, req.Version)))
 		return
 	}
 	bw := bufio.NewWriterSize(fw, maxFrame)
@@ -308,6 +324,7 @@ func askRunning(dbPath string, req request, w io.Writer) error {
 		return fmt.Errorf("%w, and it does not answer on %s: %v", inUse, path, err)
 	}
 	defer c.Close()
+	req.Version = controlVersion
 	line, err := json.Marshal(req)
 	if err != nil {
 		return err
@@ -317,7 +334,7 @@ func askRunning(dbPath string, req request, w io.Writer) error {
 	}
 	r := bufio.NewReaderSize(c, maxFrame)
 	buf := make([]byte, maxFrame)
-	for {
+	for first := true; ; first = false {
 		var h [5]byte
 		if _, err := io.ReadFull(r, h[:]); err != nil {
 			return fmt.Errorf("the running tribune stopped answering: %w", err)
@@ -329,6 +346,19 @@ func askRunning(dbPath string, req request, w io.Writer) error {
 		p := buf[:n]
 		if _, err := io.ReadFull(r, p); err != nil {
 			return fmt.Errorf("the running tribune stopped answering: %w", err)
+		}
+		switch {
+		case first && (h[0] != frameVersion || n != 4):
+			// Only a tribune older than the handshake begins otherwise.
+			return fmt.Errorf("the running tribune is another build, older than this command (it gave no protocol version): run the command with the same tribune as the dashboard")
+		case h[0] == frameVersion:
+			if !first || n != 4 {
+				return fmt.Errorf("the running tribune answered a version frame out of place")
+			}
+			if v := binary.BigEndian.Uint32(p); v != controlVersion {
+				return fmt.Errorf("the running tribune speaks control version %d, this command %d: run the command with the same tribune as the dashboard", v, controlVersion)
+			}
+			continue
 		}
 		switch h[0] {
 		case frameData:

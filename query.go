@@ -87,6 +87,8 @@ func (q *queryFlags) register(command string, fs *flag.FlagSet) {
 // request is one query, as it crosses the control socket: every time is
 // resolved by the CLI, so both ends answer alike.
 type request struct {
+	// Version is the control protocol's (controlVersion), set when sent.
+	Version int       `json:"version"`
 	Command string    `json:"command"`
 	Since   time.Time `json:"since"`
 	Until   time.Time `json:"until,omitzero"`

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -244,5 +247,84 @@ func TestControlRefusesAnotherUsersSocket(t *testing.T) {
 	defer db.Close()
 	if _, err := startControl(context.Background(), db, dbFile, Config{}); err == nil {
 		t.Error("served over another user's socket")
+	}
+}
+
+// A CLI and a running tribune of different builds say so rather than
+// misread each other: a server without the version frame, one of
+// another version, and a client of another version are all refused, with
+// what to do.
+func TestControlVersionsMustMatch(t *testing.T) {
+	dbFile, _ := queryFixture(t)
+	sock, dir, err := controlPath(dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// serveOnce answers one connection with these frames; done is closed
+	// once its socket is gone.
+	serveOnce := func(frames ...[]byte) (done chan struct{}) {
+		t.Helper()
+		ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			defer ln.Close()
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			bufio.NewReader(c).ReadBytes('\n')
+			for _, f := range frames {
+				c.Write(f)
+			}
+		}()
+		return done
+	}
+	frame := func(typ byte, p []byte) []byte {
+		return append(binary.BigEndian.AppendUint32([]byte{typ}, uint32(len(p))), p...)
+	}
+	done := serveOnce(frame(frameData, []byte("old answer")), frame(frameOK, nil))
+	var out bytes.Buffer
+	if err := askRunning(dbFile, request{Command: "audit"}, &out); err == nil || !strings.Contains(err.Error(), "older than this command") || out.Len() > 0 {
+		t.Errorf("a server without a version: %v, %q", err, out.String())
+	}
+	<-done
+	done = serveOnce(frame(frameVersion, binary.BigEndian.AppendUint32(nil, controlVersion+1)), frame(frameData, []byte("new answer")), frame(frameOK, nil))
+	if err := askRunning(dbFile, request{Command: "audit"}, &out); err == nil || !strings.Contains(err.Error(), "speaks control version 2, this command 1") || out.Len() > 0 {
+		t.Errorf("a newer server: %v, %q", err, out.String())
+	}
+	<-done
+
+	db, err := store.Open(dbFile, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stop, err := startControl(context.Background(), db, dbFile, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	// A client of before the handshake sends no version.
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte(`{"command":"audit","since":"2026-11-30T00:00:00Z"}` + "\n"))
+	got, _ := io.ReadAll(c)
+	if !bytes.HasPrefix(got, frame(frameVersion, binary.BigEndian.AppendUint32(nil, controlVersion))) ||
+		!bytes.Contains(got, []byte("speaks control version 1, the command 0")) || bytes.Contains(got, []byte(`"what"`)) {
+		t.Errorf("an old client got %q", got)
+	}
+	if err := askRunning(dbFile, request{Command: "audit"}, &out); err != nil || !strings.Contains(out.String(), `"what":"alert"`) {
+		t.Errorf("the same build: %v, %q", err, out.String())
 	}
 }
