@@ -4,6 +4,7 @@
 package themes
 
 import (
+	"charm.land/bubbles/v2/textinput"
 	"fmt"
 	"sort"
 	"strings"
@@ -208,4 +209,13 @@ func (p Span) Render(s string) string {
 		return ""
 	}
 	return p.open + s + p.close
+}
+
+// Input is how a one-line input is drawn, focused or not: its prompt as a
+// key, its text, its placeholder muted. base is the input's own styles,
+// for what the theme does not set (the cursor).
+func (s *Styles) Input(base textinput.Styles) textinput.Styles {
+	base.Focused.Prompt, base.Focused.Text, base.Focused.Placeholder = s.HelpKey, s.Text, s.Muted
+	base.Blurred = base.Focused
+	return base
 }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/themes"
+	"github.com/tribune/tribune/tui/helpview"
 )
 
 // commands are what the footer's command line (":") runs: the keys' actions
@@ -26,7 +27,7 @@ var commands = map[string]struct {
 	"crisis":  {"show the Crisis view", "", func(m *Model, _ string) tea.Cmd { return m.openCrisis() }},
 	"note":    {"add a note to the incident's timeline: note TEXT", "TEXT", (*Model).note},
 	"reload":  {"read the config again: watch-words, brand, alerts, statements (admin)", "", (*Model).reload},
-	"theme":   {"your theme, from your next session: theme dark|light|colorblind", "dark|light|colorblind", (*Model).saveTheme},
+	"theme":   {"your theme, now and in your next sessions: theme dark|light|colorblind", "dark|light|colorblind", (*Model).saveTheme},
 	"help":    {"show every key", "", func(m *Model, _ string) tea.Cmd { return m.openHelp() }},
 	"filter":  {"show only what a query finds in this column: filter QUERY (alone: everything)", "QUERY", (*Model).filterCmd},
 	"column":  {"open a column: column NAME: QUERY", "NAME: QUERY", (*Model).columnCmd},
@@ -49,10 +50,7 @@ func newCmdline(st *themes.Styles) textinput.Model {
 	ti := textinput.New()
 	ti.Prompt = ":"
 	ti.Placeholder = commandNames()
-	s := ti.Styles()
-	s.Focused.Prompt, s.Focused.Text, s.Focused.Placeholder = st.HelpKey, st.Text, st.Muted
-	s.Blurred = s.Focused
-	ti.SetStyles(s)
+	ti.SetStyles(st.Input(ti.Styles()))
 	ti.CharLimit = 500 // a note
 	return ti
 }
@@ -87,19 +85,38 @@ func (m *Model) commandKey(k tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-// saveTheme keeps the operator's theme, for their next session.
+// saveTheme puts the operator's theme on screen at once, and keeps it for
+// their next sessions.
 func (m *Model) saveTheme(name string) tea.Cmd {
-	if _, err := themes.Builtin(name); err != nil {
+	p, err := themes.Builtin(name)
+	if err != nil {
 		m.setStatus(fmt.Sprintf("theme: %v", err), true)
 		return nil
 	}
+	m.sess.Theme = p
+	*m.styles = *themes.New(p)
+	m.restyle()
 	st, op := m.svc.Store, m.sess.Operator
 	return m.persist(func() tea.Msg {
 		if err := st.SetPref(op, "theme", name); err != nil {
-			return opDoneMsg{err: err}
+			return opDoneMsg{err: fmt.Errorf("theme %s is on screen, but not saved for your next session: %w", name, err)}
 		}
-		return opDoneMsg{done: "Theme " + name + " saved for " + op + ": it applies from your next session, on any terminal."}
+		return opDoneMsg{done: "Theme " + name + " saved for " + op + ": yours from now on, on any terminal."}
 	})
+}
+
+// restyle has what keeps a copy of the theme's styles, or draws from a
+// cache, take them again: every pane shares m.styles, which just changed.
+func (m *Model) restyle() {
+	m.help.Styles = helpview.Styled(m.styles).Styles
+	m.helpView.Restyle(m.styles)
+	m.composer.Restyle()
+	m.palette.Restyle()
+	m.feed.Restyle()
+	m.stats.Restyle()
+	m.cmdline.SetStyles(m.styles.Input(m.cmdline.Styles()))
+	m.search.line.SetStyles(m.styles.Input(m.search.line.Styles()))
+	m.drawn = drawnCache{}
 }
 
 // reload asks the services to read the config again.

@@ -51,10 +51,7 @@ func newSearchLine(st *themes.Styles) textinput.Model {
 	ti := textinput.New()
 	ti.Prompt = "/"
 	ti.Placeholder = `words, "a phrase", from:NAME on:twitch is:question -word … (? help)`
-	s := ti.Styles()
-	s.Focused.Prompt, s.Focused.Text, s.Focused.Placeholder = st.HelpKey, st.Text, st.Muted
-	s.Blurred = s.Focused
-	ti.SetStyles(s)
+	ti.SetStyles(st.Input(ti.Styles()))
 	ti.CharLimit = 500
 	return ti
 }

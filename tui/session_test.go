@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -181,5 +182,71 @@ func TestThemeFollowsTheOperator(t *testing.T) {
 	hit(m, "enter")
 	if !strings.Contains(m.status, "theme:") {
 		t.Errorf("an unknown theme: %q", m.status)
+	}
+}
+
+// :theme puts the theme on screen at once, in every pane and the footer,
+// including what keeps its own copy of the styles (the composer, the
+// command line, the palette, the help), and keeps it for next time.
+func TestThemeAppliesAtOnce(t *testing.T) {
+	h, m := loaded(t)
+	dark, _ := themes.Builtin("dark")
+	light, _ := themes.Builtin("light")
+	// sgr is how a colour of the palette reaches the terminal.
+	sgr := func(hex string) string {
+		var r, g, b int
+		fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b)
+		return fmt.Sprintf("38;2;%d;%d;%d", r, g, b)
+	}
+	lightOnes := map[string]bool{}
+	for _, c := range []string{light.Text, light.Muted, light.Border, light.Focus} {
+		lightOnes[sgr(c)] = true
+	}
+	var darkOnly []string
+	for _, c := range []string{dark.Text, dark.Muted, dark.Border, dark.Focus} {
+		if !lightOnes[sgr(c)] {
+			darkOnly = append(darkOnly, sgr(c))
+		}
+	}
+	if len(darkOnly) < 3 {
+		t.Fatalf("the themes share too many colours to tell apart: %v", darkOnly)
+	}
+	if v := m.screen(); !strings.Contains(v, sgr(dark.Text)) {
+		t.Fatal("the dashboard is not drawn in dark to begin with")
+	}
+	hit(m, "r") // the composer open, its text area styled
+	typeKeys(m, "bonjour")
+	hit(m, "esc")
+	for m.panes.Focused() != paneFeed {
+		hit(m, "tab")
+	}
+	hit(m, ":")
+	typeKeys(m, "theme light")
+	drive(m, hit(m, "enter"))
+	if p, _ := h.db.Prefs("local"); p["theme"] != "light" {
+		t.Errorf("prefs %v: the theme is not kept", p)
+	}
+	for _, step := range []struct {
+		name string
+		keys []string
+	}{
+		{"dashboard", nil},
+		{"composer", []string{"r"}},
+		{"palette", []string{"esc", "tab", "tab", "ctrl+p"}},
+		{"command line", []string{"esc", ":"}},
+		{"help", []string{"esc", "?"}},
+	} {
+		for _, k := range step.keys {
+			hit(m, k)
+		}
+		v := m.screen()
+		if !strings.Contains(v, sgr(light.Text)) {
+			t.Errorf("%s: not drawn in light", step.name)
+		}
+		for _, c := range darkOnly {
+			if strings.Contains(v, c) {
+				t.Errorf("%s: still draws dark's %s", step.name, c)
+			}
+		}
 	}
 }

@@ -325,6 +325,9 @@ func (m *Model) SetWatch(w *watch.Matcher) {
 	m.each(func(f *feed.Model) { f.SetWatch(w) })
 }
 
+// Restyle draws every column again, after the theme's styles changed.
+func (m *Model) Restyle() { m.each((*feed.Model).Restyle) }
+
 // SetSearch highlights what s finds in every column, so n and N walk the
 // column jumped to as well; nil highlights nothing.
 func (m *Model) SetSearch(s feed.Searcher) {

@@ -52,16 +52,24 @@ func New(styles *themes.Styles) *Model {
 	ta.Prompt = ""
 	ta.CharLimit = hardLimit
 	ta.Placeholder = "Write a reply…"
+	m := &Model{styles: styles, Keys: DefaultKeyMap(), ta: ta}
+	m.Restyle()
+	return m
+}
+
+// Restyle takes the theme's styles again, after they changed: the text
+// area keeps a copy of its own.
+func (m *Model) Restyle() {
+	st := m.styles
 	plain := textarea.StyleState{
-		Base:        styles.Text,
-		Text:        styles.Text,
-		Placeholder: styles.Muted,
-		CursorLine:  styles.Text,
-		EndOfBuffer: styles.Muted,
-		Prompt:      styles.Muted,
+		Base:        st.Text,
+		Text:        st.Text,
+		Placeholder: st.Muted,
+		CursorLine:  st.Text,
+		EndOfBuffer: st.Muted,
+		Prompt:      st.Muted,
 	}
-	ta.SetStyles(textarea.Styles{Focused: plain, Blurred: plain, Cursor: textarea.CursorStyle{Blink: true}})
-	return &Model{styles: styles, Keys: DefaultKeyMap(), ta: ta}
+	m.ta.SetStyles(textarea.Styles{Focused: plain, Blurred: plain, Cursor: textarea.CursorStyle{Blink: true}})
 }
 
 // Open starts (or resumes) a reply. text is the saved draft, if any.

@@ -308,6 +308,10 @@ func (m *Model) AddOlder(evs []feeds.Event) {
 // SetWatch sets the watch-words and brand handles to highlight.
 func (m *Model) SetWatch(w *watch.Matcher) { m.watch, m.gen = w, m.gen+1 }
 
+// Restyle draws every row again, after the theme's styles changed: the
+// paints are made from them, and every row cached.
+func (m *Model) Restyle() { m.paints, m.gen = newPaints(m.styles), m.gen+1 }
+
 // markOwn marks the brand's own messages read: its words are not news to
 // it.
 func (m *Model) markOwn(ev *feeds.Event) {

@@ -55,6 +55,9 @@ func Styled(st *themes.Styles) help.Model {
 	return h
 }
 
+// Restyle takes the theme's styles again, after they changed.
+func (m *Model) Restyle(st *themes.Styles) { m.help.Styles = Styled(st).Styles }
+
 // SetKeys sets the groups of keys the overlay lists, from the top.
 func (m *Model) SetKeys(gs []Group) { m.groups, m.top = gs, 0 }
 

@@ -53,10 +53,7 @@ func New(st *themes.Styles) *Model {
 	in := textinput.New()
 	in.Prompt = "› "
 	in.Placeholder = "type part of a command or key: reply, hold, note…"
-	s := in.Styles()
-	s.Focused.Prompt, s.Focused.Text, s.Focused.Placeholder = st.HelpKey, st.Text, st.Muted
-	s.Blurred = s.Focused
-	in.SetStyles(s)
+	in.SetStyles(st.Input(in.Styles()))
 	in.CharLimit = 500 // a note typed here
 	return &Model{
 		st:    st,
@@ -149,6 +146,9 @@ func (m *Model) filter() {
 		}
 	}
 }
+
+// Restyle takes the theme's styles again, after they changed.
+func (m *Model) Restyle() { m.input.SetStyles(m.st.Input(m.input.Styles())) }
 
 // SetSize sets the inner size the palette draws in.
 func (m *Model) SetSize(w, h int) {

@@ -148,6 +148,9 @@ func (m *Model) SetOutbox(o Outbox) {
 	}
 }
 
+// Restyle draws the pane again, after the theme's styles changed.
+func (m *Model) Restyle() { m.stale, m.footStale = true, true }
+
 // SetHold sets where the outbox brake stands.
 func (m *Model) SetHold(h outbox.Hold) { m.hold, m.stale = h, true }
 
