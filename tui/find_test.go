@@ -252,3 +252,40 @@ func TestHistoryOfAColumn(t *testing.T) {
 		t.Errorf("the column holds %q, want the three stored hits", got)
 	}
 }
+
+// R in a column with a query marks read what the column shows, not every
+// message up to the newest: the others stay unread, in the other columns
+// and on disk.
+func TestAllReadInAColumnMarksItsOwn(t *testing.T) {
+	h, m := loaded(t)
+	m.svc.Work = h.work
+	stored, err := h.db.Recent(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fans := 0
+	for _, ev := range stored {
+		if ev.Feed == "mastodon" {
+			fans++
+		}
+	}
+	before := m.feed.Unread()
+	if fans == 0 || fans == before {
+		t.Fatalf("%d mastodon messages of %d unread: the test needs some, not all", fans, before)
+	}
+	run(m.columnCmd("fans: on:mastodon"))
+	drive(m, hit(m, "R"))
+	if got := m.feed.Unread(); got != before-fans {
+		t.Errorf("unread %d after R in the column, want %d", got, before-fans)
+	}
+	WaitWork(h.work, 5*time.Second)
+	rs, err := h.db.ReadState("local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range stored {
+		if got, want := rs.IsRead(ev.Seq), ev.Feed == "mastodon"; got != want {
+			t.Errorf("%s/%s read on disk %v, want %v", ev.Feed, ev.ID, got, want)
+		}
+	}
+}

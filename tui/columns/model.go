@@ -178,6 +178,7 @@ func (m *Model) fill(c *column) {
 	}
 	src := m.all.Events()
 	f := feed.New(m.styles, m.window, m.loc)
+	f.Partial = true
 	f.Empty = "Nothing in memory matches yet; new messages that do will show here."
 	if c.Query != "" {
 		f.Empty = "Nothing in memory matches " + c.Query + " yet; new messages that do will show here (/ and n search the store)."

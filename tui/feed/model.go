@@ -62,6 +62,10 @@ type Model struct {
 	hits     []watch.Hit    // reused by each row's highlighting
 	// Empty is said while there is no event to show.
 	Empty string
+	// Partial says the pane shows only some messages (a column's query,
+	// mutes): R marks read those it shows, not everything up to the
+	// newest.
+	Partial bool
 	// search is what `/` looks for, highlighted; nil: nothing.
 	search Searcher
 	// extra is how many events over the window the operator brought in
@@ -536,6 +540,18 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.marked[ev.Seq] = true
 		return markCmd(MarkedRead{Seqs: []uint64{ev.Seq}})
+	case key.Matches(k, m.Keys.AllRead) && m.Partial:
+		var seqs []uint64
+		for _, ev := range m.events {
+			if !m.IsRead(ev.Seq) {
+				m.marked[ev.Seq] = true
+				seqs = append(seqs, ev.Seq)
+			}
+		}
+		if len(seqs) == 0 {
+			return nil
+		}
+		return markCmd(MarkedRead{Seqs: seqs})
 	case key.Matches(k, m.Keys.AllRead):
 		upto := m.lastSeq
 		m.upto, m.marked = upto, make(map[uint64]bool)
