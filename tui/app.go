@@ -450,8 +450,16 @@ func (m *Model) applyBatch(b hub.Batch) {
 }
 
 // setHealth shows the feeds' health: in full in the stats, as a count of
-// live feeds in the feed's title.
+// live feeds in the feed's title. A feed's capabilities may change as it
+// connects (a Mastodon instance says its own limit), so they are read
+// again with it.
 func (m *Model) setHealth(hs []hub.Health, now time.Time) {
+	for _, fi := range m.svc.Hub.Feeds() {
+		if old, ok := m.feedInfo[fi.ID]; ok && old.Capabilities.MaxText != fi.Capabilities.MaxText {
+			m.composer.SetLimit(fi.ID, limitOf(fi))
+		}
+		m.feedInfo[fi.ID] = fi
+	}
 	m.stats.SetHealth(hs, now)
 	live := 0
 	for _, h := range hs {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -492,5 +493,48 @@ func TestBatchRefreshesTheStatsInTheSameFrame(t *testing.T) {
 	m.Update(tickMsg{snap: stale, at: h.now().Add(time.Second)})
 	if v := m.View().Content; !strings.Contains(ansi.Strip(v), "total 0") {
 		t.Errorf("a tick a second later did not refresh the stats:\n%s", ansi.Strip(v))
+	}
+}
+
+// widening is a connector whose limit is known only once connected, as a
+// Mastodon instance's.
+type widening struct {
+	idle
+	max atomic.Int64
+}
+
+func (c *widening) Capabilities() feeds.Capabilities {
+	caps := c.idle.Capabilities()
+	caps.MaxText = int(c.max.Load())
+	return caps
+}
+
+// A limit the platform says once connected reaches the composer, even one
+// already open on that feed.
+func TestLimitFollowsTheConnectedFeed(t *testing.T) {
+	h := newHarness(t, "")
+	wide := &widening{idle: idle{platform: "mastodon"}}
+	wide.max.Store(500)
+	if err := h.hub.Add("glitch", wide); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.db.AppendEvents([]feeds.Event{{Seq: 1, Feed: "glitch", Platform: "mastodon", ID: "g1", Kind: feeds.KindMessage,
+		Author: "ana", Text: "a long question", Time: clock}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := h.model(ctx)
+	m.svc.Work = new(sync.WaitGroup)
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	m.Update(m.load()())
+	hit(m, "r")
+	if a := m.composer.Reply(); a.Feed != "glitch" || m.composer.Left() != 500 {
+		t.Fatalf("composer on %q with %d left", a.Feed, m.composer.Left())
+	}
+	wide.max.Store(5000) // the instance answered
+	m.Update(tickMsg{health: h.hub.Health(), at: clock})
+	if left := m.composer.Left(); left != 5000 {
+		t.Errorf("%d left after the instance said 5000", left)
 	}
 }

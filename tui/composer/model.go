@@ -123,6 +123,14 @@ func (m *Model) Reply() feeds.Action {
 // Rev is the revision of the text on screen.
 func (m *Model) Rev() int64 { return m.rev }
 
+// SetLimit changes the platform's limit while the composer is open on
+// feed: a Mastodon instance says its own once connected.
+func (m *Model) SetLimit(feed string, limit int) {
+	if m.open && m.target.Feed == feed {
+		m.limit = limit
+	}
+}
+
 // Left is how many characters remain under the platform's limit.
 func (m *Model) Left() int {
 	return m.limit - utf8.RuneCountInString(strings.TrimSpace(m.ta.Value()))
