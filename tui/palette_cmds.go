@@ -12,6 +12,7 @@ import (
 	"github.com/tribune/tribune/canned"
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/store"
+	"github.com/tribune/tribune/tui/composer"
 	"github.com/tribune/tribune/tui/outboxview"
 	"github.com/tribune/tribune/tui/palette"
 )
@@ -67,7 +68,11 @@ func (m *Model) draftEntries() []palette.Entry {
 	slices.SortFunc(ds, func(a, b store.Draft) int { return b.Updated.Compare(a.Updated) })
 	es := make([]palette.Entry, len(ds))
 	for i, d := range ds {
-		es[i] = palette.Entry{Name: "draft: " + outboxview.What(d.Action), Text: d.Action.Text, Draft: d.Key}
+		what := outboxview.What(d.Action)
+		if d.Action.Kind == feeds.ActPost && d.Action.Feed == composer.AllFeeds {
+			what = "post on every feed"
+		}
+		es[i] = palette.Entry{Name: "draft: " + what, Text: d.Action.Text, Draft: d.Key}
 	}
 	return es
 }
@@ -82,6 +87,8 @@ func (m *Model) openDraft(key string) tea.Cmd {
 	case m.composer.Editing() != "":
 		m.setStatus("An outbox item is being edited in the Reply pane: ctrl+s saves it, esc drops the edit.", true)
 		return nil
+	case d.Action.Kind == feeds.ActPost: // to one feed or every one, with their limit
+		return m.composePost(d.Action.Feed, d.Action.Text)
 	}
 	m.composer.Open(d.Action, limitOf(m.feedInfo[d.Action.Feed]), d.Action.Text, d.Rev)
 	return m.panes.Focus(paneReply)

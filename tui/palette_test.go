@@ -6,6 +6,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/store"
+	"github.com/tribune/tribune/tui/composer"
 )
 
 // Every key a binding names that the palette offers is pressed as that
@@ -141,5 +145,26 @@ func TestPaletteOpensDrafts(t *testing.T) {
 	drive(m, hit(m, "ctrl+s"))
 	if v := ansi.Strip(m.screen()); !strings.Contains(v, "1 draft kept") {
 		t.Errorf("after sending one, the Reply pane says:\n%s", v)
+	}
+}
+
+// A post's draft, to every feed, opens as a post, with the smallest limit
+// of the feeds that take posts.
+func TestPaletteOpensAPostDraft(t *testing.T) {
+	_, m := loaded(t)
+	key := draftKey(composer.AllFeeds, "")
+	m.drafts[key] = store.Draft{Key: key, Rev: 3, Updated: clock,
+		Action: feeds.Action{Kind: feeds.ActPost, Feed: composer.AllFeeds, Text: "Nous regardons", Operator: "local"}}
+	hit(m, "ctrl+p")
+	if v := ansi.Strip(m.screen()); !strings.Contains(v, "draft: post on every feed  Nous regardons") {
+		t.Fatalf("the palette does not offer the post's draft:\n%s", v)
+	}
+	hit(m, "enter")
+	a := m.composer.Reply()
+	if a.Kind != feeds.ActPost || a.Feed != composer.AllFeeds || m.composer.Value() != "Nous regardons" {
+		t.Fatalf("opened %+v with %q", a, m.composer.Value())
+	}
+	if left := m.composer.Left(); left != 300-len("Nous regardons") {
+		t.Errorf("%d left: the limit is not the smallest of the feeds that post (bluesky's 300)", left)
 	}
 }
