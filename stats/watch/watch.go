@@ -110,8 +110,9 @@ type Matcher struct {
 	// entry is a prefix: a shorter word cannot start a prefix entry.
 	prefixMin int
 	// prefixKeyLen is how many leading bytes prefixKey uses: 3, or the
-	// length of the shortest prefix entry.
+	// length of the shortest prefix entry; prefixMask selects them.
 	prefixKeyLen int
+	prefixMask   uint64
 	// root[sym] is the trie node a phrase starting with sym goes to, or 0.
 	root []int32
 	// next maps (node, symbol) to the child node in the trie.
@@ -159,6 +160,7 @@ func Compile(list []string) (*Matcher, error) {
 			m.prefixKeyLen = l
 		}
 	}
+	m.prefixMask = 1<<(8*m.prefixKeyLen) - 1
 	nsym := int32(0)
 	symbol := func(t *ftab.Table, w []byte, first bool) int32 {
 		wk, pk := m.keys(w)
@@ -287,11 +289,22 @@ func (m *Matcher) Match(dst []Hit, text string) []Hit {
 			i++
 			continue
 		case bWord:
-			j, lo, hi := asciiRun(text, i)
+			// asciiRun's common case, a word shorter than 8 bytes
+			// not at the end, written out.
+			j, lo, hi := i, uint64(0), uint64(0)
+			if i+8 <= len(text) {
+				v := le64(text[i:])
+				if nz := ^alnum(v) & high; nz != 0 {
+					k := bits.TrailingZeros64(nz) >> 3
+					j, lo = i+k, (v|fold)&(1<<(8*k)-1)
+				}
+			}
+			if j == i {
+				j, lo, hi = asciiRun(text, i)
+			}
 			if textnorm.PlainWord(text, i, j) {
 				l := j - i
-				w := wordKey(byte(lo), text[i+l/2]|0x20, text[j-1]|0x20, l)
-				p := prefixKey64(lo, m.prefixKeyLen)
+				w, p := wordKey(lo, l), prefixKey(lo, m.prefixMask)
 				if sc.pass(w, p, l) {
 					dst = sc.plain(dst, text, i, j, lo, hi, p)
 				} else {
@@ -421,20 +434,11 @@ func (s *Scan) Next(dst []Hit, tk *textnorm.Tokenizer, text string) []Hit {
 		// The common case: a word no entry can be or start with, told
 		// without copying it when it is plain ASCII.
 		var w, p uint32
-		var l int
 		if tk.Plain() {
 			st, en := tk.Span()
-			b := text[st:en]
-			l = len(b)
-			var b1, b2 byte
-			if l > 1 {
-				b1 = b[1] | 0x20
-			}
-			if l > 2 {
-				b2 = b[2] | 0x20
-			}
-			w = wordKey(b[0]|0x20, b[l/2]|0x20, b[l-1]|0x20, l)
-			p = prefixKey(b[0]|0x20, b1, b2, m.prefixKeyLen)
+			l := en - st
+			lo := fold8(text, st, en)
+			w, p = wordKey(lo, l), prefixKey(lo, m.prefixMask)
 			if !s.pass(w, p, l) {
 				s.nActive = 0
 				return dst
@@ -479,12 +483,6 @@ func (s *Scan) plain(dst []Hit, text string, start, end int, lo, hi uint64, p ui
 		ns = m.lookup(&syms, 0, buf[:l])
 	}
 	return s.step(dst, &syms, ns, start, end)
-}
-
-// prefixKey64 is prefixKey for a folded word whose first 8 bytes are lo,
-// little-endian, zero past its end.
-func prefixKey64(lo uint64, n int) uint32 {
-	return (uint32(lo&(1<<(8*n)-1)) * 0x85EBCA6B) >> (32 - prefixBits)
 }
 
 // shortWords maps the folded words of up to 16 bytes, as asciiRun reads
@@ -607,24 +605,47 @@ type bloom struct {
 func (b *bloom) word(k uint32) bool   { return b.words[k/64]&(1<<(k%64)) != 0 }
 func (b *bloom) prefix(k uint32) bool { return b.prefixes[k/64]&(1<<(k%64)) != 0 }
 
-// wordKey is the index in Matcher.wordBloom for a folded word of length l
-// whose first, middle (l/2) and last bytes are b0, bm, bl.
-func wordKey(b0, bm, bl byte, l int) uint32 {
-	x := uint32(b0) | uint32(bm)<<8 | uint32(bl)<<16 | uint32(l)<<24
-	return (x * 0x9E3779B1) >> (32 - wordBits)
+// wordKey is the index in a bloom's words of a folded word of length l
+// whose first 8 bytes are lo, little-endian, zero past its end (see
+// first8): two words alike in length and first 8 bytes share it.
+func wordKey(lo uint64, l int) uint32 {
+	return uint32(((lo ^ uint64(l)) * 0x9E3779B97F4A7C15) >> (64 - wordBits))
 }
 
-// prefixKey is the index in Matcher.prefixBloom for a folded word whose
-// first bytes are b0 b1 b2, when the filter keys on n of them (1 to 3).
-func prefixKey(b0, b1, b2 byte, n int) uint32 {
-	x := uint32(b0)
-	if n > 1 {
-		x |= uint32(b1) << 8
+// prefixKey is the index in a bloom's prefixes of a folded word whose
+// first 8 bytes are lo, when the filter keys on the bytes of mask (the
+// first prefixKeyLen).
+func prefixKey(lo, mask uint64) uint32 {
+	return uint32(((lo & mask) * 0xC2B2AE3D27D4EB4F) >> (64 - prefixBits))
+}
+
+// first8 returns the first 8 bytes of b, little-endian, zero past its
+// end.
+func first8(b []byte) uint64 {
+	if len(b) >= 8 {
+		return binary.LittleEndian.Uint64(b)
 	}
-	if n > 2 {
-		x |= uint32(b2) << 16
+	var x uint64
+	for i, c := range b {
+		x |= uint64(c) << (8 * i)
 	}
-	return (x * 0x85EBCA6B) >> (32 - prefixBits)
+	return x
+}
+
+// fold8 is first8 of the folded form of the plain word text[start:end]
+// (see textnorm.Tokenizer.Plain): its bytes ORed with 0x20.
+func fold8(text string, start, end int) uint64 {
+	var v uint64
+	if start+8 <= len(text) {
+		v = le64(text[start:])
+	} else {
+		v, _ = window(text, start)
+	}
+	v |= fold
+	if l := end - start; l < 8 {
+		v &= 1<<(8*l) - 1
+	}
+	return v
 }
 
 // groupKey is the key of Matcher.groups for a folded word at least n
@@ -639,16 +660,8 @@ func groupKey(b []byte, n int) uint32 {
 
 // keys returns the filter keys of a folded word.
 func (m *Matcher) keys(b []byte) (w, p uint32) {
-	l := len(b)
-	w = wordKey(b[0], b[l/2], b[l-1], l)
-	var b1, b2 byte
-	if l > 1 {
-		b1 = b[1]
-	}
-	if l > 2 {
-		b2 = b[2]
-	}
-	return w, prefixKey(b[0], b1, b2, m.prefixKeyLen)
+	lo := first8(b)
+	return wordKey(lo, len(b)), prefixKey(lo, m.prefixMask)
 }
 
 // symbols fills syms with the symbols a token stands for and returns how
