@@ -49,14 +49,17 @@
 // when dst has room. A Matcher is safe for concurrent use.
 //
 // Measured on the demo-like mix of stats/internal/testutil (user CPU
-// time on a loaded 2-core machine, one core, ranges of 5 runs):
-// sanitize.Text 150-180 ns, Match with 200 entries 200-370 ns per
-// message, 1.3 to 1.5 times as much (1.7 to 1.9 before Match read ASCII
-// words itself). On accented lines Match costs what sanitizing does (270
-// to 440 ns); on plain ASCII lines sanitize checks one comparison a byte
-// (22-34 ns) and Match, filtering every word, costs 155-310 ns. With one
-// entry that never hits it costs as much: the cost is in reading the
-// words, about 17 ns each, not in the hits.
+// time on a loaded 2-core machine, one core, ranges of 5 runs alternated
+// with sanitize.Text): sanitize.Text 126-175 ns, Match with 200 entries
+// 182-315 ns per message, 1.4 times as much at best (2.1 when Match still
+// tokenized every word). On accented lines Match costs a little less than
+// sanitizing (246-405 ns against 288-465); on plain ASCII lines sanitize
+// checks one comparison a byte (23-37 ns) and Match, reading every word,
+// 125-146 ns. With one entry that never hits it costs as much: the cost
+// is in finding the words, not in the hits. A skeleton that only finds
+// the words of a line from a bitmap, without a branch per byte, and tests
+// one filter bit each costs 72 ns: word-level matching does not get down
+// to a comparison a byte.
 //
 // A caller that tokenizes a text for other readers too feeds each token
 // to a Scan instead of calling Match: the stats engine does, so that 200
