@@ -525,6 +525,16 @@ func newHub(db *store.DB, dbPath string, engine *stats.Engine) (*hub.Hub, error)
 	// The last hour's, as far as these go: authors, questions, and the
 	// baselines of the spike alerts (with the minute counts seeded above).
 	engine.SeedAuthors(recent)
+	// The moderation counts and the alerts of the same hour.
+	var audit []outbox.AuditEntry
+	err = db.Audit(time.Now().Add(-time.Hour), func(en outbox.AuditEntry) error {
+		audit = append(audit, en)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the audit log of %s: %w", dbPath, err)
+	}
+	engine.SeedAudit(audit)
 	return hub.New(hub.Options{Store: db, Observe: engine.Observe, LastSeq: lastSeq, Seen: recent}), nil
 }
 

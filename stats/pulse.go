@@ -417,9 +417,15 @@ type Moderation struct {
 func (e *Engine) Acted(a feeds.Action, t time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	switch a.Kind {
+	e.acted(a.Kind, a.Feed, a.Target, t)
+}
+
+// acted is Acted for an action of kind on feed/target. The caller holds
+// e.mu.
+func (e *Engine) acted(kind feeds.ActionKind, feed, target string, t time.Time) {
+	switch kind {
 	case feeds.ActReply:
-		e.answered(a.Feed, a.Target, t)
+		e.answered(feed, target, t)
 	case feeds.ActDelete:
 		e.mod.Deleted++
 	case feeds.ActTimeout:

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 // traffic is d of a feed's messages from start: every 10 seconds n of
@@ -172,4 +173,75 @@ func TestRestartDoesNotRealert(t *testing.T) {
 
 func sortByTime(evs []feeds.Event) {
 	slices.SortStableFunc(evs, func(a, b feeds.Event) int { return a.Time.Compare(b.Time) })
+}
+
+// After a restart the moderation counts, the answers and the recent
+// alerts are what the audit log's last hour says; an alert restored is
+// not raised again, neither to OnAlert nor by the spike still under way.
+func TestRestartRestoresTheAudit(t *testing.T) {
+	start := t0.Add(time.Hour)
+	crisis := start.Add(-3 * time.Minute)
+	past := append(traffic("tw", t0, crisis.Sub(t0), 5, 1), traffic("tw", crisis, 3*time.Minute, 20, 12)...)
+	ask := said("tw", "q1", "ann", "@Lumio is it safe?", crisis.Add(-10*time.Minute))
+	past = append(past, ask, said("tw", "q2", "bob", "@Lumio refund?", crisis.Add(-9*time.Minute)))
+	sortByTime(past)
+
+	sent := func(kind feeds.ActionKind, target string, at time.Time) outbox.AuditEntry {
+		return outbox.AuditEntry{What: outbox.AuditSent, Time: at, Feed: "tw", Kind: kind, Target: target}
+	}
+	inHour := []outbox.AuditEntry{ // what the engine that never stopped is told of
+		sent(feeds.ActDelete, "m1", crisis.Add(-20*time.Minute)),
+		sent(feeds.ActReply, "q1", crisis.Add(-8*time.Minute)),
+		sent(feeds.ActDelete, "m2", crisis.Add(time.Minute)),
+		sent(feeds.ActTimeout, "m3", crisis.Add(time.Minute)),
+		sent(feeds.ActBan, "m4", crisis.Add(2*time.Minute)),
+		sent(feeds.ActUnban, "m4", crisis.Add(2*time.Minute)),
+	}
+	c := newClock(t0)
+	never := pulseEngine(c)
+	raised := feed(never, c, past)
+	if len(raised) != 1 {
+		t.Fatalf("the engine that never stopped raised %+v; want one alert", raised)
+	}
+	for _, en := range inHour {
+		never.Acted(feeds.Action{Kind: en.Kind, Feed: en.Feed, Target: en.Target}, en.Time)
+	}
+	c.Set(start)
+	want := never.Snapshot().Pulse
+
+	log := []outbox.AuditEntry{
+		// Before the hour, or not carried out: not counted.
+		{What: outbox.AuditSent, Time: t0.Add(-time.Minute), Feed: "tw", Kind: feeds.ActBan},
+		{What: outbox.AuditAlert, Time: t0.Add(-time.Minute), Feed: "tw", Text: "an old alert"},
+		{What: outbox.AuditFailed, Time: crisis, Feed: "tw", Kind: feeds.ActBan, Target: "m5"},
+		{What: outbox.AuditQueued, Time: crisis, Feed: "tw", Kind: feeds.ActDelete, Target: "m6"},
+	}
+	log = append(log, inHour...)
+	log = append(log, outbox.AuditEntry{What: outbox.AuditAlert, Time: raised[0].At, Feed: "tw", Text: raised[0].Text})
+	slices.SortStableFunc(log, func(a, b outbox.AuditEntry) int { return a.Time.Compare(b.Time) })
+
+	for _, recent := range []int{len(past), 500, 0} {
+		c := newClock(start)
+		e := restarted(c, past, recent)
+		var called []Alert
+		e.Configure(Config{Brand: []string{"@Lumio"}, Text: words{watch: []string{"refund", "hot"}},
+			OnAlert: func(a Alert) { called = append(called, a) }})
+		e.SeedAudit(log)
+		got := e.Snapshot().Pulse
+		if got.Moderation != want.Moderation || got.Moderation != (Moderation{Deleted: 2, Timeouts: 1, Bans: 1, Unbans: 1}) {
+			t.Errorf("restarted with %d recent events: moderation %+v, before the restart %+v", recent, got.Moderation, want.Moderation)
+		}
+		if len(got.Alerts) != 1 || !got.Alerts[0].At.Equal(raised[0].At) || got.Alerts[0].Feed != "tw" || got.Alerts[0].Text != raised[0].Text {
+			t.Errorf("restarted with %d recent events: alerts %+v, want the one raised: %+v", recent, got.Alerts, raised)
+		}
+		if recent == len(past) && (got.Unanswered != want.Unanswered || got.Responses != want.Responses || got.ResponseP50 != want.ResponseP50) {
+			t.Errorf("restarted with %d recent events: %d unanswered, %d responses (median %s); before: %d, %d (%s)", recent,
+				got.Unanswered, got.Responses, got.ResponseP50, want.Unanswered, want.Responses, want.ResponseP50)
+		}
+		// The crisis goes on for a minute after the restart: within the
+		// cooldown of the alert restored, it raises nothing.
+		if more := feed(e, c, traffic("tw", start, time.Minute, 20, 12)); len(more)+len(called) != 0 {
+			t.Errorf("restarted with %d recent events: raised %+v again (OnAlert: %+v)", recent, more, called)
+		}
+	}
 }

@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/outbox"
 )
 
 const (
@@ -380,6 +381,37 @@ func (e *Engine) SeedAuthors(evs []feeds.Event) {
 		e.replay(fs, hist[fs], t, cur)
 	}
 	e.fired, e.watched = nil, 0
+}
+
+// SeedAudit restores, at start-up, what the audit log says of the window
+// SeedAuthors rebuilds (the last hour): the actions the team carried out
+// (moderation counts, replies answering the questions SeedAuthors left
+// waiting) and the alerts raised, so that the Stats pane shows after a
+// restart what it showed before. Call it after SeedAuthors. An alert
+// restored is not raised again: OnAlert is not called, and SeedAuthors
+// has started the cooldown it started then. entries are oldest first, as
+// the store gives them; those outside the window are skipped.
+func (e *Engine) SeedAudit(entries []outbox.AuditEntry) {
+	t := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.advance(t)
+	for i := range entries {
+		en := &entries[i]
+		if !inWindow(minuteOf(en.Time), cur) {
+			continue
+		}
+		switch en.What {
+		case outbox.AuditSent:
+			e.acted(en.Kind, en.Feed, en.Target, en.Time)
+		case outbox.AuditAlert:
+			fs := e.feed(en.Feed)
+			e.alerts = append(e.alerts, Alert{At: en.Time, Feed: fs.name, Platform: fs.platform, Text: en.Text})
+		}
+	}
+	if len(e.alerts) > maxAlerts {
+		e.alerts = append(e.alerts[:0:0], e.alerts[len(e.alerts)-maxAlerts:]...)
+	}
 }
 
 // history is what a feed's stored events said, bucket by bucket, over

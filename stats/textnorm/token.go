@@ -92,6 +92,17 @@ func (t *Tokenizer) Reset(s string) {
 	t.s, t.pos, t.n, t.long, t.lazy = s, 0, 0, false, false
 }
 
+// Pos returns where the next call to Next starts reading: the end of the
+// current token or past it (an elision's apostrophe, a possessive's "'s").
+func (t *Tokenizer) Pos() int { return t.pos }
+
+// Seek makes Next go on from byte i of the text, as if it had read up to
+// there. i must be a place Next can stand: 0, a Pos, or further on past
+// bytes Next skips between tokens (spaces, ASCII punctuation other than
+// '#' and '@'). A reader that finds plain words on its own (see Plain)
+// uses it to hand the rest of a text back to the tokenizer.
+func (t *Tokenizer) Seek(i int) { t.pos = i }
+
 // Token returns the token found by the last successful Next.
 func (t *Tokenizer) Token() Token {
 	// Built field by field: copying a stored Token with wide moves right
@@ -285,24 +296,35 @@ func (t *Tokenizer) asciiWord(i int) bool {
 	for j < len(s) && asciiFold[s[j]] != 0 {
 		j++
 	}
-	n := j - i
-	if n > MaxFolded {
+	if !PlainWord(s, i, j) {
 		return false
 	}
-	if j < len(s) {
-		switch s[j] {
-		case ' ', ',', '!', '?', ';', ')', '\n':
-		case '.', ':', '/', '-', '\'':
-			if j+1 < len(s) && s[j+1] > ' ' {
-				return false
-			}
-		default:
-			return false
-		}
-	}
+	n := j - i
 	t.kind, t.start, t.end = Word, i, j
 	t.n, t.long, t.lazy, t.pos = n, false, true, j
 	return true
+}
+
+// PlainWord reports whether s[i:j], a run of ASCII letters and digits
+// that Next reaches at i, is a token of its own, a Word that Plain
+// reports: no longer than MaxFolded, and followed by the end of s or a
+// separator that cannot continue it into a contraction, a link, a word
+// with accents or a handle. A reader that finds such words itself (see
+// Seek) must take the rest to Next.
+func PlainWord(s string, i, j int) bool {
+	if j-i > MaxFolded {
+		return false
+	}
+	if j == len(s) {
+		return true
+	}
+	switch s[j] {
+	case ' ', ',', '!', '?', ';', ')', '\n':
+		return true
+	case '.', ':', '/', '-', '\'':
+		return j+1 == len(s) || s[j+1] <= ' '
+	}
+	return false
 }
 
 // asciiRun folds the run of ASCII letters and digits at s[j] into the

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tribune/tribune/stats/textnorm"
@@ -57,4 +58,89 @@ func scanMatch(m *Matcher, dst []Hit, text string) []Hit {
 		dst = s.Next(dst, &tk, text)
 	}
 	return dst
+}
+
+// refMatch is Match the general way: every token from the tokenizer,
+// looked up in full, no filter and no word read apart. Match and a Scan
+// must find what it finds.
+func refMatch(m *Matcher, text string) []Hit {
+	var (
+		tk  textnorm.Tokenizer
+		s   Scan
+		dst []Hit
+	)
+	tk.Reset(text)
+	s.Reset(m)
+	for tk.Next() {
+		var syms [maxSyms]int32
+		ns := 0
+		if tk.Kind() != textnorm.URL && !tk.Long() {
+			ns = m.symbols(&syms, tk.Kind(), tk.Folded())
+		}
+		start, end := tk.Span()
+		dst = s.step(dst, &syms, ns, start, end)
+	}
+	return dst
+}
+
+// pathLists are watch-lists that put Match's own reading of ASCII words
+// to the test: words of every length around its 8- and 16-byte loads,
+// short prefixes, digits, phrases that run through tokens it hands to
+// the tokenizer.
+var pathLists = [][]string{
+	append(watchList(200), "a", "x1", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmno", "abcdefghijklmnop",
+		"abcdefghijklmnopq", strings.Repeat("z", 64), "09", "e2e", "ok ok", "don't", "that", "http", "www", "lumio halo case"),
+	{"ab*", "a", "b c", "abcdefghijklmnop*", "#lumio", "@lumio", "ça", "q*"},
+	{"x*", "refund"}, // a prefix key of one byte
+}
+
+// pathTexts are texts whose ASCII words end everywhere Match's loads
+// can: at the end of texts shorter and longer than 16 bytes, and before
+// every kind of byte.
+var pathTexts = []string{
+	"", "a", "A", "ab", "abcdefg", "ABCDEFGH", "abcdefghi", "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopq",
+	"x abcdefgh", "xx abcdefghijklmnop", "the ABCDEFGHIJKLMNOP", "the case abcdefghijklmnopq",
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ok ok",
+	strings.Repeat("z", 64) + " " + strings.Repeat("Z", 65) + " " + strings.Repeat("z", 64),
+	"ok\x10ok \x19a\x00b a\x7fb a`b a{b a@b a[b a/b a_b a-b a:b a.b a'b a\"b",
+	"don't that's l'ami http://x.com/ok www.ok.fr a.b.fr ok. ok: ok/ ok- ok' ok,ok!ok?ok;ok)ok\nok\tok",
+	"lumio halo case, LUMIO: halo! case? lumio.halo-case lumio 😡 halo case",
+	"b c ab abc ABCDEFGHIJKLMNOPQRS q Q qq 09 e2e x1 X1 ça ca @lumio #lumio lumio",
+	"naïve café abcdefgh\u00e9 \u00e9abcdefgh ab\u0301 ab\xff ab\xc3",
+}
+
+func TestMatchPaths(t *testing.T) {
+	for _, list := range pathLists {
+		m := MustCompile(list)
+		for _, text := range append(slices.Clone(pathTexts), benchLines()...) {
+			want := refMatch(m, text)
+			if got := m.Match(nil, text); !slices.Equal(got, want) {
+				t.Errorf("Match(%q) = %v, the general way %v", text, got, want)
+			}
+			if got := scanMatch(m, nil, text); !slices.Equal(got, want) {
+				t.Errorf("through a Scan, %q: %v, the general way %v", text, got, want)
+			}
+		}
+	}
+}
+
+func FuzzMatchPaths(f *testing.F) {
+	for _, s := range pathTexts {
+		f.Add(s)
+	}
+	ms := make([]*Matcher, len(pathLists))
+	for i, l := range pathLists {
+		ms[i] = MustCompile(l)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, m := range ms {
+			want := refMatch(m, text)
+			if got := m.Match(nil, text); !slices.Equal(got, want) {
+				t.Errorf("Match(%q) = %v, the general way %v", text, got, want)
+			}
+			if got := scanMatch(m, nil, text); !slices.Equal(got, want) {
+				t.Errorf("through a Scan, %q: %v, the general way %v", text, got, want)
+			}
+		}
+	})
 }

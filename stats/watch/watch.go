@@ -40,19 +40,26 @@
 // # Cost
 //
 // Compile builds one hash table of folded words and a trie of phrases
-// over them; Match tokenizes the text once and does one table lookup per
-// token (plus one per distinct prefix length when prefix entries exist),
-// so its cost does not grow with the number of entries. It does not
-// allocate when dst has room. A Matcher is safe for concurrent use.
+// over them; Match reads each token once and does one table lookup per
+// token that passes a bit filter (plus one per distinct prefix length
+// when prefix entries exist), so its cost does not grow with the number
+// of entries. Plain ASCII words, the bulk of chat, it reads itself, 8
+// bytes at a time, and looks up in a table keyed by their first 16 bytes
+// as two integers; the tokenizer reads the rest. It does not allocate
+// when dst has room. A Matcher is safe for concurrent use.
 //
-// Measured on the demo-like mix of stats/internal/testutil (best of
-// several runs on a loaded 2-core machine, one core): sanitize.Text ≈ 110
-// ns, Match with 200 entries ≈ 185 ns per message, 1.7 times as much.
-// They cost the same on accented lines (≈ 235 ns: sanitizing leaves its
-// ASCII fast path); on plain ASCII lines sanitize checks one comparison a
-// byte (≈ 19 ns) and Match still tokenizes (≈ 145 ns). A quick pre-scan
-// that skips tokens no entry can start with was tried and did not help:
-// it costs what the tokenizer's ASCII path costs.
+// Measured on the demo-like mix of stats/internal/testutil (user CPU
+// time on a loaded 2-core machine, one core, ranges of 5 runs alternated
+// with sanitize.Text): sanitize.Text 126-175 ns, Match with 200 entries
+// 182-315 ns per message, 1.4 times as much at best (2.1 when Match still
+// tokenized every word). On accented lines Match costs a little less than
+// sanitizing (246-405 ns against 288-465); on plain ASCII lines sanitize
+// checks one comparison a byte (23-37 ns) and Match, reading every word,
+// 125-146 ns. With one entry that never hits it costs as much: the cost
+// is in finding the words, not in the hits. A skeleton that only finds
+// the words of a line from a bitmap, without a branch per byte, and tests
+// one filter bit each costs 72 ns: word-level matching does not get down
+// to a comparison a byte.
 //
 // A caller that tokenizes a text for other readers too feeds each token
 // to a Scan instead of calling Match: the stats engine does, so that 200
@@ -61,10 +68,13 @@
 package watch
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tribune/tribune/stats/internal/ftab"
 	"github.com/tribune/tribune/stats/textnorm"
@@ -88,6 +98,8 @@ type Matcher struct {
 	entries []Entry
 	// words maps a folded word to its symbol; prefixes a folded prefix.
 	words, prefixes ftab.Table
+	// short is words for the plain ASCII words Match reads itself.
+	short shortWords
 	// groups lists the prefix entries by their first prefixKeyLen folded
 	// bytes: a word passing the prefix filter is compared with the few
 	// prefixes that share its first bytes.
@@ -96,10 +108,14 @@ type Matcher struct {
 	// bit test, before any hashing: see wordKey and prefixKey.
 	// blooms[0] holds the words and prefixes that start an entry, tested
 	// when no phrase is under way; blooms[1] holds all of them.
-	blooms [2]*bloom
+	blooms [2]bloom
+	// prefixMin is prefixKeyLen, or more than any word's length when no
+	// entry is a prefix: a shorter word cannot start a prefix entry.
+	prefixMin int
 	// prefixKeyLen is how many leading bytes prefixKey uses: 3, or the
-	// length of the shortest prefix entry.
+	// length of the shortest prefix entry; prefixMask selects them.
 	prefixKeyLen int
+	prefixMask   uint64
 	// root[sym] is the trie node a phrase starting with sym goes to, or 0.
 	root []int32
 	// next maps (node, symbol) to the child node in the trie.
@@ -128,7 +144,6 @@ func Compile(list []string) (*Matcher, error) {
 		root:   []int32{0},
 		groups: make(map[uint32][]prefix),
 
-		blooms:       [2]*bloom{new(bloom), new(bloom)},
 		prefixKeyLen: 3,
 	}
 	// The shortest prefix decides the prefix filter's key, so a first
@@ -148,13 +163,15 @@ func Compile(list []string) (*Matcher, error) {
 			m.prefixKeyLen = l
 		}
 	}
+	m.prefixMask = 1<<(8*m.prefixKeyLen) - 1
 	nsym := int32(0)
 	symbol := func(t *ftab.Table, w []byte, first bool) int32 {
 		wk, pk := m.keys(w)
-		for i, b := range m.blooms {
+		for i := range m.blooms {
 			if i == 0 && !first {
 				continue
 			}
+			b := &m.blooms[i]
 			if t == &m.words {
 				b.words[wk/64] |= 1 << (wk % 64)
 			} else {
@@ -225,6 +242,11 @@ func Compile(list []string) (*Matcher, error) {
 		m.ends[node] = append(m.ends[node], int32(i))
 		m.entries = append(m.entries, e)
 	}
+	m.short.build(&m.words)
+	m.prefixMin = m.prefixKeyLen
+	if len(m.groups) == 0 {
+		m.prefixMin = textnorm.MaxFolded + 1
+	}
 	return m, nil
 }
 
@@ -251,73 +273,142 @@ type cand struct {
 }
 
 // Match appends to dst the hits of m's entries in text and returns it.
-// It is Scan's loop written out (a call per token would cost it a tenth
-// more); the tests check that the two agree.
+//
+// It reads the plain ASCII words itself, the bulk of chat, 16 bytes at a
+// time, and hands every other token (accents, emoji, hashtags, mentions,
+// links, apostrophes) to a textnorm.Tokenizer and a Scan; a word of its
+// own passes the same filters and reaches the same Scan. The tests check
+// that its hits are a Scan's, token by token.
 func (m *Matcher) Match(dst []Hit, text string) []Hit {
-	var tk textnorm.Tokenizer
+	var (
+		tk textnorm.Tokenizer
+		sc Scan
+	)
 	tk.Reset(text)
-	var bufA, bufB [maxActive]cand
-	active, next := &bufA, &bufB
-	nActive := 0
-	var syms [maxSyms]int32
-	for tk.Next() {
-		kind := tk.Kind()
-		if kind <= textnorm.Elision {
-			// The common case: a word no entry can be or start with,
-			// told without copying it when it is plain ASCII.
-			var w, p uint32
-			var l int
-			if tk.Plain() {
-				st, en := tk.Span()
-				b := text[st:en]
-				l = len(b)
-				var b1, b2 byte
-				if l > 1 {
-					b1 = b[1] | 0x20
+	sc.Reset(m)
+	for i := 0; i < len(text); {
+		switch byteClass[text[i]] {
+		case bSkip:
+			i++
+			continue
+		case bWord:
+			// asciiRun's common case, a word shorter than 8 bytes
+			// not at the end, written out.
+			j, lo, hi := i, uint64(0), uint64(0)
+			if i+8 <= len(text) {
+				v := le64(text[i:])
+				if nz := ^alnum(v) & high; nz != 0 {
+					k := bits.TrailingZeros64(nz) >> 3
+					j, lo = i+k, (v|fold)&(1<<(8*k)-1)
 				}
-				if l > 2 {
-					b2 = b[2] | 0x20
-				}
-				w = wordKey(b[0]|0x20, b[l/2]|0x20, b[l-1]|0x20, l)
-				p = prefixKey(b[0]|0x20, b1, b2, m.prefixKeyLen)
-			} else {
-				b := tk.Folded()
-				l = len(b)
-				w, p = m.keys(b)
 			}
-			if bl := m.blooms[min(nActive, 1)]; !bl.word(w) && (len(m.groups) == 0 || l < m.prefixKeyLen || !bl.prefix(p)) {
-				nActive = 0
+			if j == i {
+				j, lo, hi = asciiRun(text, i)
+			}
+			if textnorm.PlainWord(text, i, j) {
+				l := j - i
+				w, p := wordKey(lo, l), prefixKey(lo, m.prefixMask)
+				if sc.pass(w, p, l) {
+					dst = sc.plain(dst, text, i, j, lo, hi, p)
+				} else {
+					sc.nActive = 0
+				}
+				i = j + 1 // past the separator PlainWord saw, if any
 				continue
 			}
 		}
-		folded := tk.Folded()
-		ns := 0
-		if kind != textnorm.URL && !tk.Long() {
-			ns = m.symbols(&syms, kind, folded)
+		tk.Seek(i)
+		if !tk.Next() {
+			break
 		}
-		if ns == 0 {
-			nActive = 0
-			continue
-		}
-		nNext := 0
-		start, end := tk.Span()
-		// Phrases under way.
-		for _, c := range active[:nActive] {
-			for _, s := range syms[:ns] {
-				if child, ok := m.next.get(c.node, s); ok {
-					dst, nNext = m.reach(dst, next, nNext, child, int(c.start), end)
-				}
-			}
-		}
-		// Phrases starting here.
-		for _, s := range syms[:ns] {
-			if child := m.root[s]; child != 0 {
-				dst, nNext = m.reach(dst, next, nNext, child, start, end)
-			}
-		}
-		active, next, nActive = next, active, nNext
+		dst = sc.Next(dst, &tk, text)
+		i = tk.Pos()
 	}
 	return dst
+}
+
+const (
+	ones = 0x0101010101010101
+	high = 0x80 * ones
+	fold = 0x20 * ones
+)
+
+// asciiRun returns the end of the run of ASCII letters and digits that
+// starts at text[i], and its first 16 bytes folded (ORed with 0x20),
+// little-endian, zero past its end. It reads 8 bytes at a time.
+func asciiRun(text string, i int) (j int, lo, hi uint64) {
+	v, v2 := window(text, i)
+	if nz := ^alnum(v) & high; nz != 0 {
+		k := bits.TrailingZeros64(nz) >> 3
+		return i + k, (v | fold) & (1<<(8*k) - 1), 0
+	}
+	if nz := ^alnum(v2) & high; nz != 0 {
+		k := bits.TrailingZeros64(nz) >> 3
+		return i + 8 + k, v | fold, (v2 | fold) & (1<<(8*k) - 1)
+	}
+	j = i + 16
+	for j < len(text) && byteClass[text[j]] == bWord {
+		j++
+	}
+	return j, v | fold, v2 | fold
+}
+
+// alnum returns the high bit of each byte of v that is an ASCII letter or
+// digit.
+func alnum(v uint64) uint64 {
+	a := v &^ high // no byte over 0x7F: the sums below carry into no other
+	x := a | fold
+	letters := (x + (0x80-'a')*ones) &^ (x + (0x80-'z'-1)*ones)
+	digits := (a + (0x80-'0')*ones) &^ (a + (0x80-'9'-1)*ones)
+	return (letters | digits) &^ v & high
+}
+
+// window returns the 16 bytes of text from i, little-endian, zero past
+// its end.
+func window(text string, i int) (v, v2 uint64) {
+	n := len(text)
+	switch {
+	case i+16 <= n:
+		return le64(text[i:]), le64(text[i+8:])
+	case n >= 16:
+		// The last 16 bytes, shifted down to start at i.
+		d := uint(i - (n - 16)) // 1 to 15
+		a, b := le64(text[n-16:]), le64(text[n-8:])
+		if d >= 8 {
+			return b >> (8 * (d - 8)), 0
+		}
+		return a>>(8*d) | b<<(64-8*d), b >> (8 * d)
+	}
+	var buf [16]byte
+	copy(buf[:], text[i:])
+	return binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(buf[8:])
+}
+
+// le64 reads the first 8 bytes of s, little-endian: one load.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// The classes of bytes Match tells apart.
+const (
+	bSkip  = iota // what the tokenizer skips between tokens
+	bWord         // an ASCII letter or digit
+	bOther        // '#', '@', a byte of a multi-byte rune: the tokenizer's
+)
+
+var byteClass [256]uint8
+
+func init() {
+	for c := range byteClass {
+		switch {
+		case c >= utf8.RuneSelf || c == '#' || c == '@':
+			byteClass[c] = bOther
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			byteClass[c] = bWord
+		}
+	}
 }
 
 // Scan follows one text through a Matcher a token at a time, for a
@@ -343,51 +434,131 @@ func (s *Scan) Next(dst []Hit, tk *textnorm.Tokenizer, text string) []Hit {
 	m := s.m
 	kind := tk.Kind()
 	if kind <= textnorm.Elision {
-		// The common case: a word no entry can be or start with,
-		// told without copying it when it is plain ASCII.
+		// The common case: a word no entry can be or start with, told
+		// without copying it when it is plain ASCII.
 		var w, p uint32
-		var l int
 		if tk.Plain() {
 			st, en := tk.Span()
-			b := text[st:en]
-			l = len(b)
-			var b1, b2 byte
-			if l > 1 {
-				b1 = b[1] | 0x20
+			l := en - st
+			lo := fold8(text, st, en)
+			w, p = wordKey(lo, l), prefixKey(lo, m.prefixMask)
+			if !s.pass(w, p, l) {
+				s.nActive = 0
+				return dst
 			}
-			if l > 2 {
-				b2 = b[2] | 0x20
-			}
-			w = wordKey(b[0]|0x20, b[l/2]|0x20, b[l-1]|0x20, l)
-			p = prefixKey(b[0]|0x20, b1, b2, m.prefixKeyLen)
-		} else {
-			b := tk.Folded()
-			l = len(b)
-			w, p = m.keys(b)
+			_, lo, hi := asciiRun(text, st)
+			return s.plain(dst, text, st, en, lo, hi, p)
 		}
-		if bl := m.blooms[min(s.nActive, 1)]; !bl.word(w) && (len(m.groups) == 0 || l < m.prefixKeyLen || !bl.prefix(p)) {
+		b := tk.Folded()
+		if w, p = m.keys(b); !s.pass(w, p, len(b)) {
 			s.nActive = 0
 			return dst
 		}
 	}
-	return s.slow(dst, tk, kind)
-}
-
-// slow is Next for a token that passed the filters.
-func (s *Scan) slow(dst []Hit, tk *textnorm.Tokenizer, kind textnorm.Kind) []Hit {
-	m := s.m
 	var syms [maxSyms]int32
 	ns := 0
 	if kind != textnorm.URL && !tk.Long() {
 		ns = m.symbols(&syms, kind, tk.Folded())
 	}
+	st, en := tk.Span()
+	return s.step(dst, &syms, ns, st, en)
+}
+
+// plain reads the plain ASCII word text[start:end] (see
+// textnorm.Tokenizer.Plain) that passed the filters, whose first 16
+// bytes folded are lo and hi (see asciiRun) and prefix key p: its folded
+// form is its bytes ORed with 0x20.
+func (s *Scan) plain(dst []Hit, text string, start, end int, lo, hi uint64, p uint32) []Hit {
+	m := s.m
+	l := end - start
+	var syms [maxSyms]int32
+	ns := 0
+	if l <= 16 && (l < m.prefixMin || !m.blooms[1].prefix(p)) {
+		// No prefix to try: the word's own symbol, from its 16 bytes.
+		if sym := m.short.get(lo, hi); sym != 0 {
+			syms[0], ns = sym, 1
+		}
+	} else {
+		var buf [textnorm.MaxFolded]byte
+		for i := range l {
+			buf[i] = text[start+i] | 0x20
+		}
+		ns = m.lookup(&syms, 0, buf[:l])
+	}
+	return s.step(dst, &syms, ns, start, end)
+}
+
+// shortWords maps the folded words of up to 16 bytes, as asciiRun reads
+// them, to their symbols: an open-addressed table whose probe compares
+// two integers. A key is never 0 (no word is empty).
+type shortWords struct {
+	keys []uint64 // lo, hi of each slot
+	syms []int32
+	mask uint64
+}
+
+func (t *shortWords) slot(lo, hi uint64) uint64 {
+	return ((lo ^ hi*0xC2B2AE3D27D4EB4F) * 0x9E3779B97F4A7C15) >> 32 & t.mask
+}
+
+func (t *shortWords) get(lo, hi uint64) int32 {
+	for i := t.slot(lo, hi); ; i = (i + 1) & t.mask {
+		switch k := t.keys[2*i]; {
+		case k == lo && t.keys[2*i+1] == hi:
+			return t.syms[i]
+		case k == 0:
+			return 0
+		}
+	}
+}
+
+// build fills t with the words of w no longer than 16 bytes.
+func (t *shortWords) build(w *ftab.Table) {
+	n := 0
+	w.Each(func(k []byte, _ int32) {
+		if len(k) <= 16 {
+			n++
+		}
+	})
+	size := 16
+	for size < 4*n {
+		size *= 2
+	}
+	t.keys, t.syms, t.mask = make([]uint64, 2*size), make([]int32, size), uint64(size-1)
+	w.Each(func(k []byte, sym int32) {
+		if len(k) > 16 {
+			return
+		}
+		var b [16]byte
+		copy(b[:], k)
+		lo, hi := binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])
+		i := t.slot(lo, hi)
+		for t.keys[2*i] != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.keys[2*i], t.keys[2*i+1], t.syms[i] = lo, hi, sym
+	})
+}
+
+// pass reports whether a folded word of length l with filter keys w and
+// p may be or start an entry (if no phrase is under way), or go on with
+// one.
+func (s *Scan) pass(w, p uint32, l int) bool {
+	m := s.m
+	bl := &m.blooms[min(s.nActive, 1)]
+	return bl.word(w) || (l >= m.prefixMin && bl.prefix(p))
+}
+
+// step moves the phrases under way with a token spanning start:end that
+// stands for the ns symbols syms, and appends the hits it completes.
+func (s *Scan) step(dst []Hit, syms *[maxSyms]int32, ns, start, end int) []Hit {
 	if ns == 0 {
 		s.nActive = 0
 		return dst
 	}
+	m := s.m
 	active, next := &s.active[s.cur], &s.active[s.cur^1]
 	nNext := 0
-	start, end := tk.Span()
 	// Phrases under way.
 	for _, c := range active[:s.nActive] {
 		for _, sym := range syms[:ns] {
@@ -437,24 +608,47 @@ type bloom struct {
 func (b *bloom) word(k uint32) bool   { return b.words[k/64]&(1<<(k%64)) != 0 }
 func (b *bloom) prefix(k uint32) bool { return b.prefixes[k/64]&(1<<(k%64)) != 0 }
 
-// wordKey is the index in Matcher.wordBloom for a folded word of length l
-// whose first, middle (l/2) and last bytes are b0, bm, bl.
-func wordKey(b0, bm, bl byte, l int) uint32 {
-	x := uint32(b0) | uint32(bm)<<8 | uint32(bl)<<16 | uint32(l)<<24
-	return (x * 0x9E3779B1) >> (32 - wordBits)
+// wordKey is the index in a bloom's words of a folded word of length l
+// whose first 8 bytes are lo, little-endian, zero past its end (see
+// first8): two words alike in length and first 8 bytes share it.
+func wordKey(lo uint64, l int) uint32 {
+	return uint32(((lo ^ uint64(l)) * 0x9E3779B97F4A7C15) >> (64 - wordBits))
 }
 
-// prefixKey is the index in Matcher.prefixBloom for a folded word whose
-// first bytes are b0 b1 b2, when the filter keys on n of them (1 to 3).
-func prefixKey(b0, b1, b2 byte, n int) uint32 {
-	x := uint32(b0)
-	if n > 1 {
-		x |= uint32(b1) << 8
+// prefixKey is the index in a bloom's prefixes of a folded word whose
+// first 8 bytes are lo, when the filter keys on the bytes of mask (the
+// first prefixKeyLen).
+func prefixKey(lo, mask uint64) uint32 {
+	return uint32(((lo & mask) * 0xC2B2AE3D27D4EB4F) >> (64 - prefixBits))
+}
+
+// first8 returns the first 8 bytes of b, little-endian, zero past its
+// end.
+func first8(b []byte) uint64 {
+	if len(b) >= 8 {
+		return binary.LittleEndian.Uint64(b)
 	}
-	if n > 2 {
-		x |= uint32(b2) << 16
+	var x uint64
+	for i, c := range b {
+		x |= uint64(c) << (8 * i)
 	}
-	return (x * 0x85EBCA6B) >> (32 - prefixBits)
+	return x
+}
+
+// fold8 is first8 of the folded form of the plain word text[start:end]
+// (see textnorm.Tokenizer.Plain): its bytes ORed with 0x20.
+func fold8(text string, start, end int) uint64 {
+	var v uint64
+	if start+8 <= len(text) {
+		v = le64(text[start:])
+	} else {
+		v, _ = window(text, start)
+	}
+	v |= fold
+	if l := end - start; l < 8 {
+		v &= 1<<(8*l) - 1
+	}
+	return v
 }
 
 // groupKey is the key of Matcher.groups for a folded word at least n
@@ -469,16 +663,8 @@ func groupKey(b []byte, n int) uint32 {
 
 // keys returns the filter keys of a folded word.
 func (m *Matcher) keys(b []byte) (w, p uint32) {
-	l := len(b)
-	w = wordKey(b[0], b[l/2], b[l-1], l)
-	var b1, b2 byte
-	if l > 1 {
-		b1 = b[1]
-	}
-	if l > 2 {
-		b2 = b[2]
-	}
-	return w, prefixKey(b[0], b1, b2, m.prefixKeyLen)
+	lo := first8(b)
+	return wordKey(lo, len(b)), prefixKey(lo, m.prefixMask)
 }
 
 // symbols fills syms with the symbols a token stands for and returns how
@@ -498,7 +684,7 @@ func (m *Matcher) lookup(syms *[maxSyms]int32, n int, b []byte) int {
 		return n
 	}
 	w, p := m.keys(b)
-	bl := m.blooms[1]
+	bl := &m.blooms[1]
 	if bl.word(w) {
 		if v, ok := m.words.Get(b); ok && n < maxSyms {
 			syms[n] = v
