@@ -15,7 +15,7 @@ func TestRawChannelsAreBounded(t *testing.T) {
 	for i := range 5 * maxRawNames {
 		raw := "#c\x07" + strconv.Itoa(i)
 		ev := feeds.Event{Feed: "f", ID: strconv.Itoa(i), Channel: raw}
-		clean(&ev)
+		Clean(&ev)
 		h.rememberChannel(&ev, raw)
 	}
 	rc := h.raw["f"]

@@ -451,7 +451,7 @@ func (h *Hub) prepare(raw, events, deletes []feeds.Event) (_, _ []feeds.Event) {
 	for i := range raw {
 		ev := raw[i]
 		rawChannel := ev.Channel
-		clean(&ev)
+		Clean(&ev)
 		if ev.Kind == feeds.KindDelete {
 			deletes = append(deletes, ev)
 			continue
@@ -473,8 +473,9 @@ func (h *Hub) prepare(raw, events, deletes []feeds.Event) (_, _ []feeds.Event) {
 	return events, deletes
 }
 
-// clean makes every untrusted field of ev inert, in place.
-func clean(ev *feeds.Event) {
+// Clean makes every untrusted field of ev inert, in place: what the hub
+// does to each event a connector gives it.
+func Clean(ev *feeds.Event) {
 	ev.Feed = sanitize.Line(ev.Feed, maxFieldRunes)
 	ev.Platform = sanitize.Line(ev.Platform, maxFieldRunes)
 	ev.ID = sanitize.Line(ev.ID, maxFieldRunes)
