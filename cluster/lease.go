@@ -14,9 +14,9 @@ import (
 
 // Resumer is a connector that can say where its stream stands and start
 // from there: what lets another ingest node take a feed over where the
-// last one left it (SSE's Last-Event-ID, Bluesky's time_us). A connector
-// that is not one starts afresh, and shows the gap as it does after any
-// reconnect.
+// last one left it (SSE's Last-Event-ID, Bluesky's time_us, Mastodon's
+// last id per stream). A connector that is not one starts afresh, and
+// shows the gap as it does after any reconnect.
 type Resumer interface {
 	// Cursor is where the next run would resume ("" if anywhere).
 	Cursor() string
