@@ -34,11 +34,13 @@ type LagStatus struct {
 	AckPending int
 }
 
-// StreamStatus is the size of one stream (a bucket is one too).
+// StreamStatus is the size of one stream (a bucket is one too), and for
+// the event stream what it keeps ("200000 a feed for 720h0m0s").
 type StreamStatus struct {
 	Name  string
 	Msgs  uint64
 	Bytes uint64
+	Keeps string
 }
 
 // Status reads the cluster's state.
@@ -89,7 +91,11 @@ func (c *Conn) Status(ctx context.Context) (Status, error) {
 	sl := c.JS.ListStreams(ctx)
 	for si := range sl.Info() {
 		if strings.HasPrefix(si.Config.Name, "TRIBUNE_") || strings.HasPrefix(si.Config.Name, "KV_tribune_") {
-			st.Streams = append(st.Streams, StreamStatus{Name: si.Config.Name, Msgs: si.State.Msgs, Bytes: si.State.Bytes})
+			ss := StreamStatus{Name: si.Config.Name, Msgs: si.State.Msgs, Bytes: si.State.Bytes}
+			if ss.Name == EventStream {
+				ss.Keeps = keeps(si.Config.MaxAge, si.Config.MaxMsgsPerSubject)
+			}
+			st.Streams = append(st.Streams, ss)
 		}
 	}
 	if err := sl.Err(); err != nil {
@@ -154,7 +160,11 @@ func (st Status) Write(w io.Writer) error {
 	}
 	fmt.Fprintln(&b, "streams:")
 	for _, s := range st.Streams {
-		fmt.Fprintf(&b, "  %-24s %d messages, %d bytes\n", s.Name, s.Msgs, s.Bytes)
+		fmt.Fprintf(&b, "  %-24s %d messages, %d bytes", s.Name, s.Msgs, s.Bytes)
+		if s.Keeps != "" {
+			fmt.Fprintf(&b, ", keeps %s", s.Keeps)
+		}
+		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
