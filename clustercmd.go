@@ -174,6 +174,10 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 	return fe, remote, nil
 }
 
+// healthEvery is how often a front-end tells its sessions how it stands
+// with the cluster (the Stats pane's cluster line).
+const healthEvery = 2 * time.Second
+
 // run follows the stream into events and the outcomes of the replies
 // into db (and runs the embedded ingest node) until ctx ends, then leaves
 // the cluster.
@@ -207,6 +211,12 @@ func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB) {
 		fe.audit.Run(ctx, func(err error) { report(err.Error()) })
 	}()
 	defer func() { <-audit }()
+	health := make(chan struct{})
+	go func() {
+		defer close(health)
+		fe.c.ReportHealth(ctx, events, healthEvery)
+	}()
+	defer func() { <-health }()
 	if err := fe.c.Follow(ctx, events, func(err error) { report(err.Error()) }); err != nil {
 		report(err.Error())
 	}

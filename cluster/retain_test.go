@@ -60,7 +60,8 @@ func TestRetainFollowsTheConfig(t *testing.T) {
 	if err := st.Write(&out); err != nil {
 		t.Fatal(err)
 	}
-	if want := EventStream + "           5 messages, "; !strings.Contains(out.String(), want) ||
+	if want := EventStream + "           5 messages, "; !strings.HasPrefix(out.String(), "connected to "+srv.Name()+"\n") ||
+		!strings.Contains(out.String(), want) ||
 		!strings.Contains(out.String(), ", keeps 5 a feed for 2h0m0s\n") {
 		t.Errorf("cluster status, after 8 events on a feed kept to 5:\n%s", out.String())
 	}
