@@ -434,6 +434,9 @@ func (m *Model) healthText(feed string) string {
 	if h.SendPaused.After(m.now) {
 		txt += " " + m.styles.Warn.Render(fmt.Sprintf("⏸ rate limited, sending in %ds", int(h.SendPaused.Sub(m.now).Seconds()+0.5)))
 	}
+	if h.SendWaiting != "" {
+		txt += " " + m.styles.Warn.Render("⧗ waiting for "+h.SendWaiting)
+	}
 	for _, st := range h.Status {
 		txt += " " + m.styles.Muted.Render(st.Key+" "+st.Value)
 	}
@@ -611,6 +614,9 @@ func (m *Model) details() []string {
 		}
 		if h.SendPaused.After(m.now) {
 			wrap(m.styles.Warn, fmt.Sprintf("⏸ rate limited, sending in %s: %s", ago(h.SendPaused.Sub(m.now)), h.SendPausedWhy))
+		}
+		if h.SendWaiting != "" {
+			wrap(m.styles.Warn, "⧗ waiting for "+h.SendWaiting+" to say what became of the action it sends")
 		}
 		for _, st := range h.Status {
 			wrap(m.styles.Muted, st.Key+" "+st.Value)
