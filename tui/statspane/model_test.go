@@ -114,3 +114,15 @@ func TestClusterDetails(t *testing.T) {
 		t.Errorf("details lack %q:\n%s", want, v)
 	}
 }
+
+// A feed whose send is with another node says whom it waits for, and
+// not that it is rate limited.
+func TestWaitingForTheNodeThatSends(t *testing.T) {
+	m := New(tuitest.Styles(), nil)
+	m.SetSize(100, 8)
+	m.SetHealth([]hub.Health{{Feed: "twitch", State: hub.HealthConnected, SendWaiting: "ingest-b"}}, time.Now())
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "⧗ waiting for ingest-b") || strings.Contains(v, "rate limited") {
+		t.Errorf("stats view:\n%s", v)
+	}
+}
