@@ -58,14 +58,21 @@ func (c *Conn) Health(ctx context.Context) Health {
 }
 
 // ReportHealth publishes the front-end's Health on h every period until
-// ctx ends.
+// ctx ends; cut off, it names the server it was last connected to.
 func (c *Conn) ReportHealth(ctx context.Context, h *hub.Hub, every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
+	last := "" // the server last connected to, for when it is gone
 	for {
 		rctx, cancel := context.WithTimeout(ctx, every)
-		hub.Publish(h, TopicHealth, c.Health(rctx))
+		hl := c.Health(rctx)
 		cancel()
+		if hl.Connected {
+			last = hl.Server
+		} else if hl.Server == "" {
+			hl.Server = last
+		}
+		hub.Publish(h, TopicHealth, hl)
 		select {
 		case <-ctx.Done():
 			return

@@ -75,5 +75,5 @@ func TestHealthReportsLag(t *testing.T) {
 	close(store.let)
 	waitHealth("no lag", func(hl Health) bool { return hl.Connected && hl.Pending == 0 && hl.AckPending == 0 && hl.Err == "" })
 	srv.Shutdown()
-	waitHealth("being cut off", func(hl Health) bool { return !hl.Connected })
+	waitHealth("being cut off from nats-1", func(hl Health) bool { return !hl.Connected && hl.Server == "nats-1" })
 }
