@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -76,7 +77,9 @@ func dialCluster(ctx context.Context, o options, cfg Config) (c *cluster.Conn, s
 			return nil, nil, fmt.Errorf("cluster: no --node, and no host name: %w", err)
 		}
 	}
-	opts := cluster.Options{Replicas: cfg.Cluster.Replicas, KeepFor: cfg.Keep.MaxAge, KeepCount: int64(cfg.Keep.Count)}
+	// The stream keeps what the database keeps by default.
+	opts := cluster.Options{Replicas: cfg.Cluster.Replicas, KeepFor: cfg.Keep.MaxAge,
+		KeepCount: int64(cmp.Or(cfg.Keep.Count, store.DefaultRetention))}
 	if cfg.Cluster.LeaseTTL != "" {
 		if opts.LeaseTTL, err = time.ParseDuration(cfg.Cluster.LeaseTTL); err != nil || opts.LeaseTTL < time.Second {
 			return nil, nil, fmt.Errorf("config: cluster.lease_ttl %q is not a duration of a second or more", cfg.Cluster.LeaseTTL)
@@ -125,6 +128,8 @@ type frontEnd struct {
 	ingest *cluster.Ingest
 	drafts *cluster.Drafts
 	audit  *cluster.Audit
+	// retained is what Retain changed in the event stream, if anything.
+	retained string
 }
 
 // storeOptions are the store's, with the front-end's drafts shared and
@@ -150,6 +155,10 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 		return nil, nil, err
 	}
 	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit()}
+	if fe.retained, err = c.Retain(ctx); err != nil {
+		stop()
+		return nil, nil, err
+	}
 	remote := make([]feeds.Connector, len(conns))
 	local := make([]cluster.Feed, len(conns))
 	for i, fc := range feedCfgs {
@@ -164,6 +173,10 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 	}
 	return fe, remote, nil
 }
+
+// healthEvery is how often a front-end tells its sessions how it stands
+// with the cluster (the Stats pane's cluster line).
+const healthEvery = 2 * time.Second
 
 // run follows the stream into events and the outcomes of the replies
 // into db (and runs the embedded ingest node) until ctx ends, then leaves
@@ -198,6 +211,12 @@ func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB) {
 		fe.audit.Run(ctx, func(err error) { report(err.Error()) })
 	}()
 	defer func() { <-audit }()
+	health := make(chan struct{})
+	go func() {
+		defer close(health)
+		fe.c.ReportHealth(ctx, events, healthEvery)
+	}()
+	defer func() { <-health }()
 	if err := fe.c.Follow(ctx, events, func(err error) { report(err.Error()) }); err != nil {
 		report(err.Error())
 	}
@@ -233,6 +252,11 @@ func ingestCmd(o options, cfg Config, stderr io.Writer) error {
 		return err
 	}
 	defer stop()
+	if said, err := c.Retain(ctx); err != nil {
+		return err
+	} else if said != "" {
+		log.Info(said)
+	}
 	in, err := c.NewIngest(fs, sendLimits(feedCfgs))
 	if err != nil {
 		return err

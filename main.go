@@ -390,6 +390,9 @@ type services struct {
 	db     *store.DB
 	cancel context.CancelFunc
 	done   sync.WaitGroup
+	// retained, in a cluster, is what this node changed in the event
+	// stream's retention, for serve's log.
+	retained string
 }
 
 // startServices opens the store and starts the feeds and the dispatcher;
@@ -465,6 +468,7 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	go func() { defer s.done.Done(); events.Run(ctx) }()
 	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
 	if fe != nil {
+		s.retained = fe.retained
 		s.done.Add(1)
 		go func() { defer s.done.Done(); fe.run(ctx, events, db) }()
 	}

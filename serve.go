@@ -98,6 +98,9 @@ func serveCmd(o options, so serveOptions, cfg Config, stderr io.Writer) error {
 		return err
 	}
 	defer svc.stop()
+	if svc.retained != "" {
+		log.Info(svc.retained)
+	}
 	// audit, export and report ask this process while it holds the db.
 	if stopControl, err := startControl(ctx, svc.db, dbPath, cfg); err != nil {
 		log.Warn("no control socket: audit, export and report cannot reach this process", "err", err)

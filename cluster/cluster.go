@@ -108,7 +108,7 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 	c := &Conn{NC: nc, JS: js, Node: node, opts: opts}
 	// What exists is used as it is: the first node of a cluster makes the
 	// streams, and one started with other settings (or `cluster status`)
-	// changes nothing.
+	// changes nothing, but for the event stream's retention (Retain).
 	err = c.ensureStream(ctx, jetstream.StreamConfig{
 		Name:              EventStream,
 		Description:       "tribune: sanitized events of every feed",

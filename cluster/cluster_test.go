@@ -71,6 +71,9 @@ func TestFailoverAndCatchUp(t *testing.T) {
 			t.Errorf("the surviving node's runs started at %v, want them from the stored cursor (%d or later)", from, saved)
 		}
 	}
+	if n := shown2.ids("~moved-"); n != 0 {
+		t.Errorf("%d notices of a gap, want none: the feed resumed from its cursor", n)
+	}
 
 	// fe1 comes back on another server and catches up.
 	startFrontEnd(t, tc, 0, "fe1", db1, shown1)

@@ -14,9 +14,9 @@ import (
 
 // Resumer is a connector that can say where its stream stands and start
 // from there: what lets another ingest node take a feed over where the
-// last one left it (SSE's Last-Event-ID, Bluesky's time_us). A connector
-// that is not one starts afresh, and shows the gap as it does after any
-// reconnect.
+// last one left it (SSE's Last-Event-ID, Bluesky's time_us, Mastodon's
+// last id per stream). A connector that is not one starts afresh, and
+// shows the gap as it does after any reconnect.
 type Resumer interface {
 	// Cursor is where the next run would resume ("" if anywhere).
 	Cursor() string
@@ -51,6 +51,9 @@ type lease struct {
 	drop    context.CancelFunc
 	change  chan struct{} // closed and replaced at each acquisition
 	holder  string        // who holds it, as last seen
+	seenAt  time.Time     // when that holder last renewed it, by the lease's entry
+	moved   *move         // the gap to show, once, when the feed moved here unresumed
+	ever    bool          // this process has held it
 	cursor  string        // to save at the next renewal
 	pending string        // the last published batch's cursor
 	saved   string        // the cursor last saved
@@ -134,10 +137,10 @@ func (ls *Leases) keep(ctx context.Context, l *lease) {
 			r, err := ls.c.leases.Create(rctx, key, node)
 			if err == nil {
 				rev, renewed = r, now
-				ls.acquired(rctx, l, now.Add(ls.ttl/2))
+				ls.acquired(rctx, l, r, now.Add(ls.ttl/2))
 			} else if errors.Is(err, jetstream.ErrKeyExists) {
 				if e, err := ls.c.leases.Get(rctx, key); err == nil {
-					l.seen(string(e.Value()))
+					l.seen(string(e.Value()), e.Created())
 				}
 			}
 		} else {
@@ -170,15 +173,24 @@ func (ls *Leases) keep(ctx context.Context, l *lease) {
 	}
 }
 
-// acquired makes l held, first loading the cursor the feed's last holder
-// saved into its connector.
-func (ls *Leases) acquired(ctx context.Context, l *lease, until time.Time) {
+// acquired makes l held (at the lease's revision rev), first loading the
+// cursor the feed's last holder saved into its connector. A feed taken
+// from another node without a cursor to resume from has a gap, which its
+// next run shows.
+func (ls *Leases) acquired(ctx context.Context, l *lease, rev uint64, until time.Time) {
+	resumed := false
 	if r, ok := l.conn.(Resumer); ok {
 		if e, err := ls.c.cursor.Get(ctx, Token(l.feed)); err == nil {
 			r.Resume(string(e.Value()))
+			resumed = true
 		}
 	}
 	l.mu.Lock()
+	// The holder seen may be this node before it restarted: a gap too.
+	if !resumed && l.holder != "" && (l.holder != ls.c.Node || !l.ever) {
+		l.moved = &move{from: l.holder, to: ls.c.Node, since: l.seenAt, until: time.Now(), rev: rev}
+	}
+	l.ever = true
 	l.held, l.drop = context.WithCancel(context.Background())
 	l.until = until
 	l.holder = ls.c.Node
@@ -268,13 +280,49 @@ func (l *lease) lost() {
 	l.held, l.drop, l.holder = nil, nil, ""
 }
 
-// seen records who holds l, when another node does.
-func (l *lease) seen(holder string) {
+// seen records who holds l, when another node does, and when it last
+// renewed it.
+func (l *lease) seen(holder string, renewed time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.held == nil {
-		l.holder = holder
+		l.holder, l.seenAt = holder, renewed
 	}
+}
+
+// move is a feed taken over from another node that left no cursor: what
+// its connector read between the last renewal seen from that node and the
+// takeover may be missing.
+type move struct {
+	from, to     string
+	since, until time.Time
+	rev          uint64 // the lease's revision: one notice per takeover
+}
+
+// notice is the Feed's row that shows the gap. The node names come from
+// the cluster: the hub sanitizes them with the rest.
+func (m *move) notice() feeds.Event {
+	const clock = "15:04:05"
+	what := "moved from " + m.from + " to " + m.to
+	if m.from == m.to {
+		what = "restarted on " + m.to
+	}
+	return feeds.Event{
+		ID:   fmt.Sprintf("~moved-%d", m.rev),
+		Kind: feeds.KindNotice,
+		Time: m.until,
+		Text: fmt.Sprintf("— feed %s; messages between %s and %s UTC may be missing",
+			what, m.since.UTC().Format(clock), m.until.UTC().Format(clock)),
+	}
+}
+
+// takeMove returns the gap to show, once.
+func (l *lease) takeMove() *move {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := l.moved
+	l.moved = nil
+	return m
 }
 
 // wait returns a context that lasts as long as this node holds l, once it
@@ -314,6 +362,9 @@ func (c *leased) Run(ctx context.Context, s feeds.Stream) error {
 			return err
 		}
 		s.Status("lease", "")
+		if m := c.l.takeMove(); m != nil {
+			s.Emit(m.notice())
+		}
 		rctx, cancel := context.WithCancel(ctx)
 		stop := context.AfterFunc(held, cancel)
 		err = c.l.conn.Run(rctx, s)

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -143,13 +144,14 @@ func (r *remote) handOff(ctx context.Context, a feeds.Action) error {
 // waitOutcome waits for a's final outcome and answers as the platform
 // would have: nil once sent, a permanent error once failed, and for an
 // uncertain send an error the dispatcher records as uncertain. Cut off
-// before (the dispatcher's timeout, a stop), it says "try again later".
+// before (the dispatcher's timeout, a stop), it says whom it waits for.
 func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
 	it, stop, err := c.outcomesFrom(ctx, outcomeSubjectOf(a.Feed, a.ID))
 	if err != nil {
 		return fmt.Errorf("cluster: waiting for the outcome of %s: %w", a.ID, err)
 	}
 	defer stop()
+	sender := "" // the node that said it sends a, once one did
 	for {
 		m, err := it.Next()
 		if err != nil {
@@ -159,10 +161,17 @@ func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
 			// Not sent from here, and not lost: the cluster has it. The
 			// dispatcher queues it again without counting a try (also when
 			// it stops), and the next Do waits for the same outcome.
-			return feeds.RetryAfter(time.Second, fmt.Errorf("cluster: waiting for the ingest node that sends %s: %w", a.ID, err))
+			if sender == "" {
+				sender = c.holder(a.Feed)
+			}
+			return feeds.Awaiting(sender, fmt.Errorf("cluster: waiting for %s, which sends %s: %w", cmp.Or(sender, "the ingest node"), a.ID, err))
 		}
 		var o outcome
-		if json.Unmarshal(m.Data(), &o) != nil || !o.final() {
+		if json.Unmarshal(m.Data(), &o) != nil {
+			continue
+		}
+		if !o.final() {
+			sender = o.Node
 			continue
 		}
 		switch o.State {
@@ -173,6 +182,17 @@ func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
 		}
 		return errors.New(o.Err) // uncertain: the feed declares no idempotency
 	}
+}
+
+// holder is the node holding feed's lease now, "" if none or unknown.
+func (c *Conn) holder(feed string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.LeaseTTL/4)
+	defer cancel()
+	e, err := c.leases.Get(ctx, Token(feed))
+	if err != nil {
+		return ""
+	}
+	return string(e.Value())
 }
 
 // outcomesFrom reads the outcomes on subject, the last of each action

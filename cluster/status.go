@@ -10,10 +10,13 @@ import (
 	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/tribune/tribune/feeds/sanitize"
 )
 
 // Status is what `tribune cluster status` shows.
 type Status struct {
+	Server    string       // the server asked, by name
 	Nodes     []NodeStatus // alive: heartbeat within the lease TTL
 	Feeds     []FeedStatus // feeds with a lease or a stored cursor
 	FrontEnds []LagStatus
@@ -34,23 +37,25 @@ type LagStatus struct {
 	AckPending int
 }
 
-// StreamStatus is the size of one stream (a bucket is one too).
+// StreamStatus is the size of one stream (a bucket is one too), and for
+// the event stream what it keeps ("200000 a feed for 720h0m0s").
 type StreamStatus struct {
 	Name  string
 	Msgs  uint64
 	Bytes uint64
+	Keeps string
 }
 
 // Status reads the cluster's state.
 func (c *Conn) Status(ctx context.Context) (Status, error) {
-	var st Status
+	st := Status{Server: inert(c.NC.ConnectedServerName())}
 	nodes, err := entries(ctx, c.nodes)
 	if err != nil {
 		return st, err
 	}
 	for k := range nodes {
 		role, name, _ := strings.Cut(k, ".")
-		st.Nodes = append(st.Nodes, NodeStatus{Name: FeedOf(name), Role: role})
+		st.Nodes = append(st.Nodes, NodeStatus{Name: inert(FeedOf(name)), Role: inert(role)})
 	}
 	slices.SortFunc(st.Nodes, func(a, b NodeStatus) int { return strings.Compare(a.Role+a.Name, b.Role+b.Name) })
 	leases, err := entries(ctx, c.leases)
@@ -66,7 +71,7 @@ func (c *Conn) Status(ctx context.Context) (Status, error) {
 		for k := range m {
 			if !seen[k] {
 				seen[k] = true
-				st.Feeds = append(st.Feeds, FeedStatus{Feed: FeedOf(k), Node: leases[k], Cursor: cursors[k]})
+				st.Feeds = append(st.Feeds, FeedStatus{Feed: inert(FeedOf(k)), Node: inert(leases[k]), Cursor: cursors[k]})
 			}
 		}
 	}
@@ -81,7 +86,7 @@ func (c *Conn) Status(ctx context.Context) (Status, error) {
 		if !ok {
 			continue
 		}
-		st.FrontEnds = append(st.FrontEnds, LagStatus{FrontEnd: FeedOf(name), Pending: ci.NumPending, AckPending: ci.NumAckPending})
+		st.FrontEnds = append(st.FrontEnds, LagStatus{FrontEnd: inert(FeedOf(name)), Pending: ci.NumPending, AckPending: ci.NumAckPending})
 	}
 	if err := cl.Err(); err != nil {
 		return st, fmt.Errorf("cluster: consumers: %w", err)
@@ -89,7 +94,11 @@ func (c *Conn) Status(ctx context.Context) (Status, error) {
 	sl := c.JS.ListStreams(ctx)
 	for si := range sl.Info() {
 		if strings.HasPrefix(si.Config.Name, "TRIBUNE_") || strings.HasPrefix(si.Config.Name, "KV_tribune_") {
-			st.Streams = append(st.Streams, StreamStatus{Name: si.Config.Name, Msgs: si.State.Msgs, Bytes: si.State.Bytes})
+			ss := StreamStatus{Name: si.Config.Name, Msgs: si.State.Msgs, Bytes: si.State.Bytes}
+			if ss.Name == EventStream {
+				ss.Keeps = keeps(si.Config.MaxAge, si.Config.MaxMsgsPerSubject)
+			}
+			st.Streams = append(st.Streams, ss)
 		}
 	}
 	if err := sl.Err(); err != nil {
@@ -123,6 +132,10 @@ func entries(ctx context.Context, kv jetstream.KeyValue) (map[string]string, err
 	}
 }
 
+// inert is a name read from the cluster, made inert for a terminal (the
+// cursors are printed quoted).
+func inert(s string) string { return sanitize.Line(s, maxHealthText) }
+
 // FeedOf is the feed id a Token stands for.
 func FeedOf(token string) string {
 	if h, ok := strings.CutPrefix(token, "="); ok {
@@ -136,6 +149,7 @@ func FeedOf(token string) string {
 // Write prints st for a person.
 func (st Status) Write(w io.Writer) error {
 	var b strings.Builder
+	fmt.Fprintf(&b, "connected to %s\n", st.Server)
 	fmt.Fprintln(&b, "nodes:")
 	for _, n := range st.Nodes {
 		fmt.Fprintf(&b, "  %-10s %s\n", n.Role, n.Name)
@@ -154,7 +168,11 @@ func (st Status) Write(w io.Writer) error {
 	}
 	fmt.Fprintln(&b, "streams:")
 	for _, s := range st.Streams {
-		fmt.Fprintf(&b, "  %-24s %d messages, %d bytes\n", s.Name, s.Msgs, s.Bytes)
+		fmt.Fprintf(&b, "  %-24s %d messages, %d bytes", s.Name, s.Msgs, s.Bytes)
+		if s.Keeps != "" {
+			fmt.Fprintf(&b, ", keeps %s", s.Keeps)
+		}
+		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

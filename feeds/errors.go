@@ -7,7 +7,9 @@ import (
 
 // What a connector's error says to the supervisor and the dispatcher: that
 // retrying cannot help (Permanent), that nothing left the process
-// (NotSent), or how long the platform asked us to wait (RetryAfter).
+// (NotSent), how long the platform asked us to wait (RetryAfter), or that
+// another node sends the action and its outcome is not known yet
+// (Awaiting).
 
 // permanentError marks an error that retrying cannot fix.
 type permanentError struct{ err error }
@@ -80,4 +82,36 @@ func NotSent(err error) error {
 func IsNotSent(err error) bool {
 	var n notSentError
 	return errors.As(err, &n)
+}
+
+// awaitingError marks an action handed to another process that sends it
+// (in a cluster, the ingest node holding the feed) whose outcome has not
+// come yet.
+type awaitingError struct {
+	who string
+	err error
+}
+
+func (a awaitingError) Error() string { return a.err.Error() }
+func (a awaitingError) Unwrap() error { return a.err }
+
+// Awaiting wraps err to say the action is with who ("" when it is not
+// known which node), which sends it and has not said what became of it
+// yet. It is neither a failure nor a refusal: the dispatcher queues it
+// again without counting an attempt, shows the feed waiting for who, and
+// the next Do waits for the same outcome; nothing is sent twice.
+func Awaiting(who string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return awaitingError{who: who, err: err}
+}
+
+// AwaitingOf returns who an Awaiting error waits for.
+func AwaitingOf(err error) (who string, ok bool) {
+	var a awaitingError
+	if errors.As(err, &a) {
+		return a.who, true
+	}
+	return "", false
 }

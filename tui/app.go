@@ -18,6 +18,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tribune/tribune/cluster"
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
@@ -415,6 +416,9 @@ func (m *Model) applyBatch(b hub.Batch) {
 	}
 	if health, ok := hub.Last(b, hub.TopicHealth); ok {
 		m.setHealth(health, m.svc.Now())
+	}
+	if ch, ok := hub.Last(b, cluster.TopicHealth); ok {
+		m.stats.SetCluster(ch)
 	}
 	hold, holdChanged := hub.Last(b, hub.TopicHold)
 	if holdChanged {

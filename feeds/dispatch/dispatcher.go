@@ -98,9 +98,12 @@ const sendGrace = 3 * time.Second
 
 // pace is one feed's sending state.
 type pace struct {
-	busy   bool        // a send is in flight
-	recent []time.Time // when the last sends left, at most Limit.Count
-	paused time.Time   // the platform asked for nothing before this
+	busy bool // a send is in flight
+	// waiting: the last send was with another node, whose outcome did
+	// not come in time (the hub shows the feed waiting for it).
+	waiting bool
+	recent  []time.Time // when the last sends left, at most Limit.Count
+	paused  time.Time   // the platform asked for nothing before this
 }
 
 // New returns a dispatcher for the hub's connectors.
@@ -338,6 +341,17 @@ func (d *Dispatcher) deliver(ctx context.Context, o outbox.Outgoing) {
 	err := c.Do(sendCtx, sent)
 	stop()
 	cancel()
+	if who, waiting := feeds.AwaitingOf(err); waiting {
+		d.awaiting(a, who, err)
+		return
+	}
+	d.mu.Lock()
+	was := d.pace(a.Feed).waiting
+	d.pace(a.Feed).waiting = false
+	d.mu.Unlock()
+	if was {
+		d.hub.SetSendWaiting(a.Feed, "", false)
+	}
 	if wait, limited := feeds.RetryAfterOf(err); limited {
 		d.limited(a, wait, err)
 		return
@@ -378,6 +392,22 @@ func (d *Dispatcher) deliver(ctx context.Context, o outbox.Outgoing) {
 			return outbox.AuditRetry
 		})
 	}
+}
+
+// awaiting handles an action another node sends and has not settled in
+// time: it goes back to the head of the queue, not counted as an attempt,
+// not audited (nothing happened to it), to wait again for the same
+// outcome; the Stats pane says whom the feed waits for.
+func (d *Dispatcher) awaiting(a feeds.Action, who string, err error) {
+	d.mu.Lock()
+	d.pace(a.Feed).waiting = true
+	d.mu.Unlock()
+	d.hub.SetSendWaiting(a.Feed, who, true)
+	_, _ = d.record(a.ID, func(o *outbox.Outgoing) string {
+		o.State, o.Err, o.NextTry = outbox.StateQueued, err.Error(), d.opts.Now()
+		o.Attempts--
+		return ""
+	})
 }
 
 // limited handles a "rate limited" answer: the whole feed waits as told,

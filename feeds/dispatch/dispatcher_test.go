@@ -423,6 +423,45 @@ func TestDispatcherWaitsWhenRateLimited(t *testing.T) {
 	}
 }
 
+// An action another node sends, whose outcome did not come in time, is
+// neither a failure nor a rate limit, on a platform without idempotency
+// too: it waits again at once, not counted as an attempt nor audited,
+// and the feed shows whom it waits for until the outcome comes.
+func TestDispatcherWaitsForTheNodeThatSends(t *testing.T) {
+	box := newMemOutbox(queuedOn("m", "1"), queuedOn("m", "2"))
+	wait := errors.New("cluster: waiting for ingest-b, which sends 1: context deadline exceeded")
+	c := &scripted{errs: []error{feeds.Awaiting("ingest-b", wait), feeds.Awaiting("ingest-b", wait)}}
+	d := newStepped(t, box, map[string]feeds.Connector{"m": c}, Options{MaxAttempts: 2})
+	for range 2 {
+		if ids, _ := d.step(); fmt.Sprint(ids) != "[1]" {
+			t.Fatalf("step sent %v, want [1] again at once", ids)
+		}
+		it := box.get("1")
+		if it.State != outbox.StateQueued || it.Attempts != 0 || it.Err != wait.Error() {
+			t.Errorf("waiting item = %+v", it)
+		}
+		hl := d.hub.Health()
+		if len(hl) != 1 || hl[0].SendWaiting != "ingest-b" || !hl[0].SendPaused.IsZero() {
+			t.Errorf("health = %+v, want the feed waiting for ingest-b and not paused", hl)
+		}
+	}
+	if ids, _ := d.step(); fmt.Sprint(ids) != "[1]" {
+		t.Fatalf("then sent %v, want [1]", ids)
+	}
+	if it := box.get("1"); it.State != outbox.StateSent || it.Attempts != 1 {
+		t.Errorf("item 1 = %+v, want sent after 1 attempt", it)
+	}
+	if hl := d.hub.Health(); hl[0].SendWaiting != "" {
+		t.Errorf("health = %+v, still waiting once the outcome came", hl)
+	}
+	if ids, _ := d.step(); fmt.Sprint(ids) != "[2]" {
+		t.Errorf("then sent %v, want [2]", ids)
+	}
+	if w := fmt.Sprint(box.whats()); w != "[1:sent 2:sent]" {
+		t.Errorf("audit = %s", w)
+	}
+}
+
 // A failure before anything left (not connected) is retried even where the
 // platform has no idempotency; a failure after it may have left is not.
 func TestDispatcherRetriesWhatSurelyDidNotLeave(t *testing.T) {

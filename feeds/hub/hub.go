@@ -526,6 +526,21 @@ func (h *Hub) SetSendPause(feed string, until time.Time, why string) {
 	h.setHealth(feed, func(hl *Health) { hl.SendPaused, hl.SendPausedWhy = until, why })
 }
 
+// SetSendWaiting records that the dispatcher waits for who (a node of
+// the cluster: untrusted text, sanitized here; AwaitingNode when it is
+// not known) to say what became of the feed's action, or ("" and not
+// waiting) that it does not.
+func (h *Hub) SetSendWaiting(feed, who string, waiting bool) {
+	who = sanitize.Line(who, maxFieldRunes)
+	if waiting && who == "" {
+		who = AwaitingNode
+	}
+	if !waiting {
+		who = ""
+	}
+	h.setHealth(feed, func(hl *Health) { hl.SendWaiting = who })
+}
+
 func (h *Hub) setHealth(id string, fn func(*Health)) {
 	h.mu.Lock()
 	hl := h.health[id]

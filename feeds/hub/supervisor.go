@@ -44,7 +44,15 @@ type Health struct {
 	// it said.
 	SendPaused    time.Time
 	SendPausedWhy string
+	// SendWaiting, when set, is who the dispatcher waits for: the node
+	// that sends this feed's actions, which has not said yet what became
+	// of the one handed to it ("" when it is not known which node:
+	// AwaitingNode).
+	SendWaiting string
 }
+
+// AwaitingNode is SendWaiting when the node is not known.
+const AwaitingNode = "the node that sends it"
 
 // StatusItem is one standing condition of a feed ("slow" = "30s").
 type StatusItem struct{ Key, Value string }

@@ -33,7 +33,8 @@ const (
 //
 // Mastodon's stream has no cursor: what was posted while disconnected is
 // read back from each stream's timeline (and the notifications, for the
-// user stream) from the newest id seen, page after page, up to the
+// user stream) from the newest id seen (or the one another ingest node
+// saw, given to Resume), page after page, up to the
 // backfill bound. The WebSocket is opened first and read only after the
 // gap is filled, so that nothing falls between the two; what arrives by
 // both is emitted once. A notice on each stream's channel says where the

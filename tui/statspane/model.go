@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/tribune/tribune/cluster"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
@@ -48,6 +49,7 @@ type Model struct {
 	loc      *time.Location
 	team     string // who else is connected, when anyone is
 	incident bool
+	cluster  *cluster.Health // in a cluster front-end, once reported
 
 	width, height int
 
@@ -132,6 +134,52 @@ func (m *Model) SetHealth(hs []hub.Health, now time.Time) {
 	for _, h := range hs {
 		m.health[h.Feed] = h
 	}
+}
+
+// SetCluster sets the front-end's view of the cluster: its connection
+// and how far it is behind the event stream.
+func (m *Model) SetCluster(h cluster.Health) {
+	if m.cluster == nil || *m.cluster != h {
+		m.cluster, m.stale = &h, true
+	}
+}
+
+// laggingAt is the events not yet stored from which the cluster line
+// warns.
+const laggingAt = 1000
+
+// clusterText is the cluster line: connected or not, through which
+// server, and the lag; in full (for the details) it names the front-end
+// and says what the numbers are.
+func (m *Model) clusterText(full bool) string {
+	h := m.cluster
+	if !h.Connected {
+		txt := "✗ cut off"
+		if full {
+			txt = "✗ " + h.Node + " is cut off from the cluster"
+		}
+		if h.Server != "" {
+			txt += " (last on " + h.Server + ")"
+		}
+		return m.styles.Error.Render(txt)
+	}
+	on := "● " + h.Server
+	if full {
+		on = "● " + h.Node + " connected to " + h.Server
+	}
+	txt := m.styles.OK.Render(on) + m.styles.Muted.Render(" · ")
+	if h.Err != "" {
+		return txt + m.styles.Warn.Render(h.Err)
+	}
+	st := m.styles.Muted
+	if h.Pending+uint64(h.AckPending) >= laggingAt {
+		st = m.styles.Warn
+	}
+	lag := fmt.Sprintf("%s to deliver · %s to store", human(int(h.Pending)), human(h.AckPending))
+	if full {
+		lag = fmt.Sprintf("events behind: %s not yet delivered, %s delivered but not yet stored", human(int(h.Pending)), human(h.AckPending))
+	}
+	return txt + st.Render(lag)
 }
 
 // SetUnread sets the operator's unread count.
@@ -245,6 +293,9 @@ func (m *Model) overview(h int) []string {
 	add(1, m.styles.Bold.Render(pad("brand", labelW))+m.answers(all, p))
 	if m.team != "" {
 		add(1, m.styles.Bold.Render(pad("team", labelW))+m.styles.Text.Render(m.team))
+	}
+	if m.cluster != nil {
+		add(1, m.styles.Bold.Render(pad("cluster", labelW))+m.clusterText(false))
 	}
 	if len(p.Watch) > 0 {
 		add(3, m.styles.Bold.Render(pad("watch", labelW))+m.styles.Warn.Render(counts(p.Watch)))
@@ -382,6 +433,9 @@ func (m *Model) healthText(feed string) string {
 	txt := m.stateText(h)
 	if h.SendPaused.After(m.now) {
 		txt += " " + m.styles.Warn.Render(fmt.Sprintf("⏸ rate limited, sending in %ds", int(h.SendPaused.Sub(m.now).Seconds()+0.5)))
+	}
+	if h.SendWaiting != "" {
+		txt += " " + m.styles.Warn.Render("⧗ waiting for "+h.SendWaiting)
 	}
 	for _, st := range h.Status {
 		txt += " " + m.styles.Muted.Render(st.Key+" "+st.Value)
@@ -523,6 +577,10 @@ func (m *Model) details() []string {
 			m.styles.Platform(q.Platform).Render(q.Feed)+" "+m.styles.Author.Render(q.Author))
 		wrap(m.styles.Text, q.Text)
 	}
+	if m.cluster != nil {
+		lines = append(lines, "", m.styles.Bold.Render("Cluster"))
+		lines = append(lines, strings.Repeat(" ", labelW)+m.clusterText(true))
+	}
 	lines = append(lines, "", m.styles.Bold.Render("Feeds"))
 	for _, name := range m.feedNames() {
 		h, ok := m.health[name]
@@ -556,6 +614,9 @@ func (m *Model) details() []string {
 		}
 		if h.SendPaused.After(m.now) {
 			wrap(m.styles.Warn, fmt.Sprintf("⏸ rate limited, sending in %s: %s", ago(h.SendPaused.Sub(m.now)), h.SendPausedWhy))
+		}
+		if h.SendWaiting != "" {
+			wrap(m.styles.Warn, "⧗ waiting for "+h.SendWaiting+" to say what became of the action it sends")
 		}
 		for _, st := range h.Status {
 			wrap(m.styles.Muted, st.Key+" "+st.Value)

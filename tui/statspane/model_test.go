@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tribune/tribune/cluster"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/stats"
@@ -90,5 +91,38 @@ func TestFocusedShowsHealthInFull(t *testing.T) {
 	m.Blur()
 	if strings.Contains(ansi.Strip(m.View()), "reconnects") {
 		t.Error("details stayed after the keyboard left")
+	}
+}
+
+// With the keyboard, the cluster line says in full who is connected where
+// and what the lag counts.
+func TestClusterDetails(t *testing.T) {
+	m := New(tuitest.Styles(), nil)
+	m.SetSize(150, 12)
+	m.Focus()
+	if v := ansi.Strip(m.View()); strings.Contains(v, "Cluster") {
+		t.Errorf("a front-end not in a cluster shows one:\n%s", v)
+	}
+	m.SetCluster(cluster.Health{Node: "fe-paris", Connected: true, Server: "nats-2", Pending: 1200, AckPending: 64})
+	want := "● fe-paris connected to nats-2 · events behind: 1200 not yet delivered, 64 delivered but not yet stored"
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "Cluster") || !strings.Contains(v, want) {
+		t.Errorf("details lack %q:\n%s", want, v)
+	}
+	m.SetCluster(cluster.Health{Node: "fe-paris", Server: "nats-2"})
+	want = "✗ fe-paris is cut off from the cluster (last on nats-2)"
+	if v := ansi.Strip(m.View()); !strings.Contains(v, want) {
+		t.Errorf("details lack %q:\n%s", want, v)
+	}
+}
+
+// A feed whose send is with another node says whom it waits for, and
+// not that it is rate limited.
+func TestWaitingForTheNodeThatSends(t *testing.T) {
+	m := New(tuitest.Styles(), nil)
+	m.SetSize(100, 8)
+	m.SetHealth([]hub.Health{{Feed: "twitch", State: hub.HealthConnected, SendWaiting: "ingest-b"}}, time.Now())
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "⧗ waiting for ingest-b") || strings.Contains(v, "rate limited") {
+		t.Errorf("stats view:\n%s", v)
 	}
 }
