@@ -165,6 +165,32 @@ func (db *DB) SetHold(h outbox.Hold) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("setting hold: %w", err)
 	}
+	if changed && db.opts.OnHold != nil {
+		db.opts.OnHold(h)
+	}
+	return changed, nil
+}
+
+// AdoptHold sets the brake as another node of a cluster set it: its
+// audit entry was written there, and it is not told to OnHold. It
+// reports whether anything changed.
+func (db *DB) AdoptHold(h outbox.Hold) (bool, error) {
+	changed := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		old, err := readHold(tx)
+		if err != nil || old.Same(h) {
+			return err
+		}
+		changed = true
+		v, err := json.Marshal(h)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keyHold, v)
+	})
+	if err != nil {
+		return false, fmt.Errorf("adopting hold: %w", err)
+	}
 	return changed, nil
 }
 
