@@ -128,17 +128,19 @@ type frontEnd struct {
 	ingest *cluster.Ingest
 	drafts *cluster.Drafts
 	audit  *cluster.Audit
+	read   *cluster.ReadMarks
 	// retained is what Retain changed in the event stream, if anything.
 	retained string
 }
 
-// storeOptions are the store's, with the front-end's drafts shared and
-// its audit log copied to the cluster's.
+// storeOptions are the store's, with the front-end's drafts and read
+// marks shared and its audit log copied to the cluster's.
 func (fe *frontEnd) storeOptions(cfg Config) store.Options {
 	opts := storeOptions(cfg)
 	if fe != nil {
 		opts.OnDraft = fe.drafts.Saved
 		opts.OnAudit = fe.audit.Noted
+		opts.OnRead = fe.read.Marked
 	}
 	return opts
 }
@@ -154,7 +156,7 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 	if err != nil {
 		return nil, nil, err
 	}
-	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit()}
+	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit(), read: c.ReadMarks()}
 	if fe.retained, err = c.Retain(ctx); err != nil {
 		stop()
 		return nil, nil, err
@@ -205,6 +207,12 @@ func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB) {
 		fe.drafts.Run(ctx, db, func(err error) { report(err.Error()) })
 	}()
 	defer func() { <-drafts }()
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		fe.read.Run(ctx, db, func(err error) { report(err.Error()) })
+	}()
+	defer func() { <-read }()
 	audit := make(chan struct{})
 	go func() {
 		defer close(audit)

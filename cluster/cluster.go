@@ -76,6 +76,7 @@ type Conn struct {
 	cursor jetstream.KeyValue
 	nodes  jetstream.KeyValue
 	drafts jetstream.KeyValue
+	read   jetstream.KeyValue
 	// outcomes is the stream of what became of each action.
 	outcomes jetstream.Stream
 }
@@ -157,6 +158,9 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 		return nil, err
 	}
 	if c.drafts, err = kv(DraftBucket, "tribune: every operator's drafts", 0); err != nil {
+		return nil, err
+	}
+	if c.read, err = kv(ReadBucket, "tribune: every operator's read marks", 0); err != nil {
 		return nil, err
 	}
 	if c.nodes, err = kv(NodeBucket, "tribune: nodes alive, and their role", c.opts.LeaseTTL); err != nil {

@@ -310,7 +310,8 @@ func (s *shown) outbox(os []outbox.Outgoing) {
 	}
 }
 
-func (s *shown) drafted() {
+// ping says the front-end's store changed (a draft, read marks, ...).
+func (s *shown) ping() {
 	select {
 	case s.changed <- struct{}{}:
 	default:
@@ -377,11 +378,14 @@ func (s *shown) wait(t testing.TB, n int) {
 func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath string, sh *shown) *frontEnd {
 	t.Helper()
 	c := dial(t, tc, server, name)
-	drafts, audit := c.Drafts(), c.Audit()
+	drafts, audit, read := c.Drafts(), c.Audit(), c.ReadMarks()
 	db, err := store.Open(dbPath, store.Options{OnDraft: func(op string, d store.Draft, deleted bool) {
 		drafts.Saved(op, d, deleted)
-		sh.drafted()
-	}, OnAudit: audit.Noted})
+		sh.ping()
+	}, OnAudit: audit.Noted, OnRead: func(op string, upto uint64, seqs []uint64) {
+		read.Marked(op, upto, seqs)
+		sh.ping()
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +405,8 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 	ctx, cancel := context.WithCancel(context.Background())
 	fe := &frontEnd{c: c, name: name, path: dbPath, db: db, hub: h, disp: d, cancel: cancel, shown: sh}
 	sub := h.Subscribe(ctx)
-	fe.done.Add(7)
+	fe.done.Add(8)
+	go func() { defer fe.done.Done(); read.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); audit.Run(ctx, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); drafts.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); _ = h.Run(ctx) }()
