@@ -129,18 +129,20 @@ type frontEnd struct {
 	drafts *cluster.Drafts
 	audit  *cluster.Audit
 	read   *cluster.ReadMarks
+	prefs  *cluster.Prefs
 	// retained is what Retain changed in the event stream, if anything.
 	retained string
 }
 
-// storeOptions are the store's, with the front-end's drafts and read
-// marks shared and its audit log copied to the cluster's.
+// storeOptions are the store's, with the front-end's drafts, read
+// marks and preferences shared and its audit log copied to the cluster's.
 func (fe *frontEnd) storeOptions(cfg Config) store.Options {
 	opts := storeOptions(cfg)
 	if fe != nil {
 		opts.OnDraft = fe.drafts.Saved
 		opts.OnAudit = fe.audit.Noted
 		opts.OnRead = fe.read.Marked
+		opts.OnPref = fe.prefs.Saved
 	}
 	return opts
 }
@@ -156,7 +158,7 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 	if err != nil {
 		return nil, nil, err
 	}
-	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit(), read: c.ReadMarks()}
+	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit(), read: c.ReadMarks(), prefs: c.Prefs()}
 	if fe.retained, err = c.Retain(ctx); err != nil {
 		stop()
 		return nil, nil, err
@@ -213,6 +215,12 @@ func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB) {
 		fe.read.Run(ctx, db, func(err error) { report(err.Error()) })
 	}()
 	defer func() { <-read }()
+	prefs := make(chan struct{})
+	go func() {
+		defer close(prefs)
+		fe.prefs.Run(ctx, db, func(err error) { report(err.Error()) })
+	}()
+	defer func() { <-prefs }()
 	audit := make(chan struct{})
 	go func() {
 		defer close(audit)

@@ -77,6 +77,7 @@ type Conn struct {
 	nodes  jetstream.KeyValue
 	drafts jetstream.KeyValue
 	read   jetstream.KeyValue
+	prefs  jetstream.KeyValue
 	// outcomes is the stream of what became of each action.
 	outcomes jetstream.Stream
 }
@@ -161,6 +162,9 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 		return nil, err
 	}
 	if c.read, err = kv(ReadBucket, "tribune: every operator's read marks", 0); err != nil {
+		return nil, err
+	}
+	if c.prefs, err = kv(PrefBucket, "tribune: every operator's preferences: columns, mutes, theme", 0); err != nil {
 		return nil, err
 	}
 	if c.nodes, err = kv(NodeBucket, "tribune: nodes alive, and their role", c.opts.LeaseTTL); err != nil {

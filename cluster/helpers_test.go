@@ -378,12 +378,15 @@ func (s *shown) wait(t testing.TB, n int) {
 func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath string, sh *shown) *frontEnd {
 	t.Helper()
 	c := dial(t, tc, server, name)
-	drafts, audit, read := c.Drafts(), c.Audit(), c.ReadMarks()
+	drafts, audit, read, prefs := c.Drafts(), c.Audit(), c.ReadMarks(), c.Prefs()
 	db, err := store.Open(dbPath, store.Options{OnDraft: func(op string, d store.Draft, deleted bool) {
 		drafts.Saved(op, d, deleted)
 		sh.ping()
 	}, OnAudit: audit.Noted, OnRead: func(op string, upto uint64, seqs []uint64) {
 		read.Marked(op, upto, seqs)
+		sh.ping()
+	}, OnPref: func(op, key, value string) {
+		prefs.Saved(op, key, value)
 		sh.ping()
 	}})
 	if err != nil {
@@ -405,7 +408,8 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 	ctx, cancel := context.WithCancel(context.Background())
 	fe := &frontEnd{c: c, name: name, path: dbPath, db: db, hub: h, disp: d, cancel: cancel, shown: sh}
 	sub := h.Subscribe(ctx)
-	fe.done.Add(8)
+	fe.done.Add(9)
+	go func() { defer fe.done.Done(); prefs.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); read.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); audit.Run(ctx, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); drafts.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()

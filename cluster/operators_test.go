@@ -103,3 +103,45 @@ func readIDs(t *testing.T, db *store.DB, op string) map[string]bool {
 	}
 	return out
 }
+
+// alice's columns (filters and mutes) and theme follow her to another
+// front-end, one started later included, and so does removing them.
+func TestPrefsFollowTheOperator(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	sh1, sh2 := newShown(), newShown()
+	fe1 := startFrontEnd(t, tc, 0, "fe1", dbIn(t, "fe1"), sh1)
+	const cols = `{"columns":[{"name":"questions","query":"?"}],"active":0,"mute":["irc"]}`
+	if err := fe1.db.SetPref("alice", "columns", cols); err != nil {
+		t.Fatal(err)
+	}
+	if err := fe1.db.SetPref("alice", "theme", "light"); err != nil {
+		t.Fatal(err)
+	}
+	fe2 := startFrontEnd(t, tc, 1, "fe2", dbIn(t, "fe2"), sh2)
+	for pref(t, fe2.db, "alice", "columns") != cols || pref(t, fe2.db, "alice", "theme") != "light" {
+		<-sh2.changed
+	}
+	if pref(t, fe2.db, "bob", "columns") != "" {
+		t.Error("bob has alice's columns")
+	}
+	// Changed on fe2 (and the theme dropped): fe1 follows.
+	const cols2 = `{"columns":[{"name":"all"}],"active":0}`
+	if err := fe2.db.SetPref("alice", "columns", cols2); err != nil {
+		t.Fatal(err)
+	}
+	if err := fe2.db.SetPref("alice", "theme", ""); err != nil {
+		t.Fatal(err)
+	}
+	for pref(t, fe1.db, "alice", "columns") != cols2 || pref(t, fe1.db, "alice", "theme") != "" {
+		<-sh1.changed
+	}
+}
+
+func pref(t *testing.T, db *store.DB, op, key string) string {
+	t.Helper()
+	p, err := db.Prefs(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p[key]
+}

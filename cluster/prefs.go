@@ -1,0 +1,146 @@
+package cluster
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// PrefBucket holds every operator's preferences (their columns, filters
+// and mutes, their theme), keyed <operator>.<key> (both as Tokens), so
+// that they follow the operator to another front-end. The newest put
+// wins; an empty value (or a deleted key) removes the preference.
+const PrefBucket = "tribune_prefs"
+
+// PrefStore is a front-end's store, as the preferences need it.
+type PrefStore interface {
+	SetPref(op, key, value string) error
+}
+
+// Prefs shares a front-end's preferences with the cluster.
+type Prefs struct {
+	c    *Conn
+	mu   sync.Mutex
+	out  map[string]string // to put, by bucket key: the latest value
+	from map[string]string // the value just read from the bucket, not to put back
+	own  map[string]uint64 // the revision of this front-end's last put, by key
+	wake chan struct{}
+}
+
+// Prefs returns the front-end's preference sharing; give its Saved to
+// the store (store.Options.OnPref), then Run it.
+func (c *Conn) Prefs() *Prefs {
+	return &Prefs{c: c, out: make(map[string]string), from: make(map[string]string),
+		own: make(map[string]uint64), wake: make(chan struct{}, 1)}
+}
+
+func prefKey(op, key string) string { return Token(op) + "." + Token(key) }
+
+// Saved queues a preference the store committed, unless it is the one
+// just read from the bucket. It never waits on the network.
+func (p *Prefs) Saved(op, key, value string) {
+	k := prefKey(op, key)
+	p.mu.Lock()
+	f, ok := p.from[k]
+	delete(p.from, k)
+	if !ok || f != value {
+		p.out[k] = value
+	}
+	p.mu.Unlock()
+	if !ok || f != value {
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run puts this front-end's changes and applies the others' to db until
+// ctx ends.
+func (p *Prefs) Run(ctx context.Context, db PrefStore, onErr func(error)) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); p.push(ctx, onErr) }()
+	defer wg.Wait()
+	w, err := p.c.prefs.WatchAll(ctx)
+	if err != nil {
+		onErr(err)
+		return
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e, ok := <-w.Updates():
+			if !ok {
+				return
+			}
+			if e == nil {
+				continue
+			}
+			opTok, keyTok, ok := strings.Cut(e.Key(), ".")
+			if !ok {
+				continue
+			}
+			var value string
+			if e.Operation() == jetstream.KeyValuePut {
+				value = string(e.Value())
+			}
+			p.mu.Lock()
+			mine := e.Revision() <= p.own[e.Key()] // ours, or older than ours
+			if !mine {
+				p.from[e.Key()] = value
+			}
+			p.mu.Unlock()
+			if mine {
+				continue
+			}
+			if err := db.SetPref(FeedOf(opTok), FeedOf(keyTok), value); err != nil {
+				onErr(err)
+			}
+		}
+	}
+}
+
+// push puts the queued changes, retrying until they are in.
+func (p *Prefs) push(ctx context.Context, onErr func(error)) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.wake:
+		}
+		p.mu.Lock()
+		out := p.out
+		p.out = make(map[string]string)
+		p.mu.Unlock()
+		for k, v := range out {
+			rev, err := p.c.prefs.Put(ctx, k, []byte(v))
+			if err == nil {
+				p.mu.Lock()
+				p.own[k] = max(p.own[k], rev)
+				p.mu.Unlock()
+				continue
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			onErr(err)
+			p.mu.Lock()
+			if _, newer := p.out[k]; !newer {
+				p.out[k] = v // again, unless a newer change waits
+			}
+			p.mu.Unlock()
+			if sleep(ctx, time.Second) {
+				select {
+				case p.wake <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}
+}
