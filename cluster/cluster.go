@@ -78,6 +78,8 @@ type Conn struct {
 	drafts jetstream.KeyValue
 	read   jetstream.KeyValue
 	prefs  jetstream.KeyValue
+	// presence forgets an entry a lease TTL after its last put.
+	presence jetstream.KeyValue
 	// outcomes is the stream of what became of each action.
 	outcomes jetstream.Stream
 }
@@ -165,6 +167,9 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 		return nil, err
 	}
 	if c.prefs, err = kv(PrefBucket, "tribune: every operator's preferences: columns, mutes, theme", 0); err != nil {
+		return nil, err
+	}
+	if c.presence, err = kv(PresenceBucket, "tribune: who is connected to each front-end", c.opts.LeaseTTL); err != nil {
 		return nil, err
 	}
 	if c.nodes, err = kv(NodeBucket, "tribune: nodes alive, and their role", c.opts.LeaseTTL); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/store"
 )
 
@@ -281,6 +282,7 @@ type frontEnd struct {
 	db     *store.DB
 	hub    *hub.Hub
 	disp   *dispatch.Dispatcher
+	team   *presence.Team
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 	shown  *shown
@@ -406,9 +408,12 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 	}
 	d := dispatch.New(db, h, dispatch.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
-	fe := &frontEnd{c: c, name: name, path: dbPath, db: db, hub: h, disp: d, cancel: cancel, shown: sh}
+	team := presence.NewTeam()
+	relay := c.RelayTeam(team)
+	fe := &frontEnd{c: c, name: name, path: dbPath, db: db, hub: h, disp: d, team: team, cancel: cancel, shown: sh}
 	sub := h.Subscribe(ctx)
-	fe.done.Add(9)
+	fe.done.Add(10)
+	go func() { defer fe.done.Done(); relay.Run(ctx, h, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); prefs.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); read.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); audit.Run(ctx, func(err error) { t.Logf("%s: %v", name, err) }) }()

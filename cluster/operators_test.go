@@ -1,11 +1,15 @@
 package cluster
 
 import (
+	"context"
 	"maps"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/store"
 )
 
@@ -144,4 +148,65 @@ func pref(t *testing.T, db *store.DB, op, key string) string {
 		t.Fatal(err)
 	}
 	return p[key]
+}
+
+// A session on fe2 sees alice answering on fe1, and sees her go when fe1
+// dies, within about a lease TTL.
+func TestPresenceAcrossFrontEnds(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	fe1 := startFrontEnd(t, tc, 0, "fe1", dbIn(t, "fe1"), newShown())
+	fe2 := startFrontEnd(t, tc, 1, "fe2", dbIn(t, "fe2"), newShown())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sub := fe2.hub.Subscribe(ctx) // as a session on fe2 follows the team
+	alice := presence.Presence{Session: "s1", Operator: "alice\x1b]0;pwned\x07", Feed: "chat", Target: "3", Active: time.Now()}
+	fe1.team.Set(fe1.hub, alice)
+	typing := func() (presence.Presence, bool) {
+		for _, p := range fe2.team.All() {
+			if p.Session == "s1" && p.Typing() {
+				return p, true
+			}
+		}
+		return presence.Presence{}, false
+	}
+	for {
+		if _, ok := typing(); ok {
+			break
+		}
+		<-sub.Ready()
+		sub.Take()
+	}
+	p, _ := typing()
+	if p.Operator != "alice" || p.Target != "3" || p.Feed != "chat" {
+		t.Errorf("fe2 sees %+v", p)
+	}
+
+	// fe1 dies, once following: no goodbye reaches the cluster.
+	waitFollowing(t, fe2.c, "fe1")
+	fe1.c.NC.Close()
+	fe1.stop()
+	for {
+		if len(fe2.team.All()) == 0 {
+			break
+		}
+		<-sub.Ready()
+		sub.Take()
+	}
+}
+
+// waitFollowing waits until front-end node follows the event stream (it
+// says it is alive once its consumer is made).
+func waitFollowing(t *testing.T, c *Conn, node string) {
+	t.Helper()
+	w, err := c.nodes.Watch(context.Background(), "front-end."+Token(node))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = w.Stop() }()
+	for e := range w.Updates() {
+		if e != nil && e.Operation() == jetstream.KeyValuePut {
+			return
+		}
+	}
+	t.Fatal("the node watch ended")
 }
