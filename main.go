@@ -470,8 +470,9 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
 	if fe != nil {
 		s.retained = fe.retained
+		team := fe.c.RelayTeam(s.Team) // before any session tells the team
 		s.done.Add(1)
-		go func() { defer s.done.Done(); fe.run(ctx, events, db) }()
+		go func() { defer s.done.Done(); fe.run(ctx, events, db, team, dispatcher) }()
 	}
 	return s, nil
 }

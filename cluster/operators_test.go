@@ -3,12 +3,15 @@ package cluster
 import (
 	"context"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/store"
 )
@@ -209,4 +212,79 @@ func waitFollowing(t *testing.T, c *Conn, node string) {
 		}
 	}
 	t.Fatal("the node watch ended")
+}
+
+// A hold pulled on fe1 holds the replies typed on fe2, and a release on
+// fe2 lets fe1's out: one brake for the team, audited where it was pulled.
+func TestHoldAcrossFrontEnds(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	p := newPlatform()
+	startIngest(t, dial(t, tc, 0, "ingest-a"), p)
+	sh1, sh2 := newShown(), newShown()
+	fe1 := startFrontEnd(t, tc, 1, "fe1", dbIn(t, "fe1"), sh1)
+	fe2 := startFrontEnd(t, tc, 2, "fe2", dbIn(t, "fe2"), sh2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sub1, sub2 := fe1.hub.Subscribe(ctx), fe2.hub.Subscribe(ctx)
+
+	if _, err := fe1.disp.Hold(outbox.Hold{On: true, By: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	waitHold(t, sub2, true)
+	if h, err := fe2.db.Hold(); err != nil || !h.On || h.By != "alice" {
+		t.Fatalf("fe2's hold: %+v, %v", h, err)
+	}
+	held2 := fe2.reply(t, "typed on fe2 during the hold")
+	held1 := fe1.reply(t, "typed on fe1 during the hold")
+	if n := p.times(held2) + p.times(held1); n != 0 {
+		t.Fatalf("a held reply was sent (%d)", n)
+	}
+
+	// bob releases on fe2: both replies go, once each.
+	if _, err := fe2.disp.Hold(outbox.Hold{On: false, By: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	waitHold(t, sub1, false)
+	sh1.waitState(held1, outbox.StateSent)
+	sh2.waitState(held2, outbox.StateSent)
+	if p.times(held1) != 1 || p.times(held2) != 1 {
+		t.Errorf("sent %d and %d times, want once each", p.times(held1), p.times(held2))
+	}
+	// Each front-end audited its own pull or release, not the other's.
+	if got := audited(t, fe1.db); got != "held by alice" {
+		t.Errorf("fe1 audited %q", got)
+	}
+	if got := audited(t, fe2.db); got != "released by bob" {
+		t.Errorf("fe2 audited %q", got)
+	}
+}
+
+// waitHold waits until the hub sub follows told the sessions the brake
+// is on (or off).
+func waitHold(t *testing.T, sub *hub.Subscription, on bool) {
+	t.Helper()
+	for {
+		<-sub.Ready()
+		for _, h := range hub.Items(sub.Take(), hub.TopicHold) {
+			if h.On == on {
+				return
+			}
+		}
+	}
+}
+
+// audited is the holds and releases in db's audit log.
+func audited(t *testing.T, db *store.DB) string {
+	t.Helper()
+	var out []string
+	err := db.Audit(time.Time{}, func(e outbox.AuditEntry) error {
+		if e.What == outbox.AuditHeld || e.What == outbox.AuditReleased {
+			out = append(out, e.What+" by "+e.By)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(out, ", ")
 }
