@@ -132,13 +132,13 @@ type frontEnd struct {
 	audit  *cluster.Audit
 	read   *cluster.ReadMarks
 	prefs  *cluster.Prefs
-	hold   *cluster.Hold
+	crisis *cluster.Crisis
 	// retained is what Retain changed in the event stream, if anything.
 	retained string
 }
 
 // storeOptions are the store's, with the front-end's drafts, read
-// marks, preferences and outbox brake shared and its audit log copied to the cluster's.
+// marks, preferences, outbox brake and incident shared and its audit log copied to the cluster's.
 func (fe *frontEnd) storeOptions(cfg Config) store.Options {
 	opts := storeOptions(cfg)
 	if fe != nil {
@@ -146,7 +146,8 @@ func (fe *frontEnd) storeOptions(cfg Config) store.Options {
 		opts.OnAudit = fe.audit.Noted
 		opts.OnRead = fe.read.Marked
 		opts.OnPref = fe.prefs.Saved
-		opts.OnHold = fe.hold.Set
+		opts.OnHold = fe.crisis.Held
+		opts.OnIncident = fe.crisis.Incident
 	}
 	return opts
 }
@@ -162,7 +163,7 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 	if err != nil {
 		return nil, nil, err
 	}
-	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit(), read: c.ReadMarks(), prefs: c.Prefs(), hold: c.Hold()}
+	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit(), read: c.ReadMarks(), prefs: c.Prefs(), crisis: c.Crisis()}
 	if fe.retained, err = c.Retain(ctx); err != nil {
 		stop()
 		return nil, nil, err
@@ -188,9 +189,9 @@ const healthEvery = 2 * time.Second
 
 // run follows the stream into events and the outcomes of the replies
 // into db, shares the operators' drafts, read marks and preferences, the
-// team's presence and the outbox brake (which d adopts), copies the audit
-// log, tells the sessions how it stands with the cluster (and runs the
-// embedded ingest node) until ctx ends, then leaves the cluster.
+// team's presence, outbox brake and incident (which d adopts), copies the
+// audit log, tells the sessions how it stands with the cluster (and runs
+// the embedded ingest node) until ctx ends, then leaves the cluster.
 func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB, team *cluster.TeamRelay, d *dispatch.Dispatcher) {
 	defer fe.stop()
 	report := func(msg string) { hub.Publish(events, hub.TopicErrors, msg) }
@@ -212,7 +213,7 @@ func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB, team
 	spawn(func() { fe.drafts.Run(ctx, db, onErr) })
 	spawn(func() { fe.read.Run(ctx, db, onErr) })
 	spawn(func() { fe.prefs.Run(ctx, db, onErr) })
-	spawn(func() { fe.hold.Run(ctx, d, onErr) })
+	spawn(func() { fe.crisis.Run(ctx, d, onErr) })
 	spawn(func() { team.Run(ctx, events, onErr) })
 	spawn(func() { fe.audit.Run(ctx, onErr) })
 	spawn(func() { fe.c.ReportHealth(ctx, events, healthEvery) })

@@ -78,7 +78,7 @@ type Conn struct {
 	drafts jetstream.KeyValue
 	read   jetstream.KeyValue
 	prefs  jetstream.KeyValue
-	hold   jetstream.KeyValue
+	crisis jetstream.KeyValue
 	// presence forgets an entry a lease TTL after its last put.
 	presence jetstream.KeyValue
 	// outcomes is the stream of what became of each action.
@@ -170,7 +170,7 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 	if c.prefs, err = kv(PrefBucket, "tribune: every operator's preferences: columns, mutes, theme", 0); err != nil {
 		return nil, err
 	}
-	if c.hold, err = kv(HoldBucket, "tribune: the team's outbox brake", 0); err != nil {
+	if c.crisis, err = kv(CrisisBucket, "tribune: the team's outbox brake and incident", 0); err != nil {
 		return nil, err
 	}
 	if c.presence, err = kv(PresenceBucket, "tribune: who is connected to each front-end", c.opts.LeaseTTL); err != nil {

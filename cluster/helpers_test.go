@@ -380,7 +380,7 @@ func (s *shown) wait(t testing.TB, n int) {
 func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath string, sh *shown) *frontEnd {
 	t.Helper()
 	c := dial(t, tc, server, name)
-	drafts, audit, read, prefs, hold := c.Drafts(), c.Audit(), c.ReadMarks(), c.Prefs(), c.Hold()
+	drafts, audit, read, prefs, crisis := c.Drafts(), c.Audit(), c.ReadMarks(), c.Prefs(), c.Crisis()
 	db, err := store.Open(dbPath, store.Options{OnDraft: func(op string, d store.Draft, deleted bool) {
 		drafts.Saved(op, d, deleted)
 		sh.ping()
@@ -390,7 +390,7 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 	}, OnPref: func(op, key, value string) {
 		prefs.Saved(op, key, value)
 		sh.ping()
-	}, OnHold: hold.Set})
+	}, OnHold: crisis.Held, OnIncident: crisis.Incident})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 	fe := &frontEnd{c: c, name: name, path: dbPath, db: db, hub: h, disp: d, team: team, cancel: cancel, shown: sh}
 	sub := h.Subscribe(ctx)
 	fe.done.Add(11)
-	go func() { defer fe.done.Done(); hold.Run(ctx, d, func(err error) { t.Logf("%s: %v", name, err) }) }()
+	go func() { defer fe.done.Done(); crisis.Run(ctx, d, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); relay.Run(ctx, h, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); prefs.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); read.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()

@@ -216,7 +216,8 @@ func waitFollowing(t *testing.T, c *Conn, node string) {
 
 // A hold pulled on fe1 holds the replies typed on fe2, and a release on
 // fe2 lets fe1's out: one brake for the team, audited where it was pulled.
-func TestHoldAcrossFrontEnds(t *testing.T) {
+// An incident opened on one is the team's, closed from either.
+func TestCrisisAcrossFrontEnds(t *testing.T) {
 	tc := newTestCluster(t, 3)
 	p := newPlatform()
 	startIngest(t, dial(t, tc, 0, "ingest-a"), p)
@@ -250,12 +251,37 @@ func TestHoldAcrossFrontEnds(t *testing.T) {
 	if p.times(held1) != 1 || p.times(held2) != 1 {
 		t.Errorf("sent %d and %d times, want once each", p.times(held1), p.times(held2))
 	}
-	// Each front-end audited its own pull or release, not the other's.
-	if got := audited(t, fe1.db); got != "held by alice" {
+
+	if _, err := fe2.disp.OpenIncident("bob", "refund storm"); err != nil {
+		t.Fatal(err)
+	}
+	waitIncident(t, sub1, true)
+	if _, err := fe1.disp.OpenIncident("alice", "a second one"); err == nil {
+		t.Error("fe1 opened a second incident while the team's is open")
+	}
+	if _, err := fe1.disp.CloseIncident("alice"); err != nil {
+		t.Fatal(err)
+	}
+	waitIncident(t, sub2, false)
+
+	// Each front-end audited what was done there, not the other's.
+	if got := audited(t, fe1.db); got != "held by alice, incident-closed by alice" {
 		t.Errorf("fe1 audited %q", got)
 	}
-	if got := audited(t, fe2.db); got != "released by bob" {
+	if got := audited(t, fe2.db); got != "released by bob, incident-opened by bob" {
 		t.Errorf("fe2 audited %q", got)
+	}
+}
+
+// waitIncident waits until the hub sub follows told the sessions an
+// incident is open (or closed).
+func waitIncident(t *testing.T, sub *hub.Subscription, open bool) {
+	t.Helper()
+	for {
+		<-sub.Ready()
+		if inc, ok := hub.Last(sub.Take(), hub.TopicIncident); ok && inc.Open == open {
+			return
+		}
 	}
 }
 
@@ -273,12 +299,13 @@ func waitHold(t *testing.T, sub *hub.Subscription, on bool) {
 	}
 }
 
-// audited is the holds and releases in db's audit log.
+// audited is the holds, releases and incidents in db's audit log.
 func audited(t *testing.T, db *store.DB) string {
 	t.Helper()
 	var out []string
 	err := db.Audit(time.Time{}, func(e outbox.AuditEntry) error {
-		if e.What == outbox.AuditHeld || e.What == outbox.AuditReleased {
+		switch e.What {
+		case outbox.AuditHeld, outbox.AuditReleased, outbox.AuditIncidentOpened, outbox.AuditIncidentClosed:
 			out = append(out, e.What+" by "+e.By)
 		}
 		return nil

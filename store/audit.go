@@ -264,5 +264,37 @@ func (db *DB) SetIncident(inc outbox.Incident) (outbox.Incident, error) {
 	if err != nil {
 		return outbox.Incident{}, err
 	}
+	if db.opts.OnIncident != nil {
+		db.opts.OnIncident(inc)
+	}
 	return inc, nil
+}
+
+// AdoptIncident opens or closes the incident as another node of a
+// cluster did: its audit entry was written there, and it is not told to
+// OnIncident. It reports whether anything changed.
+func (db *DB) AdoptIncident(inc outbox.Incident) (bool, error) {
+	changed := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		var old outbox.Incident
+		if v := meta.Get(keyIncident); v != nil {
+			if err := json.Unmarshal(v, &old); err != nil {
+				return err
+			}
+		}
+		if old.Open == inc.Open && old.Since.Equal(inc.Since) {
+			return nil
+		}
+		changed = true
+		v, err := json.Marshal(inc)
+		if err != nil {
+			return err
+		}
+		return meta.Put(keyIncident, v)
+	})
+	if err != nil {
+		return false, fmt.Errorf("adopting the incident: %w", err)
+	}
+	return changed, nil
 }

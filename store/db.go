@@ -92,6 +92,9 @@ type Options struct {
 	// OnHold, when set, is told of each change SetHold made to the
 	// outbox brake, once committed; AdoptHold's are not told.
 	OnHold func(outbox.Hold)
+	// OnIncident, when set, is told of each incident SetIncident opened
+	// or closed, once committed; AdoptIncident's are not told.
+	OnIncident func(outbox.Incident)
 }
 
 // Retention is how much of one feed's history is kept: at most Count

@@ -42,7 +42,9 @@ func TestRefsAndLocate(t *testing.T) {
 	}
 }
 
-// OnRead, OnPref and OnHold hear of what changed, and only that.
+// OnRead, OnPref, OnHold and OnIncident hear of what changed here, and
+// only that: what is adopted from another node is neither told nor
+// audited.
 func TestOperatorHooks(t *testing.T) {
 	type read struct {
 		upto uint64
@@ -51,10 +53,12 @@ func TestOperatorHooks(t *testing.T) {
 	var reads []read
 	var prefs []string
 	var holds []outbox.Hold
+	var incidents []outbox.Incident
 	db := openTemp(t, Options{
-		OnRead: func(op string, upto uint64, seqs []uint64) { reads = append(reads, read{upto, seqs}) },
-		OnPref: func(op, key, value string) { prefs = append(prefs, op+" "+key+"="+value) },
-		OnHold: func(h outbox.Hold) { holds = append(holds, h) },
+		OnIncident: func(inc outbox.Incident) { incidents = append(incidents, inc) },
+		OnRead:     func(op string, upto uint64, seqs []uint64) { reads = append(reads, read{upto, seqs}) },
+		OnPref:     func(op, key, value string) { prefs = append(prefs, op+" "+key+"="+value) },
+		OnHold:     func(h outbox.Hold) { holds = append(holds, h) },
 	})
 	for _, step := range []func() error{
 		func() error { return db.MarkRead("alice", 4, 6) },
@@ -95,11 +99,28 @@ func TestOperatorHooks(t *testing.T) {
 	if len(holds) != 1 || !holds[0].On {
 		t.Errorf("OnHold heard %+v, want the one hold", holds)
 	}
+	if _, err := db.SetIncident(outbox.Incident{Open: true, By: "maya", Why: "storm"}); err != nil {
+		t.Fatal(err)
+	}
+	closed := outbox.Incident{By: "bob", Since: time.Unix(1_800_000_000, 0)}
+	if changed, err := db.AdoptIncident(closed); err != nil || !changed {
+		t.Fatalf("AdoptIncident = %v, %v", changed, err)
+	}
+	if changed, _ := db.AdoptIncident(closed); changed {
+		t.Error("adopting the same close again changed something")
+	}
+	if inc, _ := db.Incident(); inc.Open {
+		t.Error("the adopted close did not stick")
+	}
+	if len(incidents) != 1 || !incidents[0].Open {
+		t.Errorf("OnIncident heard %+v, want the opening only", incidents)
+	}
+
 	var entries []outbox.AuditEntry
 	if err := db.Audit(time.Time{}, func(e outbox.AuditEntry) error { entries = append(entries, e); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || entries[0].What != outbox.AuditHeld {
-		t.Errorf("audit has %+v, want the hold's entry only", entries)
+	if len(entries) != 2 || entries[0].What != outbox.AuditHeld || entries[1].What != outbox.AuditIncidentOpened {
+		t.Errorf("audit has %+v, want the hold's and the opening's entries only", entries)
 	}
 }
