@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -75,56 +74,35 @@ func (cr *Crisis) set(key string, v any) {
 	cr.mu.Lock()
 	cr.out[key], cr.last[key] = data, data
 	cr.mu.Unlock()
-	select {
-	case cr.wake <- struct{}{}:
-	default:
-	}
+	poke(cr.wake)
 }
 
 // Run puts this front-end's changes and has d adopt the others' until
 // ctx ends. The bucket's order decides: every front-end ends with what
 // the last put set.
 func (cr *Crisis) Run(ctx context.Context, d CrisisAdopter, onErr func(error)) {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); cr.push(ctx, onErr) }()
-	defer wg.Wait()
-	w, err := cr.c.crisis.WatchAll(ctx)
-	if err != nil {
-		onErr(err)
-		return
+	push := func(ctx context.Context) {
+		pushes(ctx, cr.wake, func(ctx context.Context) bool { return cr.flush(ctx, onErr) })
 	}
-	defer func() { _ = w.Stop() }()
-	for {
-		select {
-		case <-ctx.Done():
+	follow(ctx, cr.c.crisis, push, func(e jetstream.KeyValueEntry) {
+		var ce crisisEntry
+		if e.Operation() != jetstream.KeyValuePut || json.Unmarshal(e.Value(), &ce) != nil {
 			return
-		case e, ok := <-w.Updates():
-			if !ok {
-				return
-			}
-			if e == nil || e.Operation() != jetstream.KeyValuePut {
-				continue
-			}
-			var ce crisisEntry
-			if json.Unmarshal(e.Value(), &ce) != nil {
-				continue
-			}
-			cr.mu.Lock()
-			skip := e.Revision() <= cr.own[e.Key()] // older than this front-end's last put
-			if ce.Node == cr.c.Node {
-				// Ours: adopted again only as the latest change here,
-				// after another front-end's that came in between.
-				skip = !bytes.Equal(e.Value(), cr.last[e.Key()])
-			}
-			cr.mu.Unlock()
-			if !skip {
-				if err := adopt(d, e.Key(), ce.Value); err != nil {
-					onErr(err)
-				}
+		}
+		cr.mu.Lock()
+		skip := e.Revision() <= cr.own[e.Key()] // older than this front-end's last put
+		if ce.Node == cr.c.Node {
+			// Ours: adopted again only as the latest change here, after
+			// another front-end's that came in between.
+			skip = !bytes.Equal(e.Value(), cr.last[e.Key()])
+		}
+		cr.mu.Unlock()
+		if !skip {
+			if err := adopt(d, e.Key(), ce.Value); err != nil {
+				onErr(err)
 			}
 		}
-	}
+	}, onErr, 0, nil)
 }
 
 // adopt has d take what another node says of key, made fit to show.
@@ -151,41 +129,27 @@ func adopt(d CrisisAdopter, key string, value json.RawMessage) error {
 	return nil
 }
 
-// push puts the latest changes, retrying until they are in.
-func (cr *Crisis) push(ctx context.Context, onErr func(error)) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-cr.wake:
-		}
+// flush puts the latest changes, and reports whether they all went in.
+func (cr *Crisis) flush(ctx context.Context, onErr func(error)) bool {
+	cr.mu.Lock()
+	out := cr.out
+	cr.out = make(map[string][]byte)
+	cr.mu.Unlock()
+	ok := true
+	for key, data := range out {
+		rev, err := cr.c.crisis.Put(ctx, key, data)
 		cr.mu.Lock()
-		out := cr.out
-		cr.out = make(map[string][]byte)
-		cr.mu.Unlock()
-		for key, data := range out {
-			rev, err := cr.c.crisis.Put(ctx, key, data)
-			if err == nil {
-				cr.mu.Lock()
-				cr.own[key] = max(cr.own[key], rev)
-				cr.mu.Unlock()
-				continue
-			}
-			if ctx.Err() != nil {
-				return
-			}
+		switch {
+		case err == nil:
+			cr.own[key] = max(cr.own[key], rev)
+		case ctx.Err() == nil:
 			onErr(err)
-			cr.mu.Lock()
+			ok = false
 			if _, newer := cr.out[key]; !newer {
 				cr.out[key] = data // again, unless a newer change waits
 			}
-			cr.mu.Unlock()
-			if sleep(ctx, time.Second) {
-				select {
-				case cr.wake <- struct{}{}:
-				default:
-				}
-			}
 		}
+		cr.mu.Unlock()
 	}
+	return ok
 }

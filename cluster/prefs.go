@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -51,96 +50,61 @@ func (p *Prefs) Saved(op, key, value string) {
 	}
 	p.mu.Unlock()
 	if !ok || f != value {
-		select {
-		case p.wake <- struct{}{}:
-		default:
-		}
+		poke(p.wake)
 	}
 }
 
 // Run puts this front-end's changes and applies the others' to db until
 // ctx ends.
 func (p *Prefs) Run(ctx context.Context, db PrefStore, onErr func(error)) {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); p.push(ctx, onErr) }()
-	defer wg.Wait()
-	w, err := p.c.prefs.WatchAll(ctx)
-	if err != nil {
-		onErr(err)
-		return
+	push := func(ctx context.Context) {
+		pushes(ctx, p.wake, func(ctx context.Context) bool { return p.flush(ctx, onErr) })
 	}
-	defer func() { _ = w.Stop() }()
-	for {
-		select {
-		case <-ctx.Done():
+	follow(ctx, p.c.prefs, push, func(e jetstream.KeyValueEntry) {
+		opTok, keyTok, ok := strings.Cut(e.Key(), ".")
+		if !ok {
 			return
-		case e, ok := <-w.Updates():
-			if !ok {
-				return
-			}
-			if e == nil {
-				continue
-			}
-			opTok, keyTok, ok := strings.Cut(e.Key(), ".")
-			if !ok {
-				continue
-			}
-			var value string
-			if e.Operation() == jetstream.KeyValuePut {
-				value = string(e.Value())
-			}
-			p.mu.Lock()
-			mine := e.Revision() <= p.own[e.Key()] // ours, or older than ours
-			if !mine {
-				p.from[e.Key()] = value
-			}
-			p.mu.Unlock()
-			if mine {
-				continue
-			}
-			if err := db.SetPref(FeedOf(opTok), FeedOf(keyTok), value); err != nil {
-				onErr(err)
-			}
 		}
-	}
-}
-
-// push puts the queued changes, retrying until they are in.
-func (p *Prefs) push(ctx context.Context, onErr func(error)) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-p.wake:
+		var value string
+		if e.Operation() == jetstream.KeyValuePut {
+			value = string(e.Value())
 		}
 		p.mu.Lock()
-		out := p.out
-		p.out = make(map[string]string)
+		mine := e.Revision() <= p.own[e.Key()] // ours, or older than ours
+		if !mine {
+			p.from[e.Key()] = value
+		}
 		p.mu.Unlock()
-		for k, v := range out {
-			rev, err := p.c.prefs.Put(ctx, k, []byte(v))
-			if err == nil {
-				p.mu.Lock()
-				p.own[k] = max(p.own[k], rev)
-				p.mu.Unlock()
-				continue
-			}
-			if ctx.Err() != nil {
-				return
-			}
+		if mine {
+			return
+		}
+		if err := db.SetPref(FeedOf(opTok), FeedOf(keyTok), value); err != nil {
 			onErr(err)
-			p.mu.Lock()
+		}
+	}, onErr, 0, nil)
+}
+
+// flush puts the queued changes, and reports whether they all went in.
+func (p *Prefs) flush(ctx context.Context, onErr func(error)) bool {
+	p.mu.Lock()
+	out := p.out
+	p.out = make(map[string]string)
+	p.mu.Unlock()
+	ok := true
+	for k, v := range out {
+		rev, err := p.c.prefs.Put(ctx, k, []byte(v))
+		p.mu.Lock()
+		switch {
+		case err == nil:
+			p.own[k] = max(p.own[k], rev)
+		case ctx.Err() == nil:
+			onErr(err)
+			ok = false
 			if _, newer := p.out[k]; !newer {
 				p.out[k] = v // again, unless a newer change waits
 			}
-			p.mu.Unlock()
-			if sleep(ctx, time.Second) {
-				select {
-				case p.wake <- struct{}{}:
-				default:
-				}
-			}
 		}
+		p.mu.Unlock()
 	}
+	return ok
 }

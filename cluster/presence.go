@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"encoding/json"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -35,12 +34,7 @@ type TeamRelay struct {
 // local sessions' changes; Run it.
 func (c *Conn) RelayTeam(team *presence.Team) *TeamRelay {
 	p := &TeamRelay{c: c, team: team, wake: make(chan struct{}, 1)}
-	team.OnChange(func() {
-		select {
-		case p.wake <- struct{}{}:
-		default:
-		}
-	})
+	team.OnChange(func() { poke(p.wake) })
 	return p
 }
 
@@ -48,52 +42,33 @@ func (c *Conn) RelayTeam(team *presence.Team) *TeamRelay {
 // the local ones are, and go when their front-end leaves or goes quiet.
 func (p *TeamRelay) Run(ctx context.Context, h *hub.Hub, onErr func(error)) {
 	every := p.c.opts.LeaseTTL / 3
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); p.push(ctx, every, onErr) }()
-	defer wg.Wait()
-	w, err := p.c.presence.WatchAll(ctx)
-	if err != nil {
-		onErr(err)
-		return
-	}
-	defer func() { _ = w.Stop() }()
 	heard := make(map[string]time.Time) // when each front-end last put, by name
-	sweep := time.NewTicker(every)
-	defer sweep.Stop()
 	own := Token(p.c.Node)
-	for {
-		select {
-		case <-ctx.Done():
+	push := func(ctx context.Context) { p.push(ctx, every, onErr) }
+	follow(ctx, p.c.presence, push, func(e jetstream.KeyValueEntry) {
+		if e.Key() == own {
 			return
-		case now := <-sweep.C:
-			for node, at := range heard {
-				if now.Sub(at) > p.c.opts.LeaseTTL {
-					delete(heard, node)
-					p.team.Relayed(h, node, nil)
-				}
-			}
-		case e, ok := <-w.Updates():
-			if !ok {
-				return
-			}
-			if e == nil || e.Key() == own {
-				continue
-			}
-			node := FeedOf(e.Key())
-			if e.Operation() != jetstream.KeyValuePut {
+		}
+		node := FeedOf(e.Key())
+		if e.Operation() != jetstream.KeyValuePut {
+			delete(heard, node)
+			p.team.Relayed(h, node, nil)
+			return
+		}
+		var ps []presence.Presence
+		if json.Unmarshal(e.Value(), &ps) != nil {
+			return
+		}
+		heard[node] = time.Now()
+		p.team.Relayed(h, node, clean(ps))
+	}, onErr, every, func(now time.Time) {
+		for node, at := range heard {
+			if now.Sub(at) > p.c.opts.LeaseTTL {
 				delete(heard, node)
 				p.team.Relayed(h, node, nil)
-				continue
 			}
-			var ps []presence.Presence
-			if json.Unmarshal(e.Value(), &ps) != nil {
-				continue
-			}
-			heard[node] = time.Now()
-			p.team.Relayed(h, node, clean(ps))
 		}
-	}
+	})
 }
 
 // clean makes what another node says of its sessions fit to show.

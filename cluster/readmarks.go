@@ -90,10 +90,7 @@ func (r *ReadMarks) Marked(op string, upto uint64, seqs []uint64) {
 	}
 	r.mu.Unlock()
 	if ours {
-		select {
-		case r.wake <- struct{}{}:
-		default:
-		}
+		poke(r.wake)
 	}
 }
 
@@ -104,44 +101,24 @@ const retryEvery = time.Second
 // Run puts this front-end's changes and applies the others' to db until
 // ctx ends.
 func (r *ReadMarks) Run(ctx context.Context, db ReadStore, onErr func(error)) {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); r.push(ctx, db, onErr) }()
-	defer wg.Wait()
-	w, err := r.c.read.WatchAll(ctx)
-	if err != nil {
-		onErr(err)
-		return
+	push := func(ctx context.Context) {
+		pushes(ctx, r.wake, func(ctx context.Context) bool { return r.flush(ctx, db, onErr) })
 	}
-	defer func() { _ = w.Stop() }()
-	retry := time.NewTicker(retryEvery)
-	defer retry.Stop()
-	for {
-		select {
-		case <-ctx.Done():
+	follow(ctx, r.c.read, push, func(e jetstream.KeyValueEntry) {
+		var re readEntry
+		if e.Operation() != jetstream.KeyValuePut || json.Unmarshal(e.Value(), &re) != nil {
 			return
-		case <-retry.C:
-			for op, p := range r.pending {
-				if err := r.retry(db, op, p); err != nil {
-					onErr(err)
-				}
-			}
-		case e, ok := <-w.Updates():
-			if !ok {
-				return
-			}
-			if e == nil || e.Operation() != jetstream.KeyValuePut {
-				continue
-			}
-			var re readEntry
-			if json.Unmarshal(e.Value(), &re) != nil {
-				continue
-			}
-			if err := r.apply(db, FeedOf(e.Key()), re); err != nil {
+		}
+		if err := r.apply(db, FeedOf(e.Key()), re); err != nil {
+			onErr(err)
+		}
+	}, onErr, retryEvery, func(time.Time) {
+		for op, p := range r.pending {
+			if err := r.retry(db, op, p); err != nil {
 				onErr(err)
 			}
 		}
-	}
+	})
 }
 
 // apply marks read here what op's entry says, as far as this front-end
@@ -283,36 +260,24 @@ func (r *ReadMarks) mark(db ReadStore, op string, upto uint64, seqs []uint64) er
 	return db.MarkRead(op, seqs...)
 }
 
-// push puts the state of the operators whose marks changed here,
-// retrying until it is in.
-func (r *ReadMarks) push(ctx context.Context, db ReadStore, onErr func(error)) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-r.wake:
-		}
-		r.mu.Lock()
-		dirty := r.dirty
-		r.dirty = make(map[string]bool)
-		r.mu.Unlock()
-		for op := range dirty {
-			err := r.put(ctx, db, op)
-			if err == nil || ctx.Err() != nil {
-				continue
-			}
+// flush puts the state of the operators whose marks changed here, and
+// reports whether it all went in.
+func (r *ReadMarks) flush(ctx context.Context, db ReadStore, onErr func(error)) bool {
+	r.mu.Lock()
+	dirty := r.dirty
+	r.dirty = make(map[string]bool)
+	r.mu.Unlock()
+	ok := true
+	for op := range dirty {
+		if err := r.put(ctx, db, op); err != nil && ctx.Err() == nil {
 			onErr(err)
+			ok = false
 			r.mu.Lock()
 			r.dirty[op] = true // again
 			r.mu.Unlock()
-			if sleep(ctx, time.Second) {
-				select {
-				case r.wake <- struct{}{}:
-				default:
-				}
-			}
 		}
 	}
+	return ok
 }
 
 // put puts op's read state as this front-end's store has it.
