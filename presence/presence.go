@@ -72,12 +72,9 @@ func (t *Team) Set(h *hub.Hub, p Presence) {
 
 // All is everyone connected now, here and on the other front-ends.
 func (t *Team) All() []Presence {
+	out := t.Local()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]Presence, 0, len(t.local))
-	for _, p := range t.local {
-		out = append(out, p)
-	}
 	for _, ps := range t.remote {
 		for _, p := range ps {
 			out = append(out, p)

@@ -144,16 +144,8 @@ func (db *DB) SetHold(h outbox.Hold) (bool, error) {
 	}
 	changed := false
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		old, err := readHold(tx)
-		if err != nil || old.Same(h) {
-			return err
-		}
-		changed = true
-		v, err := json.Marshal(h)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketMeta).Put(keyHold, v); err != nil {
+		var err error
+		if changed, err = putHold(tx, h); err != nil || !changed {
 			return err
 		}
 		e := outbox.AuditEntry{By: h.By, What: outbox.AuditReleased}
@@ -177,21 +169,28 @@ func (db *DB) SetHold(h outbox.Hold) (bool, error) {
 func (db *DB) AdoptHold(h outbox.Hold) (bool, error) {
 	changed := false
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		old, err := readHold(tx)
-		if err != nil || old.Same(h) {
-			return err
-		}
-		changed = true
-		v, err := json.Marshal(h)
-		if err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keyHold, v)
+		var err error
+		changed, err = putHold(tx, h)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("adopting hold: %w", err)
 	}
 	return changed, nil
+}
+
+// putHold stores h unless the stored hold holds the same, and reports
+// whether it did.
+func putHold(tx *bolt.Tx, h outbox.Hold) (bool, error) {
+	old, err := readHold(tx)
+	if err != nil || old.Same(h) {
+		return false, err
+	}
+	v, err := json.Marshal(h)
+	if err != nil {
+		return false, err
+	}
+	return true, tx.Bucket(bucketMeta).Put(keyHold, v)
 }
 
 func readHold(tx *bolt.Tx) (outbox.Hold, error) {
