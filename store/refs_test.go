@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/outbox"
 )
 
@@ -122,5 +123,36 @@ func TestOperatorHooks(t *testing.T) {
 	}
 	if len(entries) != 2 || entries[0].What != outbox.AuditHeld || entries[1].What != outbox.AuditIncidentOpened {
 		t.Errorf("audit has %+v, want the hold's and the opening's entries only", entries)
+	}
+}
+
+// BenchmarkLocate is what a front-end of a cluster pays for read marks
+// made on another: a mark on a recent event (found near the newest), and
+// the worst case, an event it never stored (the whole feed of 50,000
+// read back), which it pays once per mark.
+func BenchmarkLocate(b *testing.B) {
+	db := openTemp(b, Options{})
+	g := newEventGen(1)
+	var recent feeds.Event
+	for range 50 {
+		batch := g.batch(benchBatch)
+		for j := range batch {
+			batch[j].Feed = "one"
+		}
+		recent = batch[len(batch)-10]
+		mustAppend(b, db, batch...)
+	}
+	for _, bc := range []struct {
+		name string
+		ref  EventRef
+	}{{"recent", EventRef{"one", recent.ID}}, {"missing", EventRef{"one", "never-stored"}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := db.Locate([]EventRef{bc.ref}, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
