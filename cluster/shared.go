@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -23,25 +24,44 @@ func poke(ch chan struct{}) {
 
 // follow runs push beside a watch of every key of kv, handing apply each
 // put or deletion, until ctx ends. When every is non-zero, tick runs that
-// often too, on apply's goroutine.
+// often too, on apply's goroutine. A watch that cannot start (the
+// cluster is electing a leader, a server is away) or that ends is
+// started again: it gives every key again, which apply takes as it does
+// any update.
 func follow(ctx context.Context, kv jetstream.KeyValue, push func(context.Context), apply func(jetstream.KeyValueEntry),
 	onErr func(error), every time.Duration, tick func(time.Time)) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); push(ctx) }()
 	defer wg.Wait()
-	w, err := kv.WatchAll(ctx)
-	if err != nil {
-		onErr(err)
-		return
-	}
-	defer func() { _ = w.Stop() }()
 	var ticks <-chan time.Time
 	if every > 0 {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		ticks = t.C
 	}
+	for failures := 0; ctx.Err() == nil; failures++ {
+		w, err := kv.WatchAll(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				onErr(fmt.Errorf("cluster: watching %s: %w", kv.Bucket(), err))
+			}
+			if !sleep(ctx, min(100*time.Millisecond<<min(failures, 6), 5*time.Second)) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		watch(ctx, w, apply, ticks, tick)
+		_ = w.Stop()
+		sleep(ctx, 100*time.Millisecond) // not in a loop, if it ends at once
+	}
+}
+
+// watch hands apply what w gives, and tick the ticks, until ctx ends or
+// w does.
+func watch(ctx context.Context, w jetstream.KeyWatcher, apply func(jetstream.KeyValueEntry),
+	ticks <-chan time.Time, tick func(time.Time)) {
 	for {
 		select {
 		case <-ctx.Done():
