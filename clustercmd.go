@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 
 	"github.com/tribune/tribune/cluster"
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/store"
 )
@@ -128,17 +130,24 @@ type frontEnd struct {
 	ingest *cluster.Ingest
 	drafts *cluster.Drafts
 	audit  *cluster.Audit
+	read   *cluster.ReadMarks
+	prefs  *cluster.Prefs
+	crisis *cluster.Crisis
 	// retained is what Retain changed in the event stream, if anything.
 	retained string
 }
 
-// storeOptions are the store's, with the front-end's drafts shared and
-// its audit log copied to the cluster's.
+// storeOptions are the store's, with the front-end's drafts, read
+// marks, preferences, outbox brake and incident shared and its audit log copied to the cluster's.
 func (fe *frontEnd) storeOptions(cfg Config) store.Options {
 	opts := storeOptions(cfg)
 	if fe != nil {
 		opts.OnDraft = fe.drafts.Saved
 		opts.OnAudit = fe.audit.Noted
+		opts.OnRead = fe.read.Marked
+		opts.OnPref = fe.prefs.Saved
+		opts.OnHold = fe.crisis.Held
+		opts.OnIncident = fe.crisis.Incident
 	}
 	return opts
 }
@@ -154,7 +163,7 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 	if err != nil {
 		return nil, nil, err
 	}
-	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit()}
+	fe := &frontEnd{c: c, stop: stop, drafts: c.Drafts(), audit: c.Audit(), read: c.ReadMarks(), prefs: c.Prefs(), crisis: c.Crisis()}
 	if fe.retained, err = c.Retain(ctx); err != nil {
 		stop()
 		return nil, nil, err
@@ -179,48 +188,38 @@ func joinCluster(ctx context.Context, o options, cfg Config, feedCfgs []FeedConf
 const healthEvery = 2 * time.Second
 
 // run follows the stream into events and the outcomes of the replies
-// into db (and runs the embedded ingest node) until ctx ends, then leaves
-// the cluster.
-func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB) {
+// into db, shares the operators' drafts, read marks and preferences, the
+// team's presence, outbox brake and incident (which d adopts), copies the
+// audit log, tells the sessions how it stands with the cluster (and runs
+// the embedded ingest node) until ctx ends, then leaves the cluster.
+func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB, team *cluster.TeamRelay, d *dispatch.Dispatcher) {
 	defer fe.stop()
 	report := func(msg string) { hub.Publish(events, hub.TopicErrors, msg) }
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if fe.ingest != nil {
-			fe.ingest.Run(ctx, report)
-		}
-	}()
-	outcomes := make(chan struct{})
-	go func() {
-		defer close(outcomes)
-		if err := fe.c.FollowOutcomes(ctx, db, events); err != nil {
-			report(err.Error())
-		}
-	}()
-	defer func() { <-outcomes }()
-	drafts := make(chan struct{})
-	go func() {
-		defer close(drafts)
-		fe.drafts.Run(ctx, db, func(err error) { report(err.Error()) })
-	}()
-	defer func() { <-drafts }()
-	audit := make(chan struct{})
-	go func() {
-		defer close(audit)
-		fe.audit.Run(ctx, func(err error) { report(err.Error()) })
-	}()
-	defer func() { <-audit }()
-	health := make(chan struct{})
-	go func() {
-		defer close(health)
-		fe.c.ReportHealth(ctx, events, healthEvery)
-	}()
-	defer func() { <-health }()
-	if err := fe.c.Follow(ctx, events, func(err error) { report(err.Error()) }); err != nil {
-		report(err.Error())
+	onErr := func(err error) { report(err.Error()) }
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	spawn := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
 	}
-	<-done
+	if fe.ingest != nil {
+		spawn(func() { fe.ingest.Run(ctx, report) })
+	}
+	spawn(func() {
+		if err := fe.c.FollowOutcomes(ctx, db, events); err != nil {
+			onErr(err)
+		}
+	})
+	spawn(func() { fe.drafts.Run(ctx, db, onErr) })
+	spawn(func() { fe.read.Run(ctx, db, onErr) })
+	spawn(func() { fe.prefs.Run(ctx, db, onErr) })
+	spawn(func() { fe.crisis.Run(ctx, d, onErr) })
+	spawn(func() { team.Run(ctx, events, onErr) })
+	spawn(func() { fe.audit.Run(ctx, onErr) })
+	spawn(func() { fe.c.ReportHealth(ctx, events, healthEvery) })
+	if err := fe.c.Follow(ctx, events, onErr); err != nil {
+		onErr(err)
+	}
 }
 
 // ingestCmd runs `tribune ingest` until a signal stops it.

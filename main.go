@@ -21,6 +21,7 @@ import (
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/search"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
@@ -457,7 +458,7 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	dispatcher := dispatch.New(db, events, dispatch.Options{Limits: limits, OnSent: engine.Acted, Authorize: authorize})
 	ctx, cancel := context.WithCancel(ctx)
 	s := &services{
-		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup), Team: tui.NewTeam(),
+		Services: tui.Services{Hub: events, Store: db, Stats: engine, Dispatcher: dispatcher, Work: new(sync.WaitGroup), Team: presence.NewTeam(),
 			Bell: settings.Bell, Watch: settings.Watch, Statements: settings.Statements, Facts: settings.Facts, Canned: cfg.Canned},
 		db:     db,
 		cancel: cancel,
@@ -469,8 +470,9 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 	go func() { defer s.done.Done(); dispatcher.Run(ctx) }()
 	if fe != nil {
 		s.retained = fe.retained
+		team := fe.c.RelayTeam(s.Team) // before any session tells the team
 		s.done.Add(1)
-		go func() { defer s.done.Done(); fe.run(ctx, events, db) }()
+		go func() { defer s.done.Done(); fe.run(ctx, events, db, team, dispatcher) }()
 	}
 	return s, nil
 }

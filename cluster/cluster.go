@@ -76,6 +76,11 @@ type Conn struct {
 	cursor jetstream.KeyValue
 	nodes  jetstream.KeyValue
 	drafts jetstream.KeyValue
+	read   jetstream.KeyValue
+	prefs  jetstream.KeyValue
+	crisis jetstream.KeyValue
+	// presence forgets an entry a lease TTL after its last put.
+	presence jetstream.KeyValue
 	// outcomes is the stream of what became of each action.
 	outcomes jetstream.Stream
 }
@@ -157,6 +162,18 @@ func setup(ctx context.Context, nc *nats.Conn, node string, opts Options) (*Conn
 		return nil, err
 	}
 	if c.drafts, err = kv(DraftBucket, "tribune: every operator's drafts", 0); err != nil {
+		return nil, err
+	}
+	if c.read, err = kv(ReadBucket, "tribune: every operator's read marks", 0); err != nil {
+		return nil, err
+	}
+	if c.prefs, err = kv(PrefBucket, "tribune: every operator's preferences: columns, mutes, theme", 0); err != nil {
+		return nil, err
+	}
+	if c.crisis, err = kv(CrisisBucket, "tribune: the team's outbox brake and incident", 0); err != nil {
+		return nil, err
+	}
+	if c.presence, err = kv(PresenceBucket, "tribune: who is connected to each front-end", c.opts.LeaseTTL); err != nil {
 		return nil, err
 	}
 	if c.nodes, err = kv(NodeBucket, "tribune: nodes alive, and their role", c.opts.LeaseTTL); err != nil {

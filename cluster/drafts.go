@@ -65,39 +65,20 @@ func (d *Drafts) Saved(op string, dr store.Draft, deleted bool) {
 		d.out[k] = draftEntry{Action: dr.Action, Rev: dr.Rev, Updated: dr.Updated, Deleted: deleted}
 	}
 	d.mu.Unlock()
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
+	poke(d.wake)
 }
 
 // Run puts this front-end's changes and applies the others' to db until
 // ctx ends.
 func (d *Drafts) Run(ctx context.Context, db DraftStore, onErr func(error)) {
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); d.push(ctx, onErr) }()
-	defer wg.Wait()
-	w, err := d.c.drafts.WatchAll(ctx)
-	if err != nil {
-		onErr(err)
-		return
+	push := func(ctx context.Context) {
+		pushes(ctx, d.wake, func(ctx context.Context) bool { return d.flush(ctx, onErr) })
 	}
-	defer func() { _ = w.Stop() }()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case e, ok := <-w.Updates():
-			if !ok {
-				return
-			}
-			if e == nil || e.Operation() != jetstream.KeyValuePut {
-				continue
-			}
+	follow(ctx, d.c.drafts, push, func(e jetstream.KeyValueEntry) {
+		if e.Operation() == jetstream.KeyValuePut {
 			d.apply(db, e.Key(), e.Value(), onErr)
 		}
-	}
+	}, onErr, 0, nil)
 }
 
 // apply stores one draft read from the bucket.
@@ -122,37 +103,27 @@ func (d *Drafts) apply(db DraftStore, k string, v []byte, onErr func(error)) {
 	}
 }
 
-// push puts the queued changes, retrying until they are in.
-func (d *Drafts) push(ctx context.Context, onErr func(error)) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-d.wake:
+// flush puts the queued changes, and reports whether they all went in.
+func (d *Drafts) flush(ctx context.Context, onErr func(error)) bool {
+	d.mu.Lock()
+	out := d.out
+	d.out = make(map[string]draftEntry)
+	d.mu.Unlock()
+	ok := true
+	for k, de := range out {
+		data, err := json.Marshal(de)
+		if err != nil {
+			continue
 		}
-		d.mu.Lock()
-		out := d.out
-		d.out = make(map[string]draftEntry)
-		d.mu.Unlock()
-		for k, de := range out {
-			data, err := json.Marshal(de)
-			if err != nil {
-				continue
+		if _, err := d.c.drafts.Put(ctx, k, data); err != nil && ctx.Err() == nil {
+			onErr(err)
+			ok = false
+			d.mu.Lock()
+			if old, queued := d.out[k]; !queued || old.Rev < de.Rev {
+				d.out[k] = de // again, unless a newer change waits
 			}
-			if _, err := d.c.drafts.Put(ctx, k, data); err != nil && ctx.Err() == nil {
-				onErr(err)
-				d.mu.Lock()
-				if old, ok := d.out[k]; !ok || old.Rev < de.Rev {
-					d.out[k] = de // again, unless a newer change waits
-				}
-				d.mu.Unlock()
-				if sleep(ctx, time.Second) {
-					select {
-					case d.wake <- struct{}{}:
-					default:
-					}
-				}
-			}
+			d.mu.Unlock()
 		}
 	}
+	return ok
 }

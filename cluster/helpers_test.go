@@ -19,6 +19,7 @@ import (
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/store"
 )
 
@@ -281,6 +282,7 @@ type frontEnd struct {
 	db     *store.DB
 	hub    *hub.Hub
 	disp   *dispatch.Dispatcher
+	team   *presence.Team
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 	shown  *shown
@@ -310,7 +312,8 @@ func (s *shown) outbox(os []outbox.Outgoing) {
 	}
 }
 
-func (s *shown) drafted() {
+// ping says the front-end's store changed (a draft, read marks, ...).
+func (s *shown) ping() {
 	select {
 	case s.changed <- struct{}{}:
 	default:
@@ -377,11 +380,17 @@ func (s *shown) wait(t testing.TB, n int) {
 func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath string, sh *shown) *frontEnd {
 	t.Helper()
 	c := dial(t, tc, server, name)
-	drafts, audit := c.Drafts(), c.Audit()
+	drafts, audit, read, prefs, crisis := c.Drafts(), c.Audit(), c.ReadMarks(), c.Prefs(), c.Crisis()
 	db, err := store.Open(dbPath, store.Options{OnDraft: func(op string, d store.Draft, deleted bool) {
 		drafts.Saved(op, d, deleted)
-		sh.drafted()
-	}, OnAudit: audit.Noted})
+		sh.ping()
+	}, OnAudit: audit.Noted, OnRead: func(op string, upto uint64, seqs []uint64) {
+		read.Marked(op, upto, seqs)
+		sh.ping()
+	}, OnPref: func(op, key, value string) {
+		prefs.Saved(op, key, value)
+		sh.ping()
+	}, OnHold: crisis.Held, OnIncident: crisis.Incident})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,9 +408,15 @@ func startFrontEnd(t testing.TB, tc *testCluster, server int, name, dbPath strin
 	}
 	d := dispatch.New(db, h, dispatch.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
-	fe := &frontEnd{c: c, name: name, path: dbPath, db: db, hub: h, disp: d, cancel: cancel, shown: sh}
+	team := presence.NewTeam()
+	relay := c.RelayTeam(team)
+	fe := &frontEnd{c: c, name: name, path: dbPath, db: db, hub: h, disp: d, team: team, cancel: cancel, shown: sh}
 	sub := h.Subscribe(ctx)
-	fe.done.Add(7)
+	fe.done.Add(11)
+	go func() { defer fe.done.Done(); crisis.Run(ctx, d, func(err error) { t.Logf("%s: %v", name, err) }) }()
+	go func() { defer fe.done.Done(); relay.Run(ctx, h, func(err error) { t.Logf("%s: %v", name, err) }) }()
+	go func() { defer fe.done.Done(); prefs.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
+	go func() { defer fe.done.Done(); read.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); audit.Run(ctx, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); drafts.Run(ctx, db, func(err error) { t.Logf("%s: %v", name, err) }) }()
 	go func() { defer fe.done.Done(); _ = h.Run(ctx) }()

@@ -144,16 +144,8 @@ func (db *DB) SetHold(h outbox.Hold) (bool, error) {
 	}
 	changed := false
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		old, err := readHold(tx)
-		if err != nil || old.Same(h) {
-			return err
-		}
-		changed = true
-		v, err := json.Marshal(h)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketMeta).Put(keyHold, v); err != nil {
+		var err error
+		if changed, err = putHold(tx, h); err != nil || !changed {
 			return err
 		}
 		e := outbox.AuditEntry{By: h.By, What: outbox.AuditReleased}
@@ -165,7 +157,40 @@ func (db *DB) SetHold(h outbox.Hold) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("setting hold: %w", err)
 	}
+	if changed && db.opts.OnHold != nil {
+		db.opts.OnHold(h)
+	}
 	return changed, nil
+}
+
+// AdoptHold sets the brake as another node of a cluster set it: its
+// audit entry was written there, and it is not told to OnHold. It
+// reports whether anything changed.
+func (db *DB) AdoptHold(h outbox.Hold) (bool, error) {
+	changed := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var err error
+		changed, err = putHold(tx, h)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("adopting hold: %w", err)
+	}
+	return changed, nil
+}
+
+// putHold stores h unless the stored hold holds the same, and reports
+// whether it did.
+func putHold(tx *bolt.Tx, h outbox.Hold) (bool, error) {
+	old, err := readHold(tx)
+	if err != nil || old.Same(h) {
+		return false, err
+	}
+	v, err := json.Marshal(h)
+	if err != nil {
+		return false, err
+	}
+	return true, tx.Bucket(bucketMeta).Put(keyHold, v)
 }
 
 func readHold(tx *bolt.Tx) (outbox.Hold, error) {
@@ -238,5 +263,37 @@ func (db *DB) SetIncident(inc outbox.Incident) (outbox.Incident, error) {
 	if err != nil {
 		return outbox.Incident{}, err
 	}
+	if db.opts.OnIncident != nil {
+		db.opts.OnIncident(inc)
+	}
 	return inc, nil
+}
+
+// AdoptIncident opens or closes the incident as another node of a
+// cluster did: its audit entry was written there, and it is not told to
+// OnIncident. It reports whether anything changed.
+func (db *DB) AdoptIncident(inc outbox.Incident) (bool, error) {
+	changed := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		var old outbox.Incident
+		if v := meta.Get(keyIncident); v != nil {
+			if err := json.Unmarshal(v, &old); err != nil {
+				return err
+			}
+		}
+		if old.Open == inc.Open && old.Since.Equal(inc.Since) {
+			return nil
+		}
+		changed = true
+		v, err := json.Marshal(inc)
+		if err != nil {
+			return err
+		}
+		return meta.Put(keyIncident, v)
+	})
+	if err != nil {
+		return false, fmt.Errorf("adopting the incident: %w", err)
+	}
+	return changed, nil
 }

@@ -81,6 +81,20 @@ type Options struct {
 	// on the committing goroutine (keep it cheap): how a cluster's nodes
 	// append to one audit stream.
 	OnAudit func(outbox.AuditEntry)
+	// OnRead, when set, is told of each change of an operator's read
+	// marks once committed, on the caller's goroutine: the watermark
+	// moved to upto (non-zero), or the marks seqs were added. A mark
+	// that changed nothing is not told.
+	OnRead func(op string, upto uint64, seqs []uint64)
+	// OnPref, when set, is told of each preference saved (an empty value
+	// removed it), once committed, on the caller's goroutine.
+	OnPref func(op, key, value string)
+	// OnHold, when set, is told of each change SetHold made to the
+	// outbox brake, once committed; AdoptHold's are not told.
+	OnHold func(outbox.Hold)
+	// OnIncident, when set, is told of each incident SetIncident opened
+	// or closed, once committed; AdoptIncident's are not told.
+	OnIncident func(outbox.Incident)
 }
 
 // Retention is how much of one feed's history is kept: at most Count

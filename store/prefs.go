@@ -30,6 +30,9 @@ func (db *DB) SetPref(op, key, value string) error {
 	if err != nil {
 		return fmt.Errorf("saving %s's %s: %w", op, key, err)
 	}
+	if db.opts.OnPref != nil {
+		db.opts.OnPref(op, key, value)
+	}
 	return nil
 }
 

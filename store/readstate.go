@@ -26,6 +26,7 @@ func (db *DB) MarkRead(op string, seqs ...uint64) error {
 	if len(seqs) == 0 {
 		return nil
 	}
+	var added []uint64
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		ob, err := operator(tx, op, true)
 		if err != nil {
@@ -37,17 +38,21 @@ func (db *DB) MarkRead(op string, seqs ...uint64) error {
 		}
 		upto := getU64(ob, keyUpto)
 		for _, seq := range seqs {
-			if seq <= upto {
+			if seq <= upto || read.Get(u64(seq)) != nil {
 				continue
 			}
 			if err := read.Put(u64(seq), nil); err != nil {
 				return err
 			}
+			added = append(added, seq)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("marking read for %s: %w", op, err)
+	}
+	if len(added) > 0 && db.opts.OnRead != nil {
+		db.opts.OnRead(op, 0, added)
 	}
 	return nil
 }
@@ -56,6 +61,7 @@ func (db *DB) MarkRead(op string, seqs ...uint64) error {
 // the individual marks it covers are dropped. The watermark never moves
 // back; a lower upto changes nothing.
 func (db *DB) MarkAllRead(op string, upto uint64) error {
+	moved := false
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		ob, err := operator(tx, op, true)
 		if err != nil {
@@ -64,6 +70,7 @@ func (db *DB) MarkAllRead(op string, upto uint64) error {
 		if upto <= getU64(ob, keyUpto) {
 			return nil
 		}
+		moved = true
 		if err := ob.Put(keyUpto, u64(upto)); err != nil {
 			return err
 		}
@@ -74,6 +81,9 @@ func (db *DB) MarkAllRead(op string, upto uint64) error {
 	})
 	if err != nil {
 		return fmt.Errorf("marking all read for %s: %w", op, err)
+	}
+	if moved && db.opts.OnRead != nil {
+		db.opts.OnRead(op, upto, nil)
 	}
 	return nil
 }

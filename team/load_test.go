@@ -24,6 +24,7 @@ import (
 	"github.com/tribune/tribune/feeds/demo"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -143,7 +144,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := dispatch.New(db, h, dispatch.Options{Authorize: srv.Authorize})
-	srv.opts.Services = tui.Services{Hub: h, Store: db, Stats: engine, Dispatcher: d, Work: new(sync.WaitGroup), Team: tui.NewTeam()}
+	srv.opts.Services = tui.Services{Hub: h, Store: db, Stats: engine, Dispatcher: d, Work: new(sync.WaitGroup), Team: presence.NewTeam()}
 	go h.Run(ctx)
 	go d.Run(ctx)
 	l, err := net.Listen("tcp", "127.0.0.1:0")

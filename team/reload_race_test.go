@@ -15,6 +15,7 @@ import (
 
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -54,7 +55,7 @@ func TestReloadDuringALogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := dispatch.New(f.db, f.hub, dispatch.Options{Authorize: srv.Authorize})
-	srv.opts.Services = tui.Services{Hub: f.hub, Store: f.db, Stats: stats.New(nil), Dispatcher: d, Work: new(sync.WaitGroup), Team: tui.NewTeam()}
+	srv.opts.Services = tui.Services{Hub: f.hub, Store: f.db, Stats: stats.New(nil), Dispatcher: d, Work: new(sync.WaitGroup), Team: presence.NewTeam()}
 	f.srv = srv
 	go f.hub.Run(ctx)
 	go d.Run(ctx)

@@ -24,6 +24,7 @@ import (
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -153,7 +154,7 @@ func (f *fixture) startWith(mut func(*Options)) {
 		t.Fatal(err)
 	}
 	d := dispatch.New(f.db, f.hub, dispatch.Options{Authorize: srv.Authorize})
-	f.services = tui.Services{Hub: f.hub, Store: f.db, Stats: stats.New(nil), Dispatcher: d, Work: new(sync.WaitGroup), Team: tui.NewTeam()}
+	f.services = tui.Services{Hub: f.hub, Store: f.db, Stats: stats.New(nil), Dispatcher: d, Work: new(sync.WaitGroup), Team: presence.NewTeam()}
 	srv.opts.Services = f.services
 	f.srv = srv
 	go f.hub.Run(ctx)

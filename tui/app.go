@@ -22,6 +22,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/hub"
 	"github.com/tribune/tribune/feeds/outbox"
+	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -118,8 +119,8 @@ type Model struct {
 	lastBell   time.Time
 	// presence is what this session shows the team; team what the other
 	// sessions show, by session; lastKey when a key was last pressed.
-	presence Presence
-	team     map[string]Presence
+	presence presence.Presence
+	team     map[string]presence.Presence
 	lastKey  time.Time
 	statsAt  time.Time // when the stats pane last took a snapshot
 
@@ -180,11 +181,11 @@ func New(ctx context.Context, svc Services, s Session) *Model {
 	}
 	m.feed.SetFeeds(len(m.feedInfo))
 	m.feed.SetWatch(svc.Watch)
-	m.presence = Presence{Session: newSessionID(), Operator: s.Operator, Active: svc.Now()}
-	m.team = make(map[string]Presence)
+	m.presence = presence.Presence{Session: newSessionID(), Operator: s.Operator, Active: svc.Now()}
+	m.team = make(map[string]presence.Presence)
 	if svc.Team != nil {
-		m.applyPresence(svc.Team.all()) // the subscription has what comes next
-		svc.Team.set(svc.Hub, m.presence)
+		m.applyPresence(svc.Team.All()) // the subscription has what comes next
+		svc.Team.Set(svc.Hub, m.presence)
 	}
 	m.panes.Focus(paneFeed)
 	m.updateKeys()
@@ -442,7 +443,7 @@ func (m *Model) applyBatch(b hub.Batch) {
 	if m.panes.Overlay() == paneCrisis && (len(changed) > 0 || holdChanged || incChanged) {
 		m.pending = append(m.pending, m.loadTimeline())
 	}
-	m.applyPresence(hub.Items(b, TopicPresence))
+	m.applyPresence(hub.Items(b, presence.Topic))
 	errText, _ := hub.Last(b, hub.TopicErrors)
 	switch dropped := hub.Dropped(b, hub.TopicEvents); {
 	case errText != "":

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tribune/tribune/feeds"
+	"github.com/tribune/tribune/feeds/sanitize"
 	"github.com/tribune/tribune/search"
 	"github.com/tribune/tribune/store"
 	"github.com/tribune/tribune/themes"
@@ -460,7 +461,8 @@ func (m *Model) saveColumns() tea.Cmd {
 }
 
 // restoreColumns opens the columns saved; one whose query no longer reads
-// is said, not dropped silently.
+// is said, not dropped silently. In a cluster they may come from another
+// node: what is shown of them is sanitized.
 func (m *Model) restoreColumns(saved string) {
 	if saved == "" {
 		return
@@ -469,6 +471,12 @@ func (m *Model) restoreColumns(saved string) {
 	if err := json.Unmarshal([]byte(saved), &p); err != nil {
 		m.setStatus("Your saved columns could not be read; starting with one.", true)
 		return
+	}
+	for i, s := range p.Columns {
+		p.Columns[i] = columns.Spec{Name: sanitize.Line(s.Name, 0), Query: sanitize.Line(s.Query, 0)}
+	}
+	for i, x := range p.Mute {
+		p.Mute[i] = sanitize.Line(x, 0)
 	}
 	m.mutes = p.Mute
 	if len(m.mutes) > 0 {

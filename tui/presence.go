@@ -5,65 +5,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/presence"
 )
-
-// Presence is what one session shows the others: who sits at it, and the
-// message they are answering, if any.
-type Presence struct {
-	Session  string
-	Operator string
-	// Feed and Target name the message being answered; empty when the
-	// composer is closed.
-	Feed, Target string
-	// Active is when the operator last pressed a key (to the nearest
-	// presenceEvery); Gone is set when the session ended.
-	Active time.Time
-	Gone   bool
-}
-
-// Typing reports whether the operator is answering a message.
-func (p Presence) Typing() bool { return p.Target != "" }
-
-// TopicPresence carries each session's presence as it changes; past the
-// backlog, only each session's latest.
-var TopicPresence = hub.NewTopic("presence", hub.KeepLatestPer(func(p Presence) string { return p.Session }))
-
-// Team is who is connected to the dashboard, shared by the sessions of
-// one process: a session that joins reads it, then follows TopicPresence.
-type Team struct {
-	mu sync.Mutex
-	m  map[string]Presence
-}
-
-// NewTeam returns an empty team.
-func NewTeam() *Team { return &Team{m: make(map[string]Presence)} }
-
-// set records p and tells every session.
-func (t *Team) set(h *hub.Hub, p Presence) {
-	t.mu.Lock()
-	if p.Gone {
-		delete(t.m, p.Session)
-	} else {
-		t.m[p.Session] = p
-	}
-	t.mu.Unlock()
-	hub.Publish(h, TopicPresence, p)
-}
-
-// all is everyone connected now.
-func (t *Team) all() []Presence {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	out := make([]Presence, 0, len(t.m))
-	for _, p := range t.m {
-		out = append(out, p)
-	}
-	return out
-}
 
 // presenceEvery is how often a typing operator's activity is told again.
 const presenceEvery = 30 * time.Second
@@ -90,7 +35,7 @@ func (m *Model) updatePresence() {
 	}
 	if p != m.presence {
 		m.presence = p
-		m.svc.Team.set(m.svc.Hub, p)
+		m.svc.Team.Set(m.svc.Hub, p)
 	}
 }
 
@@ -101,12 +46,12 @@ func (m *Model) leave() {
 	}
 	p := m.presence
 	p.Gone, p.Feed, p.Target = true, "", ""
-	m.svc.Team.set(m.svc.Hub, p)
+	m.svc.Team.Set(m.svc.Hub, p)
 }
 
 // applyPresence takes the others' presence: who answers what shows on the
 // feed's rows, who is connected in the stats.
-func (m *Model) applyPresence(ps []Presence) {
+func (m *Model) applyPresence(ps []presence.Presence) {
 	for _, p := range ps {
 		if p.Session == m.presence.Session {
 			continue

@@ -8,6 +8,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tribune/tribune/presence"
 )
 
 // take has m apply what the hub holds for it.
@@ -25,7 +27,7 @@ func TestTeamSeesWhoAnswers(t *testing.T) {
 	h := newHarness(t, "")
 	h.seed(t)
 	svc := h.services()
-	svc.Team = NewTeam()
+	svc.Team = presence.NewTeam()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	open := func(name string) *Model {
@@ -76,5 +78,38 @@ func TestTeamSeesWhoAnswers(t *testing.T) {
 	take(bob)
 	if strings.Contains(ansi.Strip(bob.screen()), "alice") && strings.Contains(ansi.Strip(bob.screen()), "you (bob) · alice") {
 		t.Error("alice left but bob still sees her")
+	}
+}
+
+// A session relayed from another front-end shows as one of this one's:
+// answering shows on the message, answering the same asks first, and the
+// front-end going quiet takes it away.
+func TestTeamAcrossFrontEnds(t *testing.T) {
+	h := newHarness(t, "")
+	h.seed(t)
+	svc := h.services()
+	svc.Team = presence.NewTeam()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	bob := New(ctx, svc, h.session("bob"))
+	bob.svc.Work = new(sync.WaitGroup)
+	bob.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	bob.Update(bob.load()())
+	take(bob)
+	target, _ := bob.feed.Selected()
+	svc.Team.Relayed(svc.Hub, "fe2", []presence.Presence{{Session: "s-a", Operator: "alice", Feed: target.Feed, Target: target.ID}})
+	take(bob)
+	if screen := ansi.Strip(bob.screen()); !strings.Contains(screen, "✎ alice") || !strings.Contains(screen, "you (bob) · alice ✎") {
+		t.Fatalf("bob does not see alice answering on the other front-end:\n%s", screen)
+	}
+	hit(bob, "r")
+	if bob.mode != modeConfirm {
+		t.Fatalf("bob was not asked first:\n%s", ansi.Strip(bob.screen()))
+	}
+	hit(bob, "n")
+	svc.Team.Relayed(svc.Hub, "fe2", nil)
+	take(bob)
+	if screen := ansi.Strip(bob.screen()); strings.Contains(screen, "✎") || strings.Contains(screen, "· alice") {
+		t.Errorf("fe2 went quiet but bob still sees alice:\n%s", screen)
 	}
 }

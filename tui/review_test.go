@@ -134,6 +134,16 @@ func TestRestoreKeepsTheActiveColumnPastABadOne(t *testing.T) {
 	}
 }
 
+// Saved columns may come from another node of a cluster: their names
+// reach the screen sanitized.
+func TestRestoredColumnsAreSanitized(t *testing.T) {
+	_, m := loaded(t)
+	m.restoreColumns(`{"columns":[{"name":"all"},{"name":"q\u001b]52;c;aGk=\u0007s","query":"on:twitch"}],"active":1}`)
+	if s := m.feed.Specs()[m.feed.Active()]; strings.ContainsAny(s.Name, "\x1b\x07") {
+		t.Errorf("restored column name %q carries controls", s.Name)
+	}
+}
+
 // D on the brand's own card deletes nothing: d refuses the brand's
 // messages, and so does the delete of all recent ones.
 func TestDeleteAllSparesTheBrand(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/tribune/tribune/canned"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/presence"
 	"github.com/tribune/tribune/search"
 	"github.com/tribune/tribune/stats"
 	"github.com/tribune/tribune/stats/watch"
@@ -44,8 +45,9 @@ type Services struct {
 	// highlights; nil highlights nothing.
 	Watch *watch.Matcher
 	// Team is who is connected, for presence and collisions between
-	// sessions; nil when there is only ever one.
-	Team *Team
+	// sessions (across front-ends, in a cluster); nil when there is only
+	// ever one.
+	Team *presence.Team
 	// Statements are the holding statements crisis mode offers, from the
 	// config.
 	Statements []string

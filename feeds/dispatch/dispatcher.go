@@ -33,6 +33,9 @@ type OutboxStore interface {
 	Hold() (outbox.Hold, error)
 	// SetHold sets the brake, audited; it reports whether it changed.
 	SetHold(outbox.Hold) (bool, error)
+	// AdoptHold sets the brake as another node of a cluster set it,
+	// without an audit entry (that node wrote it).
+	AdoptHold(outbox.Hold) (bool, error)
 	// Note records an audit entry that goes with no change (a refusal).
 	Note(outbox.AuditEntry) error
 }
@@ -555,6 +558,21 @@ func (d *Dispatcher) Hold(h outbox.Hold) (outbox.Hold, error) {
 	d.hub.PublishHold(h)
 	d.Wake()
 	return h, nil
+}
+
+// AdoptHold sets the brake as another front-end of a cluster set it: no
+// authorization (it was asked there) and no audit entry (written there);
+// every session is told, and what it releases leaves.
+func (d *Dispatcher) AdoptHold(h outbox.Hold) error {
+	d.holdMu.Lock()
+	defer d.holdMu.Unlock()
+	changed, err := d.store.AdoptHold(h)
+	if err != nil || !changed {
+		return err
+	}
+	d.hub.PublishHold(h)
+	d.Wake()
+	return nil
 }
 
 // publishHold tells every session where the brake stands, as stored.

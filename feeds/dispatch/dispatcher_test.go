@@ -105,6 +105,8 @@ func (m *memOutbox) SetHold(h outbox.Hold) (bool, error) {
 	return true, nil
 }
 
+func (m *memOutbox) AdoptHold(h outbox.Hold) (bool, error) { return m.SetHold(h) }
+
 func (m *memOutbox) whats() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -19,6 +19,9 @@ const (
 type IncidentStore interface {
 	Incident() (outbox.Incident, error)
 	SetIncident(outbox.Incident) (outbox.Incident, error)
+	// AdoptIncident opens or closes the incident as another node of a
+	// cluster did, without an audit entry (that node wrote it).
+	AdoptIncident(outbox.Incident) (bool, error)
 }
 
 // incidents is the store's, when it keeps them.
@@ -59,6 +62,24 @@ func (d *Dispatcher) setIncident(inc outbox.Incident) (outbox.Incident, error) {
 	}
 	d.hub.PublishIncident(inc)
 	return inc, nil
+}
+
+// AdoptIncident opens or closes the incident as another front-end of a
+// cluster did: no authorization (it was asked there), no audit entry
+// (written there); every session is told.
+func (d *Dispatcher) AdoptIncident(inc outbox.Incident) error {
+	is, err := d.incidents()
+	if err != nil {
+		return err
+	}
+	d.holdMu.Lock()
+	defer d.holdMu.Unlock()
+	changed, err := is.AdoptIncident(inc)
+	if err != nil || !changed {
+		return err
+	}
+	d.hub.PublishIncident(inc)
+	return nil
 }
 
 // Note adds an operator's note to the timeline (the audit log).
