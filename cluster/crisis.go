@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/feeds/sanitize"
 )
@@ -152,4 +155,62 @@ func (cr *Crisis) flush(ctx context.Context, onErr func(error)) bool {
 		cr.mu.Unlock()
 	}
 	return ok
+}
+
+// teamHold is the team's outbox brake as an ingest node sees it, followed
+// in the crisis bucket: a reply a front-end handed over before the brake
+// was pulled is given back to it unsent (sender.giveBack), instead of
+// going out from the ingest node.
+type teamHold struct {
+	mu sync.Mutex
+	h  outbox.Hold
+}
+
+// holds reports whether the brake keeps a in now.
+func (t *teamHold) holds(a feeds.Action) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.h.Holds(a)
+}
+
+func (t *teamHold) set(h outbox.Hold) {
+	t.mu.Lock()
+	t.h = h
+	t.mu.Unlock()
+}
+
+// load reads the brake as it stands, before any send; a bucket that
+// cannot be read leaves it released, and says why.
+func (t *teamHold) load(ctx context.Context, c *Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	defer cancel()
+	e, err := c.crisis.Get(ctx, holdKey)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("cluster: reading the team's hold: %w", err)
+	}
+	t.apply(e)
+	return nil
+}
+
+// apply takes the brake from a crisis bucket entry.
+func (t *teamHold) apply(e jetstream.KeyValueEntry) {
+	if e.Key() != holdKey {
+		return
+	}
+	var h outbox.Hold
+	if e.Operation() == jetstream.KeyValuePut {
+		var ce crisisEntry
+		if json.Unmarshal(e.Value(), &ce) != nil || json.Unmarshal(ce.Value, &h) != nil {
+			return
+		}
+	}
+	t.set(h)
+}
+
+// run follows the brake until ctx ends.
+func (t *teamHold) run(ctx context.Context, c *Conn, onErr func(error)) {
+	follow(ctx, c.crisis, func(context.Context) {}, t.apply, onErr, 0, nil)
 }

@@ -21,10 +21,12 @@ type Ingest struct {
 	Hub    *hub.Hub
 	Leases *Leases
 	pub    *Publisher
+	c      *Conn
+	hold   *teamHold
 }
 
-// NewIngest makes the ingest node for fs over c; // limits overrides, per feed, the pace its connector declares (the
-// config's send_limit).
+// NewIngest makes the ingest node for fs over c; limits overrides, per
+// feed, the pace its connector declares (the config's send_limit).
 func (c *Conn) NewIngest(fs []Feed, limits map[string]feeds.Limit) (*Ingest, error) {
 	ls := c.Leases()
 	pub := ls.Publisher()
@@ -40,14 +42,15 @@ func (c *Conn) NewIngest(fs []Feed, limits map[string]feeds.Limit) (*Ingest, err
 			return nil, err
 		}
 	}
+	hold := &teamHold{}
 	ls.onAcquire = func(held context.Context, feed string, conn feeds.Connector) {
-		s := &sender{c: c, feed: feed, conn: conn, raw: h.RawChannel, limit: conn.Capabilities().Rate}
+		s := &sender{c: c, feed: feed, conn: conn, hold: hold, raw: h.RawChannel, limit: conn.Capabilities().Rate}
 		if l, ok := limits[feed]; ok {
 			s.limit = l
 		}
 		s.run(held)
 	}
-	return &Ingest{Hub: h, Leases: ls, pub: pub}, nil
+	return &Ingest{Hub: h, Leases: ls, pub: pub, c: c, hold: hold}, nil
 }
 
 // Run runs the node until ctx ends. onErr, if set, hears of what the hub
@@ -72,7 +75,17 @@ func (in *Ingest) Run(ctx context.Context, onErr func(string)) {
 			}
 		}()
 	}
-	wg.Add(2)
+	// The brake as it stands before any send, then as it changes.
+	holdErr := func(err error) {
+		if onErr != nil {
+			onErr(err.Error())
+		}
+	}
+	if err := in.hold.load(ctx, in.c); err != nil {
+		holdErr(err)
+	}
+	wg.Add(3)
+	go func() { defer wg.Done(); in.hold.run(ctx, in.c, holdErr) }()
 	go func() { defer wg.Done(); in.Leases.Run(ctx) }()
 	go func() { defer wg.Done(); _ = in.Hub.Run(ctx) }()
 	wg.Wait()

@@ -123,29 +123,43 @@ func (r *remote) handOff(ctx context.Context, a feeds.Action) error {
 		return nil
 	case ok && last.final(): // failed or uncertain: the operator resends
 		attempt = last.Attempt + 1
+	case ok && last.State == outbox.StateQueued: // given back while the team held it
+		attempt = last.Attempt + 1
 	case ok: // with an ingest node now
-		attempt = 0
+		return r.c.waitOutcome(ctx, a, last.Attempt)
 	}
-	if attempt > 0 {
-		data, err := json.Marshal(handoff{Action: a, Attempt: attempt})
-		if err != nil {
-			return feeds.Permanent(err)
-		}
-		m := nats.NewMsg(outboxSubjects + Token(a.Feed))
-		m.Data = data
-		m.Header.Set(jetstream.MsgIDHeader, a.ID+"#"+strconv.Itoa(attempt))
-		if _, err := r.c.JS.PublishMsg(ctx, m); err != nil {
-			return feeds.NotSent(fmt.Errorf("cluster: handing %s to the ingest nodes: %w", a.ID, err))
-		}
+	if err := r.c.handOver(ctx, a, attempt); err != nil {
+		return err
 	}
-	return r.c.waitOutcome(ctx, a)
+	return r.c.waitOutcome(ctx, a, attempt)
+}
+
+// handOver puts attempt of a on the work queue, once: the same attempt
+// handed over again within the dedupe window is dropped by the stream.
+func (c *Conn) handOver(ctx context.Context, a feeds.Action, attempt int) error {
+	data, err := json.Marshal(handoff{Action: a, Attempt: attempt})
+	if err != nil {
+		return feeds.Permanent(err)
+	}
+	m := nats.NewMsg(outboxSubjects + Token(a.Feed))
+	m.Data = data
+	m.Header.Set(jetstream.MsgIDHeader, a.ID+"#"+strconv.Itoa(attempt))
+	if _, err := c.JS.PublishMsg(ctx, m); err != nil {
+		return feeds.NotSent(fmt.Errorf("cluster: handing %s to the ingest nodes: %w", a.ID, err))
+	}
+	return nil
 }
 
 // waitOutcome waits for a's final outcome and answers as the platform
 // would have: nil once sent, a permanent error once failed, and for an
 // uncertain send an error the dispatcher records as uncertain. Cut off
 // before (the dispatcher's timeout, a stop), it says whom it waits for.
-func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
+//
+// Only outcomes of attempt or a later one count. An item the ingest node
+// gave back, held by the team's brake, is said as a wait for the brake,
+// after a pause so that a front-end that has not seen the brake yet does
+// not hand it over again at once.
+func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action, attempt int) error {
 	it, stop, err := c.outcomesFrom(ctx, outcomeSubjectOf(a.Feed, a.ID))
 	if err != nil {
 		return fmt.Errorf("cluster: waiting for the outcome of %s: %w", a.ID, err)
@@ -167,8 +181,12 @@ func (c *Conn) waitOutcome(ctx context.Context, a feeds.Action) error {
 			return feeds.Awaiting(sender, fmt.Errorf("cluster: waiting for %s, which sends %s: %w", cmp.Or(sender, "the ingest node"), a.ID, err))
 		}
 		var o outcome
-		if json.Unmarshal(m.Data(), &o) != nil {
+		if json.Unmarshal(m.Data(), &o) != nil || o.Attempt < attempt {
 			continue
+		}
+		if o.State == outbox.StateQueued {
+			sleep(ctx, heldRetry)
+			return feeds.Awaiting(teamsHold, errors.New(o.Err))
 		}
 		if !o.final() {
 			sender = o.Node

@@ -18,6 +18,11 @@ import (
 const (
 	sendTimeout = 30 * time.Second
 	maxAttempts = 5
+	// heldRetry is how long a front-end pauses before handing over again
+	// an item the team's brake held, in case it has not seen the brake.
+	heldRetry = 2 * time.Second
+	// teamsHold is whom such an item waits for, as Stats says it.
+	teamsHold = "the team's hold"
 )
 
 // sender works one feed's part of the work queue on the node that holds
@@ -26,6 +31,7 @@ type sender struct {
 	c    *Conn
 	feed string
 	conn feeds.Connector
+	hold *teamHold
 	// raw gives the channel name as the platform spelled it.
 	raw    func(feed, target, channel string) string
 	limit  feeds.Limit
@@ -100,6 +106,9 @@ func (s *sender) carry(held context.Context, m jetstream.Msg) {
 		s.settle(m, a, outcome{State: outbox.StateUncertain, Attempt: h.Attempt,
 			Err: "the send was interrupted (an ingest node stopped): check the platform, then resend or drop"})
 		return
+	case s.hold.holds(a):
+		s.giveBack(m, a, h.Attempt)
+		return
 	}
 	// The item stays ours while it waits on the pace or the platform.
 	busy, done := context.WithCancel(held)
@@ -116,6 +125,10 @@ func (s *sender) carry(held context.Context, m jetstream.Msg) {
 	for tries := 1; ; tries++ {
 		if !s.pace(held) {
 			return // the lease is gone: the next holder takes the item
+		}
+		if s.hold.holds(a) { // pulled while it waited on the pace
+			s.giveBack(m, a, h.Attempt)
+			return
 		}
 		if err := s.c.record(held, s.feed, a.ID, outcome{State: outbox.StateSending, Attempt: h.Attempt}); err != nil {
 			_ = m.Nak() // nothing was sent
@@ -151,6 +164,20 @@ func (s *sender) carry(held context.Context, m jetstream.Msg) {
 		if !sleep(held, min(500*time.Millisecond<<tries, time.Minute)) {
 			return
 		}
+	}
+}
+
+// giveBack hands a, which the team's brake holds, back to its front-end
+// unsent: there it waits in the outbox with the others the brake holds,
+// where the operator can still edit or cancel it, and the moderation
+// behind it on the queue goes meanwhile. The front-end hands it over again
+// once released, as the next attempt.
+// Nothing happened to it: no audit entry.
+func (s *sender) giveBack(m jetstream.Msg, a feeds.Action, attempt int) {
+	ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
+	defer cancel()
+	if s.c.record(ctx, s.feed, a.ID, outcome{State: outbox.StateQueued, Attempt: attempt, Err: "held by the team's brake"}) == nil {
+		_ = m.DoubleAck(ctx)
 	}
 }
 
