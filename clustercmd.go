@@ -22,6 +22,7 @@ import (
 	"github.com/tribune/tribune/feeds"
 	"github.com/tribune/tribune/feeds/dispatch"
 	"github.com/tribune/tribune/feeds/hub"
+	"github.com/tribune/tribune/feeds/outbox"
 	"github.com/tribune/tribune/store"
 )
 
@@ -190,9 +191,12 @@ const healthEvery = 2 * time.Second
 // run follows the stream into events and the outcomes of the replies
 // into db, shares the operators' drafts, read marks and preferences, the
 // team's presence, outbox brake and incident (which d adopts), copies the
-// audit log, tells the sessions how it stands with the cluster (and runs
-// the embedded ingest node) until ctx ends, then leaves the cluster.
-func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB, team *cluster.TeamRelay, d *dispatch.Dispatcher) {
+// audit log, shows the other front-ends' actions (their sends count as
+// answers through acted), tells the sessions how it stands with the
+// cluster (and runs the embedded ingest node) until ctx ends, then leaves
+// the cluster.
+func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB, team *cluster.TeamRelay, d *dispatch.Dispatcher,
+	acted func(feeds.Action, time.Time)) {
 	defer fe.stop()
 	report := func(msg string) { hub.Publish(events, hub.TopicErrors, msg) }
 	onErr := func(err error) { report(err.Error()) }
@@ -209,6 +213,16 @@ func (fe *frontEnd) run(ctx context.Context, events *hub.Hub, db *store.DB, team
 		if err := fe.c.FollowOutcomes(ctx, db, events); err != nil {
 			onErr(err)
 		}
+	})
+	spawn(func() {
+		// From an hour back, as the pulse is rebuilt at start.
+		seen := newSeenIDs(10_000)
+		fe.c.FollowTeam(ctx, time.Now().Add(-time.Hour), db, func(o outbox.Outgoing) {
+			hub.Publish(events, hub.TopicOutbox, o)
+			if o.State == outbox.StateSent && seen.first(o.Action.ID) { // the sender's entry and its front-end's
+				acted(o.Action, o.Updated)
+			}
+		})
 	})
 	spawn(func() { fe.drafts.Run(ctx, db, onErr) })
 	spawn(func() { fe.read.Run(ctx, db, onErr) })
@@ -295,4 +309,24 @@ func sendLimits(fcs []FeedConfig) map[string]feeds.Limit {
 		}
 	}
 	return limits
+}
+
+// seenIDs tells the first time an id is seen from the next ones, keeping
+// the last n to 2n ids.
+type seenIDs struct {
+	n         int
+	cur, prev map[string]bool
+}
+
+func newSeenIDs(n int) *seenIDs { return &seenIDs{n: n, cur: make(map[string]bool)} }
+
+func (o *seenIDs) first(id string) bool {
+	if o.cur[id] || o.prev[id] {
+		return false
+	}
+	if len(o.cur) >= o.n {
+		o.prev, o.cur = o.cur, make(map[string]bool)
+	}
+	o.cur[id] = true
+	return true
 }

@@ -472,7 +472,7 @@ func startServices(ctx context.Context, o options, cfg Config, authorize func(op
 		s.retained = fe.retained
 		team := fe.c.RelayTeam(s.Team) // before any session tells the team
 		s.done.Add(1)
-		go func() { defer s.done.Done(); fe.run(ctx, events, db, team, dispatcher) }()
+		go func() { defer s.done.Done(); fe.run(ctx, events, db, team, dispatcher, engine.Acted) }()
 	}
 	return s, nil
 }

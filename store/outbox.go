@@ -113,6 +113,18 @@ func (db *DB) Change(id string, fn func(o *outbox.Outgoing, held bool) (outbox.N
 	return o, nil
 }
 
+// HasOutgoing reports whether the outbox holds the item id: an action of
+// this front-end's, not another's seen through the cluster.
+func (db *DB) HasOutgoing(id string) (bool, error) {
+	found := false
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		items, _ := outboxBuckets(tx)
+		found = items.Get([]byte(id)) != nil
+		return nil
+	})
+	return found, err
+}
+
 // RecentOutbox returns the newest n items, newest first: what the outbox
 // view shows, without reading a long history of sent items.
 func (db *DB) RecentOutbox(n int) ([]outbox.Outgoing, error) {
