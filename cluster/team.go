@@ -90,5 +90,6 @@ func teamAction(e outbox.AuditEntry) outbox.Outgoing {
 			Duration: e.Duration, Reason: line(e.Reason), Created: e.Time,
 		},
 		State: outbox.State(line(string(e.State))), Attempts: e.Attempts, Err: sanitize.Text(e.Result, 0), Updated: e.Time,
+		Elsewhere: true,
 	}
 }

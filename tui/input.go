@@ -189,6 +189,9 @@ func (m *Model) outboxKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.toggleHold()
 	case !selected:
 		return m.panes.Update(k)
+	case o.Elsewhere && key.Matches(k, bk.Edit, bk.Cancel, bk.Resend):
+		m.setStatus(capitalize(outboxview.What(o.Action))+" was queued on another front-end: edit, cancel or resend it there.", true)
+		return nil
 	case key.Matches(k, bk.Edit):
 		return m.editQueued(o)
 	case key.Matches(k, bk.Cancel):

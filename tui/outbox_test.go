@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/tribune/tribune/feeds"
@@ -312,5 +313,33 @@ func TestEditIsNotCapturedNorLost(t *testing.T) {
 	items, _ := h.db.RecentOutbox(10)
 	if len(items) != 1 || items[0].Action.Text != "v1" {
 		t.Errorf("outbox = %+v, want the one reply, sent as v1", items)
+	}
+}
+
+// Another front-end's reply, seen through the cluster, shows in the
+// outbox and marks its message answered; it is not this front-end's to
+// cancel, edit or resend, and says where that is done.
+func TestTeamsItemIsShownNotTouched(t *testing.T) {
+	h, m := loaded(t)
+	h.withDispatcher(t)
+	a := feeds.Action{ID: feeds.NewActionID(clock), Feed: "twitch", Kind: feeds.ActReply, Target: "t6", TargetAuthor: "kiki_fr",
+		Text: "Bientôt !", Operator: "alice", Created: clock}
+	m.applyOutgoing(outbox.Outgoing{Action: a, State: outbox.StateQueued, Updated: clock, Elsewhere: true})
+	drive(m, hit(m, "o"))
+	v := ansi.Strip(m.screen())
+	if !strings.Contains(v, "another front-end") || !strings.Contains(v, "Bientôt !") {
+		t.Fatalf("the outbox does not show alice's reply from another front-end:\n%s", v)
+	}
+	hit(m, "x")
+	if !strings.Contains(m.status, "queued on another front-end") || m.mode == modeConfirm {
+		t.Errorf("x on the team's item: status %q", m.status)
+	}
+	if pending, _ := h.db.Pending(); len(pending) != 0 {
+		t.Errorf("the team's item reached this front-end's store: %+v", pending)
+	}
+	m.applyOutgoing(outbox.Outgoing{Action: a, State: outbox.StateSent, Updated: clock, Elsewhere: true})
+	hit(m, "esc")
+	if v := ansi.Strip(m.screen()); !strings.Contains(v, "answered by alice") {
+		t.Errorf("kiki's message is not marked answered by alice:\n%s", v)
 	}
 }

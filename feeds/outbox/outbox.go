@@ -42,6 +42,10 @@ type Outgoing struct {
 	// NextTry, when set, is the earliest time a queued item may be sent
 	// again after a transient failure.
 	NextTry time.Time `json:"next_try,omitempty"`
+	// Elsewhere says the item is another front-end's of a cluster, shown
+	// here as the team's: it is edited, cancelled and resent there. Never
+	// stored.
+	Elsewhere bool `json:"-"`
 }
 
 // Hold is the crisis brake: while On, what it covers does not leave the

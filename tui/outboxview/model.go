@@ -136,11 +136,22 @@ func (m *Model) track(o outbox.Outgoing) {
 	}
 }
 
-// SetItems replaces the items (any order); the selection stays on the same
-// item when it is still there.
+// SetItems replaces the items (any order), but for the team's from other
+// front-ends, which are not in this one's store; the selection stays on
+// the same item when it is still there.
 func (m *Model) SetItems(items []outbox.Outgoing) {
 	sel, ok := m.Selected()
-	m.items = slices.Clone(items)
+	given := make(map[string]bool, len(items))
+	for _, it := range items {
+		given[it.Action.ID] = true
+	}
+	kept := slices.Clone(items)
+	for _, it := range m.items {
+		if it.Elsewhere && !given[it.Action.ID] {
+			kept = append(kept, it)
+		}
+	}
+	m.items = kept
 	slices.SortFunc(m.items, func(a, b outbox.Outgoing) int { return strings.Compare(b.Action.ID, a.Action.ID) })
 	if len(m.items) > Keep {
 		m.items = m.items[:Keep]
@@ -304,6 +315,9 @@ func (m *Model) row(o outbox.Outgoing, selected bool) string {
 	tries := ""
 	if o.Attempts > 1 {
 		tries = fmt.Sprintf(" ×%d", o.Attempts)
+	}
+	if o.Elsewhere {
+		tries += " · another front-end"
 	}
 	line := m.styles.Time.Render(when) + " " + m.stateText(o.State) + " " +
 		m.styles.Author.Render(What(a)) + m.styles.Muted.Render(tries) + "  " + m.styles.Text.Render(said(a))
