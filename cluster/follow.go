@@ -30,11 +30,28 @@ func consumerName(node string) string { return "frontend-" + Token(node) }
 // until ctx ends: a front-end that was down resumes after the last batch
 // it acknowledged, and one killed between storing and acknowledging gets
 // the batch again, which h drops as already seen. onErr, if set, hears
-// of what went wrong (nothing stops following).
+// of what went wrong; nothing stops following: a consumer that cannot be
+// made (a server restarting, a JetStream leader being elected) is asked
+// for again. It returns nil once ctx ends.
 func (c *Conn) Follow(ctx context.Context, h Committer, onErr func(error)) error {
 	if onErr == nil {
 		onErr = func(error) {}
 	}
+	go c.heartbeat(ctx, "front-end", c.opts.LeaseTTL/4)
+	for {
+		err := c.follow(ctx, h, onErr)
+		if ctx.Err() != nil {
+			return nil
+		}
+		onErr(err)
+		if !sleep(ctx, c.opts.LeaseTTL/4) {
+			return nil
+		}
+	}
+}
+
+// follow is Follow's one consumer, until ctx ends or it cannot be made.
+func (c *Conn) follow(ctx context.Context, h Committer, onErr func(error)) error {
 	cons, err := c.JS.CreateOrUpdateConsumer(ctx, EventStream, jetstream.ConsumerConfig{
 		Durable:       consumerName(c.Node),
 		Description:   "tribune front-end " + c.Node,
@@ -45,9 +62,6 @@ func (c *Conn) Follow(ctx context.Context, h Committer, onErr func(error)) error
 		MaxAckPending: 8 * followBatch,
 	})
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
 		return fmt.Errorf("cluster: consumer %s: %w", consumerName(c.Node), err)
 	}
 	msgs := make(chan jetstream.Msg, followBatch)
@@ -63,7 +77,6 @@ func (c *Conn) Follow(ctx context.Context, h Committer, onErr func(error)) error
 		return fmt.Errorf("cluster: following events: %w", err)
 	}
 	defer cc.Stop()
-	go c.heartbeat(ctx, "front-end", c.opts.LeaseTTL/4)
 	batch := make([]jetstream.Msg, 0, followBatch)
 	evs := make([]feeds.Event, 0, followBatch)
 	for {
