@@ -57,8 +57,12 @@ func (c *Conn) follow(ctx context.Context, h Committer, onErr func(error)) error
 		Description:   "tribune front-end " + c.Node,
 		FilterSubject: eventSubjects + ">",
 		DeliverPolicy: jetstream.DeliverAllPolicy,
-		AckPolicy:     jetstream.AckAllPolicy,
-		AckWait:       time.Minute,
+		// Each event acknowledged by itself: an acknowledgement of all up
+		// to one would also cover those a killed front-end had been given
+		// and not stored, which come back only after AckWait, behind
+		// newer ones.
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
 		MaxAckPending: 8 * followBatch,
 	})
 	if err != nil {
@@ -121,7 +125,10 @@ func (c *Conn) follow(ctx context.Context, h Committer, onErr func(error)) error
 			case <-t.C:
 			}
 		}
-		// Acknowledged once stored: AckAll covers the whole batch.
+		// Acknowledged once stored; the last waits for the server's word.
+		for _, m := range batch[:len(batch)-1] {
+			_ = m.Ack()
+		}
 		if err := batch[len(batch)-1].DoubleAck(ctx); err != nil && ctx.Err() == nil {
 			onErr(fmt.Errorf("cluster: acknowledging events (they will come again, and be dropped): %w", err))
 		}

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -74,4 +75,80 @@ func TestFollowAsksAgainForItsConsumer(t *testing.T) {
 	case err := <-followed:
 		t.Fatalf("Follow gave up: %v", err)
 	}
+}
+
+// A front-end killed with events given to it and not stored gets them
+// again: the events it stores after its restart do not acknowledge them.
+func TestFollowDoesNotAcknowledgeWhatItDidNotStore(t *testing.T) {
+	s, err := Serve(&server.Options{Host: "127.0.0.1", Port: -1, StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	ctx := context.Background()
+	c, err := Dial(ctx, s.ClientURL(), "fe", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.NC.Close()
+	publish := func(from, to int) {
+		t.Helper()
+		var evs []feeds.Event
+		for i := from; i < to; i++ {
+			evs = append(evs, feeds.Event{Feed: "chat", ID: strconv.Itoa(i), Kind: feeds.KindMessage, Text: "hi"})
+		}
+		if err := c.Publisher().AppendEvents(evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	follow := func(got Committer) (stop func()) {
+		fctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = c.Follow(fctx, got, nil) }()
+		return func() { cancel(); <-done }
+	}
+
+	publish(0, 10)
+	first := dying(make(chan struct{})) // takes one batch, and dies storing it
+	stop := follow(first)
+	<-first
+	stop()
+
+	publish(10, 20)
+	again := make(committed, 100)
+	stop = follow(again)
+	defer stop()
+	seen := make(map[string]bool)
+	for !seen["19"] {
+		for _, ev := range <-again {
+			seen[ev.ID] = true
+		}
+	}
+	cons, err := c.JS.Consumer(ctx, EventStream, consumerName("fe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		info, err := cons.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumAckPending <= 10 || info.AckFloor.Stream >= 10 {
+			if info.AckFloor.Stream != 0 || info.NumAckPending != 10 {
+				t.Fatalf("after the restart, the ack floor is at %d with %d pending: events 0-9, never stored, count as stored",
+					info.AckFloor.Stream, info.NumAckPending)
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond) // the last acknowledgement is on its way
+	}
+}
+
+// dying is a Committer that is killed while it stores its first batch.
+type dying chan struct{}
+
+func (d dying) CommitNew(ctx context.Context, _ []feeds.Event) (int, error) {
+	close(d)
+	<-ctx.Done()
+	return 0, ctx.Err()
 }
