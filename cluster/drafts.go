@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,7 @@ type draftEntry struct {
 type DraftStore interface {
 	SaveDraft(op string, d store.Draft) (bool, error)
 	DeleteDraft(op, key string, rev int64) error
+	EachDraft(fn func(op string, d store.Draft, deleted bool) error) error
 }
 
 // Drafts shares a front-end's drafts with the cluster.
@@ -69,8 +71,16 @@ func (d *Drafts) Saved(op string, dr store.Draft, deleted bool) {
 }
 
 // Run puts this front-end's changes and applies the others' to db until
-// ctx ends.
+// ctx ends. It first puts again every draft db holds, where the bucket
+// has an older revision: what a front-end killed before it could put
+// reaches the others once it is back.
 func (d *Drafts) Run(ctx context.Context, db DraftStore, onErr func(error)) {
+	if err := db.EachDraft(func(op string, dr store.Draft, deleted bool) error {
+		d.Saved(op, dr, deleted)
+		return nil
+	}); err != nil {
+		onErr(err)
+	}
 	push := func(ctx context.Context) {
 		pushes(ctx, d.wake, func(ctx context.Context) bool { return d.flush(ctx, onErr) })
 	}
@@ -115,7 +125,7 @@ func (d *Drafts) flush(ctx context.Context, onErr func(error)) bool {
 		if err != nil {
 			continue
 		}
-		if _, err := d.c.drafts.Put(ctx, k, data); err != nil && ctx.Err() == nil {
+		if err := d.put(ctx, k, de, data); err != nil && ctx.Err() == nil {
 			onErr(err)
 			ok = false
 			d.mu.Lock()
@@ -126,4 +136,30 @@ func (d *Drafts) flush(ctx context.Context, onErr func(error)) bool {
 		}
 	}
 	return ok
+}
+
+// put stores de (data) under k unless the bucket holds a revision of the
+// draft as new: the newest edit wins in the bucket as in the stores,
+// whichever front-end puts last.
+func (d *Drafts) put(ctx context.Context, k string, de draftEntry, data []byte) error {
+	for {
+		e, err := d.c.drafts.Get(ctx, k)
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+			_, err = d.c.drafts.Create(ctx, k, data)
+		case err != nil:
+			return err
+		default:
+			var old draftEntry
+			if json.Unmarshal(e.Value(), &old) == nil &&
+				(old.Rev > de.Rev || old.Rev == de.Rev && (old.Deleted || !de.Deleted)) {
+				return nil // at an equal rev, the deletion wins
+			}
+			_, err = d.c.drafts.Update(ctx, k, data, e.Revision())
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return err
+		}
+		// Another front-end put it meanwhile: look again.
+	}
 }

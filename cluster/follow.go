@@ -30,24 +30,42 @@ func consumerName(node string) string { return "frontend-" + Token(node) }
 // until ctx ends: a front-end that was down resumes after the last batch
 // it acknowledged, and one killed between storing and acknowledging gets
 // the batch again, which h drops as already seen. onErr, if set, hears
-// of what went wrong (nothing stops following).
+// of what went wrong; nothing stops following: a consumer that cannot be
+// made (a server restarting, a JetStream leader being elected) is asked
+// for again. It returns nil once ctx ends.
 func (c *Conn) Follow(ctx context.Context, h Committer, onErr func(error)) error {
 	if onErr == nil {
 		onErr = func(error) {}
 	}
+	go c.heartbeat(ctx, "front-end", c.opts.LeaseTTL/4)
+	for {
+		err := c.follow(ctx, h, onErr)
+		if ctx.Err() != nil {
+			return nil
+		}
+		onErr(err)
+		if !sleep(ctx, c.opts.LeaseTTL/4) {
+			return nil
+		}
+	}
+}
+
+// follow is Follow's one consumer, until ctx ends or it cannot be made.
+func (c *Conn) follow(ctx context.Context, h Committer, onErr func(error)) error {
 	cons, err := c.JS.CreateOrUpdateConsumer(ctx, EventStream, jetstream.ConsumerConfig{
 		Durable:       consumerName(c.Node),
 		Description:   "tribune front-end " + c.Node,
 		FilterSubject: eventSubjects + ">",
 		DeliverPolicy: jetstream.DeliverAllPolicy,
-		AckPolicy:     jetstream.AckAllPolicy,
-		AckWait:       time.Minute,
+		// Each event acknowledged by itself: an acknowledgement of all up
+		// to one would also cover those a killed front-end had been given
+		// and not stored, which come back only after AckWait, behind
+		// newer ones.
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
 		MaxAckPending: 8 * followBatch,
 	})
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
 		return fmt.Errorf("cluster: consumer %s: %w", consumerName(c.Node), err)
 	}
 	msgs := make(chan jetstream.Msg, followBatch)
@@ -63,7 +81,6 @@ func (c *Conn) Follow(ctx context.Context, h Committer, onErr func(error)) error
 		return fmt.Errorf("cluster: following events: %w", err)
 	}
 	defer cc.Stop()
-	go c.heartbeat(ctx, "front-end", c.opts.LeaseTTL/4)
 	batch := make([]jetstream.Msg, 0, followBatch)
 	evs := make([]feeds.Event, 0, followBatch)
 	for {
@@ -108,7 +125,10 @@ func (c *Conn) Follow(ctx context.Context, h Committer, onErr func(error)) error
 			case <-t.C:
 			}
 		}
-		// Acknowledged once stored: AckAll covers the whole batch.
+		// Acknowledged once stored; the last waits for the server's word.
+		for _, m := range batch[:len(batch)-1] {
+			_ = m.Ack()
+		}
 		if err := batch[len(batch)-1].DoubleAck(ctx); err != nil && ctx.Err() == nil {
 			onErr(fmt.Errorf("cluster: acknowledging events (they will come again, and be dropped): %w", err))
 		}

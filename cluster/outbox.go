@@ -115,7 +115,9 @@ func (c *Conn) record(ctx context.Context, feed, id string, o outcome) error {
 func (r *remote) handOff(ctx context.Context, a feeds.Action) error {
 	last, ok, err := r.c.lastOutcome(ctx, a.Feed, a.ID)
 	if err != nil {
-		return feeds.NotSent(fmt.Errorf("cluster: reading the outcome of %s: %w", a.ID, err))
+		// Not a failed try: an earlier Do may have handed it over, and
+		// the cluster, out of reach for now, may have sent it already.
+		return feeds.Awaiting("", fmt.Errorf("cluster: reading the outcome of %s: %w", a.ID, err))
 	}
 	attempt := 1
 	switch {
@@ -145,7 +147,9 @@ func (c *Conn) handOver(ctx context.Context, a feeds.Action, attempt int) error 
 	m.Data = data
 	m.Header.Set(jetstream.MsgIDHeader, a.ID+"#"+strconv.Itoa(attempt))
 	if _, err := c.JS.PublishMsg(ctx, m); err != nil {
-		return feeds.NotSent(fmt.Errorf("cluster: handing %s to the ingest nodes: %w", a.ID, err))
+		// Perhaps on the queue all the same (the stream's answer lost):
+		// the next Do looks, and hands it over again if not.
+		return feeds.Awaiting("", fmt.Errorf("cluster: handing %s to the ingest nodes: %w", a.ID, err))
 	}
 	return nil
 }

@@ -73,8 +73,14 @@ func (p *Publisher) MarkDeleted(feed, id string) (feeds.Event, error) {
 
 // publish sends msgs asynchronously, then sends again one by one, with
 // the client's retries, those the stream did not take (a leader election
-// under way, a server gone).
+// under way, a server gone), until it takes them or the node stops: a
+// batch given up would be lost, as the connector's cursor has moved past
+// it. Meanwhile the hub waits, and so do the connectors.
 func (p *Publisher) publish(msgs []*nats.Msg) error {
+	stop := p.ctx
+	if stop == nil {
+		stop = context.Background()
+	}
 	var failed []*nats.Msg
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
 	for _, m := range msgs {
@@ -85,24 +91,28 @@ func (p *Publisher) publish(msgs []*nats.Msg) error {
 		}
 		futures = append(futures, f)
 	}
-	ctx := p.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(stop, publishTimeout)
 	for _, f := range futures {
 		select {
 		case <-f.Ok():
 		case <-f.Err():
 			failed = append(failed, f.Msg())
-		case <-ctx.Done():
-			return fmt.Errorf("cluster: publishing: %w", ctx.Err())
+		case <-ctx.Done(): // sent again below; the stream drops a copy
+			failed = append(failed, f.Msg())
 		}
 	}
+	cancel()
 	for _, m := range failed {
-		if _, err := p.c.JS.PublishMsg(ctx, m, jetstream.WithRetryAttempts(60)); err != nil {
-			return fmt.Errorf("cluster: publishing to %s: %w", m.Subject, err)
+		for {
+			ctx, cancel := context.WithTimeout(stop, publishTimeout)
+			_, err := p.c.JS.PublishMsg(ctx, m, jetstream.WithRetryAttempts(60))
+			cancel()
+			if err == nil {
+				break
+			}
+			if !sleep(stop, 250*time.Millisecond) {
+				return fmt.Errorf("cluster: publishing to %s: %w", m.Subject, err)
+			}
 		}
 	}
 	return nil

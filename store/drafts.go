@@ -137,6 +137,33 @@ func (db *DB) Drafts(op string) ([]Draft, error) {
 	return out, nil
 }
 
+// EachDraft calls fn with every operator's drafts, deletions' tombstones
+// included (deleted, with the rev of the deletion): what a front-end of a
+// cluster shares again when it starts, in case it died before it could.
+// fn runs inside a read transaction: it must not call the store.
+func (db *DB) EachDraft(fn func(op string, d Draft, deleted bool) error) error {
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		ops := tx.Bucket(bucketOps)
+		return ops.ForEachBucket(func(name []byte) error {
+			b := ops.Bucket(name).Bucket(bucketDrafts)
+			if b == nil {
+				return nil
+			}
+			return b.ForEach(func(k, v []byte) error {
+				var rec draftRecord
+				if err := json.Unmarshal(v, &rec); err != nil {
+					return fmt.Errorf("draft %q of %s: %w", k, name, err)
+				}
+				return fn(string(name), Draft{Key: string(k), Action: rec.Action, Rev: rec.Rev, Updated: rec.Updated}, rec.Deleted)
+			})
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("reading drafts: %w", err)
+	}
+	return nil
+}
+
 // drafts returns op's drafts bucket, creating it when create is set; nil if
 // it does not exist and create is not set.
 func drafts(tx *bolt.Tx, op string, create bool) (*bolt.Bucket, error) {

@@ -242,3 +242,27 @@ func TestOnDraft(t *testing.T) {
 		t.Errorf("heard %q, want %q", heard, want)
 	}
 }
+
+func TestEachDraftListsEveryOperatorsWithTombstones(t *testing.T) {
+	db := openTemp(t, Options{})
+	save(t, db, "alice", draft("a", 1, "alice's"))
+	save(t, db, "alice", draft("gone", 2, "sent"))
+	if err := db.DeleteDraft("alice", "gone", 3); err != nil {
+		t.Fatal(err)
+	}
+	save(t, db, "bob", draft("b", 4, "bob's"))
+	if err := db.SetPref("carol", "theme", "dark"); err != nil { // an operator without drafts
+		t.Fatal(err)
+	}
+	var got []string
+	if err := db.EachDraft(func(op string, d Draft, deleted bool) error {
+		got = append(got, fmt.Sprintf("%s/%s@%d:%q:%v", op, d.Key, d.Rev, d.Action.Text, deleted))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := `[alice/a@1:"alice's":false alice/gone@3:"":true bob/b@4:"bob's":false]`
+	if fmt.Sprint(got) != want {
+		t.Errorf("EachDraft gave %v, want %s", got, want)
+	}
+}
